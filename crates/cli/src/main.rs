@@ -1,0 +1,87 @@
+//! The `quire` command.
+
+mod text_commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "quire",
+    version,
+    about = "A self-hosted archive for fan fiction",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a story and report what quire sees: paragraphs, scene breaks,
+    /// notes, reader-insert placeholders, repairs and counts.
+    Analyze {
+        /// A file, or - for standard input.
+        path: String,
+        /// Print the full analysis as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a story with only its encoding repaired (mojibake such as
+    /// `na√Øve` → `naïve`); every other byte stays as it was.
+    Repair {
+        /// A file, or - for standard input.
+        path: String,
+    },
+    /// Print the repaired story: paragraphs separated by a blank line, scene
+    /// breaks as `* * *`, reader-insert placeholders filled.
+    Render {
+        /// A file, or - for standard input.
+        path: String,
+        /// Fill a placeholder, e.g. --fill Y/N=Alex --fill E/C=green.
+        #[arg(long = "fill", value_name = "CODE=VALUE")]
+        fills: Vec<String>,
+    },
+}
+
+/// Exit status for bad arguments and unreadable input.
+const USAGE_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) {
+                let _ = err.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: what was wrong; `--help` says the rest.
+            let rendered = err.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("quire: {first} (see quire --help)");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze { path, json } => text_commands::analyze(&path, json),
+        Command::Repair { path } => text_commands::repair(&path),
+        Command::Render { path, fills } => text_commands::render(&path, &fills),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("quire: {err:#}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}

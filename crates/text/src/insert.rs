@@ -1,0 +1,351 @@
+//! Reader-insert: placeholders such as `Y/N` (your name) and `E/C` (eye
+//! colour) that each reader fills with their own, and second-person
+//! narration.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::prose;
+
+/// The placeholder codes we recognise, longest first so `Y/L/N` wins over
+/// `L/N`. Each is matched in any case, bare or in brackets.
+pub const CODES: &[&str] = &[
+    "Y/L/N", "Y/F/N", "Y/M/N", "Y/N/N", "Y/E/C", "Y/H/C", "Y/H/L", "Y/S/C", "Y/F/C", "Y/B/F",
+    "F/L/N", "B/F/N", "Y/N", "YN", "F/N", "G/N", "L/N", "M/N", "N/N", "E/C", "H/C", "H/L", "S/C",
+    "F/C", "S/N", "S/T", "H/T", "B/F", "B/N", "F/F", "F/S", "Y/A", "Y/C",
+];
+
+/// Codes that mean the same thing: a reader who filled one has filled all.
+const SAME_MEANING: &[&[&str]] = &[
+    &["Y/N", "YN", "F/N", "Y/F/N"],
+    &["L/N", "Y/L/N"],
+    &["M/N", "Y/M/N"],
+    &["N/N", "Y/N/N"],
+    &["E/C", "Y/E/C"],
+    &["H/C", "Y/H/C"],
+    &["H/L", "Y/H/L"],
+    &["S/C", "Y/S/C", "S/T"],
+    &["F/C", "Y/F/C"],
+    &["B/F", "Y/B/F", "B/F/N"],
+];
+
+fn code_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let alternatives: Vec<String> = CODES.iter().map(|c| regex::escape(c)).collect();
+        Regex::new(&format!("(?i)(?:{})", alternatives.join("|"))).expect("static regex")
+    })
+}
+
+/// One placeholder occurrence: `range` covers its brackets, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub range: Range<usize>,
+    /// The code in its canonical spelling (`Y/N`).
+    pub code: &'static str,
+}
+
+/// How often a code appears in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceholderCount {
+    pub code: String,
+    pub count: usize,
+}
+
+fn canonical(found: &str) -> Option<&'static str> {
+    CODES
+        .iter()
+        .copied()
+        .find(|c| c.eq_ignore_ascii_case(found))
+}
+
+/// Placeholders in a paragraph of prose (not a tag line; see
+/// [`crate::notes`]): never inside a word (`SYNC`) nor glued to a name by a
+/// slash (`Kylo Ren/Y/N`).
+pub fn find(text: &str) -> Vec<Placeholder> {
+    let mut found = Vec::new();
+    for m in code_regex().find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        let glued =
+            |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '_');
+        if glued(before) || glued(after) {
+            continue;
+        }
+        let Some(code) = canonical(m.as_str()) else {
+            continue;
+        };
+        let mut range = m.range();
+        if let (Some(open), Some(close)) = (before, after) {
+            if matches!((open, close), ('(', ')') | ('[', ']') | ('{', '}')) {
+                range = range.start - 1..range.end + 1;
+            }
+        }
+        found.push(Placeholder { range, code });
+    }
+    found
+}
+
+pub fn count<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<PlaceholderCount> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for paragraph in paragraphs {
+        for placeholder in find(paragraph) {
+            *counts.entry(placeholder.code).or_default() += 1;
+        }
+    }
+    // Most frequent first; codes in their canonical order on ties.
+    let mut counts: Vec<PlaceholderCount> = counts
+        .into_iter()
+        .map(|(code, count)| PlaceholderCount {
+            code: code.to_string(),
+            count,
+        })
+        .collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    counts
+}
+
+/// A reader's own values for placeholders: `Y/N=Alex`, `E/C=green`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FillProfile {
+    values: BTreeMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FillError {
+    #[error("`{0}` is not CODE=VALUE; write it like Y/N=Alex")]
+    NotAPair(String),
+    #[error("`{code}` is not a placeholder code quire knows; known codes: {known}")]
+    UnknownCode { code: String, known: String },
+    #[error("the value for {0} is empty; give a name or word after the =")]
+    EmptyValue(String),
+}
+
+impl FillProfile {
+    pub fn new() -> FillProfile {
+        FillProfile::default()
+    }
+
+    /// Sets one value from `CODE=VALUE`; brackets around the code are
+    /// allowed (`(Y/N)=Alex`).
+    pub fn set_pair(&mut self, pair: &str) -> Result<(), FillError> {
+        let (code, value) = pair
+            .split_once('=')
+            .ok_or_else(|| FillError::NotAPair(pair.to_string()))?;
+        self.set(code, value)
+    }
+
+    pub fn set(&mut self, code: &str, value: &str) -> Result<(), FillError> {
+        let bare = code
+            .trim()
+            .trim_matches(|c| matches!(c, '(' | ')' | '[' | ']' | '{' | '}'));
+        let code = canonical(bare).ok_or_else(|| FillError::UnknownCode {
+            code: bare.to_string(),
+            known: CODES.join(", "),
+        })?;
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(FillError::EmptyValue(code.to_string()));
+        }
+        self.values.insert(code, value.to_string());
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value for a code, or for a code that means the same.
+    pub fn value_for(&self, code: &str) -> Option<&str> {
+        if let Some(v) = self.values.get(code) {
+            return Some(v);
+        }
+        let family = SAME_MEANING.iter().find(|f| f.contains(&code))?;
+        family
+            .iter()
+            .find_map(|c| self.values.get(c))
+            .map(String::as_str)
+    }
+}
+
+/// `text` with its placeholders filled from `profile`: brackets go with the
+/// code, a value that starts a sentence starts with a capital, codes the
+/// profile lacks stay as written.
+pub fn fill(text: &str, profile: &FillProfile) -> String {
+    if profile.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for placeholder in find(text) {
+        let Some(value) = profile.value_for(placeholder.code) else {
+            continue;
+        };
+        out.push_str(&text[copied..placeholder.range.start]);
+        if starts_sentence(&text[..placeholder.range.start]) {
+            let mut chars = value.chars();
+            if let Some(first) = chars.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(value);
+        }
+        copied = placeholder.range.end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+fn starts_sentence(before: &str) -> bool {
+    let trimmed = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '*' | '_' | '«')
+    });
+    trimmed.is_empty()
+        || trimmed.ends_with(['.', '!', '?', '…', '\n'])
+        || trimmed.ends_with(['"', '”']) && trimmed[..trimmed.len() - 1].ends_with(['.', '!', '?'])
+}
+
+/// Share of the narration's words (outside quotations) that address the
+/// reader as "you", above which a story reads as second-person.
+const SECOND_PERSON_SHARE: f64 = 0.02;
+
+/// Is this narration written to "you", as reader-insert stories are?
+pub fn is_second_person<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut narration_words = 0usize;
+    let mut you = 0usize;
+    let mut first_person = 0usize;
+    for paragraph in paragraphs {
+        let quotes = prose::quote_spans(paragraph);
+        let mut offset = 0;
+        for word in paragraph.split_whitespace() {
+            let at = paragraph[offset..]
+                .find(word)
+                .map_or(offset, |i| offset + i);
+            offset = at + word.len();
+            if prose::inside(&quotes, at) || quotes.iter().any(|q| q.start == at) {
+                continue;
+            }
+            narration_words += 1;
+            match prose::bare_word(word).to_lowercase().as_str() {
+                "you" | "your" | "yours" | "yourself" | "you're" | "you’re" | "you'd" | "you’d"
+                | "you'll" | "you’ll" | "you've" | "you’ve" => you += 1,
+                "i" | "me" | "my" | "mine" | "myself" => first_person += 1,
+                _ => {}
+            }
+        }
+    }
+    narration_words > 0
+        && you >= 3
+        && you as f64 / narration_words as f64 >= SECOND_PERSON_SHARE
+        && you > first_person
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(&str, &'static str)> {
+        find(text)
+            .into_iter()
+            .map(|p| (&text[p.range], p.code))
+            .collect()
+    }
+
+    #[test]
+    fn finds_codes_bare_bracketed_any_case() {
+        assert_eq!(
+            codes("Y/N, (y/n) and [Y/N] or {E/C}; Y/N's eyes, yn? Y/L/N."),
+            vec![
+                ("Y/N", "Y/N"),
+                ("(y/n)", "Y/N"),
+                ("[Y/N]", "Y/N"),
+                ("{E/C}", "E/C"),
+                ("Y/N", "Y/N"),
+                ("yn", "YN"),
+                ("Y/L/N", "Y/L/N"),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_inside_words_or_relationships() {
+        assert!(codes("SYNC the synth, Kylo Ren/Y/N, Y/N/Kylo, H/Cs").is_empty());
+    }
+
+    #[test]
+    fn fills_with_case_and_brackets() {
+        let mut profile = FillProfile::new();
+        profile.set_pair("Y/N=alex").unwrap();
+        profile.set_pair("E/C=green").unwrap();
+        assert_eq!(
+            fill(
+                "(Y/N) smiled. Your E/C eyes met y/n's. \"y/n!\" H/C hair.",
+                &profile
+            ),
+            "Alex smiled. Your green eyes met alex's. \"Alex!\" H/C hair."
+        );
+    }
+
+    #[test]
+    fn same_meaning_codes_share_a_value() {
+        let mut profile = FillProfile::new();
+        profile.set_pair("Y/N=Sam").unwrap();
+        assert_eq!(fill("Hi F/N Y/L/N", &profile), "Hi Sam Y/L/N");
+    }
+
+    #[test]
+    fn bad_pairs_say_how_to_fix_them() {
+        let mut profile = FillProfile::new();
+        assert!(profile
+            .set_pair("Alex")
+            .unwrap_err()
+            .to_string()
+            .contains("Y/N=Alex"));
+        assert!(matches!(
+            profile.set_pair("Q/Q=x"),
+            Err(FillError::UnknownCode { .. })
+        ));
+        assert!(matches!(
+            profile.set_pair("Y/N= "),
+            Err(FillError::EmptyValue(_))
+        ));
+    }
+
+    #[test]
+    fn counts_most_frequent_first() {
+        let counted = count(["Y/N and E/C. Y/N.", "H/C, Y/N"]);
+        assert_eq!(
+            counted,
+            vec![
+                PlaceholderCount {
+                    code: "Y/N".into(),
+                    count: 3
+                },
+                PlaceholderCount {
+                    code: "E/C".into(),
+                    count: 1
+                },
+                PlaceholderCount {
+                    code: "H/C".into(),
+                    count: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn second_person_narration() {
+        assert!(is_second_person([
+            "You walk into the room and your heart races. He looks at you.",
+            "\"I missed you,\" he says. You smile."
+        ]));
+        assert!(!is_second_person([
+            "He walked into the room. \"I missed you, you know,\" she said. \"You too.\""
+        ]));
+    }
+}

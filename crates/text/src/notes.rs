@@ -1,0 +1,343 @@
+//! Notes: the front matter (title, summary, notes, disclaimers) and the end
+//! notes and credits that travel with a story, told apart from the story.
+//! Nothing is deleted: notes keep their labels, word for word.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::layout::Block;
+use crate::prose;
+
+/// The author's notes before and after the story, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Notes {
+    pub start: String,
+    pub end: String,
+}
+
+/// A story's blocks with its notes taken out.
+#[derive(Debug, Default)]
+pub(crate) struct Separated {
+    pub start: Vec<String>,
+    pub body: Vec<Block>,
+    pub end: Vec<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Title,
+    Summary,
+    /// Notes, A/N, author's notes, disclaimers, credits.
+    Note,
+    /// Rating, warnings, fandom, pairing, tags and the like.
+    Metadata,
+}
+
+fn label_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?xi)^[\s(\[*_]*
+            (?:
+              (?P<title>title)
+            | (?P<summary>summary)
+            | (?P<an>a/n|a\.n\.)
+            | (?P<note>(?:author'?s?'?\s+|authors?\s+|beginning\s+|end(?:ing)?\s+|chapter\s+)?notes?|disclaimer|credits?)
+            | (?P<meta>rating|warnings?|archive\s+warnings?|fandoms?|pairings?|relationships?|characters?|
+                       (?:additional\s+)?tags|word\s*count|words|categor(?:y|ies)|series|chapter\s+\d+)
+            )
+            [\s)\]*_]*(?P<colon>:|\s+-\s)?",
+        )
+        .expect("static regex")
+    })
+}
+
+/// What a paragraph is labelled as, and where its content begins.
+fn label_of(paragraph: &str) -> Option<(Label, usize)> {
+    let found = label_regex().captures(paragraph)?;
+    let end = found.get(0).map_or(0, |m| m.end());
+    let has_colon = found.name("colon").is_some();
+    let label = if found.name("title").is_some() {
+        Label::Title
+    } else if found.name("summary").is_some() {
+        Label::Summary
+    } else if found.name("an").is_some() {
+        // "A/N" is a label even without a colon ("A/N I hope you like it").
+        return Some((Label::Note, end));
+    } else if found.name("note").is_some() {
+        Label::Note
+    } else {
+        Label::Metadata
+    };
+    has_colon.then_some((label, end))
+}
+
+fn is_end_note_label(paragraph: &str) -> bool {
+    matches!(label_of(paragraph), Some((Label::Note, _)))
+}
+
+fn link_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?xi)
+            https?://[^\s<>\x22]+
+            | www\.[^\s<>\x22]+
+            | \b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:tumblr\.com|blogspot\.com|wordpress\.com|dreamwidth\.org|livejournal\.com|
+                 com|net|org|io|me|co\.uk|ko-fi\.com|carrd\.co)\b(?:/[^\s<>\x22]*)?
+            | (?:^|\s)@[a-z0-9_.-]{2,}",
+        )
+        .expect("static regex")
+    })
+}
+
+/// URLs, web addresses and @handles in a piece of notes.
+pub fn credits(notes: &str) -> Vec<String> {
+    link_regex()
+        .find_iter(notes)
+        .map(|m| {
+            m.as_str()
+                .trim()
+                .trim_end_matches(['.', ',', ';', ':', ')', '!', '?'])
+                .to_string()
+        })
+        .collect()
+}
+
+/// Is this paragraph nothing but links and handles?
+fn only_links(paragraph: &str) -> bool {
+    let mut rest = link_regex().replace_all(paragraph, " ").into_owned();
+    rest.retain(|c| !matches!(c, ',' | '|' | '•' | '-' | '/' | '&'));
+    rest.trim().is_empty() && !paragraph.trim().is_empty()
+}
+
+/// How many paragraphs from the end an end-note label is looked for: a
+/// label earlier than that is a note inside the story, which stays.
+const END_NOTE_WINDOW: usize = 3;
+
+pub(crate) fn separate(blocks: Vec<Block>) -> Separated {
+    let mut out = Separated::default();
+    let mut blocks = blocks.into_iter().peekable();
+
+    // Front matter: leading labelled paragraphs, a bare label taking the
+    // paragraph after it.
+    let mut take_next_as_content: Option<Label> = None;
+    while let Some(Block::Paragraph(paragraph)) = blocks.peek() {
+        let label = match take_next_as_content.take() {
+            Some(label) => Some((label, 0)),
+            None => label_of(paragraph),
+        };
+        let Some((label, content_start)) = label else {
+            break;
+        };
+        let content = paragraph[content_start..].trim().to_string();
+        if content.is_empty() {
+            take_next_as_content = Some(label);
+        } else {
+            match label {
+                Label::Title if out.title.is_none() => out.title = Some(content),
+                Label::Summary if out.summary.is_none() => out.summary = Some(content),
+                _ => {}
+            }
+        }
+        if let Some(Block::Paragraph(p)) = blocks.next() {
+            out.start.push(p);
+        }
+    }
+    // A separator between the front matter and the story is not a scene break.
+    if !out.start.is_empty() {
+        while matches!(blocks.peek(), Some(Block::SceneBreak)) {
+            blocks.next();
+        }
+    }
+    let mut body: Vec<Block> = blocks.collect();
+
+    // End notes: from a note label near the end, plus trailing link lines.
+    let paragraph_positions: Vec<usize> = body
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| matches!(b, Block::Paragraph(_)).then_some(i))
+        .collect();
+    let mut cut = body.len();
+    for &i in paragraph_positions.iter().rev().take(END_NOTE_WINDOW) {
+        if let Block::Paragraph(p) = &body[i] {
+            if i > 0 && is_end_note_label(p) {
+                cut = cut.min(i);
+            }
+        }
+    }
+    let mut links_from = body.len();
+    while links_from > 1 {
+        match &body[links_from - 1] {
+            Block::Paragraph(p) if only_links(p) => links_from -= 1,
+            _ => break,
+        }
+    }
+    cut = cut.min(links_from);
+    let tail: Vec<Block> = body.split_off(cut);
+    out.end = tail
+        .into_iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p),
+            Block::SceneBreak => None,
+        })
+        .collect();
+    while matches!(body.last(), Some(Block::SceneBreak)) {
+        body.pop();
+    }
+
+    // A run-on story carries its end notes inline: "... Y/N." Notes: ...
+    if let Some(Block::Paragraph(last)) = body.last_mut() {
+        if let Some(split) = inline_end_note(last) {
+            let note = last[split..].trim().to_string();
+            last.truncate(split);
+            let trimmed = last.trim_end().len();
+            last.truncate(trimmed);
+            out.end.insert(0, note);
+            if last.is_empty() {
+                body.pop();
+            }
+        }
+    }
+    out.body = body;
+    out
+}
+
+fn inline_label_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:^|[.!?…\x22”’)\]*]\s+)((?:author'?s?'?\s+notes?|end\s+notes?|notes?|a/n|credits?)\s*:)",
+        )
+        .expect("static regex")
+    })
+}
+
+/// Where inline end notes start in a long paragraph: a note label after a
+/// sentence, outside quotations, in the last part of the text; or a run of
+/// links and handles that closes it.
+fn inline_end_note(paragraph: &str) -> Option<usize> {
+    if paragraph.len() < 200 {
+        return None;
+    }
+    let quotes = prose::quote_spans(paragraph);
+    let tail_from = paragraph.len() - paragraph.len().min(2000).max(paragraph.len() / 3);
+    let labelled = inline_label_regex()
+        .captures_iter(paragraph)
+        .filter_map(|c| c.get(1))
+        .filter(|m| m.start() >= tail_from && !prose::inside(&quotes, m.start()))
+        .map(|m| m.start())
+        .next();
+    if labelled.is_some() {
+        return labelled;
+    }
+    // Trailing links: walk back over words that are links.
+    let mut start = None;
+    let mut rest = paragraph.trim_end();
+    while let Some(space) = rest.rfind(char::is_whitespace) {
+        let word = &rest[space + 1..];
+        if only_links(word) {
+            start = Some(space + 1);
+            rest = rest[..space].trim_end();
+        } else {
+            break;
+        }
+    }
+    let start = start?;
+    let before = paragraph[..start].trim_end();
+    before
+        .chars()
+        .last()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | '"' | '”'))
+        .then_some(start)
+}
+
+/// Does a paragraph hold tags rather than prose (`Pairing: Kylo Ren/Y/N`)?
+pub(crate) fn is_tag_line(paragraph: &str) -> bool {
+    matches!(label_of(paragraph), Some((Label::Metadata, _)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Block {
+        Block::Paragraph(text.into())
+    }
+
+    #[test]
+    fn front_matter_and_end_notes() {
+        let separated = separate(vec![
+            p("Title: Ashes"),
+            p("Summary:"),
+            p("Kylo makes a choice."),
+            p("Pairing: Kylo Ren/Y/N"),
+            Block::SceneBreak,
+            p("The story begins."),
+            p("It ends."),
+            p("A/N thanks for reading!"),
+            p("my-blog.tumblr.com"),
+        ]);
+        assert_eq!(separated.title.as_deref(), Some("Ashes"));
+        assert_eq!(separated.summary.as_deref(), Some("Kylo makes a choice."));
+        assert_eq!(separated.start.len(), 4);
+        assert_eq!(separated.body, vec![p("The story begins."), p("It ends.")]);
+        assert_eq!(
+            separated.end,
+            vec!["A/N thanks for reading!", "my-blog.tumblr.com"]
+        );
+    }
+
+    #[test]
+    fn trailing_links_alone_are_end_notes() {
+        let separated = separate(vec![
+            p("Story."),
+            p("Story goes on."),
+            p("https://example.org/me @handle"),
+        ]);
+        assert_eq!(separated.end, vec!["https://example.org/me @handle"]);
+        assert_eq!(separated.body.len(), 2);
+    }
+
+    #[test]
+    fn inline_notes_in_a_run_on_story() {
+        let story = format!(
+            "{} \"I love you, Y/N.\" Notes: the-imagines-awaken.tumblr.com theaidenellis.tumblr.com",
+            "He waited. ".repeat(30)
+        );
+        let separated = separate(vec![p(&story)]);
+        assert_eq!(
+            separated.end,
+            vec!["Notes: the-imagines-awaken.tumblr.com theaidenellis.tumblr.com"]
+        );
+        let Block::Paragraph(body) = &separated.body[0] else {
+            panic!("body is a paragraph")
+        };
+        assert!(body.ends_with("\"I love you, Y/N.\""));
+        assert_eq!(
+            credits(&separated.end[0]),
+            vec!["the-imagines-awaken.tumblr.com", "theaidenellis.tumblr.com"]
+        );
+    }
+
+    #[test]
+    fn a_note_inside_a_quotation_or_early_stays() {
+        let story = format!(
+            "\"Notes: these are mine,\" she said. {}",
+            "It went on. ".repeat(40)
+        );
+        assert!(separate(vec![p(&story)]).end.is_empty());
+    }
+
+    #[test]
+    fn story_words_are_not_labels() {
+        assert!(label_of("Notes were passed in class.").is_none());
+        assert!(label_of("Titles mean nothing, he said.").is_none());
+        assert!(is_tag_line("Pairing: Kylo Ren/Y/N"));
+        assert!(!is_tag_line("Y/N smiled."));
+    }
+}
