@@ -61,13 +61,17 @@ fn main() -> ExitCode {
                 let _ = err.print();
                 return ExitCode::SUCCESS;
             }
-            // One line: what was wrong; `--help` says the rest.
+            // One line: what was wrong (clap's first paragraph, folded);
+            // `--help` says the rest.
             let rendered = err.render().to_string();
-            let first = rendered
+            let first: Vec<&str> = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let first = first.join(" ");
+            let first = first.trim_start_matches("error: ");
             eprintln!("quire: {first} (see quire --help)");
             return ExitCode::from(USAGE_ERROR);
         }

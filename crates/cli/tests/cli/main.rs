@@ -1,0 +1,207 @@
+//! `quire analyze`, `repair` and `render` as a person runs them.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn quire(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .output()
+        .expect("quire runs")
+}
+
+fn quire_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("quire runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn seed_path(prefix: &str) -> String {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    std::fs::read_dir(&seeds)
+        .unwrap_or_else(|_| panic!("{} is missing: clone beside shared/", seeds.display()))
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .expect("seed exists")
+        .path()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "quire failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(output)).expect("valid JSON")
+}
+
+/// The file that a test writes, removed when it ends.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("quire-cli-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        TempFile(path)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn analyze_json_has_the_documented_shape() {
+    let value = json(&quire(&["analyze", &seed_path("003_"), "--json"]));
+    assert!(value["title"].is_null());
+    let paragraphs = value["paragraphs"].as_array().unwrap();
+    assert!(paragraphs.len() >= 10);
+    let breaks = value["scene_breaks"].as_array().unwrap();
+    assert_eq!(breaks.len(), 1);
+    let skip = breaks[0].as_u64().unwrap() as usize;
+    assert!(paragraphs[skip]
+        .as_str()
+        .unwrap()
+        .starts_with("(6 months later)"));
+    assert_eq!(value["notes"]["start"], "");
+    assert!(value["notes"]["end"]
+        .as_str()
+        .unwrap()
+        .contains("theaidenellis.tumblr.com"));
+    assert_eq!(value["placeholders"][0]["code"], "Y/N");
+    assert_eq!(value["placeholders"][0]["count"], 7);
+    assert_eq!(value["reader_insert"], true);
+    assert_eq!(value["repairs"].as_array().unwrap().len(), 0);
+    assert!(value["word_count"].as_u64().unwrap() > 800);
+}
+
+#[test]
+fn analyze_json_reports_repairs_with_byte_spans() {
+    let path = seed_path("000_");
+    let raw = std::fs::read(&path).unwrap();
+    let value = json(&quire(&["analyze", &path, "--json"]));
+    let repair = &value["repairs"][0];
+    assert_eq!(repair["before"], "√Ø");
+    assert_eq!(repair["after"], "ï");
+    assert_eq!(repair["encoding"], "macintosh");
+    let (start, end) = (
+        repair["start"].as_u64().unwrap() as usize,
+        repair["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&raw[start..end], "√Ø".as_bytes());
+}
+
+#[test]
+fn analyze_without_json_is_a_short_summary() {
+    let text = stdout(&quire(&["analyze", &seed_path("003_")]));
+    assert!(text.lines().count() < 15, "{text}");
+    assert!(text.contains("words"));
+    assert!(text.contains("Y/N ×7"));
+}
+
+#[test]
+fn repair_changes_only_the_mojibake() {
+    let path = seed_path("000_");
+    let raw = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    let repaired = stdout(&quire(&["repair", &path]));
+    assert_eq!(repaired, raw.replace("√Ø", "ï"));
+}
+
+#[test]
+fn repair_reads_standard_input() {
+    let output = quire_with_stdin(&["repair", "-"], "caf√© ‚Äúok‚Äù\r\n".as_bytes());
+    assert_eq!(stdout(&output), "café “ok”\r\n");
+}
+
+#[test]
+fn render_fills_placeholders() {
+    let text = stdout(&quire(&[
+        "render",
+        &seed_path("003_"),
+        "--fill",
+        "Y/N=Alex",
+        "--fill",
+        "E/C=green",
+        "--fill",
+        "H/C=brown",
+    ]));
+    for code in ["Y/N", "E/C", "H/C"] {
+        assert!(!text.contains(code), "{code} remains");
+    }
+    assert!(text.contains("\"I love you, Alex.\""));
+    assert!(text.contains("\n\n* * *\n\n(6 months later) Kylo dreams of you."));
+    assert!(text.ends_with("Notes: the-imagines-awaken.tumblr.com theaidenellis.tumblr.com\n"));
+}
+
+fn assert_one_line_error(output: &Output, mentions: &str) {
+    assert_eq!(output.status.code(), Some(2), "exit status 2");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains(mentions),
+        "{stderr:?} mentions {mentions:?}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let output = quire(&["analyze", "/no/such/story.txt"]);
+    assert_one_line_error(&output, "/no/such/story.txt: no such file");
+}
+
+#[test]
+fn a_binary_file_is_refused_by_name() {
+    let file = TempFile::new("image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
+    for command in ["analyze", "repair", "render"] {
+        let output = quire(&[command, file.path()]);
+        assert_one_line_error(&output, file.path());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("binary"));
+    }
+}
+
+#[test]
+fn a_directory_is_not_a_story() {
+    let output = quire(&["analyze", env!("CARGO_MANIFEST_DIR")]);
+    assert_one_line_error(&output, "directory");
+}
+
+#[test]
+fn bad_arguments_are_one_line() {
+    assert_one_line_error(&quire(&["analyze"]), "PATH");
+    assert_one_line_error(&quire(&["analyze", "x", "--jsn"]), "--jsn");
+    assert_one_line_error(&quire(&["frobnicate"]), "frobnicate");
+    assert_one_line_error(
+        &quire(&["render", &seed_path("003_"), "--fill", "Alex"]),
+        "Y/N=Alex",
+    );
+    assert_one_line_error(
+        &quire(&["render", &seed_path("003_"), "--fill", "Q/Q=x"]),
+        "Q/Q",
+    );
+}
+
+#[test]
+fn help_still_works() {
+    let output = quire(&["--help"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("analyze"));
+}
