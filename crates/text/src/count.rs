@@ -5,6 +5,10 @@
 //! `don't`, `well-known`, `Y/N` and `word—word` each count once; in scripts
 //! written without spaces (Chinese, Japanese, Thai, …) each character counts
 //! as a word. This is the same unit the lossless check compares.
+//!
+//! AO3 counts differently ([`ao3_words`]): it drops apostrophes and single
+//! hyphens, then counts runs of word characters, so `Y/N` and `word—word`
+//! are two words there and `don't` one. Both are reported.
 
 use serde::Serialize;
 
@@ -13,6 +17,8 @@ use crate::prose;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Counts {
     pub words: usize,
+    /// The same text counted the way AO3 counts.
+    pub ao3_words: usize,
     pub paragraphs: usize,
     /// Share of the story's characters that are inside quotations, 0–1.
     pub dialogue_share: f64,
@@ -60,14 +66,51 @@ pub fn words(text: &str) -> usize {
         .sum()
 }
 
+/// Words as AO3 counts them (its `WordCounter`, described in
+/// `crates/text/README.md`): apostrophes and lone hyphens join, `--` and
+/// every other non-word character separate, and each Han, Hiragana,
+/// Katakana or Thai character is a word of its own.
+pub fn ao3_words(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let doubled_hyphen = c == '-'
+            && (chars.get(i + 1) == Some(&'-') || (i > 0 && chars[i - 1] == '-'));
+        if matches!(c, '\'' | '’' | '‘' | '-') && !doubled_hyphen {
+            continue;
+        }
+        if is_ao3_character_script(c) {
+            count += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() || c == '_' {
+            if !in_word {
+                count += 1;
+                in_word = true;
+            }
+        } else {
+            in_word = false;
+        }
+    }
+    count
+}
+
+fn is_ao3_character_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x0E00..=0x0E7F | 0x20000..=0x2FFFF)
+}
+
 pub fn count<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Counts {
     let mut words_total = 0;
+    let mut ao3_total = 0;
     let mut paragraph_count = 0;
     let mut chars_total = 0usize;
     let mut quoted_chars = 0usize;
     for paragraph in paragraphs {
         paragraph_count += 1;
         words_total += words(paragraph);
+        ao3_total += ao3_words(paragraph);
         chars_total += paragraph.chars().count();
         for span in prose::quote_spans(paragraph) {
             quoted_chars += paragraph[span].chars().count();
@@ -75,6 +118,7 @@ pub fn count<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Counts {
     }
     Counts {
         words: words_total,
+        ao3_words: ao3_total,
         paragraphs: paragraph_count,
         dialogue_share: if chars_total == 0 {
             0.0
@@ -97,6 +141,14 @@ mod tests {
         );
         assert_eq!(words("日本語 text"), 4);
         assert_eq!(words(""), 0);
+    }
+
+    #[test]
+    fn words_as_ao3_counts_them() {
+        assert_eq!(ao3_words("one-word one's one--two"), 4);
+        assert_eq!(ao3_words("Y/N word—word -- ***"), 4);
+        assert_eq!(ao3_words("日本語 text"), 4);
+        assert_eq!(ao3_words("S-stop. I love-"), 3);
     }
 
     #[test]

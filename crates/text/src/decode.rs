@@ -9,11 +9,14 @@ use serde::Serialize;
 
 /// The encodings we recognise in input bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum SourceEncoding {
+    #[serde(rename = "utf-8")]
     Utf8,
+    #[serde(rename = "utf-16le")]
     Utf16Le,
+    #[serde(rename = "utf-16be")]
     Utf16Be,
+    #[serde(rename = "windows-1252")]
     Windows1252,
 }
 

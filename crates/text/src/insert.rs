@@ -205,9 +205,10 @@ fn starts_sentence(before: &str) -> bool {
     let trimmed = before.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '*' | '_' | '«')
     });
-    trimmed.is_empty()
-        || trimmed.ends_with(['.', '!', '?', '…', '\n'])
-        || trimmed.ends_with(['"', '”']) && trimmed[..trimmed.len() - 1].ends_with(['.', '!', '?'])
+    let mut last = trimmed.chars();
+    let closed_quote = matches!(last.next_back(), Some('"' | '”'))
+        && last.as_str().ends_with(['.', '!', '?', '…']);
+    trimmed.is_empty() || trimmed.ends_with(['.', '!', '?', '…', '\n']) || closed_quote
 }
 
 /// Share of the narration's words (outside quotations) that address the
@@ -289,6 +290,13 @@ mod tests {
             ),
             "Alex smiled. Your green eyes met alex's. \"Alex!\" H/C hair."
         );
+    }
+
+    #[test]
+    fn after_a_curly_closing_quote() {
+        let mut profile = FillProfile::new();
+        profile.set_pair("Y/N=alex").unwrap();
+        assert_eq!(fill("“Go.” y/n left. “Go”y/n", &profile), "“Go.” Alex left. “Go”alex");
     }
 
     #[test]

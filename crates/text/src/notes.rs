@@ -115,6 +115,34 @@ fn only_links(paragraph: &str) -> bool {
     rest.trim().is_empty() && !paragraph.trim().is_empty()
 }
 
+fn sign_off_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(?:thanks?(?: you)? (?:so much )?for reading|hope you (?:all )?(?:enjoyed|liked)|leave (?:a )?kudos|kudos and comments|comments? (?:and|&) kudos|please (?:comment|reblog|review)|find me on|follow me on|my tumblr|requests? (?:are )?open|reblogs? (?:are )?appreciated)\b",
+        )
+        .expect("static regex")
+    })
+}
+
+/// A short closing paragraph addressed to readers rather than part of the
+/// story: a link in it, or the phrases authors sign off with.
+fn is_sign_off(paragraph: &str) -> bool {
+    if paragraph.len() > SIGN_OFF_MAX_BYTES {
+        return false;
+    }
+    // Said by a character, it's story.
+    let quotes = prose::quote_spans(paragraph);
+    link_regex()
+        .find_iter(paragraph)
+        .chain(sign_off_regex().find_iter(paragraph))
+        .any(|m| !prose::inside(&quotes, m.start()))
+}
+
+/// Longer than this, a closing paragraph is story even if it mentions
+/// reading or links somewhere.
+const SIGN_OFF_MAX_BYTES: usize = 300;
+
 /// How many paragraphs from the end an end-note label is looked for: a
 /// label earlier than that is a note inside the story, which stays.
 const END_NOTE_WINDOW: usize = 3;
@@ -123,21 +151,35 @@ pub(crate) fn separate(blocks: Vec<Block>) -> Separated {
     let mut out = Separated::default();
     let mut blocks = blocks.into_iter().peekable();
 
-    // Front matter: leading labelled paragraphs, a bare label taking the
-    // paragraph after it.
-    let mut take_next_as_content: Option<Label> = None;
+    // Front matter: leading paragraphs whose first line is labelled. Lines
+    // under a label continue it; a bare label takes the paragraph after it.
+    let mut pending: Option<Label> = None;
     while let Some(Block::Paragraph(paragraph)) = blocks.peek() {
-        let label = match take_next_as_content.take() {
-            Some(label) => Some((label, 0)),
-            None => label_of(paragraph),
-        };
-        let Some((label, content_start)) = label else {
+        let first_line = paragraph.lines().next().unwrap_or("");
+        if pending.is_none() && label_of(first_line).is_none() {
             break;
-        };
-        let content = paragraph[content_start..].trim().to_string();
-        if content.is_empty() {
-            take_next_as_content = Some(label);
-        } else {
+        }
+        let mut sections: Vec<(Label, String)> = Vec::new();
+        for line in paragraph.lines() {
+            match (pending.take(), label_of(line)) {
+                (Some(label), _) => sections.push((label, line.trim().to_string())),
+                (None, Some((label, content_start))) => {
+                    sections.push((label, line[content_start..].trim().to_string()))
+                }
+                (None, None) => {
+                    if let Some((_, content)) = sections.last_mut() {
+                        content.push('\n');
+                        content.push_str(line.trim());
+                    }
+                }
+            }
+        }
+        for (label, content) in sections {
+            let content = content.trim().to_string();
+            if content.is_empty() {
+                pending = Some(label);
+                continue;
+            }
             match label {
                 Label::Title if out.title.is_none() => out.title = Some(content),
                 Label::Summary if out.summary.is_none() => out.summary = Some(content),
@@ -173,7 +215,7 @@ pub(crate) fn separate(blocks: Vec<Block>) -> Separated {
     let mut links_from = body.len();
     while links_from > 1 {
         match &body[links_from - 1] {
-            Block::Paragraph(p) if only_links(p) => links_from -= 1,
+            Block::Paragraph(p) if only_links(p) || is_sign_off(p) => links_from -= 1,
             _ => break,
         }
     }
@@ -290,6 +332,27 @@ mod tests {
             separated.end,
             vec!["A/N thanks for reading!", "my-blog.tumblr.com"]
         );
+    }
+
+    #[test]
+    fn labelled_lines_in_one_block() {
+        let separated = separate(vec![
+            p("Title: A Day\nSummary: Things happen.\nand more things.\nA/N: my first fic!"),
+            p("It was fine."),
+            p("The end."),
+            p("Thanks for reading! Find me at foo.tumblr.com"),
+        ]);
+        assert_eq!(separated.title.as_deref(), Some("A Day"));
+        assert_eq!(separated.summary.as_deref(), Some("Things happen.\nand more things."));
+        assert_eq!(separated.start.len(), 1);
+        assert_eq!(separated.body, vec![p("It was fine."), p("The end.")]);
+        assert_eq!(separated.end, vec!["Thanks for reading! Find me at foo.tumblr.com"]);
+    }
+
+    #[test]
+    fn a_story_ending_is_not_a_sign_off() {
+        let separated = separate(vec![p("It began."), p("\"Thank you for reading to me,\" she said.")]);
+        assert!(separated.end.is_empty());
     }
 
     #[test]

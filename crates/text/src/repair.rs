@@ -279,9 +279,9 @@ fn tables() -> &'static [Table; 2] {
 enum Plausibility {
     /// Accented Latin letters, typographic punctuation, symbols, emoji, CJK.
     Likely,
-    /// Letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic) that a pair of
-    /// correct characters can also spell by chance: believed only as a word,
-    /// two or more letters long.
+    /// Letters that a few correct characters can also spell by chance
+    /// (Greek, Cyrillic, Hebrew, Arabic from two; CJK, Hangul, Indic from
+    /// three): believed only as a word, two or more letters long.
     InAWord,
     Unlikely,
 }
@@ -295,15 +295,20 @@ fn plausibility(c: char) -> Plausibility {
         0x0400..=0x0482 | 0x048A..=0x04FF => InAWord,
         0x05D0..=0x05EA => InAWord,
         0x0620..=0x064A | 0x0660..=0x06FF => InAWord,
-        // Three- and four-byte sequences take three or four unlikely
-        // characters in a row to form, so anything assigned in these blocks
-        // is believed.
-        0x0900..=0x0DFF | 0x0E00..=0x0E7F | 0x1E00..=0x1EFF => Likely,
+        // Three-byte sequences led by `â` (E2) decode to punctuation and
+        // symbols; `á»` and the like to Vietnamese letters. A pair of
+        // punctuation marks after any other accented letter (`café…”`)
+        // decodes to one CJK, Hangul or Indic character by chance, so
+        // those scripts are believed only as words.
+        0x1E00..=0x1EFF => Likely,
         0x2000..=0x206F | 0x20A0..=0x20CF | 0x2100..=0x218F => Likely,
         0x2190..=0x23FF | 0x2460..=0x27BF | 0x2900..=0x2BFF => Likely,
-        0x2E80..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7AF => Likely,
-        0xFB00..=0xFB06 | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0xFFFD => Likely,
-        0x1F000..=0x1FAFF | 0x20000..=0x2FFFF => Likely,
+        0xFB00..=0xFB06 | 0xFFFD => Likely,
+        0x0900..=0x0DFF | 0x0E00..=0x0E7F => InAWord,
+        0x2E80..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7AF => InAWord,
+        0xFE30..=0xFE4F | 0xFF00..=0xFFEF => InAWord,
+        0x1F000..=0x1FAFF => Likely,
+        0x20000..=0x2FFFF => InAWord,
         _ => Unlikely,
     }
 }
@@ -424,6 +429,7 @@ mod tests {
             "½ cup • bullet © 2024 ™",
             "¿Qué? ¡Sí! Ñandú",
             "—é, “à”",
+            "José…” and café—” and “Zoë…”",
         ] {
             let fixed = repair(text);
             assert_eq!(fixed.text, text);
