@@ -75,8 +75,8 @@ pub fn ao3_words(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;
     for (i, &c) in chars.iter().enumerate() {
-        let doubled_hyphen = c == '-'
-            && (chars.get(i + 1) == Some(&'-') || (i > 0 && chars[i - 1] == '-'));
+        let doubled_hyphen =
+            c == '-' && (chars.get(i + 1) == Some(&'-') || (i > 0 && chars[i - 1] == '-'));
         if matches!(c, '\'' | '’' | '‘' | '-') && !doubled_hyphen {
             continue;
         }

@@ -296,7 +296,10 @@ mod tests {
     fn after_a_curly_closing_quote() {
         let mut profile = FillProfile::new();
         profile.set_pair("Y/N=alex").unwrap();
-        assert_eq!(fill("“Go.” y/n left. “Go”y/n", &profile), "“Go.” Alex left. “Go”alex");
+        assert_eq!(
+            fill("“Go.” y/n left. “Go”y/n", &profile),
+            "“Go.” Alex left. “Go”alex"
+        );
     }
 
     #[test]

@@ -343,15 +343,24 @@ mod tests {
             p("Thanks for reading! Find me at foo.tumblr.com"),
         ]);
         assert_eq!(separated.title.as_deref(), Some("A Day"));
-        assert_eq!(separated.summary.as_deref(), Some("Things happen.\nand more things."));
+        assert_eq!(
+            separated.summary.as_deref(),
+            Some("Things happen.\nand more things.")
+        );
         assert_eq!(separated.start.len(), 1);
         assert_eq!(separated.body, vec![p("It was fine."), p("The end.")]);
-        assert_eq!(separated.end, vec!["Thanks for reading! Find me at foo.tumblr.com"]);
+        assert_eq!(
+            separated.end,
+            vec!["Thanks for reading! Find me at foo.tumblr.com"]
+        );
     }
 
     #[test]
     fn a_story_ending_is_not_a_sign_off() {
-        let separated = separate(vec![p("It began."), p("\"Thank you for reading to me,\" she said.")]);
+        let separated = separate(vec![
+            p("It began."),
+            p("\"Thank you for reading to me,\" she said."),
+        ]);
         assert!(separated.end.is_empty());
     }
 

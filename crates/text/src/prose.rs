@@ -55,6 +55,12 @@ pub(crate) fn quote_spans(text: &str) -> Vec<Range<usize>> {
     spans
 }
 
+/// The quotation whose closing mark ends at byte `end`, if any.
+fn quote_ending_at(spans: &[Range<usize>], end: usize) -> Option<&Range<usize>> {
+    let idx = spans.partition_point(|s| s.end < end);
+    spans.get(idx).filter(|s| s.end == end)
+}
+
 pub(crate) fn inside(spans: &[Range<usize>], pos: usize) -> bool {
     // Spans are sorted and disjoint.
     let idx = spans.partition_point(|s| s.end <= pos);
@@ -311,10 +317,10 @@ pub(crate) fn sentences(text: &str, quotes: &[Range<usize>], names: &Names) -> V
     let bytes = text.as_bytes();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if inside(quotes, i) && !quotes.iter().any(|q| q.end == i + c.len_utf8()) {
+        let quote_end = quote_ending_at(quotes, i + c.len_utf8());
+        if quote_end.is_none() && inside(quotes, i) {
             continue;
         }
-        let quote_end = quotes.iter().find(|q| q.end == i + c.len_utf8());
         let ends_sentence = if let Some(q) = quote_end {
             // A quotation ends a sentence when its words do (`"Hey."`) and
             // what follows isn't its attribution (`"Why?" she sobbed`).
@@ -403,9 +409,10 @@ pub(crate) fn describe(
     quotes: &[Range<usize>],
     names: &Names,
 ) -> SentenceInfo {
-    let own: Vec<&Range<usize>> = quotes
+    let first = quotes.partition_point(|q| q.start < range.start);
+    let own: Vec<&Range<usize>> = quotes[first..]
         .iter()
-        .filter(|q| q.start >= range.start && q.end <= range.end)
+        .take_while(|q| q.end <= range.end)
         .collect();
     let has_quote = !own.is_empty();
     let sentence = &text[range.clone()];
