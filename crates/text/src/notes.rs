@@ -280,10 +280,11 @@ fn inline_end_note(paragraph: &str) -> Option<usize> {
     // Trailing links: walk back over words that are links.
     let mut start = None;
     let mut rest = paragraph.trim_end();
-    while let Some(space) = rest.rfind(char::is_whitespace) {
-        let word = &rest[space + 1..];
+    while let Some((space, blank)) = rest.char_indices().rfind(|(_, c)| c.is_whitespace()) {
+        let word_start = space + blank.len_utf8();
+        let word = &rest[word_start..];
         if only_links(word) {
-            start = Some(space + 1);
+            start = Some(word_start);
             rest = rest[..space].trim_end();
         } else {
             break;
@@ -394,6 +395,16 @@ mod tests {
             credits(&separated.end[0]),
             vec!["the-imagines-awaken.tumblr.com", "theaidenellis.tumblr.com"]
         );
+    }
+
+    #[test]
+    fn trailing_links_after_a_wide_space() {
+        let story = format!(
+            "{}The end.\u{3000}@someone\u{a0}https://example.org",
+            "He waited. ".repeat(30)
+        );
+        let separated = separate(vec![p(&story)]);
+        assert_eq!(separated.end, vec!["@someone\u{a0}https://example.org"]);
     }
 
     #[test]
