@@ -14,9 +14,31 @@ fn is_closing_quote(c: char) -> bool {
 }
 
 /// Byte ranges of the double-quoted passages in `text`, quote marks
-/// included. A quotation left open at the end is not reported: it is more
-/// often a typo than a speech that runs to the end of a block.
+/// included. Curly marks pair with curly marks and straight with straight,
+/// so a stray mark of one kind can't swallow a quotation of the other; where
+/// the two overlap, the one that opens first wins. A quotation left open at
+/// the end is not reported: it is more often a typo than a speech that runs
+/// to the end of a block.
 pub(crate) fn quote_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = quote_spans_of(text, QuoteKind::Curly);
+    spans.extend(quote_spans_of(text, QuoteKind::Straight));
+    spans.sort_by_key(|s| s.start);
+    let mut kept: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for span in spans {
+        if kept.last().is_none_or(|last| last.end <= span.start) {
+            kept.push(span);
+        }
+    }
+    kept
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteKind {
+    Curly,
+    Straight,
+}
+
+fn quote_spans_of(text: &str, kind: QuoteKind) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;
     let mut prev: Option<char> = None;
@@ -25,32 +47,33 @@ pub(crate) fn quote_spans(text: &str) -> Vec<Range<usize>> {
         let next = iter.peek().map(|&(_, n)| n);
         let after_space = prev.is_none_or(|p| p.is_whitespace() || "([{—–-".contains(p));
         let before_space = next.is_none_or(|n| n.is_whitespace());
-        let end = i + c.len_utf8();
-        if c == '"' || is_opening_quote(c) || is_closing_quote(c) {
-            let looks_opening = is_opening_quote(c) || (after_space && !before_space);
-            match open {
-                None => {
-                    if looks_opening || (c == '"' && !before_space) {
-                        open = Some(i);
+        prev = Some(c);
+        // What this mark can do: open, close, or either.
+        let (can_open, can_close) = match (kind, c) {
+            (QuoteKind::Curly, c) if is_opening_quote(c) => (true, false),
+            (QuoteKind::Curly, c) if is_closing_quote(c) => (false, true),
+            (QuoteKind::Straight, '"') => (!before_space, !after_space || before_space),
+            _ => continue,
+        };
+        match open {
+            None if can_open => open = Some(i),
+            None => {}
+            Some(start) => {
+                let opens_anew = can_open && (!can_close || (after_space && !before_space));
+                if opens_anew {
+                    // An opening mark inside a quotation: the one before was
+                    // never closed. End it where this one begins.
+                    let trimmed = text[..i].trim_end().len();
+                    if trimmed > start {
+                        spans.push(start..trimmed);
                     }
-                }
-                Some(start) => {
-                    if looks_opening && after_space && !is_closing_quote(c) {
-                        // An opening mark inside a quotation: the one before
-                        // was never closed. End it where this one begins.
-                        let trimmed = text[..i].trim_end().len();
-                        if trimmed > start {
-                            spans.push(start..trimmed);
-                        }
-                        open = Some(i);
-                    } else {
-                        spans.push(start..end);
-                        open = None;
-                    }
+                    open = Some(i);
+                } else if can_close {
+                    spans.push(start..i + c.len_utf8());
+                    open = None;
                 }
             }
         }
-        prev = Some(c);
     }
     spans
 }
@@ -475,6 +498,12 @@ mod tests {
             vec![r#""Hey.""#, r#""Why?""#]
         );
         assert_eq!(quoted("“Go,” he said."), vec!["“Go,”"]);
+    }
+
+    #[test]
+    fn curly_and_straight_marks_pair_with_their_own_kind() {
+        assert_eq!(quoted(r#"“a, "b. *** C." d"#), vec![r#""b. *** C.""#]);
+        assert_eq!(quoted(r#"”a, "b." c"#), vec![r#""b.""#]);
     }
 
     #[test]

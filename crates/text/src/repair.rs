@@ -56,70 +56,194 @@ pub struct Repaired {
     pub repairs: Vec<Repair>,
 }
 
-/// How deep a double mis-decoding we undo.
-const MAX_LAYERS: u8 = 2;
-
 /// Repairs mojibake in `text`; returns it unchanged (and no repairs) when
 /// there is none.
 pub fn repair(text: &str) -> Repaired {
-    repair_layer(text, 1)
-}
-
-fn repair_layer(text: &str, layer: u8) -> Repaired {
-    if text.is_ascii() {
-        return Repaired {
-            text: text.to_owned(),
-            repairs: Vec::new(),
-        };
-    }
-    let tables = tables();
+    let candidates = scan(text, false, true);
+    // A run that correct text could also spell (`IRMÃ”`, `√π`) is repaired
+    // only in a text that shows mojibake elsewhere, unmistakably; the same
+    // holds for each layer of a double mis-decoding.
+    let evidence = candidates.iter().any(|c| !c.ambiguous);
+    let deeper_evidence = candidates
+        .iter()
+        .any(|c| c.deeper.as_ref().is_some_and(|d| d.any_confident));
     let mut out = String::with_capacity(text.len());
     let mut repairs = Vec::new();
     let mut copied_to = 0;
-    let mut pos = 0;
-    let bytes = text.as_bytes();
-    while pos < bytes.len() {
-        if bytes[pos] < 0x80 {
-            pos += 1;
+    for candidate in candidates {
+        if candidate.ambiguous && !evidence {
             continue;
         }
-        let found = tables.iter().find_map(|table| {
-            let run = table.candidate_run(text, pos)?;
-            accept(run.decoded, layer).map(|(after, layers)| (table, run.end, after, layers))
-        });
-        let Some((table, run_end, after, layers)) = found else {
-            pos += utf8_len(bytes[pos]);
-            continue;
+        let deeper = candidate
+            .deeper
+            .filter(|d| d.plausible && (!d.any_ambiguous || deeper_evidence));
+        let (after, layers) = match deeper {
+            Some(deeper) => (deeper.text, 2),
+            None if candidate.plausible => (candidate.decoded, 1),
+            None => continue,
         };
-        out.push_str(&text[copied_to..pos]);
+        let before = &text[candidate.start..candidate.end];
+        out.push_str(&text[copied_to..candidate.start]);
         out.push_str(&after);
+        copied_to = candidate.end;
         repairs.push(Repair {
-            start: pos,
-            end: run_end,
-            before: text[pos..run_end].to_owned(),
+            start: candidate.start,
+            end: candidate.end,
+            before: before.to_owned(),
             after,
-            encoding: table.label_for(&text[pos..run_end]),
+            encoding: candidate.encoding,
             layers,
         });
-        copied_to = run_end;
-        pos = run_end;
     }
     out.push_str(&text[copied_to..]);
     Repaired { text: out, repairs }
 }
 
-/// Decides whether a decoded run is the real text: plausible as it is, or
-/// plausible once a second layer of mojibake inside it is undone too (the
-/// first layer of a double mis-decoding can hold C1 controls, which only
-/// make sense as bytes of the second). Returns the text and the layers.
-fn accept(decoded: String, layer: u8) -> Option<(String, u8)> {
-    let inner = (layer < MAX_LAYERS).then(|| repair_layer(&decoded, layer + 1));
-    match inner {
-        Some(inner) if !inner.repairs.is_empty() && plausible(&inner.text) => {
-            let deeper = inner.repairs.iter().map(|r| r.layers).max().unwrap_or(0);
-            Some((inner.text, 1 + deeper))
+/// A run of characters that decodes as UTF-8 in some encoding's disguise.
+struct Candidate {
+    start: usize,
+    end: usize,
+    encoding: MojibakeEncoding,
+    /// Correct text could spell this run too.
+    ambiguous: bool,
+    /// The run decoded once.
+    decoded: String,
+    plausible: bool,
+    /// The decoded run decoded again, when it is itself mojibake.
+    deeper: Option<Deeper>,
+}
+
+struct Deeper {
+    text: String,
+    plausible: bool,
+    any_ambiguous: bool,
+    any_confident: bool,
+}
+
+/// Finds the runs in `text`. `letter_before` says whether a letter precedes
+/// the text (a decoded run is scanned again on its own); `go_deeper` looks
+/// for a second layer inside each run.
+fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    if text.is_ascii() {
+        return candidates;
+    }
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        if bytes[pos] < 0x80 {
+            pos += 1;
+            continue;
         }
-        _ => plausible(&decoded).then_some((decoded, 1)),
+        let after_letter = match text[..pos].chars().next_back() {
+            Some(c) => c.is_alphabetic(),
+            None => letter_before,
+        };
+        let found = tables().iter().find_map(|table| {
+            let run = table.candidate_run(text, pos)?;
+            let plausible = plausible(&run.decoded, after_letter);
+            let deeper = if go_deeper {
+                deeper_layer(&run.decoded, after_letter)
+            } else {
+                None
+            };
+            let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
+            usable.then(|| {
+                let before = &text[pos..run.end];
+                Candidate {
+                    start: pos,
+                    end: run.end,
+                    encoding: table.label_for(before),
+                    ambiguous: could_be_correct(before),
+                    decoded: run.decoded,
+                    plausible,
+                    deeper,
+                }
+            })
+        });
+        match found {
+            Some(candidate) => {
+                pos = candidate.end;
+                candidates.push(candidate);
+            }
+            None => pos += utf8_len(bytes[pos]),
+        }
+    }
+    candidates
+}
+
+/// A decoded run read as mojibake once more (the first layer of a double
+/// mis-decoding can hold C1 controls, which only make sense as bytes of the
+/// second).
+fn deeper_layer(decoded: &str, letter_before: bool) -> Option<Deeper> {
+    let inner = scan(decoded, letter_before, false);
+    if inner.is_empty() {
+        return None;
+    }
+    let mut text = String::with_capacity(decoded.len());
+    let mut copied_to = 0;
+    for candidate in &inner {
+        text.push_str(&decoded[copied_to..candidate.start]);
+        text.push_str(&candidate.decoded);
+        copied_to = candidate.end;
+    }
+    text.push_str(&decoded[copied_to..]);
+    Some(Deeper {
+        plausible: plausible(&text, letter_before),
+        any_ambiguous: inner.iter().any(|c| c.ambiguous),
+        any_confident: inner.iter().any(|c| !c.ambiguous),
+        text,
+    })
+}
+
+/// How a character reads in correct text, for telling mojibake from
+/// correct text that happens to spell a UTF-8 sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Letter,
+    /// Typographic punctuation (and the no-break space) that follows or
+    /// precedes letters in real text.
+    Punctuation,
+    /// Maths signs and currency, which sit next to each other in formulas.
+    Maths,
+    Other,
+}
+
+fn shape(c: char) -> Shape {
+    match c {
+        '”' | '“' | '’' | '‘' | '—' | '–' | '…' | '•' | '«' | '»' | '™' | '‚' | '„' | '›' | '‹'
+        | '†' | '‡' | '·' | '\u{a0}' => Shape::Punctuation,
+        'π' | '∞' | '±' | '≤' | '≥' | '∂' | '∑' | '∏' | '∫' | 'Ω' | 'µ' | '√' | '≈' | '∆' | '÷'
+        | '◊' | '¬' | '≠' | '‰' | '£' | '¢' | '¥' | '€' => Shape::Maths,
+        c if c.is_alphabetic() => Shape::Letter,
+        _ => Shape::Other,
+    }
+}
+
+/// Is this one UTF-8 sequence in disguise also ordinary text? A capital
+/// letter before a closing quote or dash (`IRMÃ”`, `Ä“`), a letter before two
+/// such marks (`está»—`), a quote or dash before a letter (`»ö`), or maths
+/// (`√π`, `≈£`).
+fn could_be_correct(before: &str) -> bool {
+    use Shape::*;
+    // `Â` before a sign is the mark of Latin-1 signs gone wrong (`Â«`, `Â°`);
+    // real text hardly ever has a capital Â anywhere but inside a word.
+    if before.starts_with('Â') {
+        return false;
+    }
+    let chars: Vec<char> = before.chars().take(4).collect();
+    let shapes: Vec<Shape> = chars.iter().map(|&c| shape(c)).collect();
+    match shapes.as_slice() {
+        [Letter, Punctuation] | [Punctuation, Letter] | [Maths, Maths] => true,
+        // `está»—`, `José…”`: a closing mark, dash or space after a word,
+        // then another mark. An opening mark there (`æ„›`) is mojibake.
+        [Letter, Punctuation, third] => {
+            matches!(
+                chars[1],
+                '…' | '—' | '–' | '”' | '’' | '»' | '›' | '“' | '‘' | '\u{a0}'
+            ) && (*third == Punctuation || matches!(chars[2], '¿' | '¡'))
+        }
+        _ => false,
     }
 }
 
@@ -279,9 +403,9 @@ fn tables() -> &'static [Table; 2] {
 enum Plausibility {
     /// Accented Latin letters, typographic punctuation, symbols, emoji, CJK.
     Likely,
-    /// Letters that a few correct characters can also spell by chance
-    /// (Greek, Cyrillic, Hebrew, Arabic from two; CJK, Hangul, Indic from
-    /// three): believed only as a word, two or more letters long.
+    /// Letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic) that a pair of
+    /// correct characters can also spell by chance (Mac Roman `—é` is
+    /// Cyrillic `ю`): believed only as a word, two or more letters long.
     InAWord,
     Unlikely,
 }
@@ -289,40 +413,51 @@ enum Plausibility {
 fn plausibility(c: char) -> Plausibility {
     use Plausibility::*;
     match c as u32 {
+        // Latin-1 letters and signs, Latin Extended-A; from Extended-B only
+        // what languages use (ƒ, Vietnamese Ơ/Ư, pinyin, Romanian Ș/Ț): the
+        // rest is what Mac Roman `«` before a sign decodes to by chance.
         0x00A0..=0x017F => Likely,
-        0x0192 | 0x0218..=0x021B => Likely,
+        0x0192 | 0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x01CD..=0x01DC | 0x0218..=0x021B => Likely,
         0x0370..=0x0373 | 0x0376..=0x03FF => InAWord,
         0x0400..=0x0482 | 0x048A..=0x04FF => InAWord,
         0x05D0..=0x05EA => InAWord,
         0x0620..=0x064A | 0x0660..=0x06FF => InAWord,
-        // Three-byte sequences led by `â` (E2) decode to punctuation and
-        // symbols; `á»` and the like to Vietnamese letters. A pair of
-        // punctuation marks after any other accented letter (`café…”`)
-        // decodes to one CJK, Hangul or Indic character by chance, so
-        // those scripts are believed only as words.
-        0x1E00..=0x1EFF => Likely,
-        0x2000..=0x206F | 0x20A0..=0x20CF | 0x2100..=0x218F => Likely,
-        0x2190..=0x23FF | 0x2460..=0x27BF | 0x2900..=0x2BFF => Likely,
-        0xFB00..=0xFB06 | 0xFFFD => Likely,
-        0x0900..=0x0DFF | 0x0E00..=0x0E7F => InAWord,
-        0x2E80..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7AF => InAWord,
-        0xFE30..=0xFE4F | 0xFF00..=0xFFEF => InAWord,
-        0x1F000..=0x1FAFF => Likely,
-        0x20000..=0x2FFFF => InAWord,
+        // Everything two bytes long but the above is refused: IPA, Armenian,
+        // Syriac and the like are what chance pairs of correct characters
+        // decode to. Three and four bytes take three or four characters
+        // in a row, which correct text rarely spells (and the one shape it
+        // does, `está»—`, is caught by `could_be_correct`).
+        0x0800..=0xD7FF => Likely,
+        0xE000..=0xF8FF => Unlikely, // private use
+        0xF900..=0xFFFD => Likely,
+        0x10000..=0xEFFFF => Likely,
         _ => Unlikely,
     }
 }
 
-fn plausible(decoded: &str) -> bool {
+/// Combining accents (`e` + U+0301) are believed right after a letter.
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F)
+}
+
+fn plausible(decoded: &str, after_letter: bool) -> bool {
     let mut count = 0;
     let mut needs_a_word = false;
+    let mut previous_is_letter = after_letter;
     for c in decoded.chars() {
         count += 1;
+        if is_combining(c) {
+            if !previous_is_letter {
+                return false;
+            }
+            continue;
+        }
         match plausibility(c) {
             Plausibility::Likely => {}
             Plausibility::InAWord => needs_a_word = true,
             Plausibility::Unlikely => return false,
         }
+        previous_is_letter = c.is_alphabetic();
     }
     !needs_a_word || count >= 2
 }
@@ -416,6 +551,36 @@ mod tests {
     }
 
     #[test]
+    fn what_correct_text_could_spell_is_repaired_given_evidence() {
+        // Alone, `Ã”` may be Portuguese; beside unmistakable mojibake it is `Ô`.
+        assert_eq!(repair("Ã”NIBUS").text, "Ã”NIBUS");
+        assert_eq!(repair("Ã”NIBUS, cafÃ©").text, "ÔNIBUS, café");
+        assert_eq!(repair("√π").text, "√π");
+        assert_eq!(repair("√π √©").text, "ù é");
+    }
+
+    #[test]
+    fn rarer_characters() {
+        for original in [
+            "ツ",
+            "中",
+            "¯\\_(ツ)_/¯",
+            "❤️ and 🏳️‍🌈",
+            "H₂O x²",
+            "𝚫",
+            "ᛟ",
+            "nǐ hǎo, café",
+            "e\u{301}",
+            "Nguyễn, café",
+        ] {
+            for encoding in [WINDOWS_1252, MACINTOSH] {
+                let garbled = garble(original, encoding);
+                assert_eq!(repair(&garbled).text, original, "{garbled:?}");
+            }
+        }
+    }
+
+    #[test]
     fn correct_text_stays() {
         for text in [
             "NÃO é possível",
@@ -429,7 +594,9 @@ mod tests {
             "½ cup • bullet © 2024 ™",
             "¿Qué? ¡Sí! Ñandú",
             "—é, “à”",
-            "José…” and café—” and “Zoë…”",
+            "José…” and café—” and “Zoë…”, José”\u{a0}, café—¿qué?",
+            "IRMÃ” NÃ— NÃ… Ã’ Å” Å… Ä“ á»— á»… Æ’",
+            "«é» »ö √π ≈π ≈£5 «© »®",
         ] {
             let fixed = repair(text);
             assert_eq!(fixed.text, text);
