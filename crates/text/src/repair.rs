@@ -150,11 +150,15 @@ fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
             let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
             usable.then(|| {
                 let before = &text[pos..run.end];
+                let letter_after = text[run.end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic);
                 Candidate {
                     start: pos,
                     end: run.end,
                     encoding: table.label_for(before),
-                    ambiguous: could_be_correct(before),
+                    ambiguous: could_be_correct(before, after_letter && letter_after),
                     decoded: run.decoded,
                     plausible,
                     deeper,
@@ -212,7 +216,7 @@ enum Shape {
 fn shape(c: char) -> Shape {
     match c {
         '”' | '“' | '’' | '‘' | '—' | '–' | '…' | '•' | '«' | '»' | '™' | '‚' | '„' | '›' | '‹'
-        | '†' | '‡' | '·' | '\u{a0}' => Shape::Punctuation,
+        | '\u{a0}' => Shape::Punctuation,
         'π' | '∞' | '±' | '≤' | '≥' | '∂' | '∑' | '∏' | '∫' | 'Ω' | 'µ' | '√' | '≈' | '∆' | '÷'
         | '◊' | '¬' | '≠' | '‰' | '£' | '¢' | '¥' | '€' => Shape::Maths,
         c if c.is_alphabetic() => Shape::Letter,
@@ -220,11 +224,12 @@ fn shape(c: char) -> Shape {
     }
 }
 
-/// Is this one UTF-8 sequence in disguise also ordinary text? A capital
+/// Is this one UTF-8 sequence in disguise also ordinary text? (Maths and
+/// word endings don't happen in the middle of a word: `Ma√±ana`, `S√£o`.) A capital
 /// letter before a closing quote or dash (`IRMÃ”`, `Ä“`), a letter before two
 /// such marks (`está»—`), a quote or dash before a letter (`»ö`), or maths
 /// (`√π`, `≈£`).
-fn could_be_correct(before: &str) -> bool {
+fn could_be_correct(before: &str, inside_a_word: bool) -> bool {
     use Shape::*;
     // `Â` before a sign is the mark of Latin-1 signs gone wrong (`Â«`, `Â°`);
     // real text hardly ever has a capital Â anywhere but inside a word.
@@ -234,15 +239,29 @@ fn could_be_correct(before: &str) -> bool {
     let chars: Vec<char> = before.chars().take(4).collect();
     let shapes: Vec<Shape> = chars.iter().map(|&c| shape(c)).collect();
     match shapes.as_slice() {
-        [Letter, Punctuation] | [Punctuation, Letter] | [Maths, Maths] => true,
-        // `está»—`, `José…”`: a closing mark, dash or space after a word,
-        // then another mark. An opening mark there (`æ„›`) is mojibake.
-        [Letter, Punctuation, third] => {
-            matches!(
-                chars[1],
-                '…' | '—' | '–' | '”' | '’' | '»' | '›' | '“' | '‘' | '\u{a0}'
-            ) && (*third == Punctuation || matches!(chars[2], '¿' | '¡'))
+        // `Ã` + no-break space is `à` gone wrong, not a word before a space.
+        // An opening mark right after a letter (`Ã«`) isn't a word's ending.
+        // Inside a word (`MÃ”NICA`) it isn't an ending either.
+        [Letter, Punctuation] => {
+            !inside_a_word && !matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹')
         }
+        [Punctuation, Letter] => true,
+        // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
+        // Mac Roman for `½`.
+        [Maths, Maths] => {
+            !inside_a_word && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
+        }
+        // After a word, a dash, ellipsis or space can be followed by almost
+        // anything (`café—€5`, `Zoë—œuvre`, `José…”`); a closing mark by
+        // more marks (`está»—`). An opening mark there (`æ„›`) or a sign
+        // after a closing mark (`Viá»‡t`) is mojibake.
+        [Letter, Punctuation, third] => match chars[1] {
+            '…' | '—' | '–' | '\u{a0}' => true,
+            '”' | '’' | '»' | '›' | '“' | '‘' => {
+                *third == Punctuation || matches!(chars[2], '¿' | '¡')
+            }
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -557,6 +576,12 @@ mod tests {
         assert_eq!(repair("Ã”NIBUS, cafÃ©").text, "ÔNIBUS, café");
         assert_eq!(repair("√π").text, "√π");
         assert_eq!(repair("√π √©").text, "ù é");
+    }
+
+    #[test]
+    fn inside_a_word_is_mojibake() {
+        assert_eq!(repair("Ma√±ana in S√£o Paulo").text, "Mañana in São Paulo");
+        assert_eq!(repair("√± and ±√").text, "√± and ±√");
     }
 
     #[test]
