@@ -10,11 +10,11 @@
 //! hyphens, then counts runs of word characters, so `Y/N` and `word—word`
 //! are two words there and `don't` one. Both are reported.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::prose;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     pub words: usize,
     /// The same text counted the way AO3 counts.

@@ -5,10 +5,10 @@
 //! the valid sequences come out as mojibake, which [`crate::repair`] then fixes.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The encodings we recognise in input bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceEncoding {
     #[serde(rename = "utf-8")]
     Utf8,

@@ -14,7 +14,7 @@ pub mod notes;
 mod prose;
 pub mod repair;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use count::Counts;
 pub use decode::{DecodeError, SourceEncoding};
@@ -24,7 +24,7 @@ pub use notes::Notes;
 pub use repair::{MojibakeEncoding, Repair, Repaired};
 
 /// How the story arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
     Text,
@@ -32,7 +32,7 @@ pub enum SourceFormat {
 }
 
 /// A story as quire reads it: plain data every later part works from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manuscript {
     pub title: Option<String>,
     pub summary: Option<String>,

@@ -12,10 +12,10 @@
 use std::sync::OnceLock;
 
 use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The encoding a run of mojibake was mis-decoded with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MojibakeEncoding {
     #[serde(rename = "windows-1252")]
     Windows1252,
@@ -37,7 +37,7 @@ impl MojibakeEncoding {
 
 /// One repaired run. `start..end` are byte offsets into the text given to
 /// [`repair`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Repair {
     pub start: usize,
     pub end: usize,
