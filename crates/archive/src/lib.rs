@@ -1,4 +1,532 @@
 //! quire-archive: the domain model, its storage, and the one façade
 //! (`Archive`) that the web server, the CLI and the tests all use.
+//!
+//! One code path serves SQLite (the embedded default) and PostgreSQL: the
+//! SQL is written once, in the dialect both speak (`$1` parameters,
+//! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
 pub mod model;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+use model::{ArchiveWarning, Category, ModelError, Rating, TagKind, Warnings, WorkDraft};
+
+pub type WorkId = i64;
+pub type PseudId = i64;
+pub type TagId = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error(transparent)]
+    Invalid(#[from] ModelError),
+    #[error(
+        "`{0}` is not a database quire can use; give sqlite://PATH or postgres://USER@HOST/DB"
+    )]
+    BadDatabaseUrl(String),
+    #[error("the database could not be opened or answered with an error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("there is no pseud with id {0}")]
+    UnknownPseud(PseudId),
+    #[error("the stored work {work} is damaged ({what}); restore it from a backup")]
+    Damaged { work: WorkId, what: String },
+}
+
+pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
+
+/// Which database holds the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The archive: every read and write goes through here.
+#[derive(Clone)]
+pub struct Archive {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A stored work, as readers see it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Work {
+    pub id: WorkId,
+    pub title: String,
+    pub summary: String,
+    pub notes_start: String,
+    pub notes_end: String,
+    pub language: String,
+    pub rating: Rating,
+    pub warnings: Warnings,
+    pub categories: Vec<Category>,
+    pub fandoms: Vec<String>,
+    pub relationships: Vec<String>,
+    pub characters: Vec<String>,
+    pub freeforms: Vec<String>,
+    pub creators: Vec<String>,
+    pub complete: bool,
+    pub expected_chapters: Option<u32>,
+    pub word_count: usize,
+    pub restricted: bool,
+    pub draft: bool,
+    /// Unix seconds.
+    pub posted_at: i64,
+    pub updated_at: i64,
+    /// Grows with every change; caches key on it.
+    pub version: i64,
+    pub chapters: Vec<Chapter>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Chapter {
+    pub id: i64,
+    pub position: u32,
+    pub title: String,
+    pub summary: String,
+    pub notes_start: String,
+    pub notes_end: String,
+    pub body: quire_text::Manuscript,
+    pub word_count: usize,
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub kind: String,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+impl Archive {
+    /// Opens (creating if needed) the archive at a database URL and brings
+    /// its schema up to date.
+    pub async fn open(url: &str) -> Result<Archive> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(ArchiveError::BadDatabaseUrl(url.to_string()));
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await?;
+        let archive = Archive { pool, backend };
+        match backend {
+            Backend::Sqlite => {
+                // WAL lets readers go on while one writer writes; it is a
+                // property of the file, so setting it once is enough.
+                sqlx::query("PRAGMA journal_mode=WAL")
+                    .execute(&archive.pool)
+                    .await?;
+                sqlx::migrate!("migrations/sqlite")
+                    .run(&archive.pool)
+                    .await?;
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&archive.pool)
+                    .await?;
+            }
+        }
+        archive.seed_fixed_tags().await?;
+        Ok(archive)
+    }
+
+    /// Opens the embedded archive in a data directory (`quire.sqlite`).
+    pub async fn open_data_dir(dir: &Path) -> Result<Archive> {
+        let file = dir.join("quire.sqlite");
+        Archive::open(&format!("sqlite://{}?mode=rwc", file.display())).await
+    }
+
+    /// Waits for open connections to finish and closes them.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Ratings, warnings and categories exist from the start, canonical.
+    async fn seed_fixed_tags(&self) -> Result<()> {
+        let fixed = Rating::ALL
+            .iter()
+            .map(|r| (TagKind::Rating, r.name()))
+            .chain(
+                ArchiveWarning::ALL
+                    .iter()
+                    .map(|w| (TagKind::ArchiveWarning, w.name())),
+            )
+            .chain(Category::ALL.iter().map(|c| (TagKind::Category, c.name())));
+        let mut tx = self.pool.begin().await?;
+        for (kind, name) in fixed {
+            sqlx::query(
+                "INSERT INTO tags (kind, name, name_key, canonical) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (kind, name_key) DO NOTHING",
+            )
+            .bind(kind.code())
+            .bind(name)
+            .bind(model::tag_key(name))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A pseud that belongs to no account: what `quire import --as NAME`
+    /// posts as, and `orphan_account`. Returns the existing one if there is.
+    pub async fn ensure_unowned_pseud(&self, name: &str) -> Result<PseudId> {
+        let key = model::tag_key(name);
+        if let Some(row) =
+            sqlx::query("SELECT id FROM pseuds WHERE user_id IS NULL AND name_key = $1")
+                .bind(&key)
+                .fetch_optional(&self.pool)
+                .await?
+        {
+            return Ok(row.try_get(0)?);
+        }
+        let row = sqlx::query(
+            "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES (NULL, $1, $2, 1) RETURNING id",
+        )
+        .bind(name.trim())
+        .bind(&key)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Posts a work by the given pseuds, in one transaction: the work, its
+    /// creators, tags, chapters and a change-feed entry are all stored, or
+    /// nothing is.
+    pub async fn post_work(&self, creators: &[PseudId], draft: &WorkDraft) -> Result<WorkId> {
+        draft.validate()?;
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        let work_id: WorkId = sqlx::query(
+            "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
+             expected_chapters, word_count, restricted, draft, posted_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+        )
+        .bind(draft.title.trim())
+        .bind(&draft.summary)
+        .bind(&draft.notes_start)
+        .bind(&draft.notes_end)
+        .bind(&draft.language)
+        .bind(flag(draft.complete))
+        .bind(draft.expected_chapters.map(i64::from))
+        .bind(draft.word_count() as i64)
+        .bind(flag(draft.restricted))
+        .bind(flag(draft.draft))
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+
+        for (position, &pseud) in creators.iter().enumerate() {
+            let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
+                .bind(pseud)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Err(ArchiveError::UnknownPseud(pseud));
+            }
+            sqlx::query(
+                "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(work_id)
+            .bind(pseud)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        let fixed = std::iter::once((TagKind::Rating, draft.rating.name().to_string()))
+            .chain(
+                draft
+                    .warnings
+                    .iter()
+                    .map(|w| (TagKind::ArchiveWarning, w.name().to_string())),
+            )
+            .chain(
+                draft
+                    .categories
+                    .iter()
+                    .map(|c| (TagKind::Category, c.name().to_string())),
+            );
+        let chosen = draft
+            .user_tags()
+            .map(|(kind, name)| (kind, name.trim().to_string()));
+        for (position, (kind, name)) in fixed.chain(chosen).enumerate() {
+            let tag = find_or_create_tag(&mut tx, kind, &name).await?;
+            sqlx::query(
+                "INSERT INTO work_tags (work_id, tag_id, position) VALUES ($1, $2, $3) \
+                 ON CONFLICT (work_id, tag_id) DO NOTHING",
+            )
+            .bind(work_id)
+            .bind(tag)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        for (index, chapter) in draft.chapters.iter().enumerate() {
+            let manuscript =
+                serde_json::to_string(&chapter.body).map_err(|e| ArchiveError::Damaged {
+                    work: work_id,
+                    what: e.to_string(),
+                })?;
+            sqlx::query(
+                "INSERT INTO chapters (work_id, position, title, summary, notes_start, notes_end, \
+                 manuscript, word_count, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(work_id)
+            .bind(index as i64 + 1)
+            .bind(&chapter.title)
+            .bind(&chapter.summary)
+            .bind(&chapter.notes_start)
+            .bind(&chapter.notes_end)
+            .bind(manuscript)
+            .bind(chapter.body.word_count as i64)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        record_change(&mut tx, "work", work_id, "posted").await?;
+        tx.commit().await?;
+        Ok(work_id)
+    }
+
+    /// A work with its tags, creators and chapters, whatever its visibility
+    /// (callers decide who may see it).
+    pub async fn work(&self, id: WorkId) -> Result<Option<Work>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, title, summary, notes_start, notes_end, language, complete, expected_chapters, \
+             word_count, restricted, draft, posted_at, updated_at, version FROM works WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+
+        let tag_rows = sqlx::query(
+            "SELECT t.kind, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
+             WHERE wt.work_id = $1 ORDER BY wt.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rating = None;
+        let mut warnings = Vec::new();
+        let mut categories = Vec::new();
+        let (mut fandoms, mut relationships, mut characters, mut freeforms) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for tag in &tag_rows {
+            let kind: String = tag.try_get(0)?;
+            let name: String = tag.try_get(1)?;
+            let damaged = |what: String| ArchiveError::Damaged { work: id, what };
+            match TagKind::from_code(&kind) {
+                Some(TagKind::Rating) => {
+                    rating = Some(Rating::from_name(&name).map_err(|e| damaged(e.to_string()))?)
+                }
+                Some(TagKind::ArchiveWarning) => warnings
+                    .push(ArchiveWarning::from_name(&name).map_err(|e| damaged(e.to_string()))?),
+                Some(TagKind::Category) => {
+                    categories.push(Category::from_name(&name).map_err(|e| damaged(e.to_string()))?)
+                }
+                Some(TagKind::Fandom) => fandoms.push(name),
+                Some(TagKind::Relationship) => relationships.push(name),
+                Some(TagKind::Character) => characters.push(name),
+                Some(TagKind::Freeform) => freeforms.push(name),
+                None => return Err(damaged(format!("a tag of unknown kind {kind}"))),
+            }
+        }
+        let damaged = |what: &str| ArchiveError::Damaged {
+            work: id,
+            what: what.to_string(),
+        };
+        let rating = rating.ok_or_else(|| damaged("no rating"))?;
+        let warnings = Warnings::new(warnings).map_err(|e| damaged(&e.to_string()))?;
+
+        let creators = sqlx::query(
+            "SELECT p.name FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE wc.work_id = $1 ORDER BY wc.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+
+        let chapters = sqlx::query(
+            "SELECT id, position, title, summary, notes_start, notes_end, manuscript, word_count \
+             FROM chapters WHERE work_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| chapter_from_row(id, r))
+        .collect::<Result<Vec<_>>>()?;
+
+        Ok(Some(Work {
+            id: row.try_get(0)?,
+            title: row.try_get(1)?,
+            summary: row.try_get(2)?,
+            notes_start: row.try_get(3)?,
+            notes_end: row.try_get(4)?,
+            language: row.try_get(5)?,
+            rating,
+            warnings,
+            categories,
+            fandoms,
+            relationships,
+            characters,
+            freeforms,
+            creators,
+            complete: row.try_get::<i64, _>(6)? != 0,
+            expected_chapters: row
+                .try_get::<Option<i64>, _>(7)?
+                .and_then(|n| u32::try_from(n).ok()),
+            word_count: row.try_get::<i64, _>(8)?.max(0) as usize,
+            restricted: row.try_get::<i64, _>(9)? != 0,
+            draft: row.try_get::<i64, _>(10)? != 0,
+            posted_at: row.try_get(11)?,
+            updated_at: row.try_get(12)?,
+            version: row.try_get(13)?,
+            chapters,
+        }))
+    }
+
+    /// The change feed after `seq`, oldest first.
+    pub async fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT seq, entity, entity_id, kind FROM changes WHERE seq > $1 ORDER BY seq",
+        )
+        .bind(seq)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.try_get(0)?,
+                    entity: r.try_get(1)?,
+                    entity_id: r.try_get(2)?,
+                    kind: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many rows a table holds: for tests and `quire` diagnostics that
+    /// check nothing was left half-written.
+    pub async fn count_rows(&self, table: CountedTable) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get(0)?)
+    }
+}
+
+/// Tables whose rows [`Archive::count_rows`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountedTable {
+    Works,
+    Chapters,
+    WorkTags,
+    WorkCreators,
+    Tags,
+    Changes,
+}
+
+impl CountedTable {
+    fn name(self) -> &'static str {
+        match self {
+            CountedTable::Works => "works",
+            CountedTable::Chapters => "chapters",
+            CountedTable::WorkTags => "work_tags",
+            CountedTable::WorkCreators => "work_creators",
+            CountedTable::Tags => "tags",
+            CountedTable::Changes => "changes",
+        }
+    }
+}
+
+fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
+    let manuscript: String = row.try_get(6)?;
+    let body = serde_json::from_str(&manuscript).map_err(|e| ArchiveError::Damaged {
+        work,
+        what: format!("a chapter's text does not read back: {e}"),
+    })?;
+    Ok(Chapter {
+        id: row.try_get(0)?,
+        position: u32::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
+        title: row.try_get(2)?,
+        summary: row.try_get(3)?,
+        notes_start: row.try_get(4)?,
+        notes_end: row.try_get(5)?,
+        body,
+        word_count: row.try_get::<i64, _>(7)?.max(0) as usize,
+    })
+}
+
+async fn find_or_create_tag(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: TagKind,
+    name: &str,
+) -> Result<TagId> {
+    let key = model::tag_key(name);
+    if let Some(row) = sqlx::query("SELECT id FROM tags WHERE kind = $1 AND name_key = $2")
+        .bind(kind.code())
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        return Ok(row.try_get(0)?);
+    }
+    let row =
+        sqlx::query("INSERT INTO tags (kind, name, name_key) VALUES ($1, $2, $3) RETURNING id")
+            .bind(kind.code())
+            .bind(name)
+            .bind(&key)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(row.try_get(0)?)
+}
+
+async fn record_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    entity: &str,
+    entity_id: i64,
+    kind: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO changes (entity, entity_id, kind, at) VALUES ($1, $2, $3, $4)")
+        .bind(entity)
+        .bind(entity_id)
+        .bind(kind)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -91,7 +91,10 @@ fn analyze_json_has_the_documented_shape() {
     assert_eq!(value["reader_insert"], true);
     assert_eq!(value["repairs"].as_array().unwrap().len(), 0);
     assert!(value["word_count"].as_u64().unwrap() > 800);
-    assert_eq!(value["counts"]["ao3_words"], 945, "Y/N, E/C, H/C are two words each on AO3");
+    assert_eq!(
+        value["counts"]["ao3_words"], 945,
+        "Y/N, E/C, H/C are two words each on AO3"
+    );
     assert_eq!(value["encoding"], "utf-8");
     assert_eq!(value["format"], "text");
 }

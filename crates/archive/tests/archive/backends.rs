@@ -1,0 +1,129 @@
+//! Fresh, empty archives on each backend the run has.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use quire_archive::Archive;
+use sqlx::Connection;
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// One empty archive; dropped data is cleaned up by `finish`.
+pub struct TestArchive {
+    pub name: &'static str,
+    pub archive: Archive,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Directory(PathBuf),
+    PostgresDatabase { admin_url: String, database: String },
+}
+
+impl TestArchive {
+    /// Removes what the test created. Called at the end of each test; a
+    /// failing test leaves its data behind to look at.
+    pub async fn finish(self) {
+        self.archive.close().await;
+        match self.cleanup {
+            Cleanup::Directory(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresDatabase {
+                admin_url,
+                database,
+            } => {
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("the PostgreSQL test server answers");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("test database dropped");
+            }
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub async fn sqlite() -> TestArchive {
+    let dir = std::env::temp_dir().join(unique("quire-archive-test"));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let archive = Archive::open_data_dir(&dir)
+        .await
+        .expect("SQLite archive opens");
+    TestArchive {
+        name: "sqlite",
+        archive,
+        cleanup: Cleanup::Directory(dir),
+    }
+}
+
+/// `postgres://user@host:port/db` with the database replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_end = base
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|start| base[start..].find('/').map(|j| start + j))
+        .unwrap_or(base.len());
+    format!("{}/{database}{query}", &base[..authority_end])
+}
+
+pub async fn postgres(admin_url: &str) -> TestArchive {
+    let database = unique("quire_test");
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("QUIRE_TEST_POSTGRES is set but {admin_url} does not answer: {e}")
+        });
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .await
+        .expect("test database created");
+    let archive = Archive::open(&with_database(admin_url, &database))
+        .await
+        .expect("PostgreSQL archive opens");
+    TestArchive {
+        name: "postgres",
+        archive,
+        cleanup: Cleanup::PostgresDatabase {
+            admin_url: admin_url.to_string(),
+            database,
+        },
+    }
+}
+
+/// An empty archive on every backend this run tests.
+pub async fn all() -> Vec<TestArchive> {
+    let mut archives = vec![sqlite().await];
+    if let Ok(url) = std::env::var("QUIRE_TEST_POSTGRES") {
+        if !url.trim().is_empty() {
+            archives.push(postgres(url.trim()).await);
+        }
+    }
+    archives
+}
+
+#[test]
+fn database_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+        "postgres://u:p@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}

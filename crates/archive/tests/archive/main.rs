@@ -1,0 +1,5 @@
+//! The archive on every backend: SQLite always, PostgreSQL when
+//! `QUIRE_TEST_POSTGRES` holds a URL (then a failure to connect fails).
+
+mod backends;
+mod works;
