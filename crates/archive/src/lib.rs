@@ -5,6 +5,7 @@
 //! SQL is written once, in the dialect both speak (`$1` parameters,
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
+pub mod import;
 pub mod model;
 
 use std::path::Path;
@@ -38,6 +39,23 @@ pub enum ArchiveError {
 }
 
 pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
+
+/// What importing one file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Posted(WorkId),
+    /// The same file was imported before, as this work.
+    AlreadyThere(WorkId),
+}
+
+/// Why one file was not imported: its content, or the archive.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error(transparent)]
+    File(#[from] import::ImportError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
 
 /// Which database holds the archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,13 +238,59 @@ impl Archive {
     /// creators, tags, chapters and a change-feed entry are all stored, or
     /// nothing is.
     pub async fn post_work(&self, creators: &[PseudId], draft: &WorkDraft) -> Result<WorkId> {
+        self.insert_work(creators, draft, None).await
+    }
+
+    /// Imports one file's bytes as a work by `pseud`. The same bytes
+    /// imported again (by any name) are the work already there.
+    pub async fn import_file(
+        &self,
+        pseud: PseudId,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<Imported, ImportFailure> {
+        let prepared = import::prepare(path, bytes)?;
+        if let Some(existing) = self.work_with_hash(&prepared.content_hash).await? {
+            return Ok(Imported::AlreadyThere(existing));
+        }
+        match self
+            .insert_work(&[pseud], &prepared.draft, Some(&prepared.content_hash))
+            .await
+        {
+            Ok(id) => Ok(Imported::Posted(id)),
+            // Another importer stored the same file between our check and our
+            // insert: the unique hash kept it to one work.
+            Err(ArchiveError::Database(err)) => {
+                match self.work_with_hash(&prepared.content_hash).await? {
+                    Some(existing) => Ok(Imported::AlreadyThere(existing)),
+                    None => Err(ArchiveError::Database(err).into()),
+                }
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    async fn work_with_hash(&self, hash: &str) -> Result<Option<WorkId>> {
+        let row = sqlx::query("SELECT id FROM works WHERE content_hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    async fn insert_work(
+        &self,
+        creators: &[PseudId],
+        draft: &WorkDraft,
+        content_hash: Option<&str>,
+    ) -> Result<WorkId> {
         draft.validate()?;
         let at = now();
         let mut tx = self.pool.begin().await?;
         let work_id: WorkId = sqlx::query(
             "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
-             expected_chapters, word_count, restricted, draft, posted_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+             expected_chapters, word_count, restricted, draft, posted_at, updated_at, content_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
         )
         .bind(draft.title.trim())
         .bind(&draft.summary)
@@ -239,6 +303,7 @@ impl Archive {
         .bind(flag(draft.restricted))
         .bind(flag(draft.draft))
         .bind(at)
+        .bind(content_hash)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;

@@ -1,8 +1,11 @@
 //! The `quire` command.
 
+mod import_command;
 mod text_commands;
 
 use std::process::ExitCode;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +38,27 @@ enum Command {
         /// A file, or - for standard input.
         path: String,
     },
+    /// Import works from files or folders (.txt, .html): repaired, split into
+    /// notes and story, and stored. The same file imported again adds nothing.
+    Import {
+        /// Files, or folders to import every .txt, .html and .htm file under.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The data directory of the embedded archive.
+        #[arg(
+            long,
+            env = "QUIRE_DATA",
+            default_value = "quire-data",
+            conflicts_with = "database"
+        )]
+        data: PathBuf,
+        /// A PostgreSQL URL (postgres://…) instead of the embedded archive.
+        #[arg(long, env = "QUIRE_DATABASE")]
+        database: Option<String>,
+        /// The name the works are posted under.
+        #[arg(long = "as", value_name = "PSEUD", default_value = "orphan_account")]
+        pseud: String,
+    },
     /// Print the repaired story: paragraphs separated by a blank line, scene
     /// breaks as `* * *`, reader-insert placeholders filled.
     Render {
@@ -48,6 +72,8 @@ enum Command {
 
 /// Exit status for bad arguments and unreadable input.
 const USAGE_ERROR: u8 = 2;
+/// Exit status of an import in which some files failed (the rest imported).
+const SOME_FILES_FAILED: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -80,6 +106,16 @@ fn main() -> ExitCode {
         Command::Analyze { path, json } => text_commands::analyze(&path, json),
         Command::Repair { path } => text_commands::repair(&path),
         Command::Render { path, fills } => text_commands::render(&path, &fills),
+        Command::Import {
+            paths,
+            data,
+            database,
+            pseud,
+        } => match import_command::run(&paths, &data, database.as_deref(), &pseud) {
+            Ok(import_command::Outcome::AllImported) => Ok(()),
+            Ok(import_command::Outcome::SomeFailed) => return ExitCode::from(SOME_FILES_FAILED),
+            Err(err) => Err(err),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,9 +20,10 @@ fn read_input(path: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn describe_io(err: &std::io::Error) -> String {
+/// What went wrong reading a path, in words a person acts on.
+pub fn describe_io(err: &std::io::Error) -> String {
     match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         std::io::ErrorKind::IsADirectory => "it is a directory; give a file".into(),
         _ => err.to_string(),

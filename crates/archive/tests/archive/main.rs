@@ -2,4 +2,5 @@
 //! `QUIRE_TEST_POSTGRES` holds a URL (then a failure to connect fails).
 
 mod backends;
+mod import;
 mod works;

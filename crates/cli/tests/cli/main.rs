@@ -211,3 +211,110 @@ fn help_still_works() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("analyze"));
 }
+
+fn seeds_dir() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/seeds")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A data directory a test imports into, removed when it ends.
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new(name: &str) -> DataDir {
+        let path =
+            std::env::temp_dir().join(format!("quire-cli-data-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        DataDir(path)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn stored_works(data: &DataDir) -> Vec<quire_archive::Work> {
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    let mut works = Vec::new();
+    for id in 1..=10 {
+        if let Some(work) = archive.work(id).await.unwrap() {
+            works.push(work);
+        }
+    }
+    archive.close().await;
+    works
+}
+
+#[tokio::test]
+async fn import_the_seeds_once() {
+    let data = DataDir::new("seeds");
+    let first = quire(&["import", "--data", data.path(), &seeds_dir()]);
+    assert_eq!(
+        stdout(&first),
+        "imported 2 works, 0 already there, 0 failed\n"
+    );
+    let again = quire(&["import", "--data", data.path(), &seeds_dir()]);
+    assert_eq!(
+        stdout(&again),
+        "imported 0 works, 2 already there, 0 failed\n"
+    );
+
+    let works = stored_works(&data).await;
+    assert_eq!(works.len(), 2);
+    let text: String = works[0].chapters[0].body.paragraphs.join("\n");
+    assert!(
+        text.contains("naïve") && !text.contains('√'),
+        "the text is repaired"
+    );
+    assert_eq!(works[0].rating.name(), "Not Rated");
+    assert_eq!(works[0].creators, vec!["orphan_account"]);
+    assert!(works[1].chapters[0]
+        .body
+        .notes
+        .end
+        .contains("theaidenellis.tumblr.com"));
+}
+
+#[tokio::test]
+async fn one_bad_file_does_not_stop_the_rest() {
+    let data = DataDir::new("bad");
+    let good = TempFile::new("good.txt", b"Ashes\n\nThe halls burned.\n\nHe left.");
+    let binary = TempFile::new("bad.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
+    let output = quire(&[
+        "import",
+        "--data",
+        data.path(),
+        "--as",
+        "Ren",
+        binary.path(),
+        "/no/such/folder",
+        good.path(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "some files failed");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "imported 1 work, 0 already there, 2 failed\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{}: this looks like a binary file", binary.path())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/no/such/folder: no such file or folder"),
+        "{stderr}"
+    );
+    let works = stored_works(&data).await;
+    assert_eq!(works.len(), 1);
+    assert_eq!(works[0].title, "Ashes");
+    assert_eq!(works[0].creators, vec!["Ren"]);
+}

@@ -1,0 +1,83 @@
+//! Importing files through the archive on each backend.
+
+use std::path::{Path, PathBuf};
+
+use quire_archive::{CountedTable, Imported};
+
+use crate::backends;
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+/// The five AO3 works of `../shared/eval/ao3-works-dev.jsonl`, as HTML bodies.
+fn eval_works() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(shared().join("eval/ao3-works-dev.jsonl"))
+        .expect("../shared/eval is beside the repository");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                value["work_id"].as_str().unwrap().to_string(),
+                value["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn imported_ao3_bodies_keep_every_word() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("importer").await.unwrap();
+        for (id, html) in eval_works() {
+            let path = PathBuf::from(format!("{id}.html"));
+            let Imported::Posted(work_id) = archive
+                .import_file(pseud, &path, html.as_bytes())
+                .await
+                .unwrap()
+            else {
+                panic!("{id} is new");
+            };
+            let work = archive.work(work_id).await.unwrap().unwrap();
+            let stored: Vec<&str> = work.chapters.iter().flat_map(|c| c.body.words()).collect();
+            let repaired = quire_text::repair::repair(&html).text;
+            assert_eq!(
+                stored,
+                quire_text::input_words(&repaired),
+                "{}: work {id}",
+                test.name
+            );
+            assert_eq!(work.title, id, "the file name is the title");
+        }
+        assert_eq!(archive.count_rows(CountedTable::Works).await.unwrap(), 5);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_same_file_twice_is_one_work() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("importer").await.unwrap();
+        let seed = std::fs::read_dir(shared().join("seeds"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .min()
+            .unwrap();
+        let bytes = std::fs::read(&seed).unwrap();
+        let first = archive.import_file(pseud, &seed, &bytes).await.unwrap();
+        let Imported::Posted(id) = first else {
+            panic!("{}: first import posts", test.name)
+        };
+        let second = archive
+            .import_file(pseud, Path::new("renamed.txt"), &bytes)
+            .await
+            .unwrap();
+        assert_eq!(second, Imported::AlreadyThere(id), "{}", test.name);
+        assert_eq!(archive.count_rows(CountedTable::Works).await.unwrap(), 1);
+        test.finish().await;
+    }
+}

@@ -1,0 +1,106 @@
+//! `quire import`: files and folders into the archive, one bad file never
+//! stopping the rest.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use quire_archive::{import, Archive, Imported};
+
+use crate::text_commands::describe_io;
+
+pub enum Outcome {
+    AllImported,
+    SomeFailed,
+}
+
+/// More files than this get a progress bar.
+const PROGRESS_FROM: usize = 5;
+
+pub fn run(paths: &[PathBuf], data: &Path, database: Option<&str>, pseud: &str) -> Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(import_all(paths, data, database, pseud))
+}
+
+async fn open(data: &Path, database: Option<&str>) -> Result<Archive> {
+    match database {
+        Some(url) => Archive::open(url)
+            .await
+            .with_context(|| "cannot open the database given by --database".to_string()),
+        None => {
+            std::fs::create_dir_all(data)
+                .with_context(|| format!("cannot create the data directory {}", data.display()))?;
+            Archive::open_data_dir(data)
+                .await
+                .with_context(|| format!("cannot open the archive in {}", data.display()))
+        }
+    }
+}
+
+async fn import_all(
+    paths: &[PathBuf],
+    data: &Path,
+    database: Option<&str>,
+    pseud: &str,
+) -> Result<Outcome> {
+    let archive = open(data, database).await?;
+    let pseud_id = archive.ensure_unowned_pseud(pseud).await?;
+
+    let mut failed = 0usize;
+    let mut files = Vec::new();
+    for path in paths {
+        match import::files_under(path) {
+            Ok(found) => files.extend(found),
+            Err(err) => {
+                eprintln!("quire: {}: {}", path.display(), describe_io(&err));
+                failed += 1;
+            }
+        }
+    }
+
+    let progress = if files.len() >= PROGRESS_FROM {
+        let bar = ProgressBar::new(files.len() as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let (mut posted, mut already) = (0usize, 0usize);
+    for file in &files {
+        progress.set_message(file.display().to_string());
+        let result = match std::fs::read(file) {
+            Ok(bytes) => archive
+                .import_file(pseud_id, file, &bytes)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(err) => Err(describe_io(&err)),
+        };
+        match result {
+            Ok(Imported::Posted(_)) => posted += 1,
+            Ok(Imported::AlreadyThere(_)) => already += 1,
+            Err(reason) => {
+                progress.suspend(|| eprintln!("quire: {}: {reason}", file.display()));
+                failed += 1;
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    archive.close().await;
+
+    println!(
+        "imported {posted} {}, {already} already there, {failed} failed",
+        if posted == 1 { "work" } else { "works" }
+    );
+    Ok(if failed == 0 {
+        Outcome::AllImported
+    } else {
+        Outcome::SomeFailed
+    })
+}
