@@ -36,7 +36,9 @@ impl TestArchive {
                 let mut admin = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .expect("the PostgreSQL test server answers");
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
+                // The pool is closed, but the server may still be ending its
+                // sessions; FORCE doesn't wait for them.
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
                     .execute(&mut admin)
                     .await
                     .expect("test database dropped");
