@@ -253,8 +253,15 @@ impl Archive {
         if let Some(existing) = self.work_with_hash(&prepared.content_hash).await? {
             return Ok(Imported::AlreadyThere(existing));
         }
+        let mut creators = Vec::with_capacity(prepared.creators.len().max(1));
+        for name in &prepared.creators {
+            creators.push(self.ensure_unowned_pseud(name).await?);
+        }
+        if creators.is_empty() {
+            creators.push(pseud);
+        }
         match self
-            .insert_work(&[pseud], &prepared.draft, Some(&prepared.content_hash))
+            .insert_work(&creators, &prepared.draft, Some(&prepared.content_hash))
             .await
         {
             Ok(id) => Ok(Imported::Posted(id)),

@@ -28,6 +28,9 @@ pub enum ImportError {
 pub struct Prepared {
     pub draft: WorkDraft,
     pub content_hash: String,
+    /// The work's creators as the file names them (an AO3 download does);
+    /// empty when the file doesn't say, and the importer's pseud is used.
+    pub creators: Vec<String>,
 }
 
 /// Reads a file's bytes into a draft. Untagged works get Not Rated and
@@ -64,6 +67,7 @@ pub fn prepare(path: &Path, bytes: &[u8]) -> Result<Prepared, ImportError> {
     Ok(Prepared {
         draft,
         content_hash: hex(&Sha256::digest(bytes)),
+        creators: Vec::new(),
     })
 }
 
