@@ -5,8 +5,16 @@
 //! SQL is written once, in the dialect both speak (`$1` parameters,
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
+mod editing;
 pub mod import;
 pub mod model;
+pub mod people;
+mod reactions;
+mod wrangling;
+
+pub use people::{Roles, User, UserId, Viewer};
+pub use reactions::{Bookmark, Commenter, Kudoser};
+pub use wrangling::TagInfo;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,6 +42,30 @@ pub enum ArchiveError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("there is no pseud with id {0}")]
     UnknownPseud(PseudId),
+    #[error("there is no work {0}")]
+    NoSuchWork(WorkId),
+    #[error("work {work} has no chapter {chapter}")]
+    NoSuchChapter { work: WorkId, chapter: i64 },
+    #[error("give every chapter of work {0} exactly once to reorder them")]
+    ChapterOrder(WorkId),
+    #[error("a work needs at least one chapter; delete work {0} instead")]
+    LastChapter(WorkId),
+    #[error("`{0}` can't be a login: use 3 to 40 letters, digits or underscores")]
+    BadLogin(String),
+    #[error("`{0}` is not an email address")]
+    BadEmail(String),
+    #[error("the login `{0}` is taken; choose another")]
+    LoginTaken(String),
+    #[error("a password needs at least {0} characters")]
+    WeakPassword(usize),
+    #[error("the password could not be hashed or checked: {0}")]
+    Password(String),
+    #[error("work {0} is not yours")]
+    NotYours(WorkId),
+    #[error("there is no {kind} tag named `{name}`")]
+    NoSuchTag { kind: &'static str, name: String },
+    #[error("{0}")]
+    Refused(String),
     #[error("the stored work {work} is damaged ({what}); restore it from a backup")]
     Damaged { work: WorkId, what: String },
 }
@@ -333,56 +365,9 @@ impl Archive {
             .await?;
         }
 
-        let fixed = std::iter::once((TagKind::Rating, draft.rating.name().to_string()))
-            .chain(
-                draft
-                    .warnings
-                    .iter()
-                    .map(|w| (TagKind::ArchiveWarning, w.name().to_string())),
-            )
-            .chain(
-                draft
-                    .categories
-                    .iter()
-                    .map(|c| (TagKind::Category, c.name().to_string())),
-            );
-        let chosen = draft
-            .user_tags()
-            .map(|(kind, name)| (kind, name.trim().to_string()));
-        for (position, (kind, name)) in fixed.chain(chosen).enumerate() {
-            let tag = find_or_create_tag(&mut tx, kind, &name).await?;
-            sqlx::query(
-                "INSERT INTO work_tags (work_id, tag_id, position) VALUES ($1, $2, $3) \
-                 ON CONFLICT (work_id, tag_id) DO NOTHING",
-            )
-            .bind(work_id)
-            .bind(tag)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-
+        write_tags(&mut tx, work_id, draft).await?;
         for (index, chapter) in draft.chapters.iter().enumerate() {
-            let manuscript =
-                serde_json::to_string(&chapter.body).map_err(|e| ArchiveError::Damaged {
-                    work: work_id,
-                    what: e.to_string(),
-                })?;
-            sqlx::query(
-                "INSERT INTO chapters (work_id, position, title, summary, notes_start, notes_end, \
-                 manuscript, word_count, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(work_id)
-            .bind(index as i64 + 1)
-            .bind(&chapter.title)
-            .bind(&chapter.summary)
-            .bind(&chapter.notes_start)
-            .bind(&chapter.notes_end)
-            .bind(manuscript)
-            .bind(chapter.body.word_count as i64)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            insert_chapter(&mut tx, work_id, index as i64 + 1, chapter).await?;
         }
         record_change(&mut tx, "work", work_id, "posted").await?;
         tx.commit().await?;
@@ -530,6 +515,9 @@ pub enum CountedTable {
     WorkCreators,
     Tags,
     Changes,
+    Kudos,
+    Comments,
+    Bookmarks,
 }
 
 impl CountedTable {
@@ -541,6 +529,9 @@ impl CountedTable {
             CountedTable::WorkCreators => "work_creators",
             CountedTable::Tags => "tags",
             CountedTable::Changes => "changes",
+            CountedTable::Kudos => "kudos",
+            CountedTable::Comments => "comments",
+            CountedTable::Bookmarks => "bookmarks",
         }
     }
 }
@@ -561,6 +552,82 @@ fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
         body,
         word_count: row.try_get::<i64, _>(7)?.max(0) as usize,
     })
+}
+
+/// A work's tags, in the order AO3 shows them: rating, warnings,
+/// categories, then the author's own.
+async fn write_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    work_id: WorkId,
+    draft: &WorkDraft,
+) -> Result<()> {
+    let fixed = std::iter::once((TagKind::Rating, draft.rating.name().to_string()))
+        .chain(
+            draft
+                .warnings
+                .iter()
+                .map(|w| (TagKind::ArchiveWarning, w.name().to_string())),
+        )
+        .chain(
+            draft
+                .categories
+                .iter()
+                .map(|c| (TagKind::Category, c.name().to_string())),
+        );
+    let chosen = draft
+        .user_tags()
+        .map(|(kind, name)| (kind, name.trim().to_string()));
+    for (position, (kind, name)) in fixed.chain(chosen).enumerate() {
+        let tag = find_or_create_tag(tx, kind, &name).await?;
+        sqlx::query(
+            "INSERT INTO work_tags (work_id, tag_id, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (work_id, tag_id) DO NOTHING",
+        )
+        .bind(work_id)
+        .bind(tag)
+        .bind(position as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_chapter(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    work_id: WorkId,
+    position: i64,
+    chapter: &model::ChapterDraft,
+) -> Result<i64> {
+    let manuscript = serde_json::to_string(&chapter.body).map_err(|e| ArchiveError::Damaged {
+        work: work_id,
+        what: e.to_string(),
+    })?;
+    let row = sqlx::query(
+        "INSERT INTO chapters (work_id, position, title, summary, notes_start, notes_end, \
+         manuscript, word_count, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(work_id)
+    .bind(position)
+    .bind(&chapter.title)
+    .bind(&chapter.summary)
+    .bind(&chapter.notes_start)
+    .bind(&chapter.notes_end)
+    .bind(manuscript)
+    .bind(chapter.body.word_count as i64)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// A work's version grows with every change; caches and downloads key on it.
+async fn bump_version(tx: &mut sqlx::Transaction<'_, sqlx::Any>, work_id: WorkId) -> Result<()> {
+    sqlx::query("UPDATE works SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(work_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn find_or_create_tag(

@@ -2,5 +2,8 @@
 //! `QUIRE_TEST_POSTGRES` holds a URL (then a failure to connect fails).
 
 mod backends;
+mod editing;
 mod import;
+mod people;
 mod works;
+mod wrangling;

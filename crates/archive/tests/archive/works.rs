@@ -7,11 +7,11 @@ use quire_archive::{ArchiveError, CountedTable};
 
 use crate::backends;
 
-fn chapter(text: &str) -> ChapterDraft {
+pub fn chapter(text: &str) -> ChapterDraft {
     ChapterDraft::from_manuscript(quire_text::analyze_str(text))
 }
 
-fn draft() -> WorkDraft {
+pub fn draft() -> WorkDraft {
     WorkDraft {
         title: "Ashes".into(),
         summary: "Kylo makes a choice.".into(),

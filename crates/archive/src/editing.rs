@@ -1,0 +1,201 @@
+//! Changing works after they are posted: metadata and tags, chapters,
+//! deletion, and who may see what.
+
+use sqlx::Row;
+
+use crate::model::{ChapterDraft, WorkDraft};
+use crate::people::Viewer;
+use crate::{
+    bump_version, insert_chapter, now, record_change, write_tags, Archive, ArchiveError, Result,
+    Work, WorkId,
+};
+
+impl Archive {
+    /// Replaces a work's metadata and tags (its chapters change through the
+    /// chapter calls). The draft's chapters are ignored here.
+    pub async fn edit_work(&self, id: WorkId, draft: &WorkDraft) -> Result<()> {
+        let mut check = draft.clone();
+        if check.chapters.is_empty() {
+            // Validation wants text; the stored chapters stand for it.
+            check.chapters = vec![ChapterDraft::from_manuscript(quire_text::analyze_str("x"))];
+        }
+        check.validate()?;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE works SET title = $1, summary = $2, notes_start = $3, notes_end = $4, language = $5, \
+             complete = $6, expected_chapters = $7, restricted = $8, draft = $9, updated_at = $10 WHERE id = $11",
+        )
+        .bind(draft.title.trim())
+        .bind(&draft.summary)
+        .bind(&draft.notes_start)
+        .bind(&draft.notes_end)
+        .bind(&draft.language)
+        .bind(i64::from(draft.complete))
+        .bind(draft.expected_chapters.map(i64::from))
+        .bind(i64::from(draft.restricted))
+        .bind(i64::from(draft.draft))
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(ArchiveError::NoSuchWork(id));
+        }
+        sqlx::query("DELETE FROM work_tags WHERE work_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        write_tags(&mut tx, id, draft).await?;
+        bump_version(&mut tx, id).await?;
+        record_change(&mut tx, "work", id, "edited").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a work with its chapters, kudos, comments and hits. Bookmarks
+    /// of it stay, with their notes, pointing nowhere (as on AO3).
+    pub async fn delete_work(&self, id: WorkId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let deleted = sqlx::query("DELETE FROM works WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(ArchiveError::NoSuchWork(id));
+        }
+        record_change(&mut tx, "work", id, "deleted").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a chapter at the end; returns its id.
+    pub async fn add_chapter(&self, work: WorkId, chapter: &ChapterDraft) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> =
+            sqlx::query("SELECT MAX(position) FROM chapters WHERE work_id = $1")
+                .bind(work)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+        let Some(last) = last else {
+            return Err(ArchiveError::NoSuchWork(work));
+        };
+        let id = insert_chapter(&mut tx, work, last + 1, chapter).await?;
+        refresh_word_count(&mut tx, work).await?;
+        bump_version(&mut tx, work).await?;
+        record_change(&mut tx, "work", work, "chapter-added").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Puts a work's chapters in the given order (every chapter id once).
+    pub async fn reorder_chapters(&self, work: WorkId, order: &[i64]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let mut current: Vec<i64> = sqlx::query("SELECT id FROM chapters WHERE work_id = $1")
+            .bind(work)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut wanted = order.to_vec();
+        current.sort_unstable();
+        wanted.sort_unstable();
+        if current.is_empty() {
+            return Err(ArchiveError::NoSuchWork(work));
+        }
+        if current != wanted {
+            return Err(ArchiveError::ChapterOrder(work));
+        }
+        // Positions are unique per work: move everything out of the way first.
+        sqlx::query("UPDATE chapters SET position = -position WHERE work_id = $1")
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+        for (index, chapter) in order.iter().enumerate() {
+            sqlx::query("UPDATE chapters SET position = $1 WHERE id = $2 AND work_id = $3")
+                .bind(index as i64 + 1)
+                .bind(chapter)
+                .bind(work)
+                .execute(&mut *tx)
+                .await?;
+        }
+        bump_version(&mut tx, work).await?;
+        record_change(&mut tx, "work", work, "chapters-reordered").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes one chapter (and its comments); the last one can't go.
+    pub async fn delete_chapter(&self, work: WorkId, chapter: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM chapters WHERE work_id = $1")
+            .bind(work)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if count <= 1 {
+            return Err(ArchiveError::LastChapter(work));
+        }
+        let deleted = sqlx::query("DELETE FROM chapters WHERE id = $1 AND work_id = $2")
+            .bind(chapter)
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(ArchiveError::NoSuchChapter { work, chapter });
+        }
+        // Close the gap: positions stay 1..n.
+        let remaining: Vec<i64> =
+            sqlx::query("SELECT id FROM chapters WHERE work_id = $1 ORDER BY position")
+                .bind(work)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+        sqlx::query("UPDATE chapters SET position = -position WHERE work_id = $1")
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+        for (index, id) in remaining.iter().enumerate() {
+            sqlx::query("UPDATE chapters SET position = $1 WHERE id = $2")
+                .bind(index as i64 + 1)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        refresh_word_count(&mut tx, work).await?;
+        bump_version(&mut tx, work).await?;
+        record_change(&mut tx, "work", work, "chapter-deleted").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A work as `viewer` may see it: drafts only by their creators,
+    /// registered-only works only by signed-in readers.
+    pub async fn work_for(&self, id: WorkId, viewer: Viewer) -> Result<Option<Work>> {
+        let Some(work) = self.work(id).await? else {
+            return Ok(None);
+        };
+        if work.draft && !self.is_creator(id, viewer).await? {
+            return Ok(None);
+        }
+        if work.restricted && viewer == Viewer::Guest {
+            return Ok(None);
+        }
+        Ok(Some(work))
+    }
+}
+
+async fn refresh_word_count(tx: &mut sqlx::Transaction<'_, sqlx::Any>, work: WorkId) -> Result<()> {
+    sqlx::query(
+        "UPDATE works SET word_count = (SELECT COALESCE(SUM(word_count), 0) FROM chapters WHERE work_id = $1), \
+         updated_at = $2 WHERE id = $1",
+    )
+    .bind(work)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

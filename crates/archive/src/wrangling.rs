@@ -1,0 +1,273 @@
+//! Tag wrangling: canonical tags, synonyms, meta-tags and fandom parents,
+//! and what a filter on a tag finds.
+
+use std::collections::BTreeSet;
+
+use sqlx::Row;
+
+use crate::model::{self, TagKind};
+use crate::people::Viewer;
+use crate::{record_change, Archive, ArchiveError, Result, TagId, WorkId};
+
+/// A tag and its place in the wrangling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInfo {
+    pub id: TagId,
+    pub kind: TagKind,
+    pub name: String,
+    pub canonical: bool,
+    /// The canonical this tag is a synonym of.
+    pub synonym_of: Option<String>,
+    pub synonyms: Vec<String>,
+    /// Meta-tags above it, and (for characters, relationships and
+    /// additional tags) the fandoms it belongs to.
+    pub parents: Vec<String>,
+    /// Sub-tags below it.
+    pub children: Vec<String>,
+}
+
+impl Archive {
+    async fn tag_id(&self, kind: TagKind, name: &str) -> Result<TagId> {
+        let row = sqlx::query("SELECT id FROM tags WHERE kind = $1 AND name_key = $2")
+            .bind(kind.code())
+            .bind(model::tag_key(name))
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(row.try_get(0)?),
+            None => Err(ArchiveError::NoSuchTag {
+                kind: kind.code(),
+                name: name.trim().to_string(),
+            }),
+        }
+    }
+
+    async fn names(&self, sql: &str, id: TagId) -> Result<Vec<String>> {
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .collect()
+    }
+
+    pub async fn tag(&self, kind: TagKind, name: &str) -> Result<Option<TagInfo>> {
+        let id = match self.tag_id(kind, name).await {
+            Ok(id) => id,
+            Err(ArchiveError::NoSuchTag { .. }) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let row = sqlx::query(
+            "SELECT t.name, t.canonical, s.name FROM tags t LEFT JOIN tags s ON s.id = t.synonym_of WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Some(TagInfo {
+            id,
+            kind,
+            name: row.try_get(0)?,
+            canonical: row.try_get::<i64, _>(1)? != 0,
+            synonym_of: row.try_get(2)?,
+            synonyms: self
+                .names("SELECT name FROM tags WHERE synonym_of = $1 ORDER BY name_key", id)
+                .await?,
+            parents: self
+                .names(
+                    "SELECT t.name FROM tag_parents p JOIN tags t ON t.id = p.parent_id WHERE p.child_id = $1 ORDER BY t.name_key",
+                    id,
+                )
+                .await?,
+            children: self
+                .names(
+                    "SELECT t.name FROM tag_parents p JOIN tags t ON t.id = p.child_id WHERE p.parent_id = $1 ORDER BY t.name_key",
+                    id,
+                )
+                .await?,
+        }))
+    }
+
+    /// Makes a tag canonical: the one name filters and autocomplete offer.
+    pub async fn make_canonical(&self, kind: TagKind, name: &str) -> Result<()> {
+        let id = self.tag_id(kind, name).await?;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT synonym_of FROM tags WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if row.try_get::<Option<i64>, _>(0)?.is_some() {
+            return Err(ArchiveError::Refused(format!(
+                "`{name}` is a synonym; a synonym can't be canonical. Make its canonical the tag you want, or unmerge it first"
+            )));
+        }
+        sqlx::query("UPDATE tags SET canonical = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "tag", id, "canonical").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Merges a tag into a canonical of the same kind as its synonym: works
+    /// tagged with it are found by filters on the canonical from then on.
+    pub async fn merge_as_synonym(&self, kind: TagKind, name: &str, canonical: &str) -> Result<()> {
+        if kind.is_fixed() {
+            return Err(ArchiveError::Refused(format!(
+                "{} tags are a fixed set and can't be merged",
+                kind.label()
+            )));
+        }
+        let id = self.tag_id(kind, name).await?;
+        let target = self.tag_id(kind, canonical).await?;
+        if id == target {
+            return Err(ArchiveError::Refused(format!(
+                "`{name}` can't be a synonym of itself"
+            )));
+        }
+        let mut tx = self.pool.begin().await?;
+        let is_canonical: i64 = sqlx::query("SELECT canonical FROM tags WHERE id = $1")
+            .bind(target)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if is_canonical == 0 {
+            return Err(ArchiveError::Refused(format!(
+                "`{canonical}` is not canonical; make it canonical first, then merge `{name}` into it"
+            )));
+        }
+        sqlx::query("UPDATE tags SET canonical = 0, synonym_of = $1 WHERE id = $2")
+            .bind(target)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        // The merged tag's own synonyms follow it to the new canonical.
+        sqlx::query("UPDATE tags SET synonym_of = $1 WHERE synonym_of = $2")
+            .bind(target)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "tag", id, "merged").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a parent: a meta-tag of the same kind (both canonical), or the
+    /// fandom of a character, relationship or additional tag.
+    pub async fn add_parent(
+        &self,
+        kind: TagKind,
+        name: &str,
+        parent_kind: TagKind,
+        parent: &str,
+    ) -> Result<()> {
+        let fandom_parent = parent_kind == TagKind::Fandom
+            && matches!(
+                kind,
+                TagKind::Character | TagKind::Relationship | TagKind::Freeform
+            );
+        if parent_kind != kind && !fandom_parent {
+            return Err(ArchiveError::Refused(format!(
+                "a {} tag's parent is a {} meta-tag or, for characters, relationships and additional tags, a fandom",
+                kind.code(),
+                kind.code()
+            )));
+        }
+        let child = self.tag_id(kind, name).await?;
+        let parent_id = self.tag_id(parent_kind, parent).await?;
+        if parent_kind == kind {
+            // A loop of meta-tags would make a filter find everything forever.
+            if self.sub_tags(child).await?.contains(&parent_id) || child == parent_id {
+                return Err(ArchiveError::Refused(format!(
+                    "`{parent}` is already under `{name}`; a tag can't be its own meta-tag"
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO tag_parents (child_id, parent_id) VALUES ($1, $2) ON CONFLICT (child_id, parent_id) DO NOTHING",
+        )
+        .bind(child)
+        .bind(parent_id)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "tag", child, "parent-added").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sub-tags of a tag, transitively (same kind only: a fandom's
+    /// characters are not its sub-tags).
+    async fn sub_tags(&self, id: TagId) -> Result<BTreeSet<TagId>> {
+        let mut found = BTreeSet::new();
+        let mut frontier = vec![id];
+        while let Some(current) = frontier.pop() {
+            let rows = sqlx::query(
+                "SELECT p.child_id FROM tag_parents p JOIN tags c ON c.id = p.child_id \
+                 JOIN tags t ON t.id = p.parent_id WHERE p.parent_id = $1 AND c.kind = t.kind",
+            )
+            .bind(current)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                let child: TagId = row.try_get(0)?;
+                if found.insert(child) {
+                    frontier.push(child);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The tags a filter on `name` matches: its canonical (if it is a
+    /// synonym), every sub-tag below that, and the synonyms of all of them.
+    pub async fn filter_tags(&self, kind: TagKind, name: &str) -> Result<BTreeSet<TagId>> {
+        let id = self.tag_id(kind, name).await?;
+        let canonical: Option<i64> = sqlx::query("SELECT synonym_of FROM tags WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let root = canonical.unwrap_or(id);
+        let mut tags = self.sub_tags(root).await?;
+        tags.insert(root);
+        let mut with_synonyms = tags.clone();
+        for tag in &tags {
+            for row in sqlx::query("SELECT id FROM tags WHERE synonym_of = $1")
+                .bind(tag)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                with_synonyms.insert(row.try_get(0)?);
+            }
+        }
+        Ok(with_synonyms)
+    }
+
+    /// Works a filter on a tag finds, newest first, as `viewer` may see
+    /// them (no drafts; registered-only works for signed-in readers).
+    pub async fn works_tagged(
+        &self,
+        kind: TagKind,
+        name: &str,
+        viewer: Viewer,
+    ) -> Result<Vec<WorkId>> {
+        let tags = self.filter_tags(kind, name).await?;
+        let mut works = BTreeSet::new();
+        for tag in tags {
+            let rows = sqlx::query(
+                "SELECT w.id FROM work_tags wt JOIN works w ON w.id = wt.work_id \
+                 WHERE wt.tag_id = $1 AND w.draft = 0 AND (w.restricted = 0 OR $2 = 1)",
+            )
+            .bind(tag)
+            .bind(i64::from(viewer != Viewer::Guest))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                works.insert(row.try_get::<i64, _>(0)?);
+            }
+        }
+        Ok(works.into_iter().rev().collect())
+    }
+}

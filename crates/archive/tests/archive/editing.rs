@@ -1,0 +1,265 @@
+//! Editing, deleting, chapters and visibility, on each backend.
+
+use quire_archive::{Commenter, CountedTable, Kudoser, Roles, Viewer};
+
+use crate::backends;
+use crate::works::{chapter, draft};
+
+#[tokio::test]
+async fn editing_a_work_replaces_its_metadata_and_tags() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("a").await.unwrap();
+        let id = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let mut edited = draft();
+        edited.title = "Embers".into();
+        edited.characters = vec!["Rey".into()];
+        edited.complete = true;
+        edited.expected_chapters = Some(2);
+        edited.chapters.clear();
+        archive.edit_work(id, &edited).await.unwrap();
+        let work = archive.work(id).await.unwrap().unwrap();
+        assert_eq!(work.title, "Embers", "{}", test.name);
+        assert_eq!(work.characters, vec!["Rey"]);
+        assert!(work.complete);
+        assert_eq!(work.chapters.len(), 2, "chapters are untouched by an edit");
+        assert_eq!(work.version, 2);
+        let kinds: Vec<String> = archive
+            .changes_since(0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(kinds, vec!["posted", "edited"]);
+
+        let mut no_fandom = edited.clone();
+        no_fandom.fandoms.clear();
+        assert!(archive.edit_work(id, &no_fandom).await.is_err());
+        assert!(archive.edit_work(id + 99, &edited).await.is_err());
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn chapters_are_added_reordered_and_deleted() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("a").await.unwrap();
+        let id = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let third = archive
+            .add_chapter(id, &chapter("A third chapter, four words."))
+            .await
+            .unwrap();
+        let work = archive.work(id).await.unwrap().unwrap();
+        let ids: Vec<i64> = work.chapters.iter().map(|c| c.id).collect();
+        assert_eq!(ids.len(), 3, "{}", test.name);
+        assert_eq!(ids[2], third);
+        assert_eq!(work.word_count, draft().word_count() + 5);
+
+        archive
+            .reorder_chapters(id, &[ids[2], ids[0], ids[1]])
+            .await
+            .unwrap();
+        let work = archive.work(id).await.unwrap().unwrap();
+        assert_eq!(
+            work.chapters.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![ids[2], ids[0], ids[1]]
+        );
+        assert_eq!(
+            work.chapters.iter().map(|c| c.position).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert!(
+            archive
+                .reorder_chapters(id, &[ids[0], ids[1]])
+                .await
+                .is_err(),
+            "every chapter once"
+        );
+
+        archive.delete_chapter(id, ids[0]).await.unwrap();
+        let work = archive.work(id).await.unwrap().unwrap();
+        assert_eq!(
+            work.chapters.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![ids[2], ids[1]]
+        );
+        assert_eq!(
+            work.chapters.iter().map(|c| c.position).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        archive.delete_chapter(id, ids[1]).await.unwrap();
+        let last = archive.delete_chapter(id, ids[2]).await.unwrap_err();
+        assert!(last.to_string().contains("at least one chapter"), "{last}");
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = archive
+            .add_user("author", "a@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let reader = archive
+            .add_user("reader", "r@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let id = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let chapter = archive.work(id).await.unwrap().unwrap().chapters[0].id;
+
+        assert!(archive
+            .leave_kudos(id, &Kudoser::User(reader.id))
+            .await
+            .unwrap());
+        assert!(
+            !archive
+                .leave_kudos(id, &Kudoser::User(reader.id))
+                .await
+                .unwrap(),
+            "once per reader"
+        );
+        assert!(archive
+            .leave_kudos(id, &Kudoser::Guest("salted-hash-1".into()))
+            .await
+            .unwrap());
+        assert!(!archive
+            .leave_kudos(id, &Kudoser::Guest("salted-hash-1".into()))
+            .await
+            .unwrap());
+        assert!(
+            archive
+                .leave_kudos(id, &Kudoser::User(author.id))
+                .await
+                .is_err(),
+            "not on your own work"
+        );
+        assert_eq!(archive.kudos_count(id).await.unwrap(), 2);
+
+        let comment = archive
+            .add_comment(
+                chapter,
+                &Commenter::Pseud(reader.default_pseud),
+                None,
+                "Oh no.",
+            )
+            .await
+            .unwrap();
+        archive
+            .add_comment(
+                chapter,
+                &Commenter::Named("a guest".into()),
+                Some(comment),
+                "Right?",
+            )
+            .await
+            .unwrap();
+        assert_eq!(archive.comment_count(id).await.unwrap(), 2);
+        let bookmark = archive
+            .add_bookmark(id, reader.default_pseud, "Devastating.", false)
+            .await
+            .unwrap();
+        assert!(archive.record_hit(id, "visitor", 20_000).await.unwrap());
+        assert!(
+            !archive.record_hit(id, "visitor", 20_000).await.unwrap(),
+            "once a day"
+        );
+        assert!(archive.record_hit(id, "visitor", 20_001).await.unwrap());
+
+        archive.delete_work(id).await.unwrap();
+        assert!(archive.work(id).await.unwrap().is_none(), "{}", test.name);
+        for table in [
+            CountedTable::Chapters,
+            CountedTable::Kudos,
+            CountedTable::Comments,
+            CountedTable::WorkTags,
+        ] {
+            assert_eq!(
+                archive.count_rows(table).await.unwrap(),
+                0,
+                "{}: {table:?}",
+                test.name
+            );
+        }
+        assert_eq!(archive.hit_count(id).await.unwrap(), 0);
+        let kept = archive
+            .bookmark(bookmark)
+            .await
+            .unwrap()
+            .expect("the bookmark stays");
+        assert_eq!(kept.work, None);
+        assert_eq!(kept.work_title, "Ashes");
+        assert_eq!(kept.note, "Devastating.");
+        assert!(
+            archive.delete_work(id).await.is_err(),
+            "a deleted work is gone"
+        );
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn drafts_and_registered_only_works_are_hidden() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = archive
+            .add_user("author", "a@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let reader = archive
+            .add_user("reader", "r@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let mut hidden = draft();
+        hidden.draft = true;
+        let draft_id = archive
+            .post_work(&[author.default_pseud], &hidden)
+            .await
+            .unwrap();
+        let mut members = draft();
+        members.restricted = true;
+        let restricted_id = archive
+            .post_work(&[author.default_pseud], &members)
+            .await
+            .unwrap();
+        let public_id = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+
+        let sees =
+            |viewer, id| async move { archive.work_for(id, viewer).await.unwrap().is_some() };
+        assert!(
+            sees(Viewer::User(author.id), draft_id).await,
+            "{}",
+            test.name
+        );
+        assert!(!sees(Viewer::User(reader.id), draft_id).await);
+        assert!(!sees(Viewer::Guest, draft_id).await);
+        assert!(sees(Viewer::User(reader.id), restricted_id).await);
+        assert!(!sees(Viewer::Guest, restricted_id).await);
+        assert!(sees(Viewer::Guest, public_id).await);
+
+        let fandom = quire_archive::model::TagKind::Fandom;
+        let guest_finds = archive
+            .works_tagged(fandom, "Star Wars - All Media Types", Viewer::Guest)
+            .await
+            .unwrap();
+        assert_eq!(guest_finds, vec![public_id]);
+        let member_finds = archive
+            .works_tagged(
+                fandom,
+                "star wars - all media types",
+                Viewer::User(reader.id),
+            )
+            .await
+            .unwrap();
+        assert_eq!(member_finds, vec![public_id, restricted_id]);
+        test.finish().await;
+    }
+}
