@@ -208,6 +208,12 @@ impl Archive {
         Archive::open(&format!("sqlite://{}?mode=rwc", file.display())).await
     }
 
+    /// Is the store answering? (`/healthz` asks.)
+    pub async fn health(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
     /// Waits for open connections to finish and closes them.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -1,13 +1,15 @@
 //! `quire import`: files and folders into the archive, one bad file never
 //! stopping the rest.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use quire_archive::{import, Archive, Imported};
+use quire_archive::{import, Imported};
 
+use crate::archive_commands::open_archive;
 use crate::text_commands::describe_io;
+use crate::Location;
 
 pub enum Outcome {
     AllImported,
@@ -17,36 +19,12 @@ pub enum Outcome {
 /// More files than this get a progress bar.
 const PROGRESS_FROM: usize = 5;
 
-pub fn run(paths: &[PathBuf], data: &Path, database: Option<&str>, pseud: &str) -> Result<Outcome> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(import_all(paths, data, database, pseud))
+pub fn run(paths: &[PathBuf], location: &Location, pseud: &str) -> Result<Outcome> {
+    crate::archive_commands::runtime()?.block_on(import_all(paths, location, pseud))
 }
 
-async fn open(data: &Path, database: Option<&str>) -> Result<Archive> {
-    match database {
-        Some(url) => Archive::open(url)
-            .await
-            .with_context(|| "cannot open the database given by --database".to_string()),
-        None => {
-            std::fs::create_dir_all(data)
-                .with_context(|| format!("cannot create the data directory {}", data.display()))?;
-            Archive::open_data_dir(data)
-                .await
-                .with_context(|| format!("cannot open the archive in {}", data.display()))
-        }
-    }
-}
-
-async fn import_all(
-    paths: &[PathBuf],
-    data: &Path,
-    database: Option<&str>,
-    pseud: &str,
-) -> Result<Outcome> {
-    let archive = open(data, database).await?;
+async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Result<Outcome> {
+    let archive = open_archive(location).await?;
     let pseud_id = archive.ensure_unowned_pseud(pseud).await?;
 
     let mut failed = 0usize;

@@ -1,13 +1,30 @@
 //! The `quire` command.
 
+mod archive_commands;
 mod import_command;
 mod text_commands;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::path::PathBuf;
+use clap::{Args, Parser, Subcommand};
 
-use clap::{Parser, Subcommand};
+/// Where the archive lives: the embedded default, or PostgreSQL.
+#[derive(Args, Clone)]
+pub struct Location {
+    /// The data directory of the embedded archive.
+    #[arg(
+        long,
+        global = true,
+        env = "QUIRE_DATA",
+        default_value = "quire-data",
+        conflicts_with = "database"
+    )]
+    data: PathBuf,
+    /// A PostgreSQL URL (postgres://…) instead of the embedded archive.
+    #[arg(long, global = true, env = "QUIRE_DATABASE")]
+    database: Option<String>,
+}
 
 #[derive(Parser)]
 #[command(
@@ -44,20 +61,33 @@ enum Command {
         /// Files, or folders to import every .txt, .html and .htm file under.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
-        /// The data directory of the embedded archive.
-        #[arg(
-            long,
-            env = "QUIRE_DATA",
-            default_value = "quire-data",
-            conflicts_with = "database"
-        )]
-        data: PathBuf,
-        /// A PostgreSQL URL (postgres://…) instead of the embedded archive.
-        #[arg(long, env = "QUIRE_DATABASE")]
-        database: Option<String>,
-        /// The name the works are posted under.
+        #[command(flatten)]
+        location: Location,
+        /// The name the works are posted under when the file doesn't say.
         #[arg(long = "as", value_name = "PSEUD", default_value = "orphan_account")]
         pseud: String,
+    },
+    /// Serve the archive over HTTP (today: /healthz and /api/v1/works/{id}).
+    Serve {
+        #[command(flatten)]
+        location: Location,
+        /// Address and port to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: archive_commands::UserCommand,
+        #[command(flatten)]
+        location: Location,
+    },
+    /// Tag wrangling: canonical tags, synonyms, parents.
+    Tag {
+        #[command(subcommand)]
+        command: archive_commands::TagCommand,
+        #[command(flatten)]
+        location: Location,
     },
     /// Print the repaired story: paragraphs separated by a blank line, scene
     /// breaks as `* * *`, reader-insert placeholders filled.
@@ -108,14 +138,16 @@ fn main() -> ExitCode {
         Command::Render { path, fills } => text_commands::render(&path, &fills),
         Command::Import {
             paths,
-            data,
-            database,
+            location,
             pseud,
-        } => match import_command::run(&paths, &data, database.as_deref(), &pseud) {
+        } => match import_command::run(&paths, &location, &pseud) {
             Ok(import_command::Outcome::AllImported) => Ok(()),
             Ok(import_command::Outcome::SomeFailed) => return ExitCode::from(SOME_FILES_FAILED),
             Err(err) => Err(err),
         },
+        Command::Serve { location, listen } => archive_commands::serve(&location, &listen),
+        Command::User { command, location } => archive_commands::user(&location, command),
+        Command::Tag { command, location } => archive_commands::tag(&location, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

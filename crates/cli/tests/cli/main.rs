@@ -318,3 +318,172 @@ async fn one_bad_file_does_not_stop_the_rest() {
     assert_eq!(works[0].title, "Ashes");
     assert_eq!(works[0].creators, vec!["Ren"]);
 }
+
+/// `quire serve` on a free port, stopped (SIGTERM) when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &DataDir) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["serve", "--data", data.path(), "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("quire serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("quire serve prints its address");
+        let base = line
+            .trim()
+            .strip_prefix("quire is listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut response = agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (
+            status,
+            content_type,
+            response.body_mut().read_to_string().unwrap(),
+        )
+    }
+
+    /// Sends SIGTERM and waits: a clean shutdown exits 0.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+#[test]
+fn serve_answers_health_and_work_json() {
+    let data = DataDir::new("serve");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start(&data);
+    let (status, content_type, body) = server.get("/healthz");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+    assert!(body.contains("\"store\":\"ok\""), "{body}");
+
+    let (status, _, body) = server.get("/api/v1/works/1");
+    assert_eq!(status, 200);
+    let work: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(work["rating"], "not-rated");
+    assert!(work["chapters"][0]["body"]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p.as_str().unwrap().contains("naïve")));
+
+    let (status, content_type, body) = server.get("/api/v1/works/999");
+    assert_eq!(status, 404);
+    assert_eq!(content_type, "application/problem+json");
+    assert!(body.contains("no-such-work"));
+    let (status, _, _) = server.get("/api/v1/works/not-a-number");
+    assert_eq!(status, 404);
+    assert!(server.stop().success(), "SIGTERM shuts down cleanly");
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let data = DataDir::new("port");
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = holder.local_addr().unwrap().to_string();
+    let output = quire(&["serve", "--data", data.path(), "--listen", &address]);
+    assert_one_line_error(&output, "cannot listen on");
+}
+
+#[test]
+fn users_and_tags_from_the_command_line() {
+    let data = DataDir::new("users");
+    let output = quire_with_stdin(
+        &[
+            "user",
+            "add",
+            "kylo",
+            "--email",
+            "kylo@example.org",
+            "--password-stdin",
+            "--data",
+            data.path(),
+        ],
+        b"a long password\n",
+    );
+    assert!(stdout(&output).starts_with("created user kylo"));
+    let again = quire_with_stdin(
+        &[
+            "user",
+            "add",
+            "KYLO",
+            "--email",
+            "k@example.org",
+            "--password-stdin",
+            "--data",
+            data.path(),
+        ],
+        b"a long password\n",
+    );
+    assert_one_line_error(&again, "taken");
+
+    let story = TempFile::new(
+        "tagged.txt",
+        b"Title: Ashes\nPairing: Kylo Ren/Rey\n\nThe halls burned.",
+    );
+    stdout(&quire(&["import", "--data", data.path(), story.path()]));
+    stdout(&quire(&[
+        "tag",
+        "canonical",
+        "fandom",
+        "Unspecified Fandom",
+        "--data",
+        data.path(),
+    ]));
+    let shown = stdout(&quire(&[
+        "tag",
+        "show",
+        "fandom",
+        "unspecified fandom",
+        "--data",
+        data.path(),
+    ]));
+    assert!(shown.contains("canonical: yes"), "{shown}");
+    assert_one_line_error(
+        &quire(&["tag", "show", "ship", "x", "--data", data.path()]),
+        "not a tag kind",
+    );
+    assert_one_line_error(
+        &quire(&[
+            "tag",
+            "synonym",
+            "fandom",
+            "Nope",
+            "--of",
+            "Unspecified Fandom",
+            "--data",
+            data.path(),
+        ]),
+        "no fandom tag named `Nope`",
+    );
+}

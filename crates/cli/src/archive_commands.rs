@@ -1,0 +1,211 @@
+//! Commands that work on the archive: `serve`, `user`, `tag`.
+
+use std::io::Read;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Subcommand;
+use quire_archive::model::TagKind;
+use quire_archive::{Archive, Roles};
+
+use crate::Location;
+
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Opens the archive a command names, creating the embedded one if needed.
+pub async fn open_archive(location: &Location) -> Result<Archive> {
+    match &location.database {
+        Some(url) => Archive::open(url)
+            .await
+            .context("cannot open the database given by --database"),
+        None => {
+            std::fs::create_dir_all(&location.data).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    location.data.display()
+                )
+            })?;
+            Archive::open_data_dir(&location.data)
+                .await
+                .with_context(|| format!("cannot open the archive in {}", location.data.display()))
+        }
+    }
+}
+
+pub fn serve(location: &Location, listen: &str) -> Result<()> {
+    runtime()?.block_on(async {
+        let archive = open_archive(location).await?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
+        let address = listener.local_addr()?;
+        // Scripts and tests read the address from this line.
+        println!("quire is listening on http://{address}");
+        axum::serve(listener, quire_web::router(archive.clone()))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the server stopped with an error")?;
+        archive.close().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (it never goes on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        wrangler: bool,
+    },
+}
+
+pub fn user(location: &Location, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            name,
+            email,
+            password_stdin: _,
+            admin,
+            wrangler,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            runtime()?.block_on(async {
+                let archive = open_archive(location).await?;
+                let user = archive
+                    .add_user(&name, &email, password, Roles { wrangler, admin })
+                    .await?;
+                println!("created user {} (id {})", user.login, user.id);
+                archive.close().await;
+                Ok(())
+            })
+        }
+    }
+}
+
+fn kind(code: &str) -> Result<TagKind> {
+    TagKind::from_code(code).ok_or_else(|| {
+        anyhow!(
+            "`{code}` is not a tag kind; use one of: {}",
+            TagKind::ALL.map(|k| k.code()).join(", ")
+        )
+    })
+}
+
+#[derive(Subcommand)]
+pub enum TagCommand {
+    /// Show a tag: canonical or not, its synonyms, parents and sub-tags.
+    Show { kind: String, name: String },
+    /// Make a tag canonical.
+    Canonical { kind: String, name: String },
+    /// Merge a tag into a canonical tag as its synonym.
+    Synonym {
+        kind: String,
+        name: String,
+        #[arg(long = "of", value_name = "CANONICAL")]
+        canonical: String,
+    },
+    /// Give a tag a parent: a meta-tag of its kind, or (with --fandom) its fandom.
+    Parent {
+        kind: String,
+        name: String,
+        #[arg(long = "to", value_name = "PARENT")]
+        parent: String,
+        /// The parent is a fandom.
+        #[arg(long)]
+        fandom: bool,
+    },
+}
+
+pub fn tag(location: &Location, command: TagCommand) -> Result<()> {
+    runtime()?.block_on(async {
+        let archive = open_archive(location).await?;
+        match command {
+            TagCommand::Show { kind: k, name } => {
+                let Some(info) = archive.tag(kind(&k)?, &name).await? else {
+                    bail!("there is no {k} tag named `{name}`");
+                };
+                println!("{} ({})", info.name, info.kind.label());
+                if let Some(canonical) = &info.synonym_of {
+                    println!("  synonym of: {canonical}");
+                } else {
+                    println!("  canonical: {}", if info.canonical { "yes" } else { "no" });
+                }
+                for (label, names) in [
+                    ("synonyms", &info.synonyms),
+                    ("parents", &info.parents),
+                    ("sub-tags", &info.children),
+                ] {
+                    if !names.is_empty() {
+                        println!("  {label}: {}", names.join(", "));
+                    }
+                }
+            }
+            TagCommand::Canonical { kind: k, name } => {
+                archive.make_canonical(kind(&k)?, &name).await?;
+                println!("`{name}` is canonical");
+            }
+            TagCommand::Synonym {
+                kind: k,
+                name,
+                canonical,
+            } => {
+                archive
+                    .merge_as_synonym(kind(&k)?, &name, &canonical)
+                    .await?;
+                println!("`{name}` is now a synonym of `{canonical}`");
+            }
+            TagCommand::Parent {
+                kind: k,
+                name,
+                parent,
+                fandom,
+            } => {
+                let child_kind = kind(&k)?;
+                let parent_kind = if fandom { TagKind::Fandom } else { child_kind };
+                archive
+                    .add_parent(child_kind, &name, parent_kind, &parent)
+                    .await?;
+                println!("`{parent}` is now a parent of `{name}`");
+            }
+        }
+        archive.close().await;
+        Ok(())
+    })
+}
