@@ -208,6 +208,48 @@ impl Archive {
         Archive::open(&format!("sqlite://{}?mode=rwc", file.display())).await
     }
 
+    /// Half-written data, if any: works without chapters, creators or a
+    /// rating, and rows pointing at nothing. Every write is one transaction,
+    /// so this should always be empty; the crash tests hold it to that.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        const CHECKS: &[(&str, &str)] = &[
+            (
+                "works without chapters",
+                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM chapters c WHERE c.work_id = w.id)",
+            ),
+            (
+                "works without creators",
+                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_creators c WHERE c.work_id = w.id)",
+            ),
+            (
+                "works without a rating",
+                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
+                 WHERE wt.work_id = w.id AND t.kind = 'rating')",
+            ),
+            (
+                "chapters of missing works",
+                "SELECT COUNT(*) FROM chapters c WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = c.work_id)",
+            ),
+            (
+                "tag links to missing works or tags",
+                "SELECT COUNT(*) FROM work_tags wt WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = wt.work_id) \
+                 OR NOT EXISTS (SELECT 1 FROM tags t WHERE t.id = wt.tag_id)",
+            ),
+            (
+                "works with no change-feed entry",
+                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.entity = 'work' AND c.entity_id = w.id)",
+            ),
+        ];
+        let mut problems = Vec::new();
+        for (what, sql) in CHECKS {
+            let count: i64 = sqlx::query(sql).fetch_one(&self.pool).await?.try_get(0)?;
+            if count > 0 {
+                problems.push(format!("{count} {what}"));
+            }
+        }
+        Ok(problems)
+    }
+
     /// Is the store answering? (`/healthz` asks.)
     pub async fn health(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;

@@ -487,3 +487,94 @@ fn users_and_tags_from_the_command_line() {
         "no fandom tag named `Nope`",
     );
 }
+
+/// Kills the importer with SIGKILL in the middle of 500 files, then runs it
+/// again: every file ends up imported exactly once, nothing half-written.
+#[tokio::test]
+async fn an_import_killed_midway_resumes_exactly_once() {
+    const FILES: usize = 500;
+    let data = DataDir::new("crash");
+    let source = DataDir::new("crash-source");
+    std::fs::create_dir_all(&source.0).unwrap();
+    for i in 0..FILES {
+        let paragraphs: Vec<String> = (0..40)
+            .map(|p| format!("Story {i}, paragraph {p}: \"Again,\" she said, and the lights of the ship went out one by one."))
+            .collect();
+        let text = format!("Tale number {i}\n\n{}", paragraphs.join("\n\n"));
+        std::fs::write(source.0.join(format!("{i:03}.txt")), text).unwrap();
+    }
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["import", "--data", data.path(), source.path()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some works are in, then kill without warning.
+    let database = data.0.join("quire.sqlite");
+    let mut imported_before_kill = 0;
+    for _ in 0..600 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if database.exists() {
+            let archive = quire_archive::Archive::open_data_dir(&data.0)
+                .await
+                .unwrap();
+            imported_before_kill = archive
+                .count_rows(quire_archive::CountedTable::Works)
+                .await
+                .unwrap();
+            archive.close().await;
+            if imported_before_kill >= 20 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the importer was killed, not finished");
+    assert!(imported_before_kill > 0 && (imported_before_kill as usize) < FILES);
+
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    assert_eq!(
+        archive.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+    let after_kill = archive
+        .count_rows(quire_archive::CountedTable::Works)
+        .await
+        .unwrap();
+    archive.close().await;
+
+    let rerun = stdout(&quire(&["import", "--data", data.path(), source.path()]));
+    assert_eq!(
+        rerun,
+        format!(
+            "imported {} works, {after_kill} already there, 0 failed\n",
+            FILES as i64 - after_kill
+        )
+    );
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    assert_eq!(
+        archive
+            .count_rows(quire_archive::CountedTable::Works)
+            .await
+            .unwrap(),
+        FILES as i64
+    );
+    assert_eq!(
+        archive
+            .count_rows(quire_archive::CountedTable::Chapters)
+            .await
+            .unwrap(),
+        FILES as i64
+    );
+    assert_eq!(
+        archive.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+    archive.close().await;
+}
