@@ -172,6 +172,61 @@ impl Archive {
         Ok(())
     }
 
+    /// Puts a work into a series (made if it doesn't exist yet) at a
+    /// position, or at the end. Returns the series id.
+    pub async fn add_to_series(
+        &self,
+        work: WorkId,
+        title: &str,
+        position: Option<u32>,
+    ) -> Result<i64> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(ArchiveError::Refused("a series needs a title".into()));
+        }
+        let key = crate::model::tag_key(title);
+        let mut tx = self.pool.begin().await?;
+        let existing = sqlx::query("SELECT id FROM series WHERE title_key = $1")
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let series: i64 = match existing {
+            Some(row) => row.try_get(0)?,
+            None => sqlx::query("INSERT INTO series (title, title_key, created_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(title)
+                .bind(&key)
+                .bind(now())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?,
+        };
+        let position = match position {
+            Some(p) => i64::from(p),
+            None => {
+                let last: Option<i64> =
+                    sqlx::query("SELECT MAX(position) FROM series_works WHERE series_id = $1")
+                        .bind(series)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get(0)?;
+                last.unwrap_or(0) + 1
+            }
+        };
+        sqlx::query(
+            "INSERT INTO series_works (series_id, work_id, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (series_id, work_id) DO UPDATE SET position = excluded.position",
+        )
+        .bind(series)
+        .bind(work)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+        bump_version(&mut tx, work).await?;
+        record_change(&mut tx, "work", work, "series").await?;
+        tx.commit().await?;
+        Ok(series)
+    }
+
     /// A work as `viewer` may see it: drafts only by their creators,
     /// registered-only works only by signed-in readers.
     pub async fn work_for(&self, id: WorkId, viewer: Viewer) -> Result<Option<Work>> {

@@ -13,7 +13,7 @@ mod reactions;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer};
-pub use reactions::{Bookmark, Commenter, Kudoser};
+pub use reactions::{Bookmark, BookmarkNote, Comment, Commenter, Kudoser, SubscriptionTarget};
 pub use wrangling::TagInfo;
 
 use std::path::Path;
@@ -130,7 +130,17 @@ pub struct Work {
     pub updated_at: i64,
     /// Grows with every change; caches key on it.
     pub version: i64,
+    /// The series the work belongs to, with its part number in each.
+    pub series: Vec<SeriesPart>,
     pub chapters: Vec<Chapter>,
+}
+
+/// "Part N of <series>".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SeriesPart {
+    pub series: i64,
+    pub title: String,
+    pub part: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -497,6 +507,23 @@ impl Archive {
         .map(|r| chapter_from_row(id, r))
         .collect::<Result<Vec<_>>>()?;
 
+        let series = sqlx::query(
+            "SELECT s.id, s.title, sw.position FROM series_works sw JOIN series s ON s.id = sw.series_id \
+             WHERE sw.work_id = $1 ORDER BY s.title_key",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(SeriesPart {
+                series: r.try_get(0)?,
+                title: r.try_get(1)?,
+                part: u32::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
         Ok(Some(Work {
             id: row.try_get(0)?,
             title: row.try_get(1)?,
@@ -522,6 +549,7 @@ impl Archive {
             posted_at: row.try_get(11)?,
             updated_at: row.try_get(12)?,
             version: row.try_get(13)?,
+            series,
             chapters,
         }))
     }

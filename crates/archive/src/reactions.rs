@@ -2,7 +2,8 @@
 
 use sqlx::Row;
 
-use crate::people::UserId;
+use crate::model;
+use crate::people::{UserId, Viewer};
 use crate::{now, record_change, Archive, ArchiveError, PseudId, Result, WorkId};
 
 /// Who leaves kudos: one per account, or one per guest per work, a guest
@@ -27,7 +28,49 @@ pub struct Bookmark {
     pub work: Option<WorkId>,
     pub work_title: String,
     pub note: String,
+    /// The bookmarker's own tags, comma-separated as typed.
+    pub tags: Vec<String>,
     pub private: bool,
+    /// A recommendation, shown as such to others.
+    pub rec: bool,
+}
+
+/// What a bookmark says besides which work it keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookmarkNote {
+    pub note: String,
+    pub tags: Vec<String>,
+    pub private: bool,
+    pub rec: bool,
+}
+
+/// What a reader can subscribe to, to hear of new chapters and works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionTarget {
+    Work(WorkId),
+    Pseud(PseudId),
+    Series(i64),
+}
+
+impl SubscriptionTarget {
+    fn parts(self) -> (&'static str, i64) {
+        match self {
+            SubscriptionTarget::Work(id) => ("work", id),
+            SubscriptionTarget::Pseud(id) => ("pseud", id),
+            SubscriptionTarget::Series(id) => ("series", id),
+        }
+    }
+}
+
+/// One comment, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: i64,
+    pub chapter: i64,
+    pub parent: Option<i64>,
+    pub body: String,
+    pub edited: bool,
+    pub frozen: bool,
 }
 
 impl Archive {
@@ -76,6 +119,14 @@ impl Archive {
         if body.trim().is_empty() {
             return Err(ArchiveError::Refused("a comment needs some text".into()));
         }
+        if let Some(parent) = parent {
+            let (_, _, frozen) = self.comment_context(parent).await?;
+            if frozen {
+                return Err(ArchiveError::Refused(
+                    "this comment thread is frozen; it takes no replies".into(),
+                ));
+            }
+        }
         let (pseud, name) = match by {
             Commenter::Pseud(id) => (Some(*id), None),
             Commenter::Named(name) => (None, Some(name.trim())),
@@ -113,8 +164,7 @@ impl Archive {
         &self,
         work: WorkId,
         pseud: PseudId,
-        note: &str,
-        private: bool,
+        note: &BookmarkNote,
     ) -> Result<i64> {
         let title: String = sqlx::query("SELECT title FROM works WHERE id = $1")
             .bind(work)
@@ -122,38 +172,206 @@ impl Archive {
             .await?
             .ok_or(ArchiveError::NoSuchWork(work))?
             .try_get(0)?;
-        let row = sqlx::query(
+        let tags: Vec<String> = note
+            .tags
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        for tag in &tags {
+            if tag.chars().count() > model::limits::TAG_NAME_CHARS {
+                return Err(ArchiveError::Refused(format!(
+                    "a bookmark tag can be at most {} characters",
+                    model::limits::TAG_NAME_CHARS
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query(
             "INSERT INTO bookmarks (work_id, pseud_id, work_title, note, tags, private, rec, created_at) \
-             VALUES ($1, $2, $3, $4, '', $5, 0, $6) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(work)
         .bind(pseud)
         .bind(title)
-        .bind(note)
-        .bind(i64::from(private))
+        .bind(&note.note)
+        .bind(tags.join(", "))
+        .bind(i64::from(note.private))
+        .bind(i64::from(note.rec))
         .bind(now())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get(0)?)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        record_change(&mut tx, "bookmark", id, "created").await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn bookmark(&self, id: i64) -> Result<Option<Bookmark>> {
         let row = sqlx::query(
-            "SELECT id, work_id, work_title, note, private FROM bookmarks WHERE id = $1",
+            "SELECT id, work_id, work_title, note, tags, private, rec FROM bookmarks WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
+            let tags: String = r.try_get(4)?;
             Ok(Bookmark {
                 id: r.try_get(0)?,
                 work: r.try_get(1)?,
                 work_title: r.try_get(2)?,
                 note: r.try_get(3)?,
-                private: r.try_get::<i64, _>(4)? != 0,
+                tags: tags
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                private: r.try_get::<i64, _>(5)? != 0,
+                rec: r.try_get::<i64, _>(6)? != 0,
             })
         })
         .transpose()
+    }
+
+    pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {
+        let row = sqlx::query(
+            "SELECT id, chapter_id, parent_id, body, edited_at, frozen FROM comments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Comment {
+                id: r.try_get(0)?,
+                chapter: r.try_get(1)?,
+                parent: r.try_get(2)?,
+                body: r.try_get(3)?,
+                edited: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                frozen: r.try_get::<i64, _>(5)? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    /// Who wrote a comment (its pseud's account), and the work it is on.
+    async fn comment_context(&self, id: i64) -> Result<(Option<UserId>, WorkId, bool)> {
+        let row = sqlx::query(
+            "SELECT p.user_id, ch.work_id, c.frozen FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
+             LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| ArchiveError::Refused(format!("there is no comment {id}")))?;
+        Ok((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get::<i64, _>(2)? != 0,
+        ))
+    }
+
+    /// Its writer edits a comment, unless the work's author froze it.
+    pub async fn edit_comment(&self, id: i64, by: UserId, body: &str) -> Result<()> {
+        let (writer, _, frozen) = self.comment_context(id).await?;
+        if writer != Some(by) {
+            return Err(ArchiveError::Refused(
+                "only the person who wrote a comment can edit it".into(),
+            ));
+        }
+        if frozen {
+            return Err(ArchiveError::Refused(
+                "this comment thread is frozen; it can't be edited".into(),
+            ));
+        }
+        if body.trim().is_empty() {
+            return Err(ArchiveError::Refused("a comment needs some text".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+            .bind(body)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "comment", id, "edited").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Its writer or the work's author deletes a comment, with its replies.
+    pub async fn delete_comment(&self, id: i64, by: UserId) -> Result<()> {
+        let (writer, work, _) = self.comment_context(id).await?;
+        if writer != Some(by) && !self.is_creator(work, Viewer::User(by)).await? {
+            return Err(ArchiveError::Refused(
+                "only the comment's writer or the work's author can delete it".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM comments WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "comment", id, "deleted").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The work's author freezes a comment thread: no edits, no replies.
+    pub async fn freeze_comment(&self, id: i64, by: UserId) -> Result<()> {
+        let (_, work, _) = self.comment_context(id).await?;
+        if !self.is_creator(work, Viewer::User(by)).await? {
+            return Err(ArchiveError::Refused(
+                "only the work's author can freeze its comments".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE comments SET frozen = 1 WHERE id = $1 OR parent_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "comment", id, "frozen").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Subscribes; `false` when already subscribed.
+    pub async fn subscribe(&self, user: UserId, target: SubscriptionTarget) -> Result<bool> {
+        let (kind, id) = target.parts();
+        let inserted = sqlx::query(
+            "INSERT INTO subscriptions (user_id, target_kind, target_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(user)
+        .bind(kind)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    pub async fn unsubscribe(&self, user: UserId, target: SubscriptionTarget) -> Result<()> {
+        let (kind, id) = target.parts();
+        sqlx::query(
+            "DELETE FROM subscriptions WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
+        )
+        .bind(user)
+        .bind(kind)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Accounts to tell about something new in `target`.
+    pub async fn subscribers(&self, target: SubscriptionTarget) -> Result<Vec<UserId>> {
+        let (kind, id) = target.parts();
+        sqlx::query("SELECT user_id FROM subscriptions WHERE target_kind = $1 AND target_id = $2 ORDER BY user_id")
+            .bind(kind)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0).map_err(ArchiveError::from))
+            .collect()
     }
 
     /// Counts a visit: once per visitor per work per day (`day` = days

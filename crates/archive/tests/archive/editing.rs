@@ -1,6 +1,8 @@
 //! Editing, deleting, chapters and visibility, on each backend.
 
-use quire_archive::{Commenter, CountedTable, Kudoser, Roles, Viewer};
+use quire_archive::{
+    BookmarkNote, Commenter, CountedTable, Kudoser, Roles, SubscriptionTarget, Viewer,
+};
 
 use crate::backends;
 use crate::works::{chapter, draft};
@@ -160,8 +162,14 @@ async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
             .await
             .unwrap();
         assert_eq!(archive.comment_count(id).await.unwrap(), 2);
+        let note = BookmarkNote {
+            note: "Devastating.".into(),
+            tags: vec!["angst".into(), " ".into(), "read later".into()],
+            private: false,
+            rec: true,
+        };
         let bookmark = archive
-            .add_bookmark(id, reader.default_pseud, "Devastating.", false)
+            .add_bookmark(id, reader.default_pseud, &note)
             .await
             .unwrap();
         assert!(archive.record_hit(id, "visitor", 20_000).await.unwrap());
@@ -195,6 +203,8 @@ async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
         assert_eq!(kept.work, None);
         assert_eq!(kept.work_title, "Ashes");
         assert_eq!(kept.note, "Devastating.");
+        assert_eq!(kept.tags, vec!["angst", "read later"]);
+        assert!(kept.rec && !kept.private);
         assert!(
             archive.delete_work(id).await.is_err(),
             "a deleted work is gone"
@@ -260,6 +270,151 @@ async fn drafts_and_registered_only_works_are_hidden() {
             .await
             .unwrap();
         assert_eq!(member_finds, vec![public_id, restricted_id]);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = archive
+            .add_user("author", "a@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let reader = archive
+            .add_user("reader", "r@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let other = archive
+            .add_user("other", "o@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let id = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let chapter = archive.work(id).await.unwrap().unwrap().chapters[0].id;
+        let by_reader = |body: &'static str, parent| async move {
+            archive
+                .add_comment(
+                    chapter,
+                    &Commenter::Pseud(reader.default_pseud),
+                    parent,
+                    body,
+                )
+                .await
+                .unwrap()
+        };
+        let first = by_reader("Wow.", None).await;
+        let second = by_reader("Wow again.", None).await;
+
+        assert!(
+            archive
+                .edit_comment(first, other.id, "mine now")
+                .await
+                .is_err(),
+            "{}",
+            test.name
+        );
+        archive
+            .edit_comment(first, reader.id, "Wow!")
+            .await
+            .unwrap();
+        let edited = archive.comment(first).await.unwrap().unwrap();
+        assert_eq!(edited.body, "Wow!");
+        assert!(edited.edited);
+
+        assert!(
+            archive.freeze_comment(first, reader.id).await.is_err(),
+            "only the author freezes"
+        );
+        archive.freeze_comment(first, author.id).await.unwrap();
+        assert!(archive.comment(first).await.unwrap().unwrap().frozen);
+        assert!(archive
+            .edit_comment(first, reader.id, "again")
+            .await
+            .is_err());
+        let reply = archive
+            .add_comment(
+                chapter,
+                &Commenter::Named("guest".into()),
+                Some(first),
+                "Me too",
+            )
+            .await;
+        assert!(reply.is_err(), "a frozen thread takes no replies");
+
+        assert!(archive.delete_comment(second, other.id).await.is_err());
+        archive.delete_comment(second, author.id).await.unwrap();
+        archive.delete_comment(first, reader.id).await.unwrap();
+        assert_eq!(archive.comment_count(id).await.unwrap(), 0);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_and_series() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = archive
+            .add_user("author", "a@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let reader = archive
+            .add_user("reader", "r@example.org", "long enough", Roles::default())
+            .await
+            .unwrap();
+        let first = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let second = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+
+        let target = SubscriptionTarget::Work(first);
+        assert!(archive.subscribe(reader.id, target).await.unwrap());
+        assert!(!archive.subscribe(reader.id, target).await.unwrap());
+        archive
+            .subscribe(reader.id, SubscriptionTarget::Pseud(author.default_pseud))
+            .await
+            .unwrap();
+        assert_eq!(
+            archive.subscribers(target).await.unwrap(),
+            vec![reader.id],
+            "{}",
+            test.name
+        );
+        archive.unsubscribe(reader.id, target).await.unwrap();
+        assert!(archive.subscribers(target).await.unwrap().is_empty());
+
+        let series = archive
+            .add_to_series(first, "The Fall", None)
+            .await
+            .unwrap();
+        assert_eq!(
+            archive
+                .add_to_series(second, "the fall", None)
+                .await
+                .unwrap(),
+            series
+        );
+        let work = archive.work(second).await.unwrap().unwrap();
+        assert_eq!(work.series.len(), 1);
+        assert_eq!(
+            (work.series[0].title.as_str(), work.series[0].part),
+            ("The Fall", 2)
+        );
+        archive
+            .add_to_series(second, "The Fall", Some(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            archive.work(second).await.unwrap().unwrap().series[0].part,
+            5
+        );
         test.finish().await;
     }
 }
