@@ -10,6 +10,7 @@ pub mod import;
 pub mod model;
 pub mod people;
 mod reactions;
+pub mod sanitize;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer};
@@ -40,6 +41,8 @@ pub enum ArchiveError {
     Database(#[from] sqlx::Error),
     #[error("the database schema could not be brought up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not lock the database for its schema update ({0}); check the data directory's permissions")]
+    Lock(std::io::Error),
     #[error("there is no pseud with id {0}")]
     UnknownPseud(PseudId),
     #[error("there is no work {0}")]
@@ -152,6 +155,8 @@ pub struct Chapter {
     pub notes_start: String,
     pub notes_end: String,
     pub body: quire_text::Manuscript,
+    /// The author's formatting, sanitized.
+    pub html: String,
     pub word_count: usize,
 }
 
@@ -164,10 +169,64 @@ pub struct Change {
     pub kind: String,
 }
 
+/// The database file of a `sqlite:` URL, unless it is in memory.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// An exclusive lock on `<database>.lock`, held while migrations run.
+struct MigrationLock(std::fs::File);
+
+impl MigrationLock {
+    /// Waits for the lock off the async threads: the holder may be a task
+    /// on this very runtime, and it needs them to finish.
+    async fn take(database: std::path::PathBuf) -> std::io::Result<MigrationLock> {
+        let mut name = database.into_os_string();
+        name.push(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(std::path::PathBuf::from(name))?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| MigrationLock(file)))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `YYYY-MM-DD` as Unix seconds at midnight UTC (days from the civil
+/// calendar, after Howard Hinnant's algorithm).
+fn date_to_unix(date: &str) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some((era * 146_097 + day_of_era - 719_468) * 86_400)
 }
 
 fn flag(value: bool) -> i64 {
@@ -193,6 +252,17 @@ impl Archive {
         let archive = Archive { pool, backend };
         match backend {
             Backend::Sqlite => {
+                // Two quire processes may open one file at once (a server and
+                // an import); sqlx takes no lock for SQLite migrations, so
+                // one is taken here, on a file beside the database.
+                let _lock = match sqlite_file(url) {
+                    Some(file) => Some(
+                        MigrationLock::take(file)
+                            .await
+                            .map_err(ArchiveError::Lock)?,
+                    ),
+                    None => None,
+                };
                 // WAL lets readers go on while one writer writes; it is a
                 // property of the file, so setting it once is enough.
                 sqlx::query("PRAGMA journal_mode=WAL")
@@ -328,7 +398,7 @@ impl Archive {
     /// creators, tags, chapters and a change-feed entry are all stored, or
     /// nothing is.
     pub async fn post_work(&self, creators: &[PseudId], draft: &WorkDraft) -> Result<WorkId> {
-        self.insert_work(creators, draft, None).await
+        self.insert_work(creators, draft, None, None).await
     }
 
     /// Imports one file's bytes as a work by `pseud`. The same bytes
@@ -350,11 +420,29 @@ impl Archive {
         if creators.is_empty() {
             creators.push(pseud);
         }
+        // Dates from the file when it gives them (an AO3 download does).
+        let posted = prepared.published.as_deref().and_then(date_to_unix);
+        let updated = prepared
+            .updated
+            .as_deref()
+            .and_then(date_to_unix)
+            .or(posted);
+        let dates = posted.zip(updated);
         match self
-            .insert_work(&creators, &prepared.draft, Some(&prepared.content_hash))
+            .insert_work(
+                &creators,
+                &prepared.draft,
+                Some(&prepared.content_hash),
+                dates,
+            )
             .await
         {
-            Ok(id) => Ok(Imported::Posted(id)),
+            Ok(id) => {
+                if let Some((series, part)) = &prepared.series {
+                    self.add_to_series(id, series, Some(*part)).await?;
+                }
+                Ok(Imported::Posted(id))
+            }
             // Another importer stored the same file between our check and our
             // insert: the unique hash kept it to one work.
             Err(ArchiveError::Database(err)) => {
@@ -380,14 +468,16 @@ impl Archive {
         creators: &[PseudId],
         draft: &WorkDraft,
         content_hash: Option<&str>,
+        dates: Option<(i64, i64)>,
     ) -> Result<WorkId> {
         draft.validate()?;
         let at = now();
+        let (posted_at, updated_at) = dates.unwrap_or((at, at));
         let mut tx = self.pool.begin().await?;
         let work_id: WorkId = sqlx::query(
             "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
              expected_chapters, word_count, restricted, draft, posted_at, updated_at, content_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(draft.title.trim())
         .bind(&draft.summary)
@@ -399,7 +489,8 @@ impl Archive {
         .bind(draft.word_count() as i64)
         .bind(flag(draft.restricted))
         .bind(flag(draft.draft))
-        .bind(at)
+        .bind(posted_at)
+        .bind(updated_at)
         .bind(content_hash)
         .fetch_one(&mut *tx)
         .await?
@@ -497,7 +588,7 @@ impl Archive {
         .collect::<Result<Vec<_>, _>>()?;
 
         let chapters = sqlx::query(
-            "SELECT id, position, title, summary, notes_start, notes_end, manuscript, word_count \
+            "SELECT id, position, title, summary, notes_start, notes_end, manuscript, word_count, html \
              FROM chapters WHERE work_id = $1 ORDER BY position",
         )
         .bind(id)
@@ -583,6 +674,18 @@ impl Archive {
 }
 
 /// Tables whose rows [`Archive::count_rows`] counts.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::date_to_unix("1970-01-01"), Some(0));
+        assert_eq!(super::date_to_unix("2000-03-01"), Some(951_868_800));
+        assert_eq!(super::date_to_unix("2024-02-29"), Some(1_709_164_800));
+        assert_eq!(super::date_to_unix("2024-13-01"), None);
+        assert_eq!(super::date_to_unix("soon"), None);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CountedTable {
     Works,
@@ -627,6 +730,7 @@ fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
         notes_end: row.try_get(5)?,
         body,
         word_count: row.try_get::<i64, _>(7)?.max(0) as usize,
+        html: row.try_get(8)?,
     })
 }
 
@@ -680,7 +784,7 @@ async fn insert_chapter(
     })?;
     let row = sqlx::query(
         "INSERT INTO chapters (work_id, position, title, summary, notes_start, notes_end, \
-         manuscript, word_count, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         manuscript, word_count, posted_at, html) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(work_id)
     .bind(position)
@@ -691,6 +795,7 @@ async fn insert_chapter(
     .bind(manuscript)
     .bind(chapter.body.word_count as i64)
     .bind(now())
+    .bind(&chapter.html)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get(0)?)

@@ -373,18 +373,34 @@ pub struct ChapterDraft {
     pub summary: String,
     pub notes_start: String,
     pub notes_end: String,
+    /// The text as quire reads it: what search, counts, warnings and
+    /// reader-insert work from.
     pub body: quire_text::Manuscript,
+    /// The author's formatting (italics, lists, tables…), sanitized to
+    /// AO3's allowlist: what pages and downloads show.
+    pub html: String,
 }
 
 impl ChapterDraft {
-    /// A chapter from a manuscript, its notes carried over.
+    /// A chapter from a manuscript that arrived as plain text; its HTML is
+    /// made from its paragraphs.
     pub fn from_manuscript(body: quire_text::Manuscript) -> ChapterDraft {
         ChapterDraft {
             title: String::new(),
             summary: String::new(),
             notes_start: String::new(),
             notes_end: String::new(),
+            html: crate::sanitize::html_of(&body),
             body,
+        }
+    }
+
+    /// A chapter from the author's HTML: read into a manuscript, and kept,
+    /// sanitized, for its formatting.
+    pub fn from_html(html: &str) -> ChapterDraft {
+        ChapterDraft {
+            html: crate::sanitize::sanitize(html),
+            ..ChapterDraft::from_manuscript(quire_text::analyze_str(html))
         }
     }
 

@@ -229,6 +229,20 @@ impl Manuscript {
     }
 }
 
+/// The paragraphs of an HTML fragment as the layout step reads them: one
+/// per block, `<br>` kept as `\n`, `&nbsp;` and empty paragraphs dropped,
+/// scene breaks left out. For short HTML such as summaries and notes.
+pub fn html_paragraphs(html: &str) -> Vec<String> {
+    layout::html_blocks(html)
+        .0
+        .into_iter()
+        .filter_map(|block| match block {
+            Block::Paragraph(p) => Some(p),
+            Block::SceneBreak => None,
+        })
+        .collect()
+}
+
 /// The words of a repaired input that a manuscript must keep: its word
 /// tokens, or for HTML the word tokens of its text content.
 pub fn input_words(repaired: &str) -> Vec<String> {

@@ -150,15 +150,11 @@ fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
             let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
             usable.then(|| {
                 let before = &text[pos..run.end];
-                let letter_after = text[run.end..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphabetic);
                 Candidate {
                     start: pos,
                     end: run.end,
                     encoding: table.label_for(before),
-                    ambiguous: could_be_correct(before, after_letter && letter_after),
+                    ambiguous: run_could_be_correct(text, pos, &run.sequence_ends, letter_before),
                     decoded: run.decoded,
                     plausible,
                     deeper,
@@ -197,6 +193,27 @@ fn deeper_layer(decoded: &str, letter_before: bool) -> Option<Deeper> {
         any_ambiguous: inner.iter().any(|c| c.ambiguous),
         any_confident: inner.iter().any(|c| !c.ambiguous),
         text,
+    })
+}
+
+/// A run is ambiguous when each of its sequences is: two chance pairs side
+/// by side (`José—“à“`) are no more a sign of mojibake than one.
+fn run_could_be_correct(
+    text: &str,
+    start: usize,
+    sequence_ends: &[usize],
+    letter_before: bool,
+) -> bool {
+    let is_letter_before = |at: usize| match text[..at].chars().next_back() {
+        Some(c) => c.is_alphabetic(),
+        None => letter_before,
+    };
+    let mut from = start;
+    sequence_ends.iter().all(|&end| {
+        let letter_after = text[end..].chars().next().is_some_and(char::is_alphabetic);
+        let ambiguous = could_be_correct(&text[from..end], is_letter_before(from) && letter_after);
+        from = end;
+        ambiguous
     })
 }
 
@@ -295,6 +312,8 @@ struct Table {
 struct Run {
     end: usize,
     decoded: String,
+    /// Where each UTF-8 sequence of the run ends (byte offsets in the text).
+    sequence_ends: Vec<usize>,
 }
 
 impl Table {
@@ -351,6 +370,7 @@ impl Table {
         let mut chars = text[start..].char_indices().peekable();
         let mut bytes: Vec<u8> = Vec::new();
         let mut end = start;
+        let mut sequence_ends = Vec::new();
         'sequences: while let Some(&(_, lead)) = chars.peek() {
             let Some(lead_byte) = self.byte(lead) else {
                 break;
@@ -379,12 +399,17 @@ impl Table {
                 Some(&(next, _)) => start + next,
                 None => text.len(),
             };
+            sequence_ends.push(end);
         }
         if bytes.is_empty() {
             return None;
         }
         let decoded = String::from_utf8(bytes).ok()?;
-        Some(Run { end, decoded })
+        Some(Run {
+            end,
+            decoded,
+            sequence_ends,
+        })
     }
 
     fn label_for(&self, before: &str) -> MojibakeEncoding {
@@ -619,7 +644,7 @@ mod tests {
             "½ cup • bullet © 2024 ™",
             "¿Qué? ¡Sí! Ñandú",
             "—é, “à”",
-            "José…” and café—” and “Zoë…”, José”\u{a0}, café—¿qué?",
+            "José…” and café—” and “Zoë…”, José”\u{a0}, café—¿qué?, José—“à\u{a0}“the",
             "IRMÃ” NÃ— NÃ… Ã’ Å” Å… Ä“ á»— á»… Æ’",
             "«é» »ö √π ≈π ≈£5 «© »®",
         ] {

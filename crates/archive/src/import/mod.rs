@@ -1,5 +1,9 @@
-//! Importing works from files: raw text and HTML bodies through quire-text.
-//! The same file imported twice is one work (its bytes' SHA-256 is kept).
+//! Importing works from files: AO3 downloads (HTML), EPUBs, and raw text
+//! and HTML bodies through quire-text. The same file imported twice is one
+//! work (its bytes' SHA-256 is kept).
+
+mod ao3;
+mod epub;
 
 use std::path::Path;
 
@@ -21,6 +25,15 @@ pub enum ImportError {
     Empty,
     #[error(transparent)]
     Invalid(#[from] crate::model::ModelError),
+    #[error("the file's {field} can't be imported: {source}; correct it in the file and import it again")]
+    Tag {
+        field: &'static str,
+        source: crate::model::ModelError,
+    },
+    #[error("this is not a readable EPUB ({reason}); open it in an e-book reader or calibre and save it again, or import its chapters as HTML files")]
+    NotAnEpub { reason: String },
+    #[error("the EPUB has no {what}; re-save it with calibre (or another EPUB editor), or import its chapters as HTML files")]
+    EpubIncomplete { what: String },
 }
 
 /// A file read into a work draft, and the hash that identifies the file.
@@ -31,11 +44,43 @@ pub struct Prepared {
     /// The work's creators as the file names them (an AO3 download does);
     /// empty when the file doesn't say, and the importer's pseud is used.
     pub creators: Vec<String>,
+    /// The series the file places the work in: its name and the work's
+    /// part number (an AO3 download's "Part 2 of …").
+    pub series: Option<(String, u32)>,
+    /// When the work was first published, as `YYYY-MM-DD`, if the file says.
+    pub published: Option<String>,
+    /// When it was last updated (or completed), as `YYYY-MM-DD`, if the
+    /// file says.
+    pub updated: Option<String>,
+    /// Where the work was first posted (an AO3 download gives its address).
+    pub source_url: Option<String>,
 }
 
-/// Reads a file's bytes into a draft. Untagged works get Not Rated and
-/// "Creator Chose Not To Use Archive Warnings" until someone sets them.
+/// Reads a file's bytes into a draft: an EPUB (by its zip signature or
+/// `.epub` name), an AO3 download (by its structure), or otherwise raw text
+/// or HTML. Untagged works get Not Rated and "Creator Chose Not To Use
+/// Archive Warnings" until someone sets them.
 pub fn prepare(path: &Path, bytes: &[u8]) -> Result<Prepared, ImportError> {
+    let content_hash = hex(&Sha256::digest(bytes));
+    let read = if epub::is_epub(path, bytes) {
+        Some(epub::read(bytes, &title_from_file_name(path)))
+    } else {
+        quire_text::decode::decode(bytes).ok().and_then(|decoded| {
+            ao3::try_read(&decoded.text, decoded.encoding, &title_from_file_name(path))
+        })
+    };
+    if let Some(read) = read {
+        return read.map(|prepared| Prepared {
+            content_hash,
+            ..prepared
+        });
+    }
+    prepare_raw(path, bytes, content_hash)
+}
+
+/// Raw text or an HTML body: one chapter, its title from the text or the
+/// file's name.
+fn prepare_raw(path: &Path, bytes: &[u8], content_hash: String) -> Result<Prepared, ImportError> {
     let mut manuscript = quire_text::analyze(bytes)?;
     if manuscript.paragraphs.is_empty() {
         return Err(ImportError::Empty);
@@ -61,14 +106,32 @@ pub fn prepare(path: &Path, bytes: &[u8]) -> Result<Prepared, ImportError> {
         expected_chapters: Some(1),
         restricted: false,
         draft: false,
-        chapters: vec![ChapterDraft::from_manuscript(manuscript)],
+        chapters: vec![chapter_of_raw(bytes, manuscript)],
     };
     draft.validate()?;
     Ok(Prepared {
         draft,
-        content_hash: hex(&Sha256::digest(bytes)),
+        content_hash,
         creators: Vec::new(),
+        series: None,
+        published: None,
+        updated: None,
+        source_url: None,
     })
+}
+
+/// HTML keeps the author's formatting, sanitized; text gets paragraphs.
+fn chapter_of_raw(bytes: &[u8], manuscript: quire_text::Manuscript) -> ChapterDraft {
+    let html = match manuscript.format {
+        quire_text::SourceFormat::Html => quire_text::repair_bytes(bytes)
+            .map(|repaired| crate::sanitize::sanitize(&repaired.text))
+            .unwrap_or_else(|_| crate::sanitize::html_of(&manuscript)),
+        quire_text::SourceFormat::Text => crate::sanitize::html_of(&manuscript),
+    };
+    ChapterDraft {
+        html,
+        ..ChapterDraft::from_manuscript(manuscript)
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -115,7 +178,7 @@ fn title_from_file_name(path: &Path) -> String {
 }
 
 /// Files an import of `path` reads: the file itself, or every `.txt`,
-/// `.html` and `.htm` file under a folder, in name order.
+/// `.html`, `.htm` and `.epub` file under a folder, in name order.
 pub fn files_under(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
@@ -131,7 +194,12 @@ pub fn files_under(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
             } else if entry_path
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "txt" | "html" | "htm"))
+                .is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "txt" | "html" | "htm" | "epub"
+                    )
+                })
             {
                 found.push(entry_path);
             }
@@ -183,6 +251,39 @@ mod tests {
         let b = prepare(Path::new("b.txt"), b"Story text.").unwrap();
         assert_eq!(a.content_hash, b.content_hash);
         assert_eq!(a.content_hash.len(), 64);
+    }
+
+    #[test]
+    fn an_ao3_download_is_read_by_its_structure() {
+        let html = include_str!("../../tests/data/ao3-2020.html");
+        let prepared = prepare(Path::new("/x/download.html"), html.as_bytes()).unwrap();
+        assert_eq!(prepared.draft.title, "Nine Stops to Harrowgate");
+        assert_eq!(prepared.creators, vec!["tinwhistle"]);
+        assert_eq!(prepared.draft.chapters.len(), 2);
+        assert_eq!(prepared.content_hash, hex(&Sha256::digest(html.as_bytes())));
+        // The same download saved as UTF-16 reads the same.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(html.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let again = prepare(Path::new("download.htm"), &utf16).unwrap();
+        assert_eq!(again.draft.fandoms, vec!["Night Trains (TV)"]);
+        assert_eq!(
+            again.draft.chapters[0].body.encoding,
+            quire_text::SourceEncoding::Utf16Le
+        );
+    }
+
+    #[test]
+    fn a_bare_ao3_body_is_plain_html() {
+        let prepared = prepare(
+            Path::new("/x/23796682.html"),
+            b"<div class=\"userstuff\"><p>The chapters were long.</p><p>So were the tags.</p></div>",
+        )
+        .unwrap();
+        assert_eq!(prepared.draft.title, "23796682");
+        assert!(prepared.creators.is_empty() && prepared.series.is_none());
+        assert_eq!(prepared.draft.chapters[0].body.paragraphs.len(), 2);
     }
 
     #[test]

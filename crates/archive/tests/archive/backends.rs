@@ -129,3 +129,23 @@ fn database_urls() {
     );
     assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
 }
+
+/// A server and an importer may open a new archive at the same moment: the
+/// schema is created once and both get a working archive.
+#[tokio::test]
+async fn many_open_one_new_sqlite_archive_at_once() {
+    let dir = std::env::temp_dir().join(unique("quire-archive-race"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opens: Vec<_> = (0..6)
+        .map(|_| {
+            let dir = dir.clone();
+            tokio::spawn(async move { Archive::open_data_dir(&dir).await })
+        })
+        .collect();
+    for open in opens {
+        let archive = open.await.unwrap().expect("every open succeeds");
+        archive.health().await.unwrap();
+        archive.close().await;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -81,3 +81,52 @@ async fn the_same_file_twice_is_one_work() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_ao3_download_imports_with_its_metadata() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ao3-current.html");
+    let bytes = std::fs::read(&path).unwrap();
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("importer").await.unwrap();
+        let Imported::Posted(id) = archive.import_file(pseud, &path, &bytes).await.unwrap() else {
+            panic!("{}: posted", test.name)
+        };
+        let work = archive.work(id).await.unwrap().unwrap();
+        assert_eq!(work.title, "The Cartographer's Lantern", "{}", test.name);
+        assert_eq!(
+            work.creators,
+            vec!["saltmarsh_ink", "Pell (pellucid)"],
+            "credited as AO3 shows them"
+        );
+        assert_eq!(work.rating.name(), "Teen And Up Audiences");
+        assert_eq!(
+            work.fandoms,
+            vec!["Lanternfall (Video Game)", "The Brass Coast Chronicles"]
+        );
+        assert!(work
+            .relationships
+            .contains(&"Ysolde/Marit Quell".to_string()));
+        assert!(work.freeforms.contains(&"Slow Burn".to_string()));
+        assert!(!work.complete);
+        assert_eq!(work.expected_chapters, None);
+        assert_eq!(work.chapters.len(), 3);
+        assert_eq!(work.series.len(), 1);
+        assert_eq!(
+            (work.series[0].title.as_str(), work.series[0].part),
+            ("Charts of the Brass Coast", 2)
+        );
+        assert_eq!(work.posted_at, 1_707_609_600, "Published: 2024-02-11");
+        assert!(work.updated_at > work.posted_at);
+        assert!(
+            work.chapters.iter().any(|c| c.html.contains("<em>")),
+            "formatting is kept"
+        );
+        for chapter in &work.chapters {
+            assert!(!chapter.html.contains("<script") && !chapter.html.contains("style="));
+        }
+        let again = archive.import_file(pseud, &path, &bytes).await.unwrap();
+        assert_eq!(again, Imported::AlreadyThere(id));
+        test.finish().await;
+    }
+}

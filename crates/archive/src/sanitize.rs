@@ -1,0 +1,237 @@
+//! The HTML authors may use, as AO3 allows it (`../shared/AO3-REFERENCE.md`):
+//! formatting stays, anything that runs or reaches out goes.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use ammonia::Builder;
+
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "details",
+    "figcaption",
+    "figure",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+
+/// Removed together with what they hold, not just unwrapped.
+const REMOVED_WITH_CONTENT: &[&str] = &[
+    "iframe",
+    "math",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+    "script",
+    "style",
+    "svg",
+    "xmp",
+    "title",
+    "template",
+    "textarea",
+    "select",
+    "object",
+];
+
+fn is_class_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.len() > 1
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn builder() -> &'static Builder<'static> {
+    static BUILDER: OnceLock<Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut builder = Builder::empty();
+        builder
+            .tags(TAGS.iter().copied().collect())
+            .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
+            .generic_attributes(
+                ["align", "dir", "lang", "title", "class"]
+                    .into_iter()
+                    .collect(),
+            )
+            .tag_attributes(
+                [
+                    ("a", ["href", "name"].into_iter().collect::<HashSet<_>>()),
+                    (
+                        "img",
+                        ["align", "alt", "border", "height", "src", "width"]
+                            .into_iter()
+                            .collect(),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .url_schemes(["http", "https"].into_iter().collect())
+            .link_rel(Some("nofollow"))
+            .attribute_filter(|_element, attribute, value| {
+                if attribute == "class" {
+                    let kept: Vec<&str> = value
+                        .split_whitespace()
+                        .filter(|c| is_class_name(c))
+                        .collect();
+                    if kept.is_empty() {
+                        None
+                    } else {
+                        Some(kept.join(" ").into())
+                    }
+                } else {
+                    Some(value.into())
+                }
+            });
+        builder
+    })
+}
+
+/// Author HTML with only what AO3 allows.
+pub fn sanitize(html: &str) -> String {
+    builder().clean(html).to_string()
+}
+
+/// The HTML of a manuscript that arrived as plain text: a `<p>` per
+/// paragraph, `<br />` for the author's line breaks, `<hr />` for scene
+/// breaks. Placeholders stay as written; filling happens when a reader reads.
+pub fn html_of(manuscript: &quire_text::Manuscript) -> String {
+    let mut html = String::new();
+    for (i, paragraph) in manuscript.paragraphs.iter().enumerate() {
+        if manuscript.scene_breaks.contains(&i) {
+            html.push_str("<hr />\n");
+        }
+        html.push_str("<p>");
+        let lines: Vec<String> = paragraph.split('\n').map(escape).collect();
+        html.push_str(&lines.join("<br />"));
+        html.push_str("</p>\n");
+    }
+    html
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_stays() {
+        let html = "<p class=\"western\" align=\"center\"><em>Soft</em> and <strong>loud</strong></p>\
+                    <blockquote><ul><li>one</li></ul></blockquote><table><tbody><tr><td>x</td></tr></tbody></table>";
+        assert_eq!(sanitize(html), html);
+    }
+
+    #[test]
+    fn what_runs_or_reaches_out_goes() {
+        let cleaned = sanitize(
+            "<p onclick=\"alert(1)\" style=\"color:red\">Hi<script>alert(1)</script></p>\
+             <a href=\"javascript:alert(1)\">x</a><img src=\"data:image/png;base64,AA\" alt=\"a\">\
+             <iframe src=\"https://evil.example\">inside</iframe><svg><text>drawn</text></svg>\
+             <style>p{}</style><form action=\"/x\"><input></form>",
+        );
+        for gone in [
+            "onclick",
+            "style",
+            "script",
+            "alert",
+            "javascript",
+            "data:",
+            "iframe",
+            "inside",
+            "drawn",
+            "form",
+            "input",
+        ] {
+            assert!(!cleaned.contains(gone), "{gone} survived: {cleaned}");
+        }
+        assert!(cleaned.contains("<p>Hi</p>"), "{cleaned}");
+    }
+
+    #[test]
+    fn links_get_nofollow_and_classes_are_checked() {
+        let cleaned = sanitize("<a href=\"https://example.org\" target=\"_blank\">x</a><span class=\"ok bad! 9no\">y</span>");
+        assert_eq!(
+            cleaned,
+            "<a href=\"https://example.org\" rel=\"nofollow\">x</a><span class=\"ok\">y</span>"
+        );
+    }
+
+    #[test]
+    fn text_becomes_paragraphs() {
+        let manuscript = quire_text::analyze_str("A <b> & \"c\"\nline two\n\n***\n\nY/N left.");
+        assert_eq!(
+            html_of(&manuscript),
+            "<p>A &lt;b&gt; &amp; &quot;c&quot;<br />line two</p>\n<hr />\n<p>Y/N left.</p>\n"
+        );
+    }
+}
