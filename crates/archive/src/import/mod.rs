@@ -89,11 +89,24 @@ fn prepare_raw(path: &Path, bytes: &[u8], content_hash: String) -> Result<Prepar
         Some(title) => title,
         None => take_title_line(&mut manuscript).unwrap_or_else(|| title_from_file_name(path)),
     };
+    // The notes the text pipeline split off become the work's notes, as AO3
+    // shows them; past AO3's length they stay only in the manuscript.
+    let within_limit = |notes: &str| {
+        if notes.chars().count() <= crate::model::limits::NOTES_CHARS {
+            notes.to_string()
+        } else {
+            String::new()
+        }
+    };
     let draft = WorkDraft {
         title,
-        summary: manuscript.summary.clone().unwrap_or_default(),
-        notes_start: String::new(),
-        notes_end: String::new(),
+        summary: manuscript
+            .summary
+            .clone()
+            .filter(|s| s.chars().count() <= crate::model::limits::SUMMARY_CHARS)
+            .unwrap_or_default(),
+        notes_start: within_limit(&manuscript.notes.start),
+        notes_end: within_limit(&manuscript.notes.end),
         language: "en".into(),
         rating: Rating::NotRated,
         warnings: Warnings::chose_not_to_use(),
