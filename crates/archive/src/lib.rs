@@ -14,7 +14,9 @@ pub mod sanitize;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer};
-pub use reactions::{Bookmark, BookmarkNote, Comment, Commenter, Kudoser, SubscriptionTarget};
+pub use reactions::{
+    guest_key, Bookmark, BookmarkNote, Comment, Commenter, Kudoser, SubscriptionTarget,
+};
 pub use wrangling::TagInfo;
 
 use std::path::Path;
@@ -227,6 +229,11 @@ fn date_to_unix(date: &str) -> Option<i64> {
     let day_of_year = (153 * month_index + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     Some((era * 146_097 + day_of_era - 719_468) * 86_400)
+}
+
+/// Bytes as lower-case hexadecimal (content hashes, guest keys).
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn flag(value: bool) -> i64 {

@@ -73,6 +73,16 @@ pub struct Comment {
     pub frozen: bool,
 }
 
+/// How a guest is known for kudos and hits: a hash of the archive's secret
+/// salt and their address, so the address itself is never stored.
+pub fn guest_key(salt: &[u8], address: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(address.as_bytes());
+    crate::hex(&hasher.finalize())
+}
+
 impl Archive {
     /// Leaves kudos; `false` when this reader already had.
     pub async fn leave_kudos(&self, work: WorkId, who: &Kudoser) -> Result<bool> {
@@ -394,5 +404,17 @@ impl Archive {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn guest_keys_hide_the_address() {
+        let key = super::guest_key(b"salt", "203.0.113.7");
+        assert_eq!(key.len(), 64);
+        assert!(!key.contains("203"));
+        assert_eq!(key, super::guest_key(b"salt", "203.0.113.7"));
+        assert_ne!(key, super::guest_key(b"other salt", "203.0.113.7"));
     }
 }

@@ -61,7 +61,7 @@ pub struct Prepared {
 /// or HTML. Untagged works get Not Rated and "Creator Chose Not To Use
 /// Archive Warnings" until someone sets them.
 pub fn prepare(path: &Path, bytes: &[u8]) -> Result<Prepared, ImportError> {
-    let content_hash = hex(&Sha256::digest(bytes));
+    let content_hash = crate::hex(&Sha256::digest(bytes));
     let read = if epub::is_epub(path, bytes) {
         Some(epub::read(bytes, &title_from_file_name(path)))
     } else {
@@ -145,10 +145,6 @@ fn chapter_of_raw(bytes: &[u8], manuscript: quire_text::Manuscript) -> ChapterDr
         html,
         ..ChapterDraft::from_manuscript(manuscript)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A short first paragraph with no sentence in it, followed by the story,
@@ -273,7 +269,10 @@ mod tests {
         assert_eq!(prepared.draft.title, "Nine Stops to Harrowgate");
         assert_eq!(prepared.creators, vec!["tinwhistle"]);
         assert_eq!(prepared.draft.chapters.len(), 2);
-        assert_eq!(prepared.content_hash, hex(&Sha256::digest(html.as_bytes())));
+        assert_eq!(
+            prepared.content_hash,
+            crate::hex(&Sha256::digest(html.as_bytes()))
+        );
         // The same download saved as UTF-16 reads the same.
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
