@@ -36,17 +36,54 @@ pub async fn open_archive(location: &Location) -> Result<Archive> {
     }
 }
 
-pub fn serve(location: &Location, listen: &str) -> Result<()> {
+/// Works of our own writing, in AO3's download layouts, that `serve --demo`
+/// loads: the same files the import tests read.
+const DEMO_WORKS: &[(&str, &[u8])] = &[
+    (
+        "ao3-current.html",
+        include_bytes!("../../archive/tests/data/ao3-current.html"),
+    ),
+    (
+        "ao3-2020.html",
+        include_bytes!("../../archive/tests/data/ao3-2020.html"),
+    ),
+    (
+        "ao3-oneshot.html",
+        include_bytes!("../../archive/tests/data/ao3-oneshot.html"),
+    ),
+];
+
+async fn load_demo(archive: &Archive) -> Result<Vec<quire_archive::WorkId>> {
+    let pseud = archive.ensure_unowned_pseud("demo").await?;
+    let mut ids = Vec::new();
+    for (name, bytes) in DEMO_WORKS {
+        let imported = archive
+            .import_file(pseud, std::path::Path::new(name), bytes)
+            .await
+            .with_context(|| format!("cannot load the demo work {name}"))?;
+        ids.push(match imported {
+            quire_archive::Imported::Posted(id) | quire_archive::Imported::AlreadyThere(id) => id,
+        });
+    }
+    Ok(ids)
+}
+
+pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
+        let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
         let address = listener.local_addr()?;
+        let shutdown = shutdown_signal()?;
         // Scripts and tests read the address from this line.
         println!("quire is listening on http://{address}");
+        for id in demo_works {
+            println!("  demo work: http://{address}/api/v1/works/{id}");
+        }
         axum::serve(listener, quire_web::router(archive.clone()))
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped with an error")?;
         archive.close().await;
@@ -54,25 +91,25 @@ pub fn serve(location: &Location, listen: &str) -> Result<()> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is
+/// called, before the server says it is listening, so a stop sent right
+/// after that line is a clean stop rather than the default kill.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot listen for Ctrl-C")?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[derive(Subcommand)]

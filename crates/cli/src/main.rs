@@ -74,6 +74,9 @@ enum Command {
         /// Address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Load a few demo works first (once; loading again adds nothing).
+        #[arg(long)]
+        demo: bool,
     },
     /// Accounts.
     User {
@@ -145,7 +148,11 @@ fn main() -> ExitCode {
             Ok(import_command::Outcome::SomeFailed) => return ExitCode::from(SOME_FILES_FAILED),
             Err(err) => Err(err),
         },
-        Command::Serve { location, listen } => archive_commands::serve(&location, &listen),
+        Command::Serve {
+            location,
+            listen,
+            demo,
+        } => archive_commands::serve(&location, &listen, demo),
         Command::User { command, location } => archive_commands::user(&location, command),
         Command::Tag { command, location } => archive_commands::tag(&location, command),
     };

@@ -407,6 +407,46 @@ fn serve_answers_health_and_work_json() {
 }
 
 #[test]
+fn serve_demo_loads_its_works_once() {
+    use std::io::BufRead;
+    let data = DataDir::new("demo");
+    for _ in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args([
+                "serve",
+                "--demo",
+                "--data",
+                data.path(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .take(4)
+            .map(Result::unwrap)
+            .collect();
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        assert!(lines[0].starts_with("quire is listening on http://127.0.0.1:"));
+        let works: Vec<&str> = lines[1..]
+            .iter()
+            .map(|l| l.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(
+            works,
+            vec!["1", "2", "3"],
+            "the same three works both times"
+        );
+    }
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let data = DataDir::new("port");
     let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
