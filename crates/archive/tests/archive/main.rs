@@ -4,6 +4,7 @@
 mod backends;
 mod editing;
 mod import;
+mod parsers;
 mod people;
 mod works;
 mod wrangling;
