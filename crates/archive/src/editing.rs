@@ -107,19 +107,7 @@ impl Archive {
         if current != wanted {
             return Err(ArchiveError::ChapterOrder(work));
         }
-        // Positions are unique per work: move everything out of the way first.
-        sqlx::query("UPDATE chapters SET position = -position WHERE work_id = $1")
-            .bind(work)
-            .execute(&mut *tx)
-            .await?;
-        for (index, chapter) in order.iter().enumerate() {
-            sqlx::query("UPDATE chapters SET position = $1 WHERE id = $2 AND work_id = $3")
-                .bind(index as i64 + 1)
-                .bind(chapter)
-                .bind(work)
-                .execute(&mut *tx)
-                .await?;
-        }
+        set_positions(&mut tx, work, order).await?;
         bump_version(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapters-reordered").await?;
         tx.commit().await?;
@@ -154,17 +142,7 @@ impl Archive {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<Result<_, _>>()?;
-        sqlx::query("UPDATE chapters SET position = -position WHERE work_id = $1")
-            .bind(work)
-            .execute(&mut *tx)
-            .await?;
-        for (index, id) in remaining.iter().enumerate() {
-            sqlx::query("UPDATE chapters SET position = $1 WHERE id = $2")
-                .bind(index as i64 + 1)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        set_positions(&mut tx, work, &remaining).await?;
         refresh_word_count(&mut tx, work).await?;
         bump_version(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapter-deleted").await?;
@@ -241,6 +219,28 @@ impl Archive {
         }
         Ok(Some(work))
     }
+}
+
+/// Numbers a work's chapters 1..n in the given order.
+async fn set_positions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    work: WorkId,
+    order: &[i64],
+) -> Result<()> {
+    // Positions are unique per work: move everything out of the way first.
+    sqlx::query("UPDATE chapters SET position = -position WHERE work_id = $1")
+        .bind(work)
+        .execute(&mut **tx)
+        .await?;
+    for (index, chapter) in order.iter().enumerate() {
+        sqlx::query("UPDATE chapters SET position = $1 WHERE id = $2 AND work_id = $3")
+            .bind(index as i64 + 1)
+            .bind(chapter)
+            .bind(work)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn refresh_word_count(tx: &mut sqlx::Transaction<'_, sqlx::Any>, work: WorkId) -> Result<()> {

@@ -106,6 +106,19 @@ pub async fn postgres(admin_url: &str) -> TestArchive {
     }
 }
 
+/// A member account named `login`, with a default pseud of the same name.
+pub async fn member(archive: &Archive, login: &str) -> quire_archive::User {
+    archive
+        .add_user(
+            login,
+            &format!("{login}@example.org"),
+            "long enough",
+            quire_archive::Roles::default(),
+        )
+        .await
+        .expect("a member account")
+}
+
 /// An empty archive on every backend this run tests.
 pub async fn all() -> Vec<TestArchive> {
     let mut archives = vec![sqlite().await];

@@ -1,8 +1,6 @@
 //! Editing, deleting, chapters and visibility, on each backend.
 
-use quire_archive::{
-    BookmarkNote, Commenter, CountedTable, Kudoser, Roles, SubscriptionTarget, Viewer,
-};
+use quire_archive::{BookmarkNote, Commenter, CountedTable, Kudoser, SubscriptionTarget, Viewer};
 
 use crate::backends;
 use crate::works::{chapter, draft};
@@ -101,14 +99,8 @@ async fn chapters_are_added_reordered_and_deleted() {
 async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let author = archive
-            .add_user("author", "a@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let reader = archive
-            .add_user("reader", "r@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
         let id = archive
             .post_work(&[author.default_pseud], &draft())
             .await
@@ -217,14 +209,8 @@ async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
 async fn drafts_and_registered_only_works_are_hidden() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let author = archive
-            .add_user("author", "a@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let reader = archive
-            .add_user("reader", "r@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
         let mut hidden = draft();
         hidden.draft = true;
         let draft_id = archive
@@ -278,18 +264,9 @@ async fn drafts_and_registered_only_works_are_hidden() {
 async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let author = archive
-            .add_user("author", "a@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let reader = archive
-            .add_user("reader", "r@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let other = archive
-            .add_user("other", "o@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
+        let other = backends::member(archive, "other").await;
         let id = archive
             .post_work(&[author.default_pseud], &draft())
             .await
@@ -357,14 +334,8 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
 async fn subscriptions_and_series() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let author = archive
-            .add_user("author", "a@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let reader = archive
-            .add_user("reader", "r@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
         let first = archive
             .post_work(&[author.default_pseud], &draft())
             .await

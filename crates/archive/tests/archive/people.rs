@@ -66,14 +66,8 @@ async fn accounts_sign_in_with_the_right_password_only() {
 async fn orphaning_keeps_the_work_and_drops_the_owner() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let author = archive
-            .add_user("author", "a@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
-        let friend = archive
-            .add_user("friend", "f@example.org", "long enough", Roles::default())
-            .await
-            .unwrap();
+        let author = backends::member(archive, "author").await;
+        let friend = backends::member(archive, "friend").await;
         let id = archive
             .post_work(&[author.default_pseud, friend.default_pseud], &draft())
             .await
