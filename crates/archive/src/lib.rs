@@ -5,6 +5,7 @@
 //! SQL is written once, in the dialect both speak (`$1` parameters,
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
+pub mod corpus;
 mod editing;
 pub mod import;
 pub mod model;
