@@ -11,7 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Zipf};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ArchiveWarning, Category, Rating};
+use crate::model::{
+    ArchiveWarning, Category, ChapterDraft, ModelError, Rating, Warnings, WorkDraft,
+};
 
 /// One generated work: the fields of the API's work object that a
 /// generator can know, plus its chapters and the counts to seed.
@@ -38,6 +40,44 @@ pub struct GeneratedWork {
     pub chapters: Vec<GeneratedChapter>,
     pub kudos: u64,
     pub hits: u64,
+}
+
+impl GeneratedWork {
+    /// The work as a draft, checked against the model's rules.
+    pub fn draft(&self) -> Result<WorkDraft, ModelError> {
+        let draft = WorkDraft {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            notes_start: String::new(),
+            notes_end: String::new(),
+            language: self.language.clone(),
+            rating: Rating::from_name(&self.rating)?,
+            warnings: Warnings::from_names(self.warnings.iter().map(String::as_str))?,
+            categories: self
+                .categories
+                .iter()
+                .map(|c| Category::from_name(c))
+                .collect::<Result<_, _>>()?,
+            fandoms: self.fandoms.clone(),
+            relationships: self.relationships.clone(),
+            characters: self.characters.clone(),
+            freeforms: self.freeforms.clone(),
+            complete: self.complete,
+            expected_chapters: self.expected_chapters,
+            restricted: false,
+            draft: false,
+            chapters: self
+                .chapters
+                .iter()
+                .map(|c| ChapterDraft {
+                    title: c.title.clone(),
+                    ..ChapterDraft::from_manuscript(quire_text::analyze_str(&c.text))
+                })
+                .collect(),
+        };
+        draft.validate()?;
+        Ok(draft)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,9 +463,10 @@ pub fn generate(works: usize, seed: u64) -> impl Iterator<Item = GeneratedWork> 
         let kudos = kudos_dist.sample(rng) as u64;
         let hits = kudos * rng.random_range(8..25) + rng.random_range(0..200);
         let author_count = if rng.random_ratio(1, 20) { 2 } else { 1 };
-        let authors = (0..author_count)
+        let mut authors: Vec<String> = (0..author_count)
             .map(|_| universe.authors[rng.random_range(0..universe.authors.len())].clone())
             .collect();
+        authors.dedup();
         GeneratedWork {
             title,
             authors,

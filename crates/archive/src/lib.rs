@@ -418,6 +418,15 @@ impl Archive {
         bytes: &[u8],
     ) -> Result<Imported, ImportFailure> {
         let prepared = import::prepare(path, bytes)?;
+        self.import_prepared(pseud, &prepared).await
+    }
+
+    /// Stores a prepared work (one file, or one line of a corpus), once.
+    pub async fn import_prepared(
+        &self,
+        pseud: PseudId,
+        prepared: &import::Prepared,
+    ) -> Result<Imported, ImportFailure> {
         if let Some(existing) = self.work_with_hash(&prepared.content_hash).await? {
             return Ok(Imported::AlreadyThere(existing));
         }
@@ -504,7 +513,14 @@ impl Archive {
         .await?
         .try_get(0)?;
 
-        for (position, &pseud) in creators.iter().enumerate() {
+        // The same pseud named twice (a file can) is one creator.
+        let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
+        for &pseud in creators {
+            if !unique_creators.contains(&pseud) {
+                unique_creators.push(pseud);
+            }
+        }
+        for (position, &pseud) in unique_creators.iter().enumerate() {
             let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
                 .bind(pseud)
                 .fetch_optional(&mut *tx)

@@ -112,6 +112,25 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     })
 }
 
+/// Writes `works.jsonl`, a work per line, as it is generated.
+pub fn corpus(works: usize, seed: u64, out: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("works.jsonl");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    for work in quire_archive::corpus::generate(works, seed) {
+        serde_json::to_writer(&mut writer, &work)?;
+        writer.write_all(b"\n")?;
+    }
+    writer
+        .flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {works} works to {}", path.display());
+    Ok(())
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an account; the password is read from standard input.

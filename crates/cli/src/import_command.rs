@@ -52,19 +52,47 @@ async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Resu
     let (mut posted, mut already) = (0usize, 0usize);
     for file in &files {
         progress.set_message(file.display().to_string());
-        let result = match std::fs::read(file) {
-            Ok(bytes) => archive
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                progress.suspend(|| eprintln!("quire: {}: {}", file.display(), describe_io(&err)));
+                failed += 1;
+                progress.inc(1);
+                continue;
+            }
+        };
+        // A corpus file holds a work per line; anything else is one work.
+        let is_corpus = file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let results: Vec<(String, Result<Imported, String>)> = if is_corpus {
+            let mut results = Vec::new();
+            for (line, prepared) in import::prepare_lines(&bytes) {
+                let result = match prepared {
+                    Ok(prepared) => archive
+                        .import_prepared(pseud_id, &prepared)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(err) => Err(err.to_string()),
+                };
+                results.push((format!("{}:{line}", file.display()), result));
+            }
+            results
+        } else {
+            let result = archive
                 .import_file(pseud_id, file, &bytes)
                 .await
-                .map_err(|e| e.to_string()),
-            Err(err) => Err(describe_io(&err)),
+                .map_err(|e| e.to_string());
+            vec![(file.display().to_string(), result)]
         };
-        match result {
-            Ok(Imported::Posted(_)) => posted += 1,
-            Ok(Imported::AlreadyThere(_)) => already += 1,
-            Err(reason) => {
-                progress.suspend(|| eprintln!("quire: {}: {reason}", file.display()));
-                failed += 1;
+        for (place, result) in results {
+            match result {
+                Ok(Imported::Posted(_)) => posted += 1,
+                Ok(Imported::AlreadyThere(_)) => already += 1,
+                Err(reason) => {
+                    progress.suspend(|| eprintln!("quire: {place}: {reason}"));
+                    failed += 1;
+                }
             }
         }
         progress.inc(1);

@@ -78,6 +78,19 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
+    /// benchmarks; `quire import DIR` reads it.
+    Corpus {
+        /// How many works.
+        #[arg(long)]
+        works: usize,
+        /// The same seed writes the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The directory to write works.jsonl into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Accounts.
     User {
         #[command(subcommand)]
@@ -153,6 +166,7 @@ fn main() -> ExitCode {
             listen,
             demo,
         } => archive_commands::serve(&location, &listen, demo),
+        Command::Corpus { works, seed, out } => archive_commands::corpus(works, seed, &out),
         Command::User { command, location } => archive_commands::user(&location, command),
         Command::Tag { command, location } => archive_commands::tag(&location, command),
     };

@@ -21,6 +21,8 @@ const TITLE_LINE_CHARS: usize = 100;
 pub enum ImportError {
     #[error(transparent)]
     Text(#[from] quire_text::AnalyzeError),
+    #[error("this line is not a work as `quire corpus` writes it ({0})")]
+    Corpus(String),
     #[error("there is no story text in it")]
     Empty,
     #[error(transparent)]
@@ -54,6 +56,32 @@ pub struct Prepared {
     pub updated: Option<String>,
     /// Where the work was first posted (an AO3 download gives its address).
     pub source_url: Option<String>,
+}
+
+/// Reads a corpus file (`works.jsonl`, as `quire corpus` writes it): one
+/// prepared work, or the reason it can't be, per non-empty line, with its
+/// line number. Each line is its own work, known by its own hash.
+pub fn prepare_lines(bytes: &[u8]) -> Vec<(usize, Result<Prepared, ImportError>)> {
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .map(|(index, line)| (index + 1, prepare_line(line)))
+        .collect()
+}
+
+fn prepare_line(line: &[u8]) -> Result<Prepared, ImportError> {
+    let work: crate::corpus::GeneratedWork =
+        serde_json::from_slice(line).map_err(|e| ImportError::Corpus(e.to_string()))?;
+    Ok(Prepared {
+        draft: work.draft()?,
+        content_hash: crate::hex(&Sha256::digest(line)),
+        creators: work.authors.clone(),
+        series: None,
+        published: Some(work.published.clone()),
+        updated: Some(work.updated.clone()),
+        source_url: None,
+    })
 }
 
 /// Reads a file's bytes into a draft: an EPUB (by its zip signature or
@@ -206,7 +234,7 @@ pub fn files_under(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
                 .is_some_and(|e| {
                     matches!(
                         e.to_ascii_lowercase().as_str(),
-                        "txt" | "html" | "htm" | "epub"
+                        "txt" | "html" | "htm" | "epub" | "jsonl"
                     )
                 })
             {

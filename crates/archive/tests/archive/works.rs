@@ -55,7 +55,7 @@ async fn a_posted_work_reads_back() {
                 .unwrap(),
             pseud
         );
-        let id = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let id = archive.post_work(&[pseud, pseud], &draft()).await.unwrap();
         let work = archive.work(id).await.unwrap().expect("the work exists");
         let name = test.name;
         assert_eq!(work.title, "Ashes", "{name}");

@@ -618,3 +618,60 @@ async fn an_import_killed_midway_resumes_exactly_once() {
     );
     archive.close().await;
 }
+
+#[tokio::test]
+async fn a_generated_corpus_imports_as_written() {
+    let out = DataDir::new("corpus-out");
+    let again = DataDir::new("corpus-again");
+    let data = DataDir::new("corpus-data");
+    assert_eq!(
+        stdout(&quire(&[
+            "corpus",
+            "--works",
+            "30",
+            "--seed",
+            "9",
+            "--out",
+            out.path()
+        ])),
+        format!("wrote 30 works to {}/works.jsonl\n", out.path())
+    );
+    stdout(&quire(&[
+        "corpus",
+        "--works",
+        "30",
+        "--seed",
+        "9",
+        "--out",
+        again.path(),
+    ]));
+    let written = std::fs::read(out.0.join("works.jsonl")).unwrap();
+    assert_eq!(
+        written,
+        std::fs::read(again.0.join("works.jsonl")).unwrap(),
+        "deterministic"
+    );
+
+    let first = stdout(&quire(&["import", "--data", data.path(), out.path()]));
+    assert_eq!(first, "imported 30 works, 0 already there, 0 failed\n");
+    let second = stdout(&quire(&["import", "--data", data.path(), out.path()]));
+    assert_eq!(second, "imported 0 works, 30 already there, 0 failed\n");
+
+    let generated: Vec<quire_archive::corpus::GeneratedWork> = String::from_utf8(written)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    for (index, expected) in generated.iter().enumerate() {
+        let work = archive.work(index as i64 + 1).await.unwrap().unwrap();
+        assert_eq!(work.title, expected.title);
+        assert_eq!(work.rating.name(), expected.rating);
+        assert_eq!(work.fandoms, expected.fandoms);
+        assert_eq!(work.creators, expected.authors);
+        assert_eq!(work.chapters.len(), expected.chapters.len());
+    }
+    archive.close().await;
+}
