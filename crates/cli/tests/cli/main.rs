@@ -48,25 +48,42 @@ fn json(output: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(output)).expect("valid JSON")
 }
 
-/// The file that a test writes, removed when it ends.
-struct TempFile(PathBuf);
+/// A file or directory a test makes under the temporary directory, removed
+/// when the test ends.
+struct Scratch(PathBuf);
 
-impl TempFile {
-    fn new(name: &str, bytes: &[u8]) -> TempFile {
-        let path = std::env::temp_dir().join(format!("quire-cli-{}-{name}", std::process::id()));
-        std::fs::write(&path, bytes).unwrap();
-        TempFile(path)
+impl Scratch {
+    fn at(prefix: &str, name: &str) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("quire-cli-{prefix}{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        let _ = std::fs::remove_file(&path);
+        path
     }
     fn path(&self) -> &str {
         self.0.to_str().unwrap()
     }
+    fn new(name: &str, bytes: &[u8]) -> Scratch {
+        let path = Scratch::at("", name);
+        std::fs::write(&path, bytes).unwrap();
+        Scratch(path)
+    }
+    fn dir(name: &str) -> Scratch {
+        Scratch(Scratch::at("data-", name))
+    }
 }
 
-impl Drop for TempFile {
+impl Drop for Scratch {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
         let _ = std::fs::remove_file(&self.0);
     }
 }
+
+/// A file holding `bytes`.
+type TempFile = Scratch;
+/// A data directory a test imports into (made by quire on first use).
+type DataDir = Scratch;
 
 #[test]
 fn analyze_json_has_the_documented_shape() {
@@ -219,27 +236,6 @@ fn seeds_dir() -> String {
         .into_owned()
 }
 
-/// A data directory a test imports into, removed when it ends.
-struct DataDir(PathBuf);
-
-impl DataDir {
-    fn new(name: &str) -> DataDir {
-        let path =
-            std::env::temp_dir().join(format!("quire-cli-data-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        DataDir(path)
-    }
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 async fn stored_works(data: &DataDir) -> Vec<quire_archive::Work> {
     let archive = quire_archive::Archive::open_data_dir(&data.0)
         .await
@@ -256,7 +252,7 @@ async fn stored_works(data: &DataDir) -> Vec<quire_archive::Work> {
 
 #[tokio::test]
 async fn import_the_seeds_once() {
-    let data = DataDir::new("seeds");
+    let data = DataDir::dir("seeds");
     let first = quire(&["import", "--data", data.path(), &seeds_dir()]);
     assert_eq!(
         stdout(&first),
@@ -286,7 +282,7 @@ async fn import_the_seeds_once() {
 
 #[tokio::test]
 async fn one_bad_file_does_not_stop_the_rest() {
-    let data = DataDir::new("bad");
+    let data = DataDir::dir("bad");
     let good = TempFile::new("good.txt", b"Ashes\n\nThe halls burned.\n\nHe left.");
     let binary = TempFile::new("bad.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
     let output = quire(&[
@@ -379,7 +375,7 @@ impl Server {
 
 #[test]
 fn serve_answers_health_and_work_json() {
-    let data = DataDir::new("serve");
+    let data = DataDir::dir("serve");
     stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
     let server = Server::start(&data);
     let (status, content_type, body) = server.get("/healthz");
@@ -409,7 +405,7 @@ fn serve_answers_health_and_work_json() {
 #[test]
 fn serve_demo_loads_its_works_once() {
     use std::io::BufRead;
-    let data = DataDir::new("demo");
+    let data = DataDir::dir("demo");
     for _ in 0..2 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
             .args([
@@ -448,7 +444,7 @@ fn serve_demo_loads_its_works_once() {
 
 #[test]
 fn a_taken_port_is_a_clear_error() {
-    let data = DataDir::new("port");
+    let data = DataDir::dir("port");
     let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = holder.local_addr().unwrap().to_string();
     let output = quire(&["serve", "--data", data.path(), "--listen", &address]);
@@ -457,7 +453,7 @@ fn a_taken_port_is_a_clear_error() {
 
 #[test]
 fn users_and_tags_from_the_command_line() {
-    let data = DataDir::new("users");
+    let data = DataDir::dir("users");
     let output = quire_with_stdin(
         &[
             "user",
@@ -533,8 +529,8 @@ fn users_and_tags_from_the_command_line() {
 #[tokio::test]
 async fn an_import_killed_midway_resumes_exactly_once() {
     const FILES: usize = 500;
-    let data = DataDir::new("crash");
-    let source = DataDir::new("crash-source");
+    let data = DataDir::dir("crash");
+    let source = DataDir::dir("crash-source");
     std::fs::create_dir_all(&source.0).unwrap();
     for i in 0..FILES {
         let paragraphs: Vec<String> = (0..40)
@@ -621,9 +617,9 @@ async fn an_import_killed_midway_resumes_exactly_once() {
 
 #[tokio::test]
 async fn a_generated_corpus_imports_as_written() {
-    let out = DataDir::new("corpus-out");
-    let again = DataDir::new("corpus-again");
-    let data = DataDir::new("corpus-data");
+    let out = DataDir::dir("corpus-out");
+    let again = DataDir::dir("corpus-again");
+    let data = DataDir::dir("corpus-data");
     assert_eq!(
         stdout(&quire(&[
             "corpus",
