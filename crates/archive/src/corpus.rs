@@ -15,6 +15,9 @@ use crate::model::{
     ArchiveWarning, Category, ChapterDraft, ModelError, Rating, Warnings, WorkDraft,
 };
 
+/// Words per chapter that stay well inside AO3's 510,000-character limit.
+const MAX_CHAPTER_WORDS: usize = 60_000;
+
 /// One generated work: the fields of the API's work object that a
 /// generator can know, plus its chapters and the counts to seed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -416,11 +419,14 @@ pub fn generate(works: usize, seed: u64) -> impl Iterator<Item = GeneratedWork> 
         categories.dedup();
 
         let words = (word_counts.sample(rng) as usize).clamp(100, 200_000);
-        let chapter_count: usize = if rng.random_ratio(7, 10) {
+        let chosen_chapters: usize = if rng.random_ratio(7, 10) {
             1
         } else {
             rng.random_range(2..=(words / 500).clamp(2, 40))
         };
+        // AO3 caps a chapter at 510,000 characters: long works come in more
+        // chapters (a word here averages under six characters).
+        let chapter_count = chosen_chapters.max(words.div_ceil(MAX_CHAPTER_WORDS));
         let chapters: Vec<GeneratedChapter> = (0..chapter_count)
             .map(|c| GeneratedChapter {
                 title: if chapter_count > 1 && rng.random_ratio(1, 2) {
@@ -534,6 +540,15 @@ mod tests {
                     .is_ok()
             );
             assert!(!work.chapters.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_generated_work_keeps_the_rules() {
+        for work in generate(300, 4) {
+            if let Err(err) = work.draft() {
+                panic!("{}: {err}", work.title);
+            }
         }
     }
 
