@@ -318,7 +318,7 @@ fn body(rng: &mut ChaCha8Rng, words: usize) -> String {
     paragraphs.join("\n\n")
 }
 
-fn date(day: i64) -> String {
+pub(crate) fn date(day: i64) -> String {
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
     let z = day + 719_468;
     let era = z.div_euclid(146_097);
@@ -334,6 +334,22 @@ fn date(day: i64) -> String {
 
 /// Works `0..works` of the corpus for `seed`.
 pub fn generate(works: usize, seed: u64) -> impl Iterator<Item = GeneratedWork> {
+    generate_scaled(works, seed, 1.0)
+}
+
+/// The same corpus with every work's length multiplied by `word_scale`
+/// (at least 20 words): the same titles, tags and counts, shorter texts,
+/// for tests and benchmarks that need many works more than long ones.
+pub fn generate_scaled(
+    works: usize,
+    seed: u64,
+    word_scale: f64,
+) -> impl Iterator<Item = GeneratedWork> {
+    let word_scale = if word_scale.is_finite() && word_scale > 0.0 {
+        word_scale.min(1.0)
+    } else {
+        1.0
+    };
     let universe = Universe::new(works);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let fandom_zipf =
@@ -418,15 +434,19 @@ pub fn generate(works: usize, seed: u64) -> impl Iterator<Item = GeneratedWork> 
         categories.sort();
         categories.dedup();
 
-        let words = (word_counts.sample(rng) as usize).clamp(100, 200_000);
+        let full_words = word_counts.sample(rng).clamp(100.0, 200_000.0) as usize;
+        let words = ((full_words as f64 * word_scale) as usize).max(20);
         let chosen_chapters: usize = if rng.random_ratio(7, 10) {
             1
         } else {
-            rng.random_range(2..=(words / 500).clamp(2, 40))
+            rng.random_range(2..=(full_words / 500).clamp(2, 40))
         };
         // AO3 caps a chapter at 510,000 characters: long works come in more
         // chapters (a word here averages under six characters).
-        let chapter_count = chosen_chapters.max(words.div_ceil(MAX_CHAPTER_WORDS));
+        let chapter_count = chosen_chapters.max(full_words.div_ceil(MAX_CHAPTER_WORDS));
+        // Texts come from their own generator, so a scaled corpus draws the
+        // same everything else.
+        let mut text_rng = ChaCha8Rng::seed_from_u64(rng.random());
         let chapters: Vec<GeneratedChapter> = (0..chapter_count)
             .map(|c| GeneratedChapter {
                 title: if chapter_count > 1 && rng.random_ratio(1, 2) {
@@ -438,7 +458,7 @@ pub fn generate(works: usize, seed: u64) -> impl Iterator<Item = GeneratedWork> 
                 } else {
                     String::new()
                 },
-                text: body(rng, (words / chapter_count).max(20)),
+                text: body(&mut text_rng, (words / chapter_count).max(20)),
             })
             .collect();
         let complete = chapter_count == 1 || rng.random_ratio(3, 5);
@@ -549,6 +569,17 @@ mod tests {
             if let Err(err) = work.draft() {
                 panic!("{}: {err}", work.title);
             }
+        }
+    }
+
+    #[test]
+    fn a_scaled_corpus_is_the_same_works_shorter() {
+        let full: Vec<_> = generate(40, 3).collect();
+        let short: Vec<_> = generate_scaled(40, 3, 0.01).collect();
+        for (a, b) in full.iter().zip(&short) {
+            assert_eq!(a.title, b.title);
+            assert_eq!(a.fandoms, b.fandoms);
+            assert!(b.words <= a.words && b.words >= 20);
         }
     }
 

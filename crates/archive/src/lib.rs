@@ -12,6 +12,7 @@ pub mod model;
 pub mod people;
 mod reactions;
 pub mod sanitize;
+pub mod search;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer};
@@ -74,6 +75,8 @@ pub enum ArchiveError {
     Refused(String),
     #[error("the stored work {work} is damaged ({what}); restore it from a backup")]
     Damaged { work: WorkId, what: String },
+    #[error("the stored tag {tag} is damaged ({what}); restore it from a backup")]
+    DamagedTag { tag: TagId, what: String },
 }
 
 pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
@@ -163,6 +166,13 @@ pub struct Chapter {
     pub word_count: usize,
 }
 
+/// Kudos and hits a work arrives with, before anyone here has read it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedCounts {
+    pub kudos: u64,
+    pub hits: u64,
+}
+
 /// One entry of the change feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -230,6 +240,17 @@ fn date_to_unix(date: &str) -> Option<i64> {
     let day_of_year = (153 * month_index + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     Some((era * 146_097 + day_of_era - 719_468) * 86_400)
+}
+
+/// Dates from the file when it gives them (an AO3 download does).
+fn prepared_dates(prepared: &import::Prepared) -> Option<(i64, i64)> {
+    let posted = prepared.published.as_deref().and_then(date_to_unix);
+    let updated = prepared
+        .updated
+        .as_deref()
+        .and_then(date_to_unix)
+        .or(posted);
+    posted.zip(updated)
 }
 
 /// Bytes as lower-case hexadecimal (content hashes, guest keys).
@@ -383,30 +404,15 @@ impl Archive {
     /// A pseud that belongs to no account: what `quire import --as NAME`
     /// posts as, and `orphan_account`. Returns the existing one if there is.
     pub async fn ensure_unowned_pseud(&self, name: &str) -> Result<PseudId> {
-        let key = model::tag_key(name);
-        if let Some(row) =
-            sqlx::query("SELECT id FROM pseuds WHERE user_id IS NULL AND name_key = $1")
-                .bind(&key)
-                .fetch_optional(&self.pool)
-                .await?
-        {
-            return Ok(row.try_get(0)?);
-        }
-        let row = sqlx::query(
-            "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES (NULL, $1, $2, 1) RETURNING id",
-        )
-        .bind(name.trim())
-        .bind(&key)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get(0)?)
+        let mut conn = self.pool.acquire().await?;
+        unowned_pseud(&mut conn, name).await
     }
 
     /// Posts a work by the given pseuds, in one transaction: the work, its
     /// creators, tags, chapters and a change-feed entry are all stored, or
     /// nothing is.
     pub async fn post_work(&self, creators: &[PseudId], draft: &WorkDraft) -> Result<WorkId> {
-        self.insert_work(creators, draft, None, None).await
+        self.insert_work(creators, draft, None, None, None).await
     }
 
     /// Imports one file's bytes as a work by `pseud`. The same bytes
@@ -437,20 +443,14 @@ impl Archive {
         if creators.is_empty() {
             creators.push(pseud);
         }
-        // Dates from the file when it gives them (an AO3 download does).
-        let posted = prepared.published.as_deref().and_then(date_to_unix);
-        let updated = prepared
-            .updated
-            .as_deref()
-            .and_then(date_to_unix)
-            .or(posted);
-        let dates = posted.zip(updated);
+        let dates = prepared_dates(prepared);
         match self
             .insert_work(
                 &creators,
                 &prepared.draft,
                 Some(&prepared.content_hash),
                 dates,
+                prepared.seed_counts,
             )
             .await
         {
@@ -472,6 +472,66 @@ impl Archive {
         }
     }
 
+    /// Stores many prepared works in one transaction: the fast path for
+    /// a large corpus. Each work is stored once (by its hash) and a work that
+    /// breaks the model's rules gets its error while the others are stored.
+    /// A database failure stores none of the batch; the caller can retry
+    /// the works one by one with [`Archive::import_prepared`] to find which.
+    pub async fn import_batch(
+        &self,
+        pseud: PseudId,
+        batch: &[&import::Prepared],
+    ) -> Result<Vec<Result<Imported, ImportFailure>>> {
+        let mut results = Vec::with_capacity(batch.len());
+        let mut stored_series = Vec::new();
+        let mut tx = self.pool.begin().await?;
+        let mut seen: std::collections::HashMap<&str, WorkId> = std::collections::HashMap::new();
+        for prepared in batch {
+            if let Err(err) = prepared.draft.validate() {
+                results.push(Err(ArchiveError::from(err).into()));
+                continue;
+            }
+            if let Some(&id) = seen.get(prepared.content_hash.as_str()) {
+                results.push(Ok(Imported::AlreadyThere(id)));
+                continue;
+            }
+            let existing = sqlx::query("SELECT id FROM works WHERE content_hash = $1")
+                .bind(&prepared.content_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = existing {
+                results.push(Ok(Imported::AlreadyThere(row.try_get(0)?)));
+                continue;
+            }
+            let mut creators = Vec::with_capacity(prepared.creators.len().max(1));
+            for name in &prepared.creators {
+                creators.push(unowned_pseud(&mut tx, name).await?);
+            }
+            if creators.is_empty() {
+                creators.push(pseud);
+            }
+            let id = insert_work_in(
+                &mut tx,
+                &creators,
+                &prepared.draft,
+                Some(&prepared.content_hash),
+                prepared_dates(prepared),
+                prepared.seed_counts,
+            )
+            .await?;
+            seen.insert(&prepared.content_hash, id);
+            if let Some(series) = &prepared.series {
+                stored_series.push((id, series));
+            }
+            results.push(Ok(Imported::Posted(id)));
+        }
+        tx.commit().await?;
+        for (id, (series, part)) in stored_series {
+            self.add_to_series(id, series, Some(*part)).await?;
+        }
+        Ok(results)
+    }
+
     async fn work_with_hash(&self, hash: &str) -> Result<Option<WorkId>> {
         let row = sqlx::query("SELECT id FROM works WHERE content_hash = $1")
             .bind(hash)
@@ -486,63 +546,11 @@ impl Archive {
         draft: &WorkDraft,
         content_hash: Option<&str>,
         dates: Option<(i64, i64)>,
+        seed_counts: Option<SeedCounts>,
     ) -> Result<WorkId> {
         draft.validate()?;
-        let at = now();
-        let (posted_at, updated_at) = dates.unwrap_or((at, at));
         let mut tx = self.pool.begin().await?;
-        let work_id: WorkId = sqlx::query(
-            "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
-             expected_chapters, word_count, restricted, draft, posted_at, updated_at, content_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(draft.title.trim())
-        .bind(&draft.summary)
-        .bind(&draft.notes_start)
-        .bind(&draft.notes_end)
-        .bind(&draft.language)
-        .bind(flag(draft.complete))
-        .bind(draft.expected_chapters.map(i64::from))
-        .bind(draft.word_count() as i64)
-        .bind(flag(draft.restricted))
-        .bind(flag(draft.draft))
-        .bind(posted_at)
-        .bind(updated_at)
-        .bind(content_hash)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-
-        // The same pseud named twice (a file can) is one creator.
-        let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
-        for &pseud in creators {
-            if !unique_creators.contains(&pseud) {
-                unique_creators.push(pseud);
-            }
-        }
-        for (position, &pseud) in unique_creators.iter().enumerate() {
-            let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
-                .bind(pseud)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_none() {
-                return Err(ArchiveError::UnknownPseud(pseud));
-            }
-            sqlx::query(
-                "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(work_id)
-            .bind(pseud)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-
-        write_tags(&mut tx, work_id, draft).await?;
-        for (index, chapter) in draft.chapters.iter().enumerate() {
-            insert_chapter(&mut tx, work_id, index as i64 + 1, chapter).await?;
-        }
-        record_change(&mut tx, "work", work_id, "posted").await?;
+        let work_id = insert_work_in(&mut tx, creators, draft, content_hash, dates, seed_counts).await?;
         tx.commit().await?;
         Ok(work_id)
     }
@@ -670,11 +678,13 @@ impl Archive {
     }
 
     /// The change feed after `seq`, oldest first.
-    pub async fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
+    /// Changes after `seq`, oldest first, at most `limit`.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<Change>> {
         let rows = sqlx::query(
-            "SELECT seq, entity, entity_id, kind FROM changes WHERE seq > $1 ORDER BY seq",
+            "SELECT seq, entity, entity_id, kind FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(seq)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -873,4 +883,95 @@ async fn record_change(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Stores a validated work inside the caller's transaction: the work, its
+/// creators, tags, chapters and its change-feed entry.
+async fn insert_work_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        creators: &[PseudId],
+        draft: &WorkDraft,
+        content_hash: Option<&str>,
+        dates: Option<(i64, i64)>,
+        seed_counts: Option<SeedCounts>,
+    ) -> Result<WorkId> {
+        let at = now();
+        let (posted_at, updated_at) = dates.unwrap_or((at, at));
+        let seed = seed_counts.unwrap_or_default();
+        let work_id: WorkId = sqlx::query(
+            "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
+             expected_chapters, word_count, restricted, draft, posted_at, updated_at, content_hash, \
+             kudos_count, hits_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        )
+        .bind(draft.title.trim())
+        .bind(&draft.summary)
+        .bind(&draft.notes_start)
+        .bind(&draft.notes_end)
+        .bind(&draft.language)
+        .bind(flag(draft.complete))
+        .bind(draft.expected_chapters.map(i64::from))
+        .bind(draft.word_count() as i64)
+        .bind(flag(draft.restricted))
+        .bind(flag(draft.draft))
+        .bind(posted_at)
+        .bind(updated_at)
+        .bind(content_hash)
+        .bind(seed.kudos as i64)
+        .bind(seed.hits as i64)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+
+        // The same pseud named twice (a file can) is one creator.
+        let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
+        for &pseud in creators {
+            if !unique_creators.contains(&pseud) {
+                unique_creators.push(pseud);
+            }
+        }
+        for (position, &pseud) in unique_creators.iter().enumerate() {
+            let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
+                .bind(pseud)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if exists.is_none() {
+                return Err(ArchiveError::UnknownPseud(pseud));
+            }
+            sqlx::query(
+                "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(work_id)
+            .bind(pseud)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        write_tags(tx, work_id, draft).await?;
+        for (index, chapter) in draft.chapters.iter().enumerate() {
+            insert_chapter(tx, work_id, index as i64 + 1, chapter).await?;
+        }
+        record_change(tx, "work", work_id, "posted").await?;
+        Ok(work_id)
+}
+
+/// The pseud of that name that belongs to no account, made if needed.
+async fn unowned_pseud(conn: &mut sqlx::AnyConnection, name: &str) -> Result<PseudId> {
+    let key = model::tag_key(name);
+    if let Some(row) = sqlx::query("SELECT id FROM pseuds WHERE user_id IS NULL AND name_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(row.try_get(0)?);
+    }
+    let row = sqlx::query(
+        "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES (NULL, $1, $2, 1) RETURNING id",
+    )
+    .bind(name.trim())
+    .bind(&key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
 }

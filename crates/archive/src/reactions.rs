@@ -97,6 +97,7 @@ impl Archive {
             }
             Kudoser::Guest(key) => (None, Some(key.as_str())),
         };
+        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO kudos (work_id, user_id, guest_key, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
@@ -105,17 +106,31 @@ impl Archive {
         .bind(user)
         .bind(guest)
         .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            bump_count(&mut tx, work, "kudos_count").await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
     }
 
     pub async fn kudos_count(&self, work: WorkId) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM kudos WHERE work_id = $1")
-            .bind(work)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+        self.stored_count(work, "kudos_count").await
+    }
+
+    async fn stored_count(&self, work: WorkId, column: &'static str) -> Result<i64> {
+        Ok(
+            sqlx::query(&format!("SELECT {column} FROM works WHERE id = $1"))
+                .bind(work)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.try_get(0))
+                .transpose()?
+                .unwrap_or(0),
+        )
     }
 
     /// Comments on a chapter, or replies to a comment (`parent`).
@@ -156,18 +171,13 @@ impl Archive {
         .await?
         .try_get(0)?;
         record_change(&mut tx, "comment", id, "posted").await?;
+        recount_comments_of_chapter(&mut tx, chapter).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn comment_count(&self, work: WorkId) -> Result<i64> {
-        Ok(sqlx::query(
-            "SELECT COUNT(*) FROM comments c JOIN chapters ch ON ch.id = c.chapter_id WHERE ch.work_id = $1",
-        )
-        .bind(work)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?)
+        self.stored_count(work, "comments_count").await
     }
 
     pub async fn add_bookmark(
@@ -213,6 +223,14 @@ impl Archive {
         .await?
         .try_get(0)?;
         record_change(&mut tx, "bookmark", id, "created").await?;
+        sqlx::query(
+            "UPDATE works SET bookmarks_count = \
+             (SELECT COUNT(*) FROM bookmarks WHERE work_id = $1 AND private = 0) WHERE id = $1",
+        )
+        .bind(work)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "work", work, "counts").await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -317,11 +335,17 @@ impl Archive {
             ));
         }
         let mut tx = self.pool.begin().await?;
+        let chapter: i64 = sqlx::query("SELECT chapter_id FROM comments WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         sqlx::query("DELETE FROM comments WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, "comment", id, "deleted").await?;
+        recount_comments_of_chapter(&mut tx, chapter).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -387,24 +411,64 @@ impl Archive {
     /// Counts a visit: once per visitor per work per day (`day` = days
     /// since 1970). Returns whether it counted.
     pub async fn record_hit(&self, work: WorkId, visitor_key: &str, day: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO hits (work_id, visitor_key, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(work)
         .bind(visitor_key)
         .bind(day)
-        .execute(&self.pool)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            bump_count(&mut tx, work, "hits_count").await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
     }
 
     pub async fn hit_count(&self, work: WorkId) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM hits WHERE work_id = $1")
-            .bind(work)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+        self.stored_count(work, "hits_count").await
     }
+}
+
+/// One more kudos or hit on a work's counter, and a change for the search
+/// index to pick up (counts may lag there; see the search module).
+async fn bump_count(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    work: WorkId,
+    column: &'static str,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "UPDATE works SET {column} = {column} + 1 WHERE id = $1"
+    ))
+    .bind(work)
+    .execute(&mut **tx)
+    .await?;
+    record_change(tx, "work", work, "counts").await
+}
+
+/// Comments are counted again from their rows: a deleted comment takes its
+/// replies with it.
+async fn recount_comments_of_chapter(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    chapter: i64,
+) -> Result<()> {
+    let work: WorkId = sqlx::query("SELECT work_id FROM chapters WHERE id = $1")
+        .bind(chapter)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    sqlx::query(
+        "UPDATE works SET comments_count = (SELECT COUNT(*) FROM comments c \
+         JOIN chapters ch ON ch.id = c.chapter_id WHERE ch.work_id = $1) WHERE id = $1",
+    )
+    .bind(work)
+    .execute(&mut **tx)
+    .await?;
+    record_change(tx, "work", work, "counts").await
 }
 
 #[cfg(test)]

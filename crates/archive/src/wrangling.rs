@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use crate::model::{self, TagKind};
 use crate::people::Viewer;
+use crate::search::graph::TagGraph;
 use crate::{record_change, Archive, ArchiveError, Result, TagId, WorkId};
 
 /// A tag and its place in the wrangling.
@@ -178,7 +179,8 @@ impl Archive {
         let parent_id = self.tag_id(parent_kind, parent).await?;
         if parent_kind == kind {
             // A loop of meta-tags would make a filter find everything forever.
-            if self.sub_tags(child).await?.contains(&parent_id) || child == parent_id {
+            let below = TagGraph::load(&self.pool).await?.descendants(child);
+            if below.contains(&parent_id) || child == parent_id {
                 return Err(ArchiveError::Refused(format!(
                     "`{parent}` is already under `{name}`; a tag can't be its own meta-tag"
                 )));
@@ -197,52 +199,11 @@ impl Archive {
         Ok(())
     }
 
-    /// Sub-tags of a tag, transitively (same kind only: a fandom's
-    /// characters are not its sub-tags).
-    async fn sub_tags(&self, id: TagId) -> Result<BTreeSet<TagId>> {
-        let mut found = BTreeSet::new();
-        let mut frontier = vec![id];
-        while let Some(current) = frontier.pop() {
-            let rows = sqlx::query(
-                "SELECT p.child_id FROM tag_parents p JOIN tags c ON c.id = p.child_id \
-                 JOIN tags t ON t.id = p.parent_id WHERE p.parent_id = $1 AND c.kind = t.kind",
-            )
-            .bind(current)
-            .fetch_all(&self.pool)
-            .await?;
-            for row in rows {
-                let child: TagId = row.try_get(0)?;
-                if found.insert(child) {
-                    frontier.push(child);
-                }
-            }
-        }
-        Ok(found)
-    }
-
     /// The tags a filter on `name` matches: its canonical (if it is a
     /// synonym), every sub-tag below that, and the synonyms of all of them.
     pub async fn filter_tags(&self, kind: TagKind, name: &str) -> Result<BTreeSet<TagId>> {
         let id = self.tag_id(kind, name).await?;
-        let canonical: Option<i64> = sqlx::query("SELECT synonym_of FROM tags WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let root = canonical.unwrap_or(id);
-        let mut tags = self.sub_tags(root).await?;
-        tags.insert(root);
-        let mut with_synonyms = tags.clone();
-        for tag in &tags {
-            for row in sqlx::query("SELECT id FROM tags WHERE synonym_of = $1")
-                .bind(tag)
-                .fetch_all(&self.pool)
-                .await?
-            {
-                with_synonyms.insert(row.try_get(0)?);
-            }
-        }
-        Ok(with_synonyms)
+        Ok(TagGraph::load(&self.pool).await?.filter_set(id))
     }
 
     /// Works a filter on a tag finds, newest first, as `viewer` may see

@@ -16,6 +16,11 @@ pub enum Outcome {
     SomeFailed,
 }
 
+/// Corpus lines stored per transaction: large enough that a million
+/// works import in minutes, small enough that a retry after a failure is
+/// cheap.
+const CORPUS_BATCH: usize = 500;
+
 /// More files than this get a progress bar.
 const PROGRESS_FROM: usize = 5;
 
@@ -67,15 +72,11 @@ async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Resu
             .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
         let results: Vec<(String, Result<Imported, String>)> = if is_corpus {
             let mut results = Vec::new();
-            for (line, prepared) in import::prepare_lines(&bytes) {
-                let result = match prepared {
-                    Ok(prepared) => archive
-                        .import_prepared(pseud_id, &prepared)
-                        .await
-                        .map_err(|e| e.to_string()),
-                    Err(err) => Err(err.to_string()),
-                };
-                results.push((format!("{}:{line}", file.display()), result));
+            let lines = import::prepare_lines(&bytes);
+            for chunk in lines.chunks(CORPUS_BATCH) {
+                for (line, result) in import_corpus_chunk(&archive, pseud_id, chunk).await {
+                    results.push((format!("{}:{line}", file.display()), result));
+                }
             }
             results
         } else {
@@ -109,4 +110,45 @@ async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Resu
     } else {
         Outcome::SomeFailed
     })
+}
+
+type LineResult = (usize, Result<Imported, String>);
+
+/// One batch of corpus lines in one transaction; if the database refuses
+/// the batch, line by line, so one bad line costs only itself.
+async fn import_corpus_chunk(
+    archive: &quire_archive::Archive,
+    pseud: quire_archive::PseudId,
+    chunk: &[(usize, Result<import::Prepared, import::ImportError>)],
+) -> Vec<LineResult> {
+    let mut results: Vec<LineResult> = Vec::with_capacity(chunk.len());
+    let mut ready = Vec::new();
+    let mut ready_lines = Vec::new();
+    for (line, prepared) in chunk {
+        match prepared {
+            Ok(prepared) => {
+                ready.push(prepared);
+                ready_lines.push(*line);
+            }
+            Err(err) => results.push((*line, Err(err.to_string()))),
+        }
+    }
+    match archive.import_batch(pseud, &ready).await {
+        Ok(stored) => results.extend(
+            ready_lines
+                .into_iter()
+                .zip(stored.into_iter().map(|r| r.map_err(|e| e.to_string()))),
+        ),
+        Err(_) => {
+            for (line, prepared) in ready_lines.into_iter().zip(&ready) {
+                let result = archive
+                    .import_prepared(pseud, prepared)
+                    .await
+                    .map_err(|e| e.to_string());
+                results.push((line, result));
+            }
+        }
+    }
+    results.sort_by_key(|(line, _)| *line);
+    results
 }

@@ -995,6 +995,7 @@ pub(crate) fn build(
         published: metadata.published,
         updated: metadata.updated.or(metadata.completed),
         source_url: metadata.source_url,
+        seed_counts: None,
     })
 }
 

@@ -56,6 +56,8 @@ pub struct Prepared {
     pub updated: Option<String>,
     /// Where the work was first posted (an AO3 download gives its address).
     pub source_url: Option<String>,
+    /// Kudos and hits the work arrives with (a generated corpus states them).
+    pub seed_counts: Option<crate::SeedCounts>,
 }
 
 /// Reads a corpus file (`works.jsonl`, as `quire corpus` writes it): one
@@ -81,6 +83,10 @@ fn prepare_line(line: &[u8]) -> Result<Prepared, ImportError> {
         published: Some(work.published.clone()),
         updated: Some(work.updated.clone()),
         source_url: None,
+        seed_counts: Some(crate::SeedCounts {
+            kudos: work.kudos,
+            hits: work.hits,
+        }),
     })
 }
 
@@ -158,6 +164,7 @@ fn prepare_raw(path: &Path, bytes: &[u8], content_hash: String) -> Result<Prepar
         published: None,
         updated: None,
         source_url: None,
+        seed_counts: None,
     })
 }
 

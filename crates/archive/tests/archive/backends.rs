@@ -55,9 +55,15 @@ fn unique(prefix: &str) -> String {
     )
 }
 
-pub async fn sqlite() -> TestArchive {
-    let dir = std::env::temp_dir().join(unique("quire-archive-test"));
+/// A new, empty directory under the system's temporary directory.
+pub fn scratch_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(prefix));
     std::fs::create_dir_all(&dir).expect("temporary directory");
+    dir
+}
+
+pub async fn sqlite() -> TestArchive {
+    let dir = scratch_dir("quire-archive-test");
     let archive = Archive::open_data_dir(&dir)
         .await
         .expect("SQLite archive opens");

@@ -25,7 +25,7 @@ async fn editing_a_work_replaces_its_metadata_and_tags() {
         assert_eq!(work.chapters.len(), 2, "chapters are untouched by an edit");
         assert_eq!(work.version, 2);
         let kinds: Vec<String> = archive
-            .changes_since(0)
+            .changes_since(0, 1_000)
             .await
             .unwrap()
             .into_iter()

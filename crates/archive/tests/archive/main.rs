@@ -6,5 +6,6 @@ mod editing;
 mod import;
 mod parsers;
 mod people;
+mod search;
 mod works;
 mod wrangling;

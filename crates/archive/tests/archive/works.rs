@@ -85,14 +85,14 @@ async fn a_posted_work_reads_back() {
         assert_eq!(work.word_count, draft().word_count());
         assert_eq!(work.version, 1);
 
-        let changes = archive.changes_since(0).await.unwrap();
+        let changes = archive.changes_since(0, 1_000).await.unwrap();
         assert_eq!(changes.len(), 1, "{name}");
         assert_eq!(
             (changes[0].entity.as_str(), changes[0].entity_id),
             ("work", id)
         );
         assert!(archive
-            .changes_since(changes[0].seq)
+            .changes_since(changes[0].seq, 1_000)
             .await
             .unwrap()
             .is_empty());

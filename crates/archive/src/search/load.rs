@@ -1,0 +1,228 @@
+//! What the search index reads from the store: works in batches, with
+//! everything a search can match, filter, sort or show.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use crate::model::TagKind;
+use crate::{Archive, ArchiveError, Result, TagId, WorkId};
+
+/// A work as the index sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexedWork {
+    pub id: WorkId,
+    pub title: String,
+    pub summary: String,
+    /// The work's notes and its chapters' summaries and notes.
+    pub notes: String,
+    pub language: String,
+    pub complete: bool,
+    pub expected_chapters: Option<u32>,
+    pub chapters: u32,
+    pub words: u64,
+    pub restricted: bool,
+    pub draft: bool,
+    pub posted: i64,
+    pub updated: i64,
+    pub kudos: u64,
+    pub hits: u64,
+    pub bookmarks: u64,
+    pub comments: u64,
+    pub creators: Vec<String>,
+    /// In the order the author gave them.
+    pub tags: Vec<(TagId, TagKind, String)>,
+    /// Chapter titles and text.
+    pub body: String,
+}
+
+/// Only the paragraphs of a stored manuscript: all the index needs of it.
+#[derive(serde::Deserialize)]
+struct StoredParagraphs {
+    paragraphs: Vec<String>,
+}
+
+/// `$1, $2, …` for an `IN` list.
+fn placeholders(count: usize) -> String {
+    (1..=count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+impl Archive {
+    /// The newest change's sequence number (0 for none).
+    pub async fn last_change_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM changes")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    /// Work ids above `after`, ascending, at most `limit`.
+    pub async fn work_ids_after(&self, after: WorkId, limit: i64) -> Result<Vec<WorkId>> {
+        sqlx::query("SELECT id FROM works WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0).map_err(ArchiveError::from))
+            .collect()
+    }
+
+    /// Works carrying any of these tags.
+    pub async fn works_with_tags(&self, tags: &[TagId]) -> Result<Vec<WorkId>> {
+        let mut works = Vec::new();
+        for chunk in tags.chunks(500) {
+            let sql = format!(
+                "SELECT DISTINCT work_id FROM work_tags WHERE tag_id IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for tag in chunk {
+                query = query.bind(*tag);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                works.push(row.try_get(0)?);
+            }
+        }
+        works.sort_unstable();
+        works.dedup();
+        Ok(works)
+    }
+
+    /// These works as the index sees them; ids with no work are left out.
+    pub async fn works_for_index(&self, ids: &[WorkId]) -> Result<Vec<IndexedWork>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            found.extend(self.works_for_index_chunk(chunk).await?);
+        }
+        Ok(found)
+    }
+
+    async fn works_for_index_chunk(&self, ids: &[WorkId]) -> Result<Vec<IndexedWork>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(ids.len());
+        let bound = |sql: String| {
+            let ids = ids.to_vec();
+            async move {
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.fetch_all(&self.pool).await
+            }
+        };
+        let mut works: Vec<IndexedWork> = Vec::with_capacity(ids.len());
+        let mut position: HashMap<WorkId, usize> = HashMap::with_capacity(ids.len());
+        for row in bound(format!(
+            "SELECT id, title, summary, notes_start, notes_end, language, complete, \
+             expected_chapters, word_count, restricted, draft, posted_at, updated_at, \
+             kudos_count, hits_count, bookmarks_count, comments_count FROM works \
+             WHERE id IN ({list}) ORDER BY id"
+        ))
+        .await?
+        {
+            let id: WorkId = row.try_get(0)?;
+            let notes_start: String = row.try_get(3)?;
+            let notes_end: String = row.try_get(4)?;
+            position.insert(id, works.len());
+            works.push(IndexedWork {
+                id,
+                title: row.try_get(1)?,
+                summary: row.try_get(2)?,
+                notes: [notes_start, notes_end].join("\n"),
+                language: row.try_get(5)?,
+                complete: row.try_get::<i64, _>(6)? != 0,
+                expected_chapters: row
+                    .try_get::<Option<i64>, _>(7)?
+                    .and_then(|n| u32::try_from(n).ok()),
+                chapters: 0,
+                words: count(row.try_get(8)?),
+                restricted: row.try_get::<i64, _>(9)? != 0,
+                draft: row.try_get::<i64, _>(10)? != 0,
+                posted: row.try_get(11)?,
+                updated: row.try_get(12)?,
+                kudos: count(row.try_get(13)?),
+                hits: count(row.try_get(14)?),
+                bookmarks: count(row.try_get(15)?),
+                comments: count(row.try_get(16)?),
+                creators: Vec::new(),
+                tags: Vec::new(),
+                body: String::new(),
+            });
+        }
+        for row in bound(format!(
+            "SELECT wc.work_id, p.name FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE wc.work_id IN ({list}) ORDER BY wc.work_id, wc.position"
+        ))
+        .await?
+        {
+            if let Some(&at) = position.get(&row.try_get::<WorkId, _>(0)?) {
+                works[at].creators.push(row.try_get(1)?);
+            }
+        }
+        for row in bound(format!(
+            "SELECT wt.work_id, t.id, t.kind, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
+             WHERE wt.work_id IN ({list}) ORDER BY wt.work_id, wt.position"
+        ))
+        .await?
+        {
+            let work: WorkId = row.try_get(0)?;
+            let tag: TagId = row.try_get(1)?;
+            let code: String = row.try_get(2)?;
+            let kind = TagKind::from_code(&code).ok_or_else(|| ArchiveError::DamagedTag {
+                tag,
+                what: format!("unknown kind `{code}`"),
+            })?;
+            if let Some(&at) = position.get(&work) {
+                works[at].tags.push((tag, kind, row.try_get(3)?));
+            }
+        }
+        for row in bound(format!(
+            "SELECT work_id, title, summary, notes_start, notes_end, manuscript FROM chapters \
+             WHERE work_id IN ({list}) ORDER BY work_id, position"
+        ))
+        .await?
+        {
+            let work: WorkId = row.try_get(0)?;
+            let Some(&at) = position.get(&work) else {
+                continue;
+            };
+            let manuscript: String = row.try_get(5)?;
+            let stored: StoredParagraphs =
+                serde_json::from_str(&manuscript).map_err(|e| ArchiveError::Damaged {
+                    work,
+                    what: format!("a chapter's text can't be read: {e}"),
+                })?;
+            let entry = &mut works[at];
+            entry.chapters += 1;
+            for note in [row.try_get::<String, _>(2)?, row.try_get(3)?, row.try_get(4)?] {
+                if !note.is_empty() {
+                    entry.notes.push('\n');
+                    entry.notes.push_str(&note);
+                }
+            }
+            let title: String = row.try_get(1)?;
+            for text in std::iter::once(&title)
+                .filter(|t| !t.is_empty())
+                .chain(&stored.paragraphs)
+            {
+                if !entry.body.is_empty() {
+                    entry.body.push('\n');
+                }
+                entry.body.push_str(text);
+            }
+        }
+        Ok(works)
+    }
+}

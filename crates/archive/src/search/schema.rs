@@ -1,0 +1,272 @@
+//! The index's fields, and how a stored work becomes a tantivy document.
+
+use std::collections::BTreeSet;
+
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::TantivyDocument;
+
+use super::graph::TagGraph;
+use super::load::IndexedWork;
+use super::WorkSummary;
+use crate::model::TagKind;
+
+/// Bumped whenever the fields or what goes into them change: an index of
+/// another version is rebuilt on start.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The analyzer of every text field: words split at anything that is not a
+/// letter or digit, lower-cased, accents folded (`naïve` finds `naive`).
+pub const ANALYZER: &str = "quire";
+
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The words of a text as the index sees them.
+pub fn words_of(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while let Some(token) = stream.next() {
+        words.push(token.text.clone());
+    }
+    words
+}
+
+/// The fields a free-text query can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Title,
+    Summary,
+    Notes,
+    Tag,
+    Author,
+    Body,
+}
+
+impl TextField {
+    pub const ALL: [TextField; 6] = [
+        TextField::Title,
+        TextField::Summary,
+        TextField::Notes,
+        TextField::Tag,
+        TextField::Author,
+        TextField::Body,
+    ];
+
+    /// The prefixes a reader can write before a word (`title:`, `author:`, `tag:`).
+    pub fn from_prefix(prefix: &str) -> Option<TextField> {
+        match prefix.to_ascii_lowercase().as_str() {
+            "title" => Some(TextField::Title),
+            "author" | "creator" => Some(TextField::Author),
+            "tag" | "tags" => Some(TextField::Tag),
+            "summary" => Some(TextField::Summary),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub summary: Field,
+    pub notes: Field,
+    pub tag: Field,
+    pub author: Field,
+    pub body: Field,
+    pub tag_id: Field,
+    pub facet: Field,
+    pub restricted: Field,
+    pub complete: Field,
+    pub single_chapter: Field,
+    pub crossover: Field,
+    pub language: Field,
+    pub words: Field,
+    pub updated: Field,
+    pub sort_updated: Field,
+    pub sort_posted: Field,
+    pub sort_kudos: Field,
+    pub sort_hits: Field,
+    pub sort_bookmarks: Field,
+    pub sort_comments: Field,
+    pub sort_words: Field,
+    pub title_sort: Field,
+    pub author_sort: Field,
+    pub summary_json: Field,
+}
+
+impl Fields {
+    pub fn text(&self, field: TextField) -> Field {
+        match field {
+            TextField::Title => self.title,
+            TextField::Summary => self.summary,
+            TextField::Notes => self.notes,
+            TextField::Tag => self.tag,
+            TextField::Author => self.author,
+            TextField::Body => self.body,
+        }
+    }
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let flag = NumericOptions::default().set_indexed();
+    let filter_and_sort = NumericOptions::default().set_indexed().set_fast();
+    let fields = Fields {
+        id: builder.add_u64_field("id", filter_and_sort.clone()),
+        title: builder.add_text_field("title", text.clone()),
+        summary: builder.add_text_field("summary", text.clone()),
+        notes: builder.add_text_field("notes", text.clone()),
+        tag: builder.add_text_field("tag", text.clone()),
+        author: builder.add_text_field("author", text.clone()),
+        body: builder.add_text_field("body", text),
+        tag_id: builder.add_u64_field("tag_id", flag.clone()),
+        facet: builder.add_facet_field("facet", FacetOptions::default()),
+        restricted: builder.add_u64_field("restricted", flag.clone()),
+        complete: builder.add_u64_field("complete", flag.clone()),
+        single_chapter: builder.add_u64_field("single_chapter", flag.clone()),
+        crossover: builder.add_u64_field("crossover", flag),
+        language: builder.add_text_field("language", STRING),
+        words: builder.add_u64_field("words", filter_and_sort.clone()),
+        updated: builder.add_u64_field("updated", filter_and_sort),
+        sort_updated: builder.add_u64_field("sort_updated", FAST),
+        sort_posted: builder.add_u64_field("sort_posted", FAST),
+        sort_kudos: builder.add_u64_field("sort_kudos", FAST),
+        sort_hits: builder.add_u64_field("sort_hits", FAST),
+        sort_bookmarks: builder.add_u64_field("sort_bookmarks", FAST),
+        sort_comments: builder.add_u64_field("sort_comments", FAST),
+        sort_words: builder.add_u64_field("sort_words", FAST),
+        title_sort: builder.add_text_field("title_sort", FAST),
+        author_sort: builder.add_text_field("author_sort", FAST),
+        summary_json: builder.add_text_field("summary_json", STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// A sort key that orders by `value` and, among equal values, by work id,
+/// so every sort is total and the same on every run: the value in the high
+/// 32 bits, the id in the low.
+pub fn sort_key(value: i64, id: i64) -> u64 {
+    let value = u64::try_from(value.clamp(0, i64::from(u32::MAX))).unwrap_or(0);
+    let id = u64::try_from(id).unwrap_or(0) & u64::from(u32::MAX);
+    (value << 32) | id
+}
+
+/// Title order: case folded, then by id.
+pub fn title_sort_key(title: &str, id: i64) -> String {
+    format!("{}\u{1}{id:020}", title.trim().to_lowercase())
+}
+
+/// Author order: the first creator, then the title, then the id.
+pub fn author_sort_key(creators: &[String], title: &str, id: i64) -> String {
+    let first = creators.first().map(String::as_str).unwrap_or("");
+    format!(
+        "{}\u{1}{}",
+        first.trim().to_lowercase(),
+        title_sort_key(title, id)
+    )
+}
+
+/// Works in more than one fandom tree (fandoms under one meta-tag, such as
+/// a film and its book, are one tree).
+pub fn is_crossover(work: &IndexedWork, graph: &TagGraph) -> bool {
+    let tops: BTreeSet<i64> = work
+        .tags
+        .iter()
+        .filter(|(_, kind, _)| *kind == TagKind::Fandom)
+        .flat_map(|(id, _, _)| graph.tops(*id))
+        .collect();
+    tops.len() > 1
+}
+
+/// One complete chapter, as AO3's "single chapter" filter means it.
+pub fn is_single_chapter(work: &IndexedWork) -> bool {
+    work.chapters == 1 && work.complete
+}
+
+pub fn document(
+    fields: &Fields,
+    work: &IndexedWork,
+    graph: &TagGraph,
+    summary: &WorkSummary,
+) -> serde_json::Result<TantivyDocument> {
+    let mut doc = TantivyDocument::new();
+    let id = u64::try_from(work.id).unwrap_or(0);
+    doc.add_u64(fields.id, id);
+    doc.add_text(fields.title, &work.title);
+    doc.add_text(fields.summary, &work.summary);
+    doc.add_text(fields.notes, &work.notes);
+    doc.add_text(fields.body, &work.body);
+    for creator in &work.creators {
+        doc.add_text(fields.author, creator);
+    }
+    let mut facets = BTreeSet::new();
+    for (tag, kind, name) in &work.tags {
+        doc.add_text(fields.tag, name);
+        doc.add_u64(fields.tag_id, u64::try_from(*tag).unwrap_or(0));
+        for filter in graph.filters_finding(*tag) {
+            let name = graph.node(filter).map_or(name.as_str(), |n| n.name.as_str());
+            facets.insert((kind.code(), name.to_string()));
+        }
+    }
+    for (kind, name) in facets {
+        doc.add_facet(fields.facet, Facet::from_path([kind, name.as_str()]));
+    }
+    doc.add_u64(fields.restricted, u64::from(work.restricted));
+    doc.add_u64(fields.complete, u64::from(work.complete));
+    doc.add_u64(fields.single_chapter, u64::from(is_single_chapter(work)));
+    doc.add_u64(fields.crossover, u64::from(is_crossover(work, graph)));
+    doc.add_text(fields.language, work.language.to_lowercase());
+    doc.add_u64(fields.words, work.words);
+    doc.add_u64(fields.updated, u64::try_from(work.updated).unwrap_or(0));
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    doc.add_u64(fields.sort_updated, sort_key(work.updated, work.id));
+    doc.add_u64(fields.sort_posted, sort_key(work.posted, work.id));
+    doc.add_u64(fields.sort_kudos, sort_key(count(work.kudos), work.id));
+    doc.add_u64(fields.sort_hits, sort_key(count(work.hits), work.id));
+    doc.add_u64(fields.sort_bookmarks, sort_key(count(work.bookmarks), work.id));
+    doc.add_u64(fields.sort_comments, sort_key(count(work.comments), work.id));
+    doc.add_u64(fields.sort_words, sort_key(count(work.words), work.id));
+    doc.add_text(fields.title_sort, title_sort_key(&work.title, work.id));
+    doc.add_text(
+        fields.author_sort,
+        author_sort_key(&work.creators, &work.title, work.id),
+    );
+    doc.add_text(fields.summary_json, serde_json::to_string(summary)?);
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_by_value_then_id() {
+        assert!(sort_key(5, 1) > sort_key(4, 999));
+        assert!(sort_key(5, 2) > sort_key(5, 1));
+        assert_eq!(sort_key(-3, 7), sort_key(0, 7));
+        assert!(title_sort_key("apple", 9) < title_sort_key("Banana", 1));
+        assert!(title_sort_key("Same", 1) < title_sort_key("same", 2));
+    }
+
+    #[test]
+    fn words_fold_case_and_accents() {
+        assert_eq!(words_of("Naïve, SPIDER-man!"), ["naive", "spider", "man"]);
+    }
+}
