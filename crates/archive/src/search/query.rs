@@ -427,7 +427,7 @@ mod tests {
             parse_text("Spider-Man: Homecoming"),
             vec![
                 clause(false, None, &["spider", "man"]),
-                clause(false, None, &["homecoming"]),
+                clause(false, None, &["homecom"]),
             ]
         );
         assert_eq!(parse_text(r#"-- "" ... "unclosed phrase"#).len(), 1);

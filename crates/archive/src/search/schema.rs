@@ -7,7 +7,8 @@ use tantivy::schema::{
     TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
 };
 use tantivy::TantivyDocument;
 
@@ -21,7 +22,9 @@ use crate::model::TagKind;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The analyzer of every text field: words split at anything that is not a
-/// letter or digit, lower-cased, accents folded (`naïve` finds `naive`).
+/// letter or digit, lower-cased, accents folded (`naïve` finds `naive`),
+/// and reduced to their English stem (`lantern` finds `Lanterns`), as
+/// AO3's English search does.
 pub const ANALYZER: &str = "quire";
 
 pub fn analyzer() -> TextAnalyzer {
@@ -29,6 +32,7 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
         .build()
 }
 
@@ -267,6 +271,7 @@ mod tests {
 
     #[test]
     fn words_fold_case_and_accents() {
-        assert_eq!(words_of("Naïve, SPIDER-man!"), ["naive", "spider", "man"]);
+        assert_eq!(words_of("Naïve, SPIDER-man!"), ["naiv", "spider", "man"]);
+        assert_eq!(words_of("Lanterns"), words_of("lantern"));
     }
 }
