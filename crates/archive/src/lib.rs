@@ -225,7 +225,7 @@ fn now() -> i64 {
 
 /// `YYYY-MM-DD` as Unix seconds at midnight UTC (days from the civil
 /// calendar, after Howard Hinnant's algorithm).
-fn date_to_unix(date: &str) -> Option<i64> {
+pub fn date_to_unix(date: &str) -> Option<i64> {
     let mut parts = date.trim().splitn(3, '-');
     let year: i64 = parts.next()?.parse().ok()?;
     let month: i64 = parts.next()?.parse().ok()?;
@@ -550,7 +550,8 @@ impl Archive {
     ) -> Result<WorkId> {
         draft.validate()?;
         let mut tx = self.pool.begin().await?;
-        let work_id = insert_work_in(&mut tx, creators, draft, content_hash, dates, seed_counts).await?;
+        let work_id =
+            insert_work_in(&mut tx, creators, draft, content_hash, dates, seed_counts).await?;
         tx.commit().await?;
         Ok(work_id)
     }
@@ -889,16 +890,16 @@ async fn record_change(
 /// creators, tags, chapters and its change-feed entry.
 async fn insert_work_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        creators: &[PseudId],
-        draft: &WorkDraft,
-        content_hash: Option<&str>,
-        dates: Option<(i64, i64)>,
-        seed_counts: Option<SeedCounts>,
-    ) -> Result<WorkId> {
-        let at = now();
-        let (posted_at, updated_at) = dates.unwrap_or((at, at));
-        let seed = seed_counts.unwrap_or_default();
-        let work_id: WorkId = sqlx::query(
+    creators: &[PseudId],
+    draft: &WorkDraft,
+    content_hash: Option<&str>,
+    dates: Option<(i64, i64)>,
+    seed_counts: Option<SeedCounts>,
+) -> Result<WorkId> {
+    let at = now();
+    let (posted_at, updated_at) = dates.unwrap_or((at, at));
+    let seed = seed_counts.unwrap_or_default();
+    let work_id: WorkId = sqlx::query(
             "INSERT INTO works (title, summary, notes_start, notes_end, language, complete, \
              expected_chapters, word_count, restricted, draft, posted_at, updated_at, content_hash, \
              kudos_count, hits_count) \
@@ -923,37 +924,35 @@ async fn insert_work_in(
         .await?
         .try_get(0)?;
 
-        // The same pseud named twice (a file can) is one creator.
-        let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
-        for &pseud in creators {
-            if !unique_creators.contains(&pseud) {
-                unique_creators.push(pseud);
-            }
+    // The same pseud named twice (a file can) is one creator.
+    let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
+    for &pseud in creators {
+        if !unique_creators.contains(&pseud) {
+            unique_creators.push(pseud);
         }
-        for (position, &pseud) in unique_creators.iter().enumerate() {
-            let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
-                .bind(pseud)
-                .fetch_optional(&mut **tx)
-                .await?;
-            if exists.is_none() {
-                return Err(ArchiveError::UnknownPseud(pseud));
-            }
-            sqlx::query(
-                "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3)",
-            )
+    }
+    for (position, &pseud) in unique_creators.iter().enumerate() {
+        let exists = sqlx::query("SELECT 1 FROM pseuds WHERE id = $1")
+            .bind(pseud)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if exists.is_none() {
+            return Err(ArchiveError::UnknownPseud(pseud));
+        }
+        sqlx::query("INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3)")
             .bind(work_id)
             .bind(pseud)
             .bind(position as i64)
             .execute(&mut **tx)
             .await?;
-        }
+    }
 
-        write_tags(tx, work_id, draft).await?;
-        for (index, chapter) in draft.chapters.iter().enumerate() {
-            insert_chapter(tx, work_id, index as i64 + 1, chapter).await?;
-        }
-        record_change(tx, "work", work_id, "posted").await?;
-        Ok(work_id)
+    write_tags(tx, work_id, draft).await?;
+    for (index, chapter) in draft.chapters.iter().enumerate() {
+        insert_chapter(tx, work_id, index as i64 + 1, chapter).await?;
+    }
+    record_change(tx, "work", work_id, "posted").await?;
+    Ok(work_id)
 }
 
 /// The pseud of that name that belongs to no account, made if needed.

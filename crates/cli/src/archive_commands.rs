@@ -1,10 +1,11 @@
-//! Commands that work on the archive: `serve`, `user`, `tag`.
+//! Commands that work on the archive: `serve`, `reindex`, `corpus`, `user`, `tag`.
 
 use std::io::Read;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 use quire_archive::model::TagKind;
+use quire_archive::search::SearchIndex;
 use quire_archive::{Archive, Roles};
 
 use crate::Location;
@@ -72,6 +73,13 @@ pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
+        let search = open_search(&archive, location).await?;
+        // The follower builds a missing index, catches up a behind one and
+        // then keeps it within a fraction of a second of the store; the
+        // site answers meanwhile (searches say the index is being built).
+        let follower = tokio::spawn(search.clone().follow(|err| {
+            eprintln!("quire: search index: {err}");
+        }));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
@@ -82,10 +90,45 @@ pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
         for id in demo_works {
             println!("  demo work: http://{address}/api/v1/works/{id}");
         }
-        axum::serve(listener, quire_web::router(archive.clone()))
+        axum::serve(listener, quire_web::router(archive.clone(), search))
             .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped with an error")?;
+        // Every commit of the index is whole; stopping between rounds loses
+        // nothing, and the next start catches up from the last commit.
+        follower.abort();
+        archive.close().await;
+        Ok(())
+    })
+}
+
+/// The search index beside the archive's data (each node keeps its own).
+async fn open_search(archive: &Archive, location: &Location) -> Result<SearchIndex> {
+    SearchIndex::open(archive.clone(), &location.data)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the search index under {}",
+                location.data.display()
+            )
+        })
+}
+
+pub fn reindex(location: &Location) -> Result<()> {
+    runtime()?.block_on(async {
+        let archive = open_archive(location).await?;
+        let search = open_search(&archive, location).await?;
+        let started = std::time::Instant::now();
+        let progress = search
+            .rebuild()
+            .await
+            .context("cannot rebuild the search index")?;
+        println!(
+            "indexed {} works in {:.1} s (up to change {})",
+            progress.works,
+            started.elapsed().as_secs_f64(),
+            progress.seq
+        );
         archive.close().await;
         Ok(())
     })
@@ -113,14 +156,17 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
 }
 
 /// Writes `works.jsonl`, a work per line, as it is generated.
-pub fn corpus(works: usize, seed: u64, out: &std::path::Path) -> Result<()> {
+pub fn corpus(works: usize, seed: u64, word_scale: f64, out: &std::path::Path) -> Result<()> {
+    if !(word_scale > 0.0 && word_scale <= 1.0) {
+        bail!("--word-scale {word_scale} is out of range: give a number above 0 and at most 1");
+    }
     use std::io::Write;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let path = out.join("works.jsonl");
     let file =
         std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
-    for work in quire_archive::corpus::generate(works, seed) {
+    for work in quire_archive::corpus::generate_scaled(works, seed, word_scale) {
         serde_json::to_writer(&mut writer, &work)?;
         writer.write_all(b"\n")?;
     }

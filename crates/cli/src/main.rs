@@ -67,7 +67,8 @@ enum Command {
         #[arg(long = "as", value_name = "PSEUD", default_value = "orphan_account")]
         pseud: String,
     },
-    /// Serve the archive over HTTP (today: /healthz and /api/v1/works/{id}).
+    /// Serve the archive over HTTP: /healthz, /api/v1/works (search) and
+    /// /api/v1/works/{id}. The search index follows the archive as it changes.
     Serve {
         #[command(flatten)]
         location: Location,
@@ -90,6 +91,16 @@ enum Command {
         /// The directory to write works.jsonl into.
         #[arg(long)]
         out: PathBuf,
+        /// Multiply every work's length by this (0 < F <= 1): the same
+        /// works, shorter texts, for big corpora on small machines.
+        #[arg(long, default_value_t = 1.0, value_name = "F")]
+        word_scale: f64,
+    },
+    /// Rebuild the search index from the archive. A running server keeps
+    /// answering from the old index and switches when the new one is whole.
+    Reindex {
+        #[command(flatten)]
+        location: Location,
     },
     /// Accounts.
     User {
@@ -166,7 +177,13 @@ fn main() -> ExitCode {
             listen,
             demo,
         } => archive_commands::serve(&location, &listen, demo),
-        Command::Corpus { works, seed, out } => archive_commands::corpus(works, seed, &out),
+        Command::Corpus {
+            works,
+            seed,
+            out,
+            word_scale,
+        } => archive_commands::corpus(works, seed, word_scale, &out),
+        Command::Reindex { location } => archive_commands::reindex(&location),
         Command::User { command, location } => archive_commands::user(&location, command),
         Command::Tag { command, location } => archive_commands::tag(&location, command),
     };

@@ -1,31 +1,94 @@
-//! quire-web: thin handlers over the `Archive`. Today: the health check and
-//! a JSON view of a work; pages and the full API grow here.
+//! quire-web: thin handlers over the `Archive` and its search index. Today:
+//! the health check, work search and a JSON view of a work; pages and the
+//! full API grow here.
 
-use axum::extract::{Path, State};
+pub mod search_params;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use quire_archive::search::{SearchError, SearchIndex};
 use quire_archive::{Archive, Viewer, WorkId};
 use serde_json::json;
 
-/// Every route of the site.
-pub fn router(archive: Archive) -> Router {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/api/v1/works/{id}", get(work))
-        .with_state(archive)
+#[derive(Clone)]
+struct App {
+    archive: Archive,
+    search: SearchIndex,
 }
 
-async fn health(State(archive): State<Archive>) -> Response {
-    match archive.health().await {
-        Ok(()) => Json(json!({"status": "ok", "store": "ok"})).into_response(),
+/// Every route of the site.
+pub fn router(archive: Archive, search: SearchIndex) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/v1/works", get(search_works))
+        .route("/api/v1/works/{id}", get(work))
+        .with_state(App { archive, search })
+}
+
+async fn health(State(app): State<App>) -> Response {
+    let index = if app.search.is_ready() {
+        "ok"
+    } else {
+        "building"
+    };
+    match app.archive.health().await {
+        Ok(()) => Json(json!({"status": "ok", "store": "ok", "index": index})).into_response(),
         Err(err) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "store": err.to_string()})),
+            Json(json!({"status": "unavailable", "store": err.to_string(), "index": index})),
         )
             .into_response(),
     }
+}
+
+/// `GET /api/v1/works?q=…&include=…`: a page of works with facet counts.
+async fn search_works(
+    State(app): State<App>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    let request = match search_params::search_request(&params) {
+        Ok(request) => request,
+        Err(err) => return bad_parameter(&err.parameter, &err.message),
+    };
+    let search = app.search.clone();
+    let answer = tokio::task::spawn_blocking(move || search.search(&request, false)).await;
+    match answer {
+        Ok(Ok(results)) => Json(results).into_response(),
+        Ok(Err(SearchError::BadParameter { parameter, message })) => {
+            bad_parameter(parameter, &message)
+        }
+        Ok(Err(SearchError::NotReady)) => {
+            let mut response = problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "index-building",
+                SearchError::NotReady.to_string(),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            response
+        }
+        Ok(Err(err)) => problem(StatusCode::INTERNAL_SERVER_ERROR, "search", err.to_string()),
+        Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "search", err.to_string()),
+    }
+}
+
+fn bad_parameter(parameter: &str, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        Json(json!({
+            "type": "https://quire.invalid/problems/bad-parameter",
+            "title": "Bad Request",
+            "status": 400,
+            "detail": format!("`{parameter}`: {message}"),
+            "parameter": parameter,
+        })),
+    )
+        .into_response()
 }
 
 /// An RFC 9457 problem: a machine-readable type and a sentence to act on.
@@ -43,7 +106,7 @@ fn problem(status: StatusCode, kind: &str, detail: String) -> Response {
         .into_response()
 }
 
-async fn work(State(archive): State<Archive>, Path(id): Path<String>) -> Response {
+async fn work(State(app): State<App>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<WorkId>() else {
         return problem(
             StatusCode::NOT_FOUND,
@@ -51,7 +114,7 @@ async fn work(State(archive): State<Archive>, Path(id): Path<String>) -> Respons
             format!("`{id}` is not a work id; work ids are whole numbers"),
         );
     };
-    match archive.work_for(id, Viewer::Guest).await {
+    match app.archive.work_for(id, Viewer::Guest).await {
         Ok(Some(work)) => Json(work).into_response(),
         Ok(None) => problem(
             StatusCode::NOT_FOUND,

@@ -62,8 +62,8 @@ impl TagGraph {
         {
             let child: TagId = row.try_get(0)?;
             let parent: TagId = row.try_get(1)?;
-            let same_kind = graph.nodes.get(&child).map(|n| n.kind)
-                == graph.nodes.get(&parent).map(|n| n.kind);
+            let same_kind =
+                graph.nodes.get(&child).map(|n| n.kind) == graph.nodes.get(&parent).map(|n| n.kind);
             // A character's fandom is its parent but not its meta-tag: a
             // filter on the fandom doesn't find works that only name the
             // character.
@@ -98,10 +98,7 @@ impl TagGraph {
 
     /// What a filter stands on: a synonym's canonical, or the tag itself.
     pub fn filter_root(&self, id: TagId) -> TagId {
-        self.nodes
-            .get(&id)
-            .and_then(|n| n.synonym_of)
-            .unwrap_or(id)
+        self.nodes.get(&id).and_then(|n| n.synonym_of).unwrap_or(id)
     }
 
     /// Sub-tags below a tag, transitively.

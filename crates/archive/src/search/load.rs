@@ -57,12 +57,10 @@ fn count(value: i64) -> u64 {
 impl Archive {
     /// The newest change's sequence number (0 for none).
     pub async fn last_change_seq(&self) -> Result<i64> {
-        Ok(
-            sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM changes")
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
+        Ok(sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     /// Work ids above `after`, ascending, at most `limit`.
@@ -206,7 +204,11 @@ impl Archive {
                 })?;
             let entry = &mut works[at];
             entry.chapters += 1;
-            for note in [row.try_get::<String, _>(2)?, row.try_get(3)?, row.try_get(4)?] {
+            for note in [
+                row.try_get::<String, _>(2)?,
+                row.try_get(3)?,
+                row.try_get(4)?,
+            ] {
                 if !note.is_empty() {
                     entry.notes.push('\n');
                     entry.notes.push_str(&note);

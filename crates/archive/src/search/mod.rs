@@ -42,6 +42,9 @@ use schema::{Fields, SCHEMA_VERSION};
 /// How often the follower looks for new changes: a write is searchable
 /// well within a second.
 pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(200);
+/// After a failed round (the database away, the disk full), the next try
+/// waits this long, so the log is not flooded.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
 /// A hole in the change sequence (a transaction that took its number but
 /// has not committed yet) is waited for this long before it is taken to be
 /// a rolled-back transaction.
@@ -122,7 +125,10 @@ impl WorkSummary {
             title: work.title.clone(),
             authors: work.creators.clone(),
             fandoms: names(TagKind::Fandom),
-            rating: names(TagKind::Rating).into_iter().next().unwrap_or_default(),
+            rating: names(TagKind::Rating)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
             warnings: names(TagKind::ArchiveWarning),
             categories: names(TagKind::Category),
             relationships: names(TagKind::Relationship),
@@ -250,7 +256,8 @@ fn register_analyzer(index: &Index) {
 /// Opens a generation if it is whole and of this schema.
 fn open_generation(dir: &Path, generation: u64) -> Option<(Live, i64)> {
     let index = Index::open_in_dir(generation_dir(dir, generation)).ok()?;
-    let payload: Payload = serde_json::from_str(index.load_metas().ok()?.payload.as_deref()?).ok()?;
+    let payload: Payload =
+        serde_json::from_str(index.load_metas().ok()?.payload.as_deref()?).ok()?;
     if payload.schema != SCHEMA_VERSION {
         return None;
     }
@@ -447,7 +454,9 @@ impl SearchIndex {
         std::fs::write(&staged, generation.to_string()).map_err(io_error(&staged))?;
         std::fs::rename(&staged, &current).map_err(io_error(&current))?;
         let (live, _) = open_generation(dir, generation).ok_or_else(|| {
-            SearchError::Damaged(format!("the new generation {generation} could not be opened"))
+            SearchError::Damaged(format!(
+                "the new generation {generation} could not be opened"
+            ))
         })?;
         self.set_live(Some(Arc::new(live)));
         *follower = Follower {
@@ -609,15 +618,18 @@ impl SearchIndex {
     }
 
     /// Follows the store until the task is dropped; a failing round is
-    /// reported through `on_error` and tried again.
+    /// reported through `on_error` and tried again a little later.
     pub async fn follow(self, on_error: impl Fn(&SearchError) + Send) {
         loop {
-            match self.catch_up().await {
+            let pause = match self.catch_up().await {
                 Ok(progress) if progress.works > 0 || progress.rebuilt => continue,
-                Ok(_) => {}
-                Err(err) => on_error(&err),
-            }
-            tokio::time::sleep(FOLLOW_INTERVAL).await;
+                Ok(_) => FOLLOW_INTERVAL,
+                Err(err) => {
+                    on_error(&err);
+                    RETRY_AFTER_ERROR
+                }
+            };
+            tokio::time::sleep(pause).await;
         }
     }
 
@@ -647,11 +659,9 @@ impl SearchIndex {
             request.sort
         };
         let fields = &live.fields;
-        let numeric = |field: tantivy::schema::Field| {
-            live.index.schema().get_field_name(field).to_string()
-        };
-        let (addresses, total, facets): (Vec<DocAddress>, usize, Option<FacetCounts>) = match sort
-        {
+        let numeric =
+            |field: tantivy::schema::Field| live.index.schema().get_field_name(field).to_string();
+        let (addresses, total, facets): (Vec<DocAddress>, usize, Option<FacetCounts>) = match sort {
             Sort::BestMatch => {
                 let collector = top.tweak_score(|segment: &tantivy::SegmentReader| {
                     let ids = segment
@@ -703,9 +713,8 @@ impl SearchIndex {
                 .get_first(fields.summary_json)
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| SearchError::Damaged("a work without its summary".into()))?;
-            works.push(
-                serde_json::from_str(json).map_err(|e| SearchError::Damaged(e.to_string()))?,
-            );
+            works
+                .push(serde_json::from_str(json).map_err(|e| SearchError::Damaged(e.to_string()))?);
         }
         let mut facet_lists = BTreeMap::new();
         if let Some(counts) = facets {

@@ -66,14 +66,17 @@ impl Sort {
 
     pub fn from_name(name: &str) -> Option<Sort> {
         let name = name.trim().to_ascii_lowercase();
-        Sort::ALL.into_iter().find(|s| s.name() == name).or(match name.as_str() {
-            "best_match" | "relevance" => Some(Sort::BestMatch),
-            "revised_at" | "date_updated" => Some(Sort::Updated),
-            "created_at" | "date_posted" => Some(Sort::Posted),
-            "kudos_count" => Some(Sort::Kudos),
-            "word_count" => Some(Sort::Words),
-            _ => None,
-        })
+        Sort::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .or(match name.as_str() {
+                "best_match" | "relevance" => Some(Sort::BestMatch),
+                "revised_at" | "date_updated" => Some(Sort::Updated),
+                "created_at" | "date_posted" => Some(Sort::Posted),
+                "kudos_count" => Some(Sort::Kudos),
+                "word_count" => Some(Sort::Words),
+                _ => None,
+            })
     }
 
     /// Numbers and dates biggest first, names A to Z, as AO3 sorts.
@@ -303,7 +306,12 @@ pub fn build(
         .include
         .iter()
         .map(|name| (None, name.as_str()))
-        .chain(request.fandoms.iter().map(|n| (Some(TagKind::Fandom), n.as_str())))
+        .chain(
+            request
+                .fandoms
+                .iter()
+                .map(|n| (Some(TagKind::Fandom), n.as_str())),
+        )
         .chain(
             request
                 .warnings_include

@@ -225,7 +225,9 @@ pub fn document(
         doc.add_text(fields.tag, name);
         doc.add_u64(fields.tag_id, u64::try_from(*tag).unwrap_or(0));
         for filter in graph.filters_finding(*tag) {
-            let name = graph.node(filter).map_or(name.as_str(), |n| n.name.as_str());
+            let name = graph
+                .node(filter)
+                .map_or(name.as_str(), |n| n.name.as_str());
             facets.insert((kind.code(), name.to_string()));
         }
     }
@@ -244,8 +246,14 @@ pub fn document(
     doc.add_u64(fields.sort_posted, sort_key(work.posted, work.id));
     doc.add_u64(fields.sort_kudos, sort_key(count(work.kudos), work.id));
     doc.add_u64(fields.sort_hits, sort_key(count(work.hits), work.id));
-    doc.add_u64(fields.sort_bookmarks, sort_key(count(work.bookmarks), work.id));
-    doc.add_u64(fields.sort_comments, sort_key(count(work.comments), work.id));
+    doc.add_u64(
+        fields.sort_bookmarks,
+        sort_key(count(work.bookmarks), work.id),
+    );
+    doc.add_u64(
+        fields.sort_comments,
+        sort_key(count(work.comments), work.id),
+    );
     doc.add_u64(fields.sort_words, sort_key(count(work.words), work.id));
     doc.add_text(fields.title_sort, title_sort_key(&work.title, work.id));
     doc.add_text(

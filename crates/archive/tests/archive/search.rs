@@ -59,7 +59,10 @@ async fn post_library(archive: &Archive) -> Library {
         .await
         .unwrap();
     let lantern = archive
-        .post_work(&[ash], &work("The Lantern Keeper", "Sea Chronicles", "Angst"))
+        .post_work(
+            &[ash],
+            &work("The Lantern Keeper", "Sea Chronicles", "Angst"),
+        )
         .await
         .unwrap();
     let winter = archive
@@ -129,9 +132,15 @@ async fn search_finds_filters_sorts_and_counts() {
         } = library;
 
         // Text: words anywhere, phrases, exclusions, fields.
-        assert_eq!(sorted(ids(&search(request("lantern")))), vec![tide, lantern]);
+        assert_eq!(
+            sorted(ids(&search(request("lantern")))),
+            vec![tide, lantern]
+        );
         assert_eq!(ids(&search(request("\"lantern keeper\""))), vec![lantern]);
-        assert_eq!(ids(&search(request("\"keeper lantern\""))), Vec::<WorkId>::new());
+        assert_eq!(
+            ids(&search(request("\"keeper lantern\""))),
+            Vec::<WorkId>::new()
+        );
         assert_eq!(ids(&search(request("lantern -keeper"))), vec![tide]);
         assert_eq!(
             sorted(ids(&search(request("author:\"ash wren\"")))),
@@ -161,17 +170,26 @@ async fn search_finds_filters_sorts_and_counts() {
             found.sort_unstable();
             found
         };
-        assert_eq!(filtered(&|r| r.include = vec!["angst".into()]), vec![lantern]);
+        assert_eq!(
+            filtered(&|r| r.include = vec!["angst".into()]),
+            vec![lantern]
+        );
         assert_eq!(
             filtered(&|r| r.exclude = vec!["Winter Saga".into()]),
             vec![tide, lantern]
         );
-        assert_eq!(filtered(&|r| r.ratings = vec![Rating::GeneralAudiences]), vec![tide]);
+        assert_eq!(
+            filtered(&|r| r.ratings = vec![Rating::GeneralAudiences]),
+            vec![tide]
+        );
         assert_eq!(
             filtered(&|r| r.warnings_exclude = vec![ArchiveWarning::MajorCharacterDeath]),
             vec![tide]
         );
-        assert_eq!(filtered(&|r| r.completion = Completion::CompleteOnly), vec![tide]);
+        assert_eq!(
+            filtered(&|r| r.completion = Completion::CompleteOnly),
+            vec![tide]
+        );
         assert_eq!(filtered(&|r| r.crossovers = Crossovers::Only), vec![winter]);
         assert_eq!(
             filtered(&|r| r.crossovers = Crossovers::Exclude),
@@ -203,7 +221,10 @@ async fn search_finds_filters_sorts_and_counts() {
             ..SearchRequest::new()
         })
         .works[0];
-        assert_eq!((first.title.as_str(), first.kudos), ("The Lantern Keeper", 3));
+        assert_eq!(
+            (first.title.as_str(), first.kudos),
+            ("The Lantern Keeper", 3)
+        );
         assert_eq!(first.authors, vec!["Ash Wren"]);
 
         // Pages.
@@ -236,7 +257,9 @@ async fn search_finds_filters_sorts_and_counts() {
         let fandoms = &faceted.facets["fandom"];
         assert_eq!(fandoms[0].tag, "Sea Chronicles");
         assert_eq!(fandoms[0].count, 3);
-        assert!(fandoms.iter().any(|f| f.tag == "Winter Saga" && f.count == 1));
+        assert!(fandoms
+            .iter()
+            .any(|f| f.tag == "Winter Saga" && f.count == 1));
         assert_eq!(faceted.facets["rating"].len(), 2);
 
         let _ = std::fs::remove_dir_all(dir);
@@ -264,7 +287,10 @@ async fn the_index_follows_posts_edits_deletes_and_wrangling() {
             )
             .await
             .unwrap();
-        assert!(found("harbour").is_empty(), "not before the index catches up");
+        assert!(
+            found("harbour").is_empty(),
+            "not before the index catches up"
+        );
         let progress = index.catch_up().await.unwrap();
         assert_eq!(progress.works, 1);
         assert_eq!(found("harbour"), vec![new]);
@@ -341,7 +367,10 @@ async fn the_index_follows_posts_edits_deletes_and_wrangling() {
         archive.delete_work(new).await.unwrap();
         index.catch_up().await.unwrap();
         assert!(found("stone").is_empty());
-        assert_eq!(index.indexed_seq().await, archive.last_change_seq().await.unwrap());
+        assert_eq!(
+            index.indexed_seq().await,
+            archive.last_change_seq().await.unwrap()
+        );
 
         let _ = std::fs::remove_dir_all(dir);
         test.finish().await;
@@ -392,9 +421,12 @@ async fn a_missing_damaged_or_older_index_is_rebuilt_and_caught_up() {
             "CURRENT names nothing",
             Box::new(|| std::fs::write(dir.join("index/CURRENT"), "987654").unwrap()),
         ),
-        ("the whole directory gone", Box::new(|| {
-            let _ = std::fs::remove_dir_all(dir.join("index"));
-        })),
+        (
+            "the whole directory gone",
+            Box::new(|| {
+                let _ = std::fs::remove_dir_all(dir.join("index"));
+            }),
+        ),
     ];
     assert!(gen_dir.exists());
     for (what, damage) in damages {

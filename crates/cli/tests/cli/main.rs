@@ -373,6 +373,14 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A test that fails midway leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn serve_answers_health_and_work_json() {
     let data = DataDir::dir("serve");
@@ -670,4 +678,159 @@ async fn a_generated_corpus_imports_as_written() {
         assert_eq!(work.chapters.len(), expected.chapters.len());
     }
     archive.close().await;
+}
+
+/// Polls a search until it finds `total` works (the follower builds and
+/// catches up in the background), or panics after a generous wait.
+fn wait_for_total(server: &Server, query: &str, total: u64) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (status, _, body) = server.get(&format!("/api/v1/works?{query}"));
+        if status == 200 {
+            let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if found["total"] == total {
+                return found;
+            }
+        } else {
+            assert_eq!(status, 503, "only 'being built' may delay a search: {body}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never reached {total} works for `{query}`: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn corpus_into(
+    data: &DataDir,
+    works: &str,
+    seed: &str,
+) -> Vec<quire_archive::corpus::GeneratedWork> {
+    let data_name = data.0.file_name().unwrap().to_string_lossy();
+    let out = DataDir::dir(&format!("corpus-of-{data_name}-{works}"));
+    stdout(&quire(&[
+        "corpus",
+        "--works",
+        works,
+        "--seed",
+        seed,
+        "--word-scale",
+        "0.02",
+        "--out",
+        out.path(),
+    ]));
+    stdout(&quire(&["import", "--data", data.path(), out.path()]));
+    std::fs::read_to_string(out.0.join("works.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn serve_searches_works_and_names_bad_parameters() {
+    let data = DataDir::dir("serve-search");
+    let generated = corpus_into(&data, "40", "3");
+    let server = Server::start(&data);
+    let all = wait_for_total(&server, "per_page=100", 40);
+    assert_eq!(all["works"].as_array().unwrap().len(), 40);
+    assert_eq!(all["page"], 1);
+    let fandom = &generated[0].fandoms[0];
+    let expected = generated
+        .iter()
+        .filter(|w| w.fandoms.contains(fandom))
+        .count();
+    let found = wait_for_total(
+        &server,
+        &format!("include={}&sort=kudos", fandom.replace(' ', "%20")),
+        expected as u64,
+    );
+    let kudos: Vec<u64> = found["works"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kudos"].as_u64().unwrap())
+        .collect();
+    assert!(kudos.windows(2).all(|w| w[0] >= w[1]), "{kudos:?}");
+    let facet = &found["facets"]["fandom"][0];
+    assert_eq!(facet["tag"], fandom.as_str());
+    assert_eq!(facet["count"], expected as u64);
+    let work = &found["works"][0];
+    for field in [
+        "id",
+        "title",
+        "authors",
+        "fandoms",
+        "rating",
+        "warnings",
+        "categories",
+        "relationships",
+        "characters",
+        "freeforms",
+        "words",
+        "chapters",
+        "complete",
+        "kudos",
+        "hits",
+        "bookmarks",
+        "comments",
+        "updated",
+        "summary",
+    ] {
+        assert!(!work[field].is_null(), "{field} in {work}");
+    }
+
+    let title_word = generated[5].title.split(' ').next().unwrap().to_string();
+    let (status, _, body) = server.get(&format!("/api/v1/works?q=title:{title_word}"));
+    assert_eq!(status, 200);
+    assert!(body.contains(&generated[5].title), "{body}");
+
+    for (query, parameter) in [
+        ("per_page=1000", "per_page"),
+        ("sort=popularity", "sort"),
+        ("rating=PG", "rating"),
+        ("words_from=many", "words_from"),
+        ("colour=blue", "colour"),
+    ] {
+        let (status, content_type, body) = server.get(&format!("/api/v1/works?{query}"));
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(content_type, "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["parameter"], parameter, "{body}");
+    }
+    assert!(server.stop().success());
+}
+
+#[test]
+fn a_server_killed_while_indexing_catches_up_on_its_own() {
+    let data = DataDir::dir("kill-index");
+    corpus_into(&data, "3000", "4");
+    let mut server = Server::start(&data);
+    // Killed while the index is still being built from nothing.
+    let (_, _, health) = server.get("/healthz");
+    assert!(health.contains("\"index\":\"building\""), "{health}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3000);
+
+    // More works arrive while it runs; it is killed while following them.
+    corpus_into(&data, "400", "5");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3400);
+    assert!(server.stop().success());
+
+    // `quire reindex` builds a fresh generation; a restarted server uses it.
+    let reindexed = stdout(&quire(&["reindex", "--data", data.path()]));
+    assert!(reindexed.starts_with("indexed 3400 works"), "{reindexed}");
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3400);
+    assert!(server.stop().success());
 }
