@@ -63,7 +63,6 @@ struct OracleWork {
     id: WorkId,
     /// Each text field's values, as words.
     fields: [Vec<Vec<String>>; 6],
-    tags: Vec<(TagKind, String)>,
     /// Folded filters that find this work, by kind, with display names.
     filters: BTreeSet<TagRef>,
     crossover: bool,
@@ -133,7 +132,6 @@ fn oracle(works: &[GeneratedWork], ids: &[WorkId], wrangling: &Wrangling) -> Vec
                     values(work.authors.iter().map(String::as_str).collect()),
                     values(vec![&body]),
                 ],
-                tags,
                 filters,
                 crossover: tops.len() > 1,
                 language: work.language.to_lowercase(),
@@ -282,7 +280,7 @@ async fn wrangle(archive: &Archive, works: &[GeneratedWork]) -> Wrangling {
             *counts.entry(tag).or_default() += 1;
         }
     }
-    let mut popular = |kind: TagKind| -> Vec<String> {
+    let popular = |kind: TagKind| -> Vec<String> {
         let mut named: Vec<(&(TagKind, String), &usize)> =
             counts.iter().filter(|((k, _), _)| *k == kind).collect();
         named.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));

@@ -120,7 +120,7 @@ async fn search_finds_filters_sorts_and_counts() {
         let library = post_library(archive).await;
         let (index, dir) = open_index(&test).await;
         let search = |request: SearchRequest| index.search(&request, false).unwrap();
-        let mut sorted = |mut found: Vec<WorkId>| {
+        let sorted = |mut found: Vec<WorkId>| {
             found.sort_unstable();
             found
         };
@@ -407,7 +407,8 @@ async fn a_missing_damaged_or_older_index_is_rebuilt_and_caught_up() {
 
     let generation = std::fs::read_to_string(dir.join("index/CURRENT")).unwrap();
     let gen_dir = dir.join(format!("index/gen-{}", generation.trim()));
-    let damages: [(&str, Box<dyn Fn()>); 3] = [
+    type Damage<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let damages: [Damage; 3] = [
         (
             "meta.json gone",
             Box::new(|| {
