@@ -11,7 +11,7 @@ runs="${1:-20}"
 cargo build --release --quiet
 quire=target/release/quire
 data=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+trap 'kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
 "$quire" corpus --works 2000 --seed 7 --word-scale 0.05 --out "$data/corpus" >/dev/null
 "$quire" import --data "$data/db" "$data/corpus" >/dev/null
 "$quire" serve --data "$data/db" --listen 127.0.0.1:0 >"$data/serve.log" 2>&1 &
