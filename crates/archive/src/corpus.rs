@@ -318,7 +318,7 @@ fn body(rng: &mut ChaCha8Rng, words: usize) -> String {
     paragraphs.join("\n\n")
 }
 
-pub(crate) fn date(day: i64) -> String {
+pub fn date(day: i64) -> String {
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
     let z = day + 719_468;
     let era = z.div_euclid(146_097);

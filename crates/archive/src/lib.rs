@@ -13,11 +13,13 @@ pub mod people;
 mod reactions;
 pub mod sanitize;
 pub mod search;
+pub mod sessions;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer};
 pub use reactions::{
-    guest_key, Bookmark, BookmarkNote, Comment, Commenter, Kudoser, SubscriptionTarget,
+    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, KudosGivers, Kudoser,
+    SubscriptionTarget,
 };
 pub use wrangling::TagInfo;
 

@@ -167,6 +167,21 @@ impl Archive {
         }))
     }
 
+    /// The pseud names of the account with this login, default first;
+    /// none if there is no such account.
+    pub async fn pseuds_of(&self, login: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT p.name FROM pseuds p JOIN users u ON u.id = p.user_id \
+             WHERE u.login_key = $1 ORDER BY p.is_default DESC, p.id",
+        )
+        .bind(model::tag_key(login))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .collect()
+    }
+
     /// Does this viewer own one of the work's pseuds?
     pub async fn is_creator(&self, work: WorkId, viewer: Viewer) -> Result<bool> {
         let Viewer::User(user) = viewer else {

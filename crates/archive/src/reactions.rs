@@ -73,6 +73,30 @@ pub struct Comment {
     pub frozen: bool,
 }
 
+/// A comment as a page shows it: who wrote it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentView {
+    pub id: i64,
+    pub chapter: i64,
+    pub parent: Option<i64>,
+    /// The pseud's name, or the name a guest gave.
+    pub writer: String,
+    /// The account behind the pseud; `None` for guests.
+    pub writer_user: Option<UserId>,
+    pub body: String,
+    pub edited: bool,
+    pub frozen: bool,
+    /// Unix seconds.
+    pub posted_at: i64,
+}
+
+/// Who left kudos: accounts by name, guests counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KudosGivers {
+    pub names: Vec<String>,
+    pub guests: i64,
+}
+
 /// How a guest is known for kudos and hits: a hash of the archive's secret
 /// salt and their address, so the address itself is never stored.
 pub fn guest_key(salt: &[u8], address: &str) -> String {
@@ -174,6 +198,64 @@ impl Archive {
         recount_comments_of_chapter(&mut tx, chapter).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Every comment on a work, oldest first; replies name their parent.
+    pub async fn comments_on_work(&self, work: WorkId) -> Result<Vec<CommentView>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.chapter_id, c.parent_id, COALESCE(p.name, c.guest_name, ''), p.user_id, \
+             c.body, c.edited_at, c.frozen, c.created_at \
+             FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
+             LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE ch.work_id = $1 ORDER BY c.id",
+        )
+        .bind(work)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CommentView {
+                    id: r.try_get(0)?,
+                    chapter: r.try_get(1)?,
+                    parent: r.try_get(2)?,
+                    writer: r.try_get(3)?,
+                    writer_user: r.try_get(4)?,
+                    body: r.try_get(5)?,
+                    edited: r.try_get::<Option<i64>, _>(6)?.is_some(),
+                    frozen: r.try_get::<i64, _>(7)? != 0,
+                    posted_at: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The work a comment is on.
+    pub async fn work_of_comment(&self, id: i64) -> Result<Option<WorkId>> {
+        let row = sqlx::query(
+            "SELECT ch.work_id FROM comments c JOIN chapters ch ON ch.id = c.chapter_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Who left kudos on a work, first given first.
+    pub async fn kudos_givers(&self, work: WorkId) -> Result<KudosGivers> {
+        let rows = sqlx::query(
+            "SELECT u.login FROM kudos k LEFT JOIN users u ON u.id = k.user_id \
+             WHERE k.work_id = $1 ORDER BY k.id",
+        )
+        .bind(work)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut givers = KudosGivers::default();
+        for row in rows {
+            match row.try_get::<Option<String>, _>(0)? {
+                Some(name) => givers.names.push(name),
+                None => givers.guests += 1,
+            }
+        }
+        Ok(givers)
     }
 
     pub async fn comment_count(&self, work: WorkId) -> Result<i64> {

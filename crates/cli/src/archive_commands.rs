@@ -37,9 +37,13 @@ pub async fn open_archive(location: &Location) -> Result<Archive> {
     }
 }
 
-/// Works of our own writing, in AO3's download layouts, that `serve --demo`
-/// loads: the same files the import tests read.
+/// What `serve --demo` loads: the two raw samples every fan archive meets
+/// (one run-on line, mojibake, reader-insert placeholders, trailing notes),
+/// and works of our own writing in AO3's download layouts, the same files
+/// the import tests read.
 const DEMO_WORKS: &[(&str, &[u8])] = &[
+    ("seed-000.txt", include_bytes!("../demo/seed-000.txt")),
+    ("seed-003.txt", include_bytes!("../demo/seed-003.txt")),
     (
         "ao3-current.html",
         include_bytes!("../../archive/tests/data/ao3-current.html"),
@@ -66,8 +70,30 @@ async fn load_demo(archive: &Archive) -> Result<Vec<quire_archive::WorkId>> {
             quire_archive::Imported::Posted(id) | quire_archive::Imported::AlreadyThere(id) => id,
         });
     }
+    // A small generated archive around them, so lists, filters and facets
+    // have something to show. The same seed makes the same works, so a
+    // second start adds nothing.
+    let lines: Vec<u8> = quire_archive::corpus::generate(DEMO_CORPUS_WORKS, 1)
+        .map(|work| serde_json::to_string(&work).map(|line| line + "\n"))
+        .collect::<Result<String, _>>()
+        .context("cannot write the demo corpus")?
+        .into_bytes();
+    let prepared: Vec<_> = quire_archive::import::prepare_lines(&lines)
+        .into_iter()
+        .filter_map(|(_, prepared)| prepared.ok())
+        .collect();
+    let batch: Vec<&quire_archive::import::Prepared> = prepared.iter().collect();
+    for stored in archive
+        .import_batch(pseud, &batch)
+        .await
+        .context("cannot load the demo corpus")?
+    {
+        stored.context("cannot load a demo corpus work")?;
+    }
     Ok(ids)
 }
+
+const DEMO_CORPUS_WORKS: usize = 300;
 
 pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
     runtime()?.block_on(async {
@@ -88,10 +114,16 @@ pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
         // Scripts and tests read the address from this line.
         println!("quire is listening on http://{address}");
         for id in demo_works {
-            println!("  demo work: http://{address}/api/v1/works/{id}");
+            println!("  demo work: http://{address}/works/{id}");
         }
-        axum::serve(listener, quire_web::router(archive.clone(), search))
-            .with_graceful_shutdown(shutdown)
+        let site = quire_web::router(archive.clone(), search)
+            .await
+            .context("cannot start the site")?;
+        axum::serve(
+            listener,
+            site.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped with an error")?;
         // Every commit of the index is whole; stopping between rounds loses

@@ -67,15 +67,17 @@ enum Command {
         #[arg(long = "as", value_name = "PSEUD", default_value = "orphan_account")]
         pseud: String,
     },
-    /// Serve the archive over HTTP: /healthz, /api/v1/works (search) and
-    /// /api/v1/works/{id}. The search index follows the archive as it changes.
+    /// Serve the archive over HTTP: the website, the JSON API under
+    /// /api/v1 and /healthz. The search index follows the archive as it
+    /// changes.
     Serve {
         #[command(flatten)]
         location: Location,
         /// Address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Load a few demo works first (once; loading again adds nothing).
+        /// Load the two sample works, three AO3 downloads and 300 generated
+        /// works first (once; loading again adds nothing).
         #[arg(long)]
         demo: bool,
     },

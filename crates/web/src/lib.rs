@@ -1,126 +1,135 @@
-//! quire-web: thin handlers over the `Archive` and its search index. Today:
-//! the health check, work search and a JSON view of a work; pages and the
-//! full API grow here.
+//! quire-web: the site and the JSON API over the `Archive` and its search
+//! index. Pages are rendered on the server and work without JavaScript;
+//! handlers stay thin and leave every rule to the archive.
 
+mod accounts;
+mod api;
+mod assets;
+mod form;
+mod listing;
+mod pages;
+mod posting;
+mod reading;
 pub mod search_params;
+mod settings;
+mod visitor;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use quire_archive::search::{SearchError, SearchIndex};
-use quire_archive::{Archive, Viewer, WorkId};
-use serde_json::json;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 
+use axum::routing::{get, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use quire_archive::search::SearchIndex;
+use quire_archive::{Archive, ArchiveError};
+
+/// What every handler reaches.
 #[derive(Clone)]
 struct App {
     archive: Archive,
     search: SearchIndex,
+    /// Salt for guests' addresses (kudos, hits): kept in the archive so it
+    /// survives restarts, never shown.
+    guest_salt: Arc<Vec<u8>>,
+    sign_in_limits: Arc<SignInLimits>,
 }
 
-/// Every route of the site.
-pub fn router(archive: Archive, search: SearchIndex) -> Router {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/api/v1/works", get(search_works))
-        .route("/api/v1/works/{id}", get(work))
-        .with_state(App { archive, search })
+/// Password guessing is slowed per address and per account name, so that
+/// neither many accounts from one place nor one account from many places
+/// can be tried quickly.
+struct SignInLimits {
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    by_login: DefaultKeyedRateLimiter<String>,
 }
 
-async fn health(State(app): State<App>) -> Response {
-    let index = if app.search.is_ready() {
-        "ok"
-    } else {
-        "building"
+impl SignInLimits {
+    fn new() -> SignInLimits {
+        // Ten tries at once, then one every six seconds.
+        let quota = Quota::per_minute(NonZeroU32::MIN.saturating_add(9));
+        SignInLimits {
+            by_address: RateLimiter::keyed(quota),
+            by_login: RateLimiter::keyed(quota),
+        }
+    }
+
+    /// May this address try this login now? Both budgets are spent.
+    fn allow(&self, address: IpAddr, login: &str) -> bool {
+        let address_ok = self.by_address.check_key(&address).is_ok();
+        let login_ok = self
+            .by_login
+            .check_key(&quire_archive::model::tag_key(login))
+            .is_ok();
+        address_ok && login_ok
+    }
+}
+
+/// Every route of the site and the API.
+pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, ArchiveError> {
+    let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
+    let app = App {
+        archive,
+        search,
+        guest_salt: Arc::new(guest_salt),
+        sign_in_limits: Arc::new(SignInLimits::new()),
     };
-    match app.archive.health().await {
-        Ok(()) => Json(json!({"status": "ok", "store": "ok", "index": index})).into_response(),
-        Err(err) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "store": err.to_string(), "index": index})),
+    let pages = Router::new()
+        .route("/", get(listing::home))
+        .route("/works", get(listing::works))
+        .route(
+            "/works/new",
+            get(posting::new_work).post(posting::post_work),
         )
-            .into_response(),
-    }
+        .route("/works/{id}", get(reading::work))
+        .route("/works/{id}/chapters/{position}", get(reading::chapter))
+        .route("/works/{id}/kudos", post(reading::kudos))
+        .route("/works/{id}/comments", post(reading::comment))
+        .route("/comments/{id}/edit", post(reading::edit_comment))
+        .route("/comments/{id}/delete", post(reading::delete_comment))
+        .route("/works/{id}/bookmarks", post(reading::bookmark))
+        .route("/works/{id}/subscription", post(reading::subscribe))
+        .route("/works/{id}/read-as", post(reading::read_as))
+        .route("/tags/{tag}/works", get(listing::tag_works))
+        .route("/users/{login}/works", get(listing::user_works))
+        .route(
+            "/signup",
+            get(accounts::signup_form).post(accounts::sign_up),
+        )
+        .route("/login", get(accounts::login_form).post(accounts::log_in))
+        .route("/logout", post(accounts::log_out))
+        .route(
+            "/preferences",
+            get(settings::preferences_form).post(settings::save_preferences),
+        )
+        .route("/static/{file}", get(assets::file))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            visitor::identify,
+        ))
+        .layer(axum::middleware::from_fn(pages::security_headers));
+    Ok(Router::new()
+        .route("/healthz", get(api::health))
+        .route("/api/v1/works", get(api::search_works))
+        .route("/api/v1/works/{id}", get(api::work))
+        .merge(pages)
+        .with_state(app))
 }
 
-/// `GET /api/v1/works?q=…&include=…`: a page of works with facet counts.
-async fn search_works(
-    State(app): State<App>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Response {
-    let request = match search_params::search_request(&params) {
-        Ok(request) => request,
-        Err(err) => return bad_parameter(&err.parameter, &err.message),
-    };
-    let search = app.search.clone();
-    let answer = tokio::task::spawn_blocking(move || search.search(&request, false)).await;
-    match answer {
-        Ok(Ok(results)) => Json(results).into_response(),
-        Ok(Err(SearchError::BadParameter { parameter, message })) => {
-            bad_parameter(parameter, &message)
-        }
-        Ok(Err(SearchError::NotReady)) => {
-            let mut response = problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "index-building",
-                SearchError::NotReady.to_string(),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-            response
-        }
-        Ok(Err(err)) => problem(StatusCode::INTERNAL_SERVER_ERROR, "search", err.to_string()),
-        Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "search", err.to_string()),
-    }
-}
-
-fn bad_parameter(parameter: &str, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        Json(json!({
-            "type": "https://quire.invalid/problems/bad-parameter",
-            "title": "Bad Request",
-            "status": 400,
-            "detail": format!("`{parameter}`: {message}"),
-            "parameter": parameter,
-        })),
-    )
-        .into_response()
-}
-
-/// An RFC 9457 problem: a machine-readable type and a sentence to act on.
-fn problem(status: StatusCode, kind: &str, detail: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        Json(json!({
-            "type": format!("https://quire.invalid/problems/{kind}"),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": detail,
-        })),
-    )
-        .into_response()
-}
-
-async fn work(State(app): State<App>, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<WorkId>() else {
-        return problem(
-            StatusCode::NOT_FOUND,
-            "no-such-work",
-            format!("`{id}` is not a work id; work ids are whole numbers"),
-        );
-    };
-    match app.archive.work_for(id, Viewer::Guest).await {
-        Ok(Some(work)) => Json(work).into_response(),
-        Ok(None) => problem(
-            StatusCode::NOT_FOUND,
-            "no-such-work",
-            format!("there is no work {id} you can see; it may be a draft, for registered users only, or deleted"),
-        ),
-        Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "store", err.to_string()),
+impl App {
+    /// A search off the async threads: tantivy reads block.
+    async fn search(
+        &self,
+        request: quire_archive::search::SearchRequest,
+        signed_in: bool,
+    ) -> Result<quire_archive::search::SearchResults, quire_archive::search::SearchError> {
+        let search = self.search.clone();
+        tokio::task::spawn_blocking(move || search.search(&request, signed_in))
+            .await
+            .unwrap_or_else(|err| {
+                Err(quire_archive::search::SearchError::Writer(format!(
+                    "the search stopped unexpectedly: {err}"
+                )))
+            })
     }
 }

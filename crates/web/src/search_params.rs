@@ -1,6 +1,6 @@
 //! A search as URL parameters, the way AO3's filter form writes it: every
 //! filtered listing is a URL someone can share. Shared by the JSON API and
-//! (later) the works listing pages.
+//! the works listing pages.
 
 use quire_archive::model::{ArchiveWarning, Category, ModelError, Rating};
 use quire_archive::search::query::{MAX_PAGE, MAX_PER_PAGE};
@@ -28,6 +28,9 @@ pub const PARAMETERS: &[&str] = &[
     "exclude",
     "fandoms",
     "rating",
+    "exclude_rating",
+    "author",
+    "exclude_author",
     "warnings",
     "exclude_warnings",
     "categories",
@@ -48,7 +51,7 @@ pub const PARAMETERS: &[&str] = &[
 ];
 
 /// Comma-separated names, blanks dropped (AO3 tag names hold no commas).
-fn names(value: &str) -> Vec<String> {
+pub fn names(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(str::trim)
@@ -109,6 +112,13 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, BadP
             "exclude" => request.exclude.extend(names(value)),
             "fandoms" => request.fandoms.extend(names(value)),
             "rating" => request.ratings.extend(each(key, value, Rating::from_name)?),
+            "exclude_rating" => {
+                request
+                    .ratings_exclude
+                    .extend(each(key, value, Rating::from_name)?)
+            }
+            "author" => request.authors.extend(names(value)),
+            "exclude_author" => request.authors_exclude.extend(names(value)),
             "warnings" => {
                 request
                     .warnings_include

@@ -122,6 +122,12 @@ pub struct SearchRequest {
     pub exclude: Vec<String>,
     /// Any of these ratings (empty: all).
     pub ratings: Vec<Rating>,
+    /// None of these ratings (a reader's mute list).
+    pub ratings_exclude: Vec<Rating>,
+    /// Works credited to any of these pseuds (an author's page).
+    pub authors: Vec<String>,
+    /// Works credited to none of these pseuds (a reader's mute list).
+    pub authors_exclude: Vec<String>,
     pub warnings_include: Vec<ArchiveWarning>,
     pub warnings_exclude: Vec<ArchiveWarning>,
     pub categories_include: Vec<Category>,
@@ -285,6 +291,16 @@ fn filter_by_name(graph: &TagGraph, kind: Option<TagKind>, name: &str) -> Vec<i6
         .collect()
 }
 
+/// Works credited to any of these pseud names, matched whole and without
+/// regard to case, unlike `author:` in the text, which matches words.
+fn author_query(fields: &Fields, names: &[String]) -> Box<dyn Query> {
+    let terms: Vec<Term> = names
+        .iter()
+        .map(|name| Term::from_field_text(fields.author_key, &crate::model::tag_key(name)))
+        .collect();
+    Box::new(tantivy::query::TermSetQuery::new(terms))
+}
+
 /// The whole query: text, visibility and filters; the empty query when a
 /// required tag doesn't exist, so nothing can match.
 pub fn build(
@@ -367,6 +383,21 @@ pub fn build(
             return Box::new(EmptyQuery);
         }
         clauses.push((Occur::Must, tag_query(fields, tags)));
+    }
+    for rating in &request.ratings_exclude {
+        let tags = filter_by_name(graph, Some(TagKind::Rating), rating.name());
+        if !tags.is_empty() {
+            clauses.push((Occur::MustNot, tag_query(fields, tags)));
+        }
+    }
+    if !request.authors.is_empty() {
+        clauses.push((Occur::Must, author_query(fields, &request.authors)));
+    }
+    if !request.authors_exclude.is_empty() {
+        clauses.push((
+            Occur::MustNot,
+            author_query(fields, &request.authors_exclude),
+        ));
     }
     match request.completion {
         Completion::Any => {}

@@ -19,7 +19,7 @@ use crate::model::TagKind;
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit, lower-cased, accents folded (`naïve` finds `naive`),
@@ -88,6 +88,8 @@ pub struct Fields {
     pub notes: Field,
     pub tag: Field,
     pub author: Field,
+    /// Each creator's pseud name, folded as tag names are, as one term.
+    pub author_key: Field,
     pub body: Field,
     pub tag_id: Field,
     pub facet: Field,
@@ -139,6 +141,7 @@ pub fn build() -> (Schema, Fields) {
         notes: builder.add_text_field("notes", text.clone()),
         tag: builder.add_text_field("tag", text.clone()),
         author: builder.add_text_field("author", text.clone()),
+        author_key: builder.add_text_field("author_key", STRING),
         body: builder.add_text_field("body", text),
         tag_id: builder.add_u64_field("tag_id", flag.clone()),
         facet: builder.add_facet_field("facet", FacetOptions::default()),
@@ -219,6 +222,7 @@ pub fn document(
     doc.add_text(fields.body, &work.body);
     for creator in &work.creators {
         doc.add_text(fields.author, creator);
+        doc.add_text(fields.author_key, crate::model::tag_key(creator));
     }
     let mut facets = BTreeSet::new();
     for (tag, kind, name) in &work.tags {

@@ -319,19 +319,27 @@ async fn one_bad_file_does_not_stop_the_rest() {
 struct Server {
     child: std::process::Child,
     base: String,
+    /// Kept open: a server whose stdout is closed would fail to print.
+    output: std::io::BufReader<std::process::ChildStdout>,
 }
 
 impl Server {
     fn start(data: &DataDir) -> Server {
+        Server::start_with(data, &[])
+    }
+
+    fn start_with(data: &DataDir, extra: &[&str]) -> Server {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
             .args(["serve", "--data", data.path(), "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("quire serve starts");
+        let mut output = std::io::BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
+        output
             .read_line(&mut line)
             .expect("quire serve prints its address");
         let base = line
@@ -339,7 +347,21 @@ impl Server {
             .strip_prefix("quire is listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
             .to_string();
-        Server { child, base }
+        Server {
+            child,
+            base,
+            output,
+        }
+    }
+
+    /// The next lines the server prints after its address.
+    fn more_lines(&mut self, count: usize) -> Vec<String> {
+        use std::io::BufRead;
+        (&mut self.output)
+            .lines()
+            .take(count)
+            .map(|line| line.expect("the server's output reads"))
+            .collect()
     }
 
     fn get(&self, path: &str) -> (u16, String, String) {
@@ -412,41 +434,28 @@ fn serve_answers_health_and_work_json() {
 
 #[test]
 fn serve_demo_loads_its_works_once() {
-    use std::io::BufRead;
     let data = DataDir::dir("demo");
     for _ in 0..2 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
-            .args([
-                "serve",
-                "--demo",
-                "--data",
-                data.path(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .take(4)
-            .map(Result::unwrap)
-            .collect();
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(child.wait().unwrap().success());
-        assert!(lines[0].starts_with("quire is listening on http://127.0.0.1:"));
-        let works: Vec<&str> = lines[1..]
+        let mut server = Server::start_with(&data, &["--demo"]);
+        let works: Vec<String> = server
+            .more_lines(5)
             .iter()
-            .map(|l| l.rsplit('/').next().unwrap())
+            .map(|l| l.rsplit('/').next().unwrap().to_string())
             .collect();
         assert_eq!(
             works,
-            vec!["1", "2", "3"],
-            "the same three works both times"
+            vec!["1", "2", "3", "4", "5"],
+            "the same five works both times"
         );
+        // The two seeds, three AO3 downloads and the generated corpus.
+        wait_for_total(&server, "per_page=1", 305);
+        let (status, _, page) = server.get("/works/2");
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Read as…"),
+            "seed 003 is a reader-insert work"
+        );
+        assert!(server.stop().success());
     }
 }
 

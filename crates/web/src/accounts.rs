@@ -1,0 +1,191 @@
+//! Creating an account, signing in and out.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use quire_archive::sessions::SESSION_SECONDS;
+use quire_archive::{Roles, User};
+
+use crate::form::FormData;
+use crate::pages::{render, Layout, PageError};
+use crate::visitor::{Visitor, GUEST_CSRF_COOKIE, SESSION_COOKIE};
+use crate::App;
+
+/// Only a path on this site: a sign-in link can't send anyone elsewhere.
+fn local_path(return_to: Option<&str>) -> String {
+    match return_to {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// A cookie to remove: it must name the path it was set with.
+fn expired(name: &'static str) -> Cookie<'static> {
+    let mut cookie = Cookie::from(name);
+    cookie.set_path("/");
+    cookie
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    layout: Layout,
+    error: Option<String>,
+    login: String,
+    email: String,
+}
+
+pub async fn signup_form(Extension(visitor): Extension<Visitor>) -> Result<Response, PageError> {
+    render(&SignupPage {
+        layout: Layout::new(&visitor, "Create an account"),
+        error: None,
+        login: String::new(),
+        email: String::new(),
+    })
+}
+
+/// Signs a user in: a new session, whose cookie replaces any other.
+async fn start_session(
+    app: &App,
+    visitor: &Visitor,
+    jar: CookieJar,
+    user: &User,
+) -> Result<CookieJar, PageError> {
+    let session = app.archive.start_session(user.id).await?;
+    // A reader's guest settings come along into a new account.
+    if app.archive.preferences(user.id).await?.is_none() && visitor.settings != Default::default() {
+        app.archive
+            .set_preferences(user.id, &visitor.settings.to_json())
+            .await?;
+    }
+    Ok(jar
+        .add(visitor.cookie(SESSION_COOKIE, session.token, SESSION_SECONDS))
+        .remove(expired(GUEST_CSRF_COOKIE)))
+}
+
+pub async fn sign_up(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let login = form.text("login");
+    let email = form.text("email");
+    let password = form.get("password").unwrap_or("");
+    let again = form.get("password_confirmation").unwrap_or("");
+    let failed = |error: String| {
+        render(&SignupPage {
+            layout: Layout::new(&visitor, "Create an account"),
+            error: Some(error),
+            login: login.clone(),
+            email: email.clone(),
+        })
+        .map(|page| (axum::http::StatusCode::BAD_REQUEST, page).into_response())
+    };
+    if password != again {
+        return failed("The two passwords are different; type the same one twice.".into());
+    }
+    if !app.sign_in_limits.allow(visitor.address, &login) {
+        return Err(PageError::TooManyTries);
+    }
+    let user = match app
+        .archive
+        .add_user(&login, &email, password, Roles::default())
+        .await
+    {
+        Ok(user) => user,
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => return failed(message),
+            other => return Err(other),
+        },
+    };
+    let jar = start_session(&app, &visitor, jar, &user).await?;
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<String>,
+    login: String,
+    return_to: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+pub async fn login_form(
+    Extension(visitor): Extension<Visitor>,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    render(&LoginPage {
+        layout: Layout::new(&visitor, "Sign in"),
+        error: None,
+        login: String::new(),
+        return_to: local_path(query.return_to.as_deref()),
+    })
+}
+
+pub async fn log_in(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let login = form.text("login");
+    let return_to = local_path(form.get("return_to"));
+    if !app.sign_in_limits.allow(visitor.address, &login) {
+        return Err(PageError::TooManyTries);
+    }
+    let password = form.get("password").unwrap_or("");
+    let Some(user) = app.archive.authenticate(&login, password).await? else {
+        // The same words whether the account exists or not.
+        let page = render(&LoginPage {
+            layout: Layout::new(&visitor, "Sign in"),
+            error: Some(
+                "That login and password don't match an account. Check both and try again.".into(),
+            ),
+            login,
+            return_to,
+        })?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let jar = start_session(&app, &visitor, jar, &user).await?;
+    Ok((jar, Redirect::to(&return_to)).into_response())
+}
+
+pub async fn log_out(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    if let Some(token) = &visitor.session_token {
+        app.archive.end_session(token).await?;
+    }
+    Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(local_path(Some("/works/3")), "/works/3");
+        assert_eq!(local_path(Some("//evil.example/x")), "/");
+        assert_eq!(local_path(Some("https://evil.example/")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

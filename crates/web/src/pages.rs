@@ -1,0 +1,223 @@
+//! What every page shares: the layout, errors as pages, the security
+//! headers.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
+use quire_archive::search::SearchError;
+use quire_archive::ArchiveError;
+
+use crate::visitor::Visitor;
+
+/// The frame around every page: who is signed in, the form token for the
+/// header's sign-out button, the theme.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub login: Option<String>,
+    pub csrf: String,
+    pub theme: &'static str,
+    pub text_size: &'static str,
+}
+
+impl Layout {
+    pub fn new(visitor: &Visitor, title: impl Into<String>) -> Layout {
+        Layout {
+            title: title.into(),
+            login: visitor.user.as_ref().map(|u| u.login.clone()),
+            csrf: visitor.csrf.clone(),
+            theme: visitor.settings.theme.name(),
+            text_size: visitor.settings.text_size.name(),
+        }
+    }
+}
+
+/// Why a page can't be shown, as a page that says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Also what a reader gets for something they may not know exists.
+    #[error("We couldn't find that page. It may have been deleted, or it may not be open to you.")]
+    NotFound,
+    #[error(
+        "This form has expired, or came from another site. Go back, reload the page and try again."
+    )]
+    ExpiredForm,
+    #[error("Please sign in first.")]
+    SignInNeeded { return_to: String },
+    #[error("That form couldn't be read: {0}")]
+    BadForm(String),
+    #[error("Too many tries. Please wait a minute and try again.")]
+    TooManyTries,
+    #[error("{0}")]
+    Refused(String),
+    #[error("Something went wrong on our side ({0}). Please try again; if it keeps happening, tell the archive's volunteers.")]
+    Store(ArchiveError),
+    #[error("Search isn't available right now: {0}")]
+    Search(#[from] SearchError),
+    #[error("The page couldn't be drawn ({0}). Please tell the archive's volunteers.")]
+    Template(#[from] askama::Error),
+}
+
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::ExpiredForm => StatusCode::FORBIDDEN,
+            PageError::SignInNeeded { .. } => StatusCode::SEE_OTHER,
+            PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
+            PageError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Search(SearchError::NotReady) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Search(SearchError::BadParameter { .. }) => StatusCode::BAD_REQUEST,
+            PageError::Store(_) | PageError::Search(_) | PageError::Template(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn heading(&self) -> &'static str {
+        match self {
+            PageError::NotFound => "Not found",
+            PageError::ExpiredForm => "This form has expired",
+            PageError::SignInNeeded { .. } => "Please sign in",
+            PageError::TooManyTries => "Too many tries",
+            PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
+            PageError::Search(SearchError::NotReady) => "Search is starting up",
+            _ => "Something went wrong",
+        }
+    }
+}
+
+impl From<ArchiveError> for PageError {
+    /// What the person asking can put right is told to them as it is; the
+    /// rest is the archive's trouble.
+    fn from(err: ArchiveError) -> PageError {
+        match err {
+            ArchiveError::Invalid(_)
+            | ArchiveError::BadLogin(_)
+            | ArchiveError::BadEmail(_)
+            | ArchiveError::LoginTaken(_)
+            | ArchiveError::WeakPassword(_)
+            | ArchiveError::Refused(_)
+            | ArchiveError::LastChapter(_)
+            | ArchiveError::ChapterOrder(_) => PageError::Refused(err.to_string()),
+            ArchiveError::NoSuchWork(_)
+            | ArchiveError::NoSuchChapter { .. }
+            | ArchiveError::NotYours(_)
+            | ArchiveError::NoSuchTag { .. } => PageError::NotFound,
+            other => PageError::Store(other),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let PageError::SignInNeeded { return_to } = &self {
+            let target = format!(
+                "/login?return_to={}",
+                serde_urlencoded::to_string([("", return_to)])
+                    .unwrap_or_default()
+                    .trim_start_matches('=')
+            );
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+        }
+        let status = self.status();
+        // The layout without a visitor: error pages carry no forms.
+        let page = ErrorPage {
+            layout: Layout {
+                title: self.heading().to_string(),
+                login: None,
+                csrf: String::new(),
+                theme: "auto",
+                text_size: "normal",
+            },
+            message: self.to_string(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.to_string()).into_response(),
+        }
+    }
+}
+
+/// A template as a page.
+pub fn render(page: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn not_found(Extension(_visitor): Extension<Visitor>) -> PageError {
+    PageError::NotFound
+}
+
+/// Headers that keep the pages from being turned against their readers:
+/// no inline or foreign script runs, no other site frames them.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "x-frame-options", "DENY");
+    response
+}
+
+/// A number as AO3 prints counts: `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A path segment or query value, percent-encoded.
+pub fn encode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_like_ao3() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn names_go_into_urls_whole() {
+        assert_eq!(
+            encode("Spider-Man: Homecoming"),
+            "Spider-Man%3A%20Homecoming"
+        );
+        assert_eq!(encode("a/b & c"), "a%2Fb%20%26%20c");
+    }
+}

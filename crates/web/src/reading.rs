@@ -1,0 +1,549 @@
+//! A work as a reader reads it, and what they leave on it: kudos,
+//! comments, bookmarks, subscriptions, and their own name in it.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use axum_extra::extract::cookie::CookieJar;
+use quire_archive::{
+    guest_key, BookmarkNote, Chapter, CommentView, Commenter, KudosGivers, Kudoser,
+    SubscriptionTarget, Work, WorkId,
+};
+
+use crate::form::FormData;
+use crate::listing::author_url;
+use crate::pages::{encode, render, thousands, Layout, PageError};
+use crate::settings::{self, ReaderSettings};
+use crate::visitor::Visitor;
+use crate::App;
+
+/// A comment in its thread: replies sit below their parent, one step in.
+struct CommentRow {
+    comment: CommentView,
+    depth: usize,
+    can_edit: bool,
+    can_delete: bool,
+    posted: String,
+}
+
+struct ChapterView {
+    position: u32,
+    title: String,
+    summary: Vec<String>,
+    notes_start: Vec<String>,
+    notes_end: Vec<String>,
+    /// Sanitized when stored; placeholders filled for this reader.
+    html: String,
+    comments: Vec<CommentRow>,
+    comment_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "work.html")]
+struct WorkPage {
+    layout: Layout,
+    work: Work,
+    /// The chapters on this page: one, or all of them.
+    chapters: Vec<ChapterView>,
+    full_view: bool,
+    /// The chapter shown, when one is.
+    current: Option<u32>,
+    summary: Vec<String>,
+    notes_start: Vec<String>,
+    notes_end: Vec<String>,
+    /// Reader-insert codes the work uses, with this reader's value.
+    placeholders: Vec<(String, String)>,
+    filled: Vec<(String, String)>,
+    kudos: KudosGivers,
+    is_creator: bool,
+    signed_in: bool,
+    subscribed: bool,
+    message: Option<&'static str>,
+    return_to: String,
+}
+
+impl WorkPage {
+    fn tag_url(&self, tag: &str) -> String {
+        format!("/tags/{}/works", encode(tag))
+    }
+    fn author_url(&self, author: &str) -> String {
+        author_url(author)
+    }
+    fn words(&self) -> String {
+        thousands(self.work.word_count as u64)
+    }
+    fn chapter_count(&self) -> String {
+        let expected = self
+            .work
+            .expected_chapters
+            .map_or("?".to_string(), |n| n.to_string());
+        format!("{}/{}", self.work.chapters.len(), expected)
+    }
+    fn is_current(&self, position: &u32) -> bool {
+        self.current == Some(*position)
+    }
+    fn multi_chapter(&self) -> bool {
+        self.work.chapters.len() > 1
+    }
+    fn previous(&self) -> Option<u32> {
+        self.current.filter(|&n| n > 1).map(|n| n - 1)
+    }
+    fn next(&self) -> Option<u32> {
+        self.current
+            .filter(|&n| (n as usize) < self.work.chapters.len())
+            .map(|n| n + 1)
+    }
+    fn kudos_line(&self) -> String {
+        let mut parts = self.kudos.names.clone();
+        if self.kudos.guests > 0 {
+            parts.push(format!(
+                "{} {}",
+                self.kudos.guests,
+                if self.kudos.guests == 1 {
+                    "guest"
+                } else {
+                    "guests"
+                }
+            ));
+        }
+        match parts.len() {
+            0 => String::new(),
+            1 => parts.remove(0),
+            _ => {
+                let last = parts.pop().unwrap_or_default();
+                format!("{} and {last}", parts.join(", "))
+            }
+        }
+    }
+    fn ratings_text(&self) -> &'static str {
+        self.work.rating.name()
+    }
+    fn warning_names(&self) -> Vec<&'static str> {
+        self.work.warnings.iter().map(|w| w.name()).collect()
+    }
+    fn category_names(&self) -> Vec<&'static str> {
+        self.work.categories.iter().map(|c| c.name()).collect()
+    }
+    fn date(&self, seconds: &i64) -> String {
+        day(*seconds)
+    }
+}
+
+fn day(seconds: i64) -> String {
+    quire_archive::corpus::date(seconds.div_euclid(86_400))
+}
+
+/// Plain text (summaries, notes) as paragraphs.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// HTML with placeholders filled. The values are escaped first: a name is
+/// text, never markup.
+fn filled_html(html: &str, settings: &ReaderSettings) -> String {
+    let mut profile = quire_text::FillProfile::new();
+    for (code, value) in &settings.fill {
+        let _ = profile.set(code, &escape(value));
+    }
+    quire_text::insert::fill(html, &profile)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Comments in thread order: each followed by its replies.
+fn threads(
+    comments: &[CommentView],
+    chapter: i64,
+    me: Option<i64>,
+    is_creator: bool,
+) -> Vec<CommentRow> {
+    let mut children: BTreeMap<Option<i64>, Vec<&CommentView>> = BTreeMap::new();
+    for comment in comments.iter().filter(|c| c.chapter == chapter) {
+        children.entry(comment.parent).or_default().push(comment);
+    }
+    let mut rows = Vec::new();
+    let mut stack: Vec<(&CommentView, usize)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|c| (*c, 0)).collect())
+        .unwrap_or_default();
+    while let Some((comment, depth)) = stack.pop() {
+        let mine = me.is_some() && comment.writer_user == me;
+        rows.push(CommentRow {
+            can_edit: mine && !comment.frozen,
+            can_delete: mine || is_creator,
+            posted: day(comment.posted_at),
+            comment: comment.clone(),
+            depth: depth.min(5),
+        });
+        if let Some(replies) = children.get(&Some(comment.id)) {
+            stack.extend(replies.iter().rev().map(|c| (*c, depth + 1)));
+        }
+    }
+    rows
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct WorkQuery {
+    view_full_work: Option<String>,
+    done: Option<String>,
+}
+
+fn message_for(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "kudos" => "Thank you for leaving kudos!",
+        "kudos-again" => "You have already left kudos here. :)",
+        "comment" => "Your comment was posted.",
+        "comment-edited" => "Your comment was changed.",
+        "comment-deleted" => "The comment was deleted.",
+        "bookmark" => "Bookmarked. You'll find it among your bookmarks.",
+        "subscribed" => "You're subscribed; you'll hear of new chapters.",
+        "unsubscribed" => "You're no longer subscribed.",
+        "filled" => "The work now reads with your names.",
+        "posted" => "Your work was posted.",
+        _ => return None,
+    })
+}
+
+async fn visible_work(app: &App, visitor: &Visitor, id: &str) -> Result<Work, PageError> {
+    let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
+    app.archive
+        .work_for(id, visitor.viewer())
+        .await?
+        .ok_or(PageError::NotFound)
+}
+
+pub async fn work(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    Query(query): Query<WorkQuery>,
+) -> Result<Response, PageError> {
+    let work = visible_work(&app, &visitor, &id).await?;
+    let full = work.chapters.len() == 1 || query.view_full_work.as_deref() == Some("true");
+    let current = if full { None } else { Some(1) };
+    show(&app, &visitor, work, current, query.done.as_deref()).await
+}
+
+pub async fn chapter(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path((id, position)): Path<(String, String)>,
+    Query(query): Query<WorkQuery>,
+) -> Result<Response, PageError> {
+    let work = visible_work(&app, &visitor, &id).await?;
+    let position: u32 = position.parse().map_err(|_| PageError::NotFound)?;
+    if position == 0 || position as usize > work.chapters.len() {
+        return Err(PageError::NotFound);
+    }
+    show(&app, &visitor, work, Some(position), query.done.as_deref()).await
+}
+
+async fn show(
+    app: &App,
+    visitor: &Visitor,
+    work: Work,
+    current: Option<u32>,
+    done: Option<&str>,
+) -> Result<Response, PageError> {
+    let viewer = visitor.viewer();
+    let is_creator = app.archive.is_creator(work.id, viewer).await?;
+    if !is_creator {
+        let key = match &visitor.user {
+            Some(user) => format!("user:{}", user.id),
+            None => guest_key(&app.guest_salt, &visitor.address.to_string()),
+        };
+        let today = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64 / 86_400);
+        app.archive.record_hit(work.id, &key, today).await?;
+    }
+    let comments = app.archive.comments_on_work(work.id).await?;
+    let kudos = app.archive.kudos_givers(work.id).await?;
+    let subscribed = match &visitor.user {
+        Some(user) => app
+            .archive
+            .subscribers(SubscriptionTarget::Work(work.id))
+            .await?
+            .contains(&user.id),
+        None => false,
+    };
+    let me = visitor.user.as_ref().map(|u| u.id);
+    // Summaries and notes are plain text: filled as they are, escaped when
+    // drawn.
+    let profile = visitor.settings.fill_profile();
+    let fill = |text: &str| quire_text::insert::fill(text, &profile);
+    let shown: Vec<&Chapter> = work
+        .chapters
+        .iter()
+        .filter(|c| current.is_none_or(|n| c.position == n))
+        .collect();
+    let chapters = shown
+        .iter()
+        .map(|chapter| {
+            let rows = threads(&comments, chapter.id, me, is_creator);
+            ChapterView {
+                position: chapter.position,
+                title: chapter.title.clone(),
+                summary: paragraphs(&fill(&chapter.summary)),
+                notes_start: paragraphs(&fill(&chapter.notes_start)),
+                notes_end: paragraphs(&fill(&chapter.notes_end)),
+                html: filled_html(&chapter.html, &visitor.settings),
+                comment_count: rows.len(),
+                comments: rows,
+            }
+        })
+        .collect();
+    let mut codes: Vec<String> = Vec::new();
+    for chapter in &work.chapters {
+        for placeholder in &chapter.body.placeholders {
+            if !codes.contains(&placeholder.code) {
+                codes.push(placeholder.code.clone());
+            }
+        }
+    }
+    let placeholders: Vec<(String, String)> = codes
+        .iter()
+        .map(|code| {
+            (
+                code.clone(),
+                profile.value_for(code).unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let filled = placeholders
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .cloned()
+        .collect();
+    let return_to = match current {
+        Some(n) if work.chapters.len() > 1 => format!("/works/{}/chapters/{n}", work.id),
+        _ => format!("/works/{}", work.id),
+    };
+    render(&WorkPage {
+        layout: Layout::new(visitor, work.title.clone()),
+        summary: paragraphs(&fill(&work.summary)),
+        notes_start: paragraphs(&fill(&work.notes_start)),
+        notes_end: paragraphs(&fill(&work.notes_end)),
+        full_view: current.is_none(),
+        current,
+        chapters,
+        placeholders,
+        filled,
+        kudos,
+        is_creator,
+        signed_in: visitor.signed_in(),
+        subscribed,
+        message: message_for(done),
+        return_to,
+        work,
+    })
+}
+
+/// Where to go back to after a form on a work page: only a page of the
+/// same work, so a form can't send a reader elsewhere.
+fn back_to(form: &FormData, work: WorkId, done: &str) -> Redirect {
+    let own = format!("/works/{work}");
+    let target = form
+        .get("return_to")
+        .filter(|t| *t == own || t.starts_with(&format!("{own}/chapters/")))
+        .unwrap_or(&own);
+    Redirect::to(&format!("{target}?done={done}"))
+}
+
+pub async fn kudos(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let who = match &visitor.user {
+        Some(user) => Kudoser::User(user.id),
+        None => Kudoser::Guest(guest_key(&app.guest_salt, &visitor.address.to_string())),
+    };
+    let left = app.archive.leave_kudos(work.id, &who).await?;
+    let done = if left { "kudos" } else { "kudos-again" };
+    Ok(back_to(&form, work.id, done).into_response())
+}
+
+pub async fn comment(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let position: u32 = form
+        .get("chapter")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1);
+    let chapter = work
+        .chapters
+        .iter()
+        .find(|c| c.position == position)
+        .ok_or(PageError::NotFound)?;
+    let parent = match form.get("parent").and_then(|p| p.parse::<i64>().ok()) {
+        Some(parent) => {
+            let comment = app
+                .archive
+                .comment(parent)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            if comment.chapter != chapter.id {
+                return Err(PageError::NotFound);
+            }
+            Some(parent)
+        }
+        None => None,
+    };
+    let by = match &visitor.user {
+        Some(user) => Commenter::Pseud(user.default_pseud),
+        None => {
+            let name = form.text("name");
+            if name.is_empty() {
+                return Err(PageError::Refused(
+                    "Please give a name to comment as a guest, or sign in.".into(),
+                ));
+            }
+            Commenter::Named(name)
+        }
+    };
+    app.archive
+        .add_comment(chapter.id, &by, parent, &form.text("body"))
+        .await?;
+    Ok(back_to(&form, work.id, "comment").into_response())
+}
+
+/// The work a comment is on, if this visitor may see it.
+async fn comment_work(app: &App, visitor: &Visitor, id: &str) -> Result<(i64, Work), PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let work = app
+        .archive
+        .work_of_comment(id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let work = visible_work(app, visitor, &work.to_string()).await?;
+    Ok((id, work))
+}
+
+fn signed_in_user(visitor: &Visitor, return_to: String) -> Result<&quire_archive::User, PageError> {
+    visitor
+        .user
+        .as_ref()
+        .ok_or(PageError::SignInNeeded { return_to })
+}
+
+pub async fn edit_comment(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (comment, work) = comment_work(&app, &visitor, &id).await?;
+    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    app.archive
+        .edit_comment(comment, user.id, &form.text("body"))
+        .await?;
+    Ok(back_to(&form, work.id, "comment-edited").into_response())
+}
+
+pub async fn delete_comment(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (comment, work) = comment_work(&app, &visitor, &id).await?;
+    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    app.archive.delete_comment(comment, user.id).await?;
+    Ok(back_to(&form, work.id, "comment-deleted").into_response())
+}
+
+pub async fn bookmark(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let note = BookmarkNote {
+        note: form.text("note"),
+        tags: settings::names(&form.text("tags")),
+        private: form.checked("private"),
+        rec: form.checked("rec"),
+    };
+    app.archive
+        .add_bookmark(work.id, user.default_pseud, &note)
+        .await?;
+    Ok(back_to(&form, work.id, "bookmark").into_response())
+}
+
+pub async fn subscribe(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let target = SubscriptionTarget::Work(work.id);
+    let done = if form.get("action") == Some("unsubscribe") {
+        app.archive.unsubscribe(user.id, target).await?;
+        "unsubscribed"
+    } else {
+        app.archive.subscribe(user.id, target).await?;
+        "subscribed"
+    };
+    Ok(back_to(&form, work.id, done).into_response())
+}
+
+/// "Read as…": the reader's values for the work's placeholders, kept for
+/// every reader-insert work they read.
+pub async fn read_as(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let mut settings = visitor.settings.clone();
+    for (name, value) in &form.0 {
+        let Some(code) = name.strip_prefix("fill:") else {
+            continue;
+        };
+        settings.fill.retain(|(c, _)| c != code);
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        // Checked here so that what is stored always fills.
+        quire_text::FillProfile::new()
+            .set(code, value)
+            .map_err(|err| PageError::Refused(err.to_string()))?;
+        settings.fill.push((code.to_string(), value.to_string()));
+    }
+    let jar = settings::store(&app, &visitor, jar, &settings).await?;
+    Ok((jar, back_to(&form, work.id, "filled")).into_response())
+}

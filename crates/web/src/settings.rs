@@ -1,0 +1,274 @@
+//! A reader's settings: the mute list, their reader-insert fill and the
+//! theme. Kept with the account when signed in, in a cookie for guests.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use axum_extra::extract::cookie::CookieJar;
+use quire_archive::model::{ArchiveWarning, Rating};
+use quire_archive::search::SearchRequest;
+use quire_text::FillProfile;
+use serde::{Deserialize, Serialize};
+
+use crate::form::FormData;
+pub use crate::search_params::names;
+use crate::pages::{render, Layout, PageError};
+use crate::visitor::{Visitor, SETTINGS_COOKIE};
+use crate::App;
+
+/// A year: settings outlive sessions.
+const SETTINGS_COOKIE_SECONDS: i64 = 365 * 24 * 60 * 60;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// The device's preference (`prefers-color-scheme`).
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Theme> {
+        [Theme::Auto, Theme::Light, Theme::Dark]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextSize {
+    Small,
+    #[default]
+    Normal,
+    Large,
+}
+
+impl TextSize {
+    pub fn name(self) -> &'static str {
+        match self {
+            TextSize::Small => "small",
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<TextSize> {
+        [TextSize::Small, TextSize::Normal, TextSize::Large]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReaderSettings {
+    /// Works with any of these tags (wrangling applies) are hidden.
+    pub mute_tags: Vec<String>,
+    pub mute_ratings: Vec<Rating>,
+    pub mute_warnings: Vec<ArchiveWarning>,
+    /// Pseud names.
+    pub mute_authors: Vec<String>,
+    /// Reader-insert values, as `(code, value)`: `("Y/N", "Alex")`.
+    pub fill: Vec<(String, String)>,
+    pub theme: Theme,
+    pub text_size: TextSize,
+}
+
+impl ReaderSettings {
+    /// Settings stored by an earlier version, or damaged, read as far as
+    /// they go: a reader never loses the page over their settings.
+    pub fn from_json(json: &str) -> ReaderSettings {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The cookie holds the same as the JSON, URL-encoded so that it keeps
+    /// to the characters a cookie may carry.
+    pub fn from_cookie(value: &str) -> ReaderSettings {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(value)
+            .map(|pairs| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == "s")
+                    .map(|(_, json)| ReaderSettings::from_json(json))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn to_cookie(&self) -> String {
+        serde_urlencoded::to_string([("s", self.to_json())]).unwrap_or_default()
+    }
+
+    pub fn mutes_anything(&self) -> bool {
+        !(self.mute_tags.is_empty()
+            && self.mute_ratings.is_empty()
+            && self.mute_warnings.is_empty()
+            && self.mute_authors.is_empty())
+    }
+
+    /// Adds the mute list to a search as exclusions.
+    pub fn mute(&self, request: &mut SearchRequest) {
+        request.exclude.extend(self.mute_tags.iter().cloned());
+        request
+            .ratings_exclude
+            .extend(self.mute_ratings.iter().copied());
+        request
+            .warnings_exclude
+            .extend(self.mute_warnings.iter().copied());
+        request
+            .authors_exclude
+            .extend(self.mute_authors.iter().cloned());
+    }
+
+    /// The fill as the text pipeline takes it; values it can't use are
+    /// left out (they were checked when saved).
+    pub fn fill_profile(&self) -> FillProfile {
+        let mut profile = FillProfile::new();
+        for (code, value) in &self.fill {
+            let _ = profile.set(code, value);
+        }
+        profile
+    }
+}
+
+/// Saves settings where this visitor keeps them.
+pub async fn store(
+    app: &App,
+    visitor: &Visitor,
+    jar: CookieJar,
+    settings: &ReaderSettings,
+) -> Result<CookieJar, PageError> {
+    match &visitor.user {
+        Some(user) => {
+            app.archive
+                .set_preferences(user.id, &settings.to_json())
+                .await?;
+            Ok(jar)
+        }
+        None => Ok(jar.add(visitor.cookie(
+            SETTINGS_COOKIE,
+            settings.to_cookie(),
+            SETTINGS_COOKIE_SECONDS,
+        ))),
+    }
+}
+
+
+#[derive(askama::Template)]
+#[template(path = "preferences.html")]
+struct PreferencesPage {
+    layout: Layout,
+    settings: ReaderSettings,
+    saved: bool,
+}
+
+impl PreferencesPage {
+    fn rating_muted(&self, rating: &Rating) -> bool {
+        self.settings.mute_ratings.contains(rating)
+    }
+
+    fn warning_muted(&self, warning: &ArchiveWarning) -> bool {
+        self.settings.mute_warnings.contains(warning)
+    }
+
+    fn ratings(&self) -> [Rating; 5] {
+        Rating::ALL
+    }
+
+    fn warnings(&self) -> [ArchiveWarning; 6] {
+        ArchiveWarning::ALL
+    }
+}
+
+pub async fn preferences_form(
+    Extension(visitor): Extension<Visitor>,
+    query: axum::extract::Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let saved = query.0.iter().any(|(k, _)| k == "saved");
+    render(&PreferencesPage {
+        settings: visitor.settings.clone(),
+        layout: Layout::new(&visitor, "Reading preferences"),
+        saved,
+    })
+}
+
+pub async fn save_preferences(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let mut settings = visitor.settings.clone();
+    settings.mute_tags = names(form.get("mute_tags").unwrap_or(""));
+    settings.mute_authors = names(form.get("mute_authors").unwrap_or(""));
+    settings.mute_ratings = form
+        .all("mute_rating")
+        .filter_map(|name| Rating::from_name(name).ok())
+        .collect();
+    settings.mute_warnings = form
+        .all("mute_warning")
+        .filter_map(|name| ArchiveWarning::from_name(name).ok())
+        .collect();
+    if let Some(theme) = form.get("theme").and_then(Theme::from_name) {
+        settings.theme = theme;
+    }
+    if let Some(size) = form.get("text_size").and_then(TextSize::from_name) {
+        settings.text_size = size;
+    }
+    if form.get("clear_fill").is_some() {
+        settings.fill.clear();
+    }
+    let jar = store(&app, &visitor, jar, &settings).await?;
+    Ok((jar, Redirect::to("/preferences?saved=1")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_survive_the_cookie() {
+        let settings = ReaderSettings {
+            mute_tags: vec!["Spider-Man: Homecoming (2017)".into(), "a; b, \"c\"".into()],
+            mute_ratings: vec![Rating::Explicit],
+            mute_warnings: vec![ArchiveWarning::MajorCharacterDeath],
+            mute_authors: vec!["Pell (pellucid)".into()],
+            fill: vec![("Y/N".into(), "Zoë".into())],
+            theme: Theme::Dark,
+            text_size: TextSize::Large,
+        };
+        let cookie = settings.to_cookie();
+        assert!(
+            cookie
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',' | '"' | '\\')),
+            "{cookie}"
+        );
+        assert_eq!(ReaderSettings::from_cookie(&cookie), settings);
+    }
+
+    #[test]
+    fn damaged_settings_read_as_defaults() {
+        assert_eq!(
+            ReaderSettings::from_cookie("s=%7Bnot json"),
+            ReaderSettings::default()
+        );
+        assert_eq!(ReaderSettings::from_json("[]"), ReaderSettings::default());
+    }
+}

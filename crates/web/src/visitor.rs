@@ -1,0 +1,157 @@
+//! Who is asking: a signed-in account or a guest, the token their forms
+//! must carry, and their reading settings. Worked out once per request.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{HeaderValue, SET_COOKIE};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use quire_archive::sessions::{random_token, SESSION_SECONDS};
+use quire_archive::{User, Viewer};
+
+use crate::pages::PageError;
+use crate::settings::ReaderSettings;
+use crate::App;
+
+pub const SESSION_COOKIE: &str = "quire_session";
+/// A guest's form token: a cookie the page's forms repeat, which another
+/// site can neither read nor set.
+pub const GUEST_CSRF_COOKIE: &str = "quire_csrf";
+pub const SETTINGS_COOKIE: &str = "quire_settings";
+
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub user: Option<User>,
+    /// What every state-changing form must send back as `csrf`.
+    pub csrf: String,
+    pub settings: ReaderSettings,
+    pub address: IpAddr,
+    /// Behind a TLS proxy: cookies get `Secure`.
+    pub secure: bool,
+    /// The session cookie's token, to end it on sign-out.
+    pub session_token: Option<String>,
+}
+
+impl Visitor {
+    pub fn viewer(&self) -> Viewer {
+        match &self.user {
+            Some(user) => Viewer::User(user.id),
+            None => Viewer::Guest,
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// Refuses a form that doesn't carry this visitor's token: a page of
+    /// another site cannot post in their name.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
+        let sent = sent.unwrap_or("");
+        let same = sent.len() == self.csrf.len()
+            && sent
+                .bytes()
+                .zip(self.csrf.bytes())
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0;
+        if same && !sent.is_empty() {
+            Ok(())
+        } else {
+            Err(PageError::ExpiredForm)
+        }
+    }
+
+    /// A cookie as every cookie of ours is set: HttpOnly, SameSite=Lax,
+    /// Secure over TLS.
+    pub fn cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        max_age_seconds: i64,
+    ) -> Cookie<'static> {
+        let mut cookie = Cookie::new(name, value);
+        cookie.set_path("/");
+        cookie.set_http_only(true);
+        cookie.set_same_site(SameSite::Lax);
+        cookie.set_secure(self.secure);
+        cookie.set_max_age(time_seconds(max_age_seconds));
+        cookie
+    }
+}
+
+fn time_seconds(seconds: i64) -> time::Duration {
+    time::Duration::seconds(seconds)
+}
+
+/// Looks the visitor up and hands it to the handlers; gives a new guest
+/// their form token.
+pub async fn identify(
+    State(app): State<App>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
+    let secure = request
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+    let session_token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+    let session = match &session_token {
+        Some(token) => match app.archive.session(token).await {
+            Ok(session) => session,
+            Err(err) => return PageError::Store(err).into_response(),
+        },
+        None => None,
+    };
+    let mut new_guest_token = None;
+    let (user, csrf, settings) = match session {
+        Some(session) => {
+            let settings = match app.archive.preferences(session.user.id).await {
+                Ok(stored) => stored
+                    .map(|json| ReaderSettings::from_json(&json))
+                    .unwrap_or_default(),
+                Err(err) => return PageError::Store(err).into_response(),
+            };
+            (Some(session.user), session.csrf, settings)
+        }
+        None => {
+            let csrf = match jar.get(GUEST_CSRF_COOKIE) {
+                Some(cookie) if cookie.value().len() == 64 => cookie.value().to_string(),
+                _ => {
+                    let token = random_token();
+                    new_guest_token = Some(token.clone());
+                    token
+                }
+            };
+            let settings = jar
+                .get(SETTINGS_COOKIE)
+                .map(|c| ReaderSettings::from_cookie(c.value()))
+                .unwrap_or_default();
+            (None, csrf, settings)
+        }
+    };
+    let visitor = Visitor {
+        session_token: user.as_ref().and(session_token),
+        user,
+        csrf,
+        settings,
+        address,
+        secure,
+    };
+    let guest_cookie =
+        new_guest_token.map(|token| visitor.cookie(GUEST_CSRF_COOKIE, token, SESSION_SECONDS));
+    request.extensions_mut().insert(visitor);
+    let mut response = next.run(request).await;
+    if let Some(cookie) = guest_cookie {
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,252 @@
+//! The real site on a free port over a fresh data directory, and a browser-
+//! like client (cookies kept, redirects shown) to walk it.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use quire_archive::search::SearchIndex;
+use quire_archive::Archive;
+
+pub struct Site {
+    pub base: String,
+    pub archive: Archive,
+    runtime: tokio::runtime::Handle,
+    _dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// Starts the site as `quire serve` does: archive, search follower,
+    /// router with the peer's address, on 127.0.0.1:0.
+    pub fn start() -> Site {
+        let dir = tempfile::tempdir().expect("a temporary data directory");
+        let data = dir.path().to_path_buf();
+        let (ready, started) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            let handle = runtime.handle().clone();
+            runtime.block_on(async move {
+                let archive = Archive::open_data_dir(&data).await.expect("archive opens");
+                let search = SearchIndex::open(archive.clone(), &data)
+                    .await
+                    .expect("index opens");
+                tokio::spawn(search.clone().follow(|err| eprintln!("index: {err}")));
+                let site = quire_web::router(archive.clone(), search)
+                    .await
+                    .expect("site starts");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("a free port");
+                let address = listener.local_addr().expect("an address");
+                ready
+                    .send((format!("http://{address}"), archive, handle))
+                    .expect("the test waits");
+                axum::serve(
+                    listener,
+                    site.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                )
+                .await
+                .expect("the site serves");
+            });
+        });
+        let (base, archive, runtime) = started
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the site starts within a minute");
+        let site = Site {
+            base,
+            archive,
+            runtime,
+            _dir: dir,
+        };
+        // A new archive's index is built first; lists answer 503 until then.
+        let client = site.client();
+        eventually("the search index is built", || {
+            client.get("/healthz").body.contains("\"index\":\"ok\"")
+        });
+        site
+    }
+
+    /// Runs an archive call from the test's thread.
+    pub fn store<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        self.runtime.block_on(work)
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .build()
+                .new_agent(),
+        }
+    }
+
+    /// An account, signed in on a new client.
+    pub fn member(&self, login: &str) -> Client {
+        let client = self.client();
+        let page = client.get("/signup");
+        let response = client.post(
+            "/signup",
+            &[
+                ("csrf", &page.csrf()),
+                ("login", login),
+                ("email", &format!("{login}@example.org")),
+                ("password", "correct horse battery"),
+                ("password_confirmation", "correct horse battery"),
+            ],
+        );
+        assert_eq!(response.status, 303, "{}", response.body);
+        client
+    }
+}
+
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Page {
+    /// The form token the page's forms carry.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no form token on the page:\n{}", self.body))
+            + marker.len();
+        self.body[start..start + 64].to_string()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect::<Vec<_>>();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Page {
+            status: response.status().as_u16(),
+            body: response
+                .body_mut()
+                .with_config()
+                .limit(50 * 1024 * 1024)
+                .read_to_string()
+                .unwrap_or_default(),
+            location,
+            headers,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Page {
+        Self::page(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .call()
+                .expect("the site answers"),
+        )
+    }
+
+    pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Self::page(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .send_form(form.iter().copied())
+                .expect("the site answers"),
+        )
+    }
+
+    /// Posts a form from `page_path` with its token, and follows the one
+    /// redirect a successful form answers with.
+    pub fn submit(&self, page_path: &str, action: &str, form: &[(&str, &str)]) -> Page {
+        let token = self.get(page_path).csrf();
+        let mut fields = vec![("csrf", token.as_str())];
+        fields.extend_from_slice(form);
+        let answer = self.post(action, &fields);
+        match (&answer.status, &answer.location) {
+            (303, Some(location)) => self.get(location),
+            _ => answer,
+        }
+    }
+}
+
+/// Waits until `check` holds: the search index follows the store within a
+/// fraction of a second, but not instantly.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what}: not within 30 s");
+}
+
+/// A seed as it arrives: read from beside the repository.
+pub fn seed(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    let path = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(name))
+        })
+        .unwrap_or_else(|| panic!("no seed {name} in {}", dir.display()));
+    String::from_utf8(std::fs::read(path).expect("the seed reads")).expect("seeds are UTF-8")
+}
+
+/// Posts a work through the form; returns its id.
+pub fn post_work(client: &Client, fields: &[(&str, &str)]) -> i64 {
+    let defaults: Vec<(&str, &str)> = vec![
+        ("rating", "General Audiences"),
+        ("warnings", "No Archive Warnings Apply"),
+        ("fandoms", "Original Work"),
+        ("format", "plain"),
+        ("complete", "1"),
+        ("action", "post"),
+    ];
+    // A field the test gives replaces the default of that name.
+    let mut form: Vec<(&str, &str)> = defaults
+        .into_iter()
+        .filter(|(name, _)| !fields.iter().any(|(given, _)| given == name))
+        .collect();
+    form.extend_from_slice(fields);
+    let token = client.get("/works/new").csrf();
+    let mut sent = vec![("csrf", token.as_str())];
+    sent.extend(form);
+    let answer = client.post("/works/new", &sent);
+    assert_eq!(answer.status, 303, "posting failed:\n{}", answer.body);
+    let location = answer.location.expect("a posted work's address");
+    location
+        .trim_start_matches("/works/")
+        .split('?')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected redirect {location}"))
+}

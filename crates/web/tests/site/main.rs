@@ -1,0 +1,676 @@
+//! The website over HTTP: every route's status, what it shows, and who may
+//! do what. Each test starts its own site on a free port.
+
+mod harness;
+
+use harness::{eventually, post_work, seed, Site};
+
+#[test]
+fn pages_answer_and_carry_security_headers() {
+    let site = Site::start();
+    let guest = site.client();
+    for path in [
+        "/",
+        "/works",
+        "/login",
+        "/signup",
+        "/preferences",
+        "/static/quire.css",
+        "/static/quire.js",
+    ] {
+        let page = guest.get(path);
+        assert_eq!(page.status, 200, "{path}");
+    }
+    let home = site.client().get("/");
+    let csp = home.header("content-security-policy").expect("a CSP");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    assert!(home.header("referrer-policy").is_some());
+    let cookie = home
+        .header("set-cookie")
+        .expect("a guest gets a form token");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(home.body.contains("<main id=\"main\"") && home.body.contains("Skip to content"));
+    for path in [
+        "/nowhere",
+        "/works/999",
+        "/works/abc",
+        "/works/1/chapters/1",
+        "/static/x.js",
+        "/users/nobody/works",
+    ] {
+        assert_eq!(guest.get(path).status, 404, "{path}");
+    }
+}
+
+#[test]
+fn accounts_sign_up_in_and_out() {
+    let site = Site::start();
+    let reader = site.member("reader_one");
+    assert!(reader.get("/").body.contains("Sign out"));
+    // The same login again is refused, with the reason.
+    let again = site.client();
+    let page = again.submit(
+        "/signup",
+        "/signup",
+        &[
+            ("login", "Reader_One"),
+            ("email", "x@example.org"),
+            ("password", "another password"),
+            ("password_confirmation", "another password"),
+        ],
+    );
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("is taken"), "{}", page.body);
+    let mismatch = again.submit(
+        "/signup",
+        "/signup",
+        &[
+            ("login", "reader_two"),
+            ("email", "x@example.org"),
+            ("password", "another password"),
+            ("password_confirmation", "different password"),
+        ],
+    );
+    assert_eq!(mismatch.status, 400);
+    assert!(mismatch.body.contains("two passwords are different"));
+
+    // Sign out, then back in; a wrong password and an unknown login get
+    // the same answer.
+    let home = reader.get("/");
+    let out = reader.post("/logout", &[("csrf", &home.csrf())]);
+    assert_eq!(out.status, 303);
+    assert!(!reader.get("/").body.contains("Sign out"));
+    let wrong = reader.submit(
+        "/login",
+        "/login",
+        &[("login", "reader_one"), ("password", "wrong password")],
+    );
+    let unknown = reader.submit(
+        "/login",
+        "/login",
+        &[("login", "nobody_here"), ("password", "wrong password")],
+    );
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(
+        wrong.body.replace("reader_one", "LOGIN"),
+        unknown
+            .body
+            .replace("nobody_here", "LOGIN")
+            .replace(&unknown.csrf(), &wrong.csrf())
+    );
+    let back = reader.submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "reader_one"),
+            ("password", "correct horse battery"),
+            ("return_to", "/works"),
+        ],
+    );
+    assert_eq!(back.status, 200);
+    assert!(back.body.contains("Sign out"));
+    // Only a local path is returned to.
+    let token = reader.get("/login").csrf();
+    let away = site.client();
+    let away_token = away.get("/login").csrf();
+    let answer = away.post(
+        "/login",
+        &[
+            ("csrf", &away_token),
+            ("login", "reader_one"),
+            ("password", "correct horse battery"),
+            ("return_to", "//evil.example/"),
+        ],
+    );
+    assert_eq!(answer.location.as_deref(), Some("/"));
+    assert_eq!(token.len(), 64);
+}
+
+#[test]
+fn sign_in_is_rate_limited() {
+    let site = Site::start();
+    let _ = site.member("target_user");
+    let attacker = site.client();
+    let mut statuses = Vec::new();
+    for _ in 0..14 {
+        let page = attacker.submit(
+            "/login",
+            "/login",
+            &[("login", "target_user"), ("password", "guess guess")],
+        );
+        statuses.push(page.status);
+    }
+    // Ten tries a minute from one address (signing up spent one): wrong
+    // passwords until the budget is spent, then refusals only.
+    let first_refusal = statuses
+        .iter()
+        .position(|s| *s == 429)
+        .expect("refused at last");
+    assert!(first_refusal >= 8, "{statuses:?}");
+    assert!(
+        statuses[..first_refusal].iter().all(|s| *s == 401),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[first_refusal..].iter().all(|s| *s == 429),
+        "{statuses:?}"
+    );
+    let page = attacker.submit(
+        "/login",
+        "/login",
+        &[("login", "target_user"), ("password", "guess")],
+    );
+    assert!(page.body.contains("Too many tries"));
+}
+
+#[test]
+fn every_form_refuses_a_request_without_its_token() {
+    let site = Site::start();
+    let author = site.member("author_a");
+    let id = post_work(
+        &author,
+        &[("title", "Tokens"), ("body", "Some words here.")],
+    );
+    let routes = [
+        "/works/new".to_string(),
+        format!("/works/{id}/kudos"),
+        format!("/works/{id}/comments"),
+        format!("/works/{id}/bookmarks"),
+        format!("/works/{id}/subscription"),
+        format!("/works/{id}/read-as"),
+        "/comments/1/edit".to_string(),
+        "/comments/1/delete".to_string(),
+        "/preferences".to_string(),
+        "/logout".to_string(),
+        "/login".to_string(),
+        "/signup".to_string(),
+    ];
+    for client in [site.client(), author] {
+        for route in &routes {
+            let missing = client.post(route, &[("body", "x")]);
+            assert_eq!(missing.status, 403, "{route} without a token");
+            let wrong = client.post(route, &[("csrf", &"0".repeat(64)), ("body", "x")]);
+            assert_eq!(wrong.status, 403, "{route} with another token");
+        }
+    }
+}
+
+#[test]
+fn posting_a_raw_seed_repairs_it_and_sets_the_notes_apart() {
+    let site = Site::start();
+    let guest = site.client();
+    let asked = guest.get("/works/new");
+    assert_eq!(asked.status, 303);
+    assert_eq!(
+        asked.location.as_deref(),
+        Some("/login?return_to=%2Fworks%2Fnew")
+    );
+
+    let author = site.member("seed_poster");
+    let raw = seed("003");
+    let preview = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "Seed three"),
+            ("rating", "Teen And Up Audiences"),
+            ("warnings", "Creator Chose Not To Use Archive Warnings"),
+            ("fandoms", "Original Work"),
+            ("format", "plain"),
+            ("body", &raw),
+            ("complete", "1"),
+            ("action", "preview"),
+        ],
+    );
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview
+        .body
+        .contains("Preview: what quire made of your text"));
+    let paragraphs = preview.body.matches("<p>").count();
+    assert!(
+        paragraphs > 10,
+        "the run-on line became {paragraphs} paragraphs"
+    );
+    assert!(
+        preview.body.contains("Notes found at the end"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Reader-insert placeholders: Y/N"));
+    // Nothing is stored by a preview.
+    assert!(!author.get("/works").body.contains("Seed three"));
+
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Seed three"),
+            ("rating", "Teen And Up Audiences"),
+            ("warnings", "Creator Chose Not To Use Archive Warnings"),
+            ("body", &raw),
+        ],
+    );
+    let work = author.get(&format!("/works/{id}"));
+    assert_eq!(work.status, 200);
+    let text = &work.body[work
+        .body
+        .find("<div class=\"userstuff\">")
+        .expect("the text")..];
+    assert!(text.matches("<p>").count() > 10);
+    assert!(
+        work.body.contains("End Notes:"),
+        "the trailing notes sit apart"
+    );
+    assert!(!work.body.contains("√"), "no mojibake is left");
+    eventually("the posted work is listed", || {
+        guest.get("/works").body.contains("Seed three")
+    });
+
+    // A form missing what AO3 requires says what to fix, and keeps the text.
+    let missing = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "No fandom"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("body", "Words."),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("Name at least one fandom"));
+    assert!(missing.body.contains("Words."));
+    let no_warning = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "No warning"),
+            ("fandoms", "Original Work"),
+            ("body", "Words."),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(no_warning.status, 400);
+    assert!(no_warning.body.contains("Choose the archive warnings"));
+}
+
+#[test]
+fn markdown_and_html_bodies_keep_formatting_and_lose_scripts() {
+    let site = Site::start();
+    let author = site.member("formatter");
+    let md = post_work(
+        &author,
+        &[
+            ("title", "Marked"),
+            ("format", "markdown"),
+            ("body", "Some *soft* words.\n\n- one\n- two"),
+        ],
+    );
+    let page = author.get(&format!("/works/{md}"));
+    assert!(
+        page.body.contains("<em>soft</em>") && page.body.contains("<li>one</li>"),
+        "{}",
+        page.body
+    );
+    let html = post_work(
+        &author,
+        &[
+            ("title", "Marked up"),
+            ("format", "html"),
+            ("body", "<p onclick=\"alert(1)\">Kept <strong>bold</strong></p><script>alert(2)</script><img src=\"https://evil.example/x.png\">"),
+        ],
+    );
+    let page = author.get(&format!("/works/{html}"));
+    assert!(page.body.contains("<strong>bold</strong>"));
+    assert!(
+        !page.body.contains("alert(") && !page.body.contains("onclick"),
+        "{}",
+        page.body
+    );
+    // A remote image may stay in the text (AO3 allows them), but the page's
+    // policy lets no image load from elsewhere.
+    let csp = page.header("content-security-policy").unwrap_or("");
+    assert!(csp.contains("img-src 'self' data:"), "{csp}");
+}
+
+#[test]
+fn drafts_and_registered_only_works_are_shown_only_to_whom_they_should_be() {
+    let site = Site::start();
+    let author = site.member("private_author");
+    let other = site.member("other_reader");
+    let guest = site.client();
+    let draft = post_work(
+        &author,
+        &[
+            ("title", "Unfinished thing"),
+            ("body", "Draft words."),
+            ("draft", "1"),
+        ],
+    );
+    let locked = post_work(
+        &author,
+        &[
+            ("title", "Members only"),
+            ("body", "Locked words."),
+            ("restricted", "1"),
+        ],
+    );
+    let open = post_work(
+        &author,
+        &[("title", "Open to all"), ("body", "Open words.")],
+    );
+
+    assert_eq!(author.get(&format!("/works/{draft}")).status, 200);
+    assert!(author
+        .get(&format!("/works/{draft}"))
+        .body
+        .contains("This is a draft"));
+    assert_eq!(other.get(&format!("/works/{draft}")).status, 404);
+    assert_eq!(guest.get(&format!("/works/{draft}")).status, 404);
+
+    assert_eq!(other.get(&format!("/works/{locked}")).status, 200);
+    assert_eq!(guest.get(&format!("/works/{locked}")).status, 404);
+
+    eventually("the open work is listed", || {
+        guest.get("/works").body.contains("Open to all")
+    });
+    let listed = guest.get("/works").body;
+    assert!(!listed.contains("Members only") && !listed.contains("Unfinished thing"));
+    let member_list = other.get("/works").body;
+    assert!(member_list.contains("Members only") && !member_list.contains("Unfinished thing"));
+
+    // Nobody reacts to what they can't see.
+    let token = guest.get("/preferences").csrf();
+    let kudos = guest.post(&format!("/works/{locked}/kudos"), &[("csrf", &token)]);
+    assert_eq!(kudos.status, 404);
+    let token = other.get("/").csrf();
+    let comment = other.post(
+        &format!("/works/{draft}/comments"),
+        &[("csrf", &token), ("body", "Sneaky"), ("chapter", "1")],
+    );
+    assert_eq!(comment.status, 404);
+    assert_eq!(guest.get(&format!("/works/{open}")).status, 200);
+}
+
+#[test]
+fn kudos_comments_replies_and_bookmarks() {
+    let site = Site::start();
+    let author = site.member("kudos_author");
+    let reader = site.member("kudos_reader");
+    let guest = site.client();
+    let id = post_work(
+        &author,
+        &[("title", "Reactions"), ("body", "A story to react to.")],
+    );
+    let path = format!("/works/{id}");
+
+    let page = guest.submit(&path, &format!("{path}/kudos"), &[("return_to", &path)]);
+    assert!(page.body.contains("Thank you for leaving kudos"));
+    assert!(page.body.contains("1 guest left kudos"));
+    let again = guest.submit(&path, &format!("{path}/kudos"), &[]);
+    assert!(again.body.contains("already left kudos"));
+    let page = reader.submit(&path, &format!("{path}/kudos"), &[]);
+    assert!(
+        page.body.contains("kudos_reader and 1 guest left kudos"),
+        "{}",
+        page.body
+    );
+    let own = author.submit(&path, &format!("{path}/kudos"), &[]);
+    assert_eq!(own.status, 400);
+    assert!(
+        !author.get(&path).body.contains("kudos-form"),
+        "no kudos button on your own work"
+    );
+
+    let page = reader.submit(
+        &path,
+        &format!("{path}/comments"),
+        &[("chapter", "1"), ("body", "I loved the ending.")],
+    );
+    assert!(page.body.contains("Your comment was posted"));
+    assert!(page.body.contains("I loved the ending."));
+    let comment: i64 = site.store(async { site.archive.comments_on_work(id).await.unwrap()[0].id });
+    let page = author.submit(
+        &path,
+        &format!("{path}/comments"),
+        &[
+            ("chapter", "1"),
+            ("parent", &comment.to_string()),
+            ("body", "Thank you so much!"),
+        ],
+    );
+    assert!(
+        page.body.contains("class=\"comment depth-1\""),
+        "the reply sits under its comment"
+    );
+    let guest_comment = guest.submit(
+        &path,
+        &format!("{path}/comments"),
+        &[("chapter", "1"), ("body", "Nameless")],
+    );
+    assert_eq!(guest_comment.status, 400);
+    assert!(guest_comment.body.contains("give a name"));
+    let named = guest.submit(
+        &path,
+        &format!("{path}/comments"),
+        &[("chapter", "1"), ("name", "Passerby"), ("body", "Lovely.")],
+    );
+    assert!(named.body.contains("Passerby") && named.body.contains("(guest)"));
+
+    // Only the writer edits; the writer or the work's author deletes.
+    let edit = format!("/comments/{comment}/edit");
+    let refused = author.submit(&path, &edit, &[("body", "Changed by someone else")]);
+    assert_eq!(refused.status, 400);
+    let edited = reader.submit(
+        &path,
+        &edit,
+        &[("body", "I loved the ending, truly."), ("return_to", &path)],
+    );
+    assert!(edited.body.contains("I loved the ending, truly.") && edited.body.contains("(edited)"));
+    let token = guest.get(&path).csrf();
+    let guest_delete = guest.post(&format!("/comments/{comment}/delete"), &[("csrf", &token)]);
+    assert_eq!(guest_delete.status, 303, "a guest is asked to sign in");
+    assert!(guest_delete
+        .location
+        .unwrap_or_default()
+        .starts_with("/login"));
+    let deleted = author.submit(&path, &format!("/comments/{comment}/delete"), &[]);
+    assert!(deleted.body.contains("The comment was deleted"));
+    assert!(!deleted.body.contains("I loved the ending"));
+
+    let asked = guest.post(
+        &format!("{path}/bookmarks"),
+        &[("csrf", &token), ("note", "mine")],
+    );
+    assert_eq!(asked.status, 303);
+    assert!(asked.location.unwrap_or_default().starts_with("/login"));
+    let saved = reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[
+            ("note", "Comfort read"),
+            ("tags", "fluff, reread"),
+            ("rec", "1"),
+        ],
+    );
+    assert!(saved.body.contains("Bookmarked"));
+    let subscribed = reader.submit(&path, &format!("{path}/subscription"), &[]);
+    assert!(subscribed.body.contains("re subscribed") && subscribed.body.contains("Unsubscribe"));
+    let unsubscribed = reader.submit(
+        &path,
+        &format!("{path}/subscription"),
+        &[("action", "unsubscribe")],
+    );
+    assert!(unsubscribed.body.contains("no longer subscribed"));
+    eventually("the counts reach the list", || {
+        let list = guest.get("/works").body;
+        list.contains("<dt>Kudos:</dt><dd>2</dd>") && list.contains("<dt>Bookmarks:</dt><dd>1</dd>")
+    });
+}
+
+#[test]
+fn read_as_fills_placeholders_for_this_reader_only() {
+    let site = Site::start();
+    let author = site.member("insert_author");
+    let id = post_work(&author, &[("title", "You and me"), ("body", &seed("003"))]);
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    let before = guest.get(&path);
+    assert!(before.body.contains("Read as…") && before.body.contains("name=\"fill:Y/N\""));
+    assert!(before.body.contains("Y/N"));
+    let filled = guest.submit(
+        &path,
+        &format!("{path}/read-as"),
+        &[("fill:Y/N", "Zoë <b>")],
+    );
+    assert!(filled.body.contains("The work now reads with your names"));
+    let text = &filled.body[filled.body.find("<div class=\"userstuff\">").unwrap()..];
+    let text = &text[..text.find("</div>").unwrap()];
+    assert!(!text.contains("Y/N"), "no placeholder is left in the text");
+    assert!(
+        text.contains("Zoë &lt;b&gt;"),
+        "the name is text, not markup"
+    );
+    assert!(filled.body.contains("Filled in for you"));
+    // Another reader still sees the placeholders; the stored text keeps them.
+    assert!(site.client().get(&path).body.contains("Y/N"));
+    let stored = site.store(async { site.archive.work(id).await.unwrap().unwrap() });
+    assert!(stored.chapters[0].html.contains("Y/N"));
+    // An account keeps its fill across sign-ins.
+    let reader = site.member("insert_reader");
+    reader.submit(&path, &format!("{path}/read-as"), &[("fill:Y/N", "Alex")]);
+    let home = reader.get("/");
+    reader.post("/logout", &[("csrf", &home.csrf())]);
+    let back = reader.submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "insert_reader"),
+            ("password", "correct horse battery"),
+        ],
+    );
+    assert_eq!(back.status, 200);
+    assert!(reader.get(&path).body.contains("Alex"));
+    let bad = guest.submit(&path, &format!("{path}/read-as"), &[("fill:Q/Q", "x")]);
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("not a placeholder code"));
+}
+
+#[test]
+fn filters_and_the_mute_list_hide_works_and_say_how_many() {
+    let site = Site::start();
+    let author = site.member("filter_author");
+    post_work(
+        &author,
+        &[
+            ("title", "Gentle tale"),
+            ("body", "Soft words."),
+            ("fandoms", "Meadow Saga"),
+        ],
+    );
+    post_work(
+        &author,
+        &[
+            ("title", "Grim tale"),
+            ("body", "Hard words."),
+            ("rating", "Mature"),
+            ("fandoms", "Meadow Saga, Iron Coast"),
+        ],
+    );
+    let guest = site.client();
+    eventually("both are listed", || {
+        let list = guest.get("/works").body;
+        list.contains("Gentle tale") && list.contains("Grim tale")
+    });
+    let list = guest.get("/works").body;
+    assert!(
+        list.contains("Meadow Saga (2)") && list.contains("Iron Coast (1)"),
+        "facet counts"
+    );
+
+    let excluded = guest.get("/works?exclude_rating=Mature&words_from=&sort=title");
+    assert_eq!(excluded.status, 200);
+    assert!(excluded.body.contains("Gentle tale") && !excluded.body.contains("Grim tale"));
+    assert!(
+        excluded.body.contains("value=\"Mature\" checked"),
+        "the form shows the filter"
+    );
+    let fandom = guest.get("/tags/Iron%20Coast/works");
+    assert!(fandom.body.contains("Grim tale") && !fandom.body.contains("Gentle tale"));
+    let by_author = guest.get("/users/filter_author/works");
+    assert!(by_author.body.contains("Grim tale") && by_author.body.contains("Gentle tale"));
+    let bad = guest.get("/works?sort=sideways");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("is not a sort"));
+
+    // The mute list: a guest's in a cookie, an account's with the account.
+    let saved = guest.submit("/preferences", "/preferences", &[("mute_rating", "Mature")]);
+    assert!(saved.body.contains("Your preferences are saved"));
+    let list = guest.get("/works").body;
+    assert!(!list.contains("Grim tale") && list.contains("Gentle tale"));
+    assert!(list.contains("1 work hidden by your filters"), "{list}");
+    let shown = guest.get("/works?show_muted=1").body;
+    assert!(shown.contains("Grim tale"));
+    let reader = site.member("muting_reader");
+    reader.submit(
+        "/preferences",
+        "/preferences",
+        &[("mute_tags", "Iron Coast")],
+    );
+    let list = reader.get("/works").body;
+    assert!(!list.contains("Grim tale") && list.contains("1 work hidden"));
+    let list = reader.get("/tags/Meadow%20Saga/works").body;
+    assert!(!list.contains("Grim tale") && list.contains("1 work hidden"));
+    reader.submit(
+        "/preferences",
+        "/preferences",
+        &[("mute_authors", "filter_author")],
+    );
+    assert!(reader.get("/works").body.contains("2 works hidden"));
+}
+
+#[test]
+fn multi_chapter_works_read_by_chapter_and_whole() {
+    let site = Site::start();
+    let author = site.member("chapter_author");
+    let id = post_work(
+        &author,
+        &[("title", "Long one"), ("body", "First chapter words.")],
+    );
+    site.store(async {
+        let chapter = quire_archive::model::ChapterDraft {
+            title: "The second".into(),
+            ..quire_archive::model::ChapterDraft::from_manuscript(quire_text::analyze_str(
+                "Second chapter words.",
+            ))
+        };
+        site.archive.add_chapter(id, &chapter).await.unwrap();
+    });
+    let guest = site.client();
+    let first = guest.get(&format!("/works/{id}"));
+    assert!(
+        first.body.contains("First chapter words.")
+            && !first.body.contains("Second chapter words.")
+    );
+    assert!(first
+        .body
+        .contains(&format!("href=\"/works/{id}/chapters/2\"")));
+    let second = guest.get(&format!("/works/{id}/chapters/2"));
+    assert!(
+        second.body.contains("Chapter 2: The second") && second.body.contains("← Previous chapter")
+    );
+    let whole = guest.get(&format!("/works/{id}?view_full_work=true"));
+    assert!(
+        whole.body.contains("First chapter words.") && whole.body.contains("Second chapter words.")
+    );
+    assert_eq!(guest.get(&format!("/works/{id}/chapters/3")).status, 404);
+    assert_eq!(guest.get(&format!("/works/{id}/chapters/0")).status, 404);
+}
