@@ -138,6 +138,51 @@ fn read_keywords(path: &Path) -> Result<BTreeMap<String, Vec<String>>, Box<dyn E
     Ok(out)
 }
 
+/// With `--sweep`: each label's F1 had the note been suggested only from
+/// higher confidences on (aggregate scores only).
+fn print_sweep(passages: &[Passage]) -> Result<(), Box<dyn Error>> {
+    const STEPS: [f32; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
+    println!("\nF1 by the lowest confidence suggested: {STEPS:?}");
+    for label in LABELS {
+        let kind = NoteKind::from_name(label).ok_or("a label without a note")?;
+        let mut counts = [Counts::default(); STEPS.len()];
+        for p in passages.iter().filter(|p| p.label == label) {
+            let confidence = quire_text::signals(&p.text)
+                .note(kind)
+                .map_or(0.0, |n| n.confidence);
+            for (c, step) in counts.iter_mut().zip(STEPS) {
+                c.add(confidence >= step, p.positive);
+            }
+        }
+        let f1: Vec<String> = counts.iter().map(|c| format!("{:.2}", c.f1())).collect();
+        println!("  {label:<11} {}", f1.join("  "));
+    }
+    Ok(())
+}
+
+/// With `--cues LABEL`: for each cue, in how many positive and negative
+/// passages of the label it appears (aggregate counts only).
+fn print_cues(passages: &[Passage], label: &str) {
+    let mut table: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for p in passages.iter().filter(|p| p.label == label) {
+        for cue in quire_text::signals::cue_names(&p.text) {
+            let entry = table.entry(cue).or_default();
+            if p.positive {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+    }
+    println!("\ncues in {label} passages: positive / negative / share positive");
+    for (cue, (pos, neg)) in table {
+        println!(
+            "  {cue:<14} {pos:>4} {neg:>4}  {:.2}",
+            ratio(pos, pos + neg)
+        );
+    }
+}
+
 fn print_table(
     passages: &[Passage],
     keywords: &BTreeMap<String, Vec<String>>,
@@ -224,7 +269,13 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let sweep = args.iter().any(|a| a == "--sweep");
+    args.retain(|a| a != "--sweep");
+    let cues = args
+        .iter()
+        .position(|a| a == "--cues")
+        .map(|i| args.drain(i..(i + 2).min(args.len())).nth(1));
     let passages_path = PathBuf::from(
         args.first()
             .map_or("../shared/eval/passages-dev.jsonl", String::as_str),
@@ -243,6 +294,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         keywords_path.display()
     );
     print_table(&passages, &keywords)?;
+    if let Some(label) = cues {
+        print_cues(&passages, label.as_deref().unwrap_or("violence"));
+        return Ok(());
+    }
+    if sweep {
+        print_sweep(&passages)?;
+        return Ok(());
+    }
 
     let shared = passages_path
         .parent()

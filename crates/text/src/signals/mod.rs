@@ -213,6 +213,24 @@ pub fn manuscript_signals(m: &Manuscript) -> Signals {
     signals(&m.paragraphs.join("\n\n"))
 }
 
+/// The names of the cues the lexicon finds in `text`, idioms masked, each
+/// once: for the evaluation program's aggregate cue table, not an API.
+#[doc(hidden)]
+pub fn cue_names(text: &str) -> Vec<String> {
+    let mut all = tokens::Cues::default();
+    let mut buffer = Vec::new();
+    let mut word = String::new();
+    for (start, end) in tokens::sentences(text) {
+        tokens::tokenize(&text[start..end], &mut buffer, &mut word);
+        all = buffer.iter().fold(all, |a, t| a.union(t.cues));
+    }
+    lexicon::Cue::ALL
+        .iter()
+        .filter(|&&c| all.has(c))
+        .map(|c| format!("{c:?}"))
+        .collect()
+}
+
 struct Found {
     confidence: f32,
     passages: usize,

@@ -208,10 +208,17 @@ pub(crate) fn score(tokens: &[Token], question: bool) -> SentenceScores {
 
 fn violence(s: &Sentence) -> f32 {
     let mut found = Vec::new();
+    // An act on someone that leaves marks is violence shown; either alone
+    // may be a mention.
     for i in s.at(Kill).chain(s.at(HarmStrong)) {
-        let close =
-            s.object(i) || s.passive(i) || s.near(i, &[Weapon], 6, 6) || s.near(i, &[Body], 0, 6);
-        found.push(if close { 0.9 } else { 0.35 } * s.factor(i));
+        let done_to = s.object(i) || s.passive(i);
+        let marks = s.near(i, &[Weapon, Blood, Pain, Gore], 6, 6) || s.near(i, &[Body], 0, 6);
+        let score = match (done_to, marks) {
+            (true, true) => 0.9,
+            (true, false) | (false, true) => 0.45,
+            (false, false) => 0.3,
+        };
+        found.push(score * s.factor(i));
     }
     for i in s.at(HarmWeak) {
         if !(s.object(i) || s.passive(i)) {
@@ -258,14 +265,16 @@ fn blood_gore(s: &Sentence) -> f32 {
 
 fn death(s: &Sentence) -> f32 {
     let mut found = Vec::new();
+    // A body and its blood is a death shown; "she died" may be backstory.
+    let shown = s.has(Blood) || s.has(Gore);
     for i in s.at(Die) {
-        found.push(0.75 * s.factor(i));
+        found.push(if shown { 0.8 } else { 0.35 } * s.factor(i));
     }
     for i in s.at(DieBase) {
         found.push(0.35 * s.factor(i));
     }
     for i in s.at(Dead) {
-        found.push(0.7 * s.factor(i));
+        found.push(if shown { 0.85 } else { 0.55 } * s.factor(i));
     }
     for i in s.at(DeathNoun) {
         let whose = s.near(i, &[Own, Person, Child, Pron], 3, 3);
@@ -290,13 +299,17 @@ fn war(s: &Sentence) -> f32 {
     let Some(&first) = nouns.first() else {
         return 0.0;
     };
-    let fighting = [WarAct, Weapon, Kill, Die, Dead, Blood, Pain, ViolNoun]
+    // The army that kills and bleeds is war shown; the one that marches
+    // or is named may be backdrop.
+    let deadly = [Weapon, Kill, Die, Dead, Blood, Pain, Gore]
         .iter()
         .any(|&c| s.has(c));
-    let base = match (nouns.len(), fighting) {
-        (_, true) => 0.75,
-        (1, false) => 0.3,
-        (_, false) => 0.55,
+    let base = if deadly {
+        0.75
+    } else if nouns.len() > 1 || s.has(WarAct) {
+        0.45
+    } else {
+        0.3
     };
     base * s.factor(first)
 }
@@ -333,11 +346,18 @@ fn framed(s: &Sentence, i: usize) -> bool {
 
 fn misogyny(s: &Sentence) -> f32 {
     let mut found = Vec::new();
+    // In a sex scene "slut" is as often play as scorn; aimed and hostile it
+    // is scorn.
+    let sex = s.has(SexExplicit) || s.has(SexRef);
     for i in s.at(SlurFStrong) {
-        found.push(if framed(s, i) { 0.85 } else { 0.5 });
+        found.push(match (framed(s, i), sex) {
+            (true, false) => 0.8,
+            (true, true) | (false, false) => 0.4,
+            (false, true) => 0.2,
+        });
     }
     for i in s.at(SlurF) {
-        found.push(if framed(s, i) { 0.7 } else { 0.3 });
+        found.push(if framed(s, i) { 0.7 } else { 0.45 });
     }
     for i in s.at(MisoPhrase) {
         found.push(0.75 * s.factor(i));
@@ -358,10 +378,11 @@ fn homophobia(s: &Sentence) -> f32 {
     for i in s.at(HomoPhrase) {
         found.push(0.6 * s.factor(i).max(0.5));
     }
+    // Naming someone gay is no slight; scorn beside it is.
     for i in s.at(Gay) {
         if s.near(i, &[Condemn], 6, 6) {
             found.push(0.75);
-        } else if s.near(i, &[Insult], 6, 6) {
+        } else if s.near(i, &[Insult, SlurAWeak], 6, 6) {
             found.push(0.6);
         }
     }
@@ -371,12 +392,14 @@ fn homophobia(s: &Sentence) -> f32 {
 fn racism(s: &Sentence) -> f32 {
     let mut found = Vec::new();
     found.extend(std::iter::repeat_n(0.8, s.count(SlurR)));
+    // Talk about racism is not yet racism: hostility beside a group is.
+    let hostile = s.has(Insult) || s.has(Dehuman) || s.has(Profane);
     for i in s.at(RaceCond) {
-        found.push(if s.has(Race) { 0.75 } else { 0.55 } * s.factor(i).max(0.5));
+        found.push(if hostile { 0.6 } else { 0.3 } * s.factor(i).max(0.5));
     }
     for i in s.at(Race) {
         if s.near(i, &[Dehuman], 5, 5) {
-            found.push(0.7);
+            found.push(0.6);
         } else if s.near(i, &[Insult], 5, 5) {
             found.push(0.55);
         }
@@ -391,14 +414,15 @@ fn racism(s: &Sentence) -> f32 {
 fn ableism(s: &Sentence) -> f32 {
     let mut found = Vec::new();
     found.extend(std::iter::repeat_n(0.75, s.count(SlurA)));
+    let hostile = s.has(Insult) || s.has(Profane);
     for i in s.at(SlurAWeak) {
         if framed(s, i) {
-            found.push(0.35);
+            found.push(if hostile { 0.5 } else { 0.35 });
         }
     }
     for i in s.at(Disab) {
         if s.near(i, &[AbleCond], 6, 6) {
-            found.push(0.7 * s.factor(i).max(0.5));
+            found.push(0.6 * s.factor(i).max(0.5));
         }
     }
     combine(&mut found)

@@ -85,10 +85,10 @@ fn death_needs_someone_dying() {
 
 #[test]
 fn hypotheticals_are_weaker_than_acts() {
-    let act = signals("He killed her.")
+    let act = signals("He killed her with a knife.")
         .note(NoteKind::Violence)
         .map(|n| n.confidence);
-    let threat = signals("He would kill her.")
+    let threat = signals("He would kill her with a knife.")
         .note(NoteKind::Violence)
         .map_or(0.0, |n| n.confidence);
     assert!(act.expect("the act is violence") > threat);
@@ -114,7 +114,7 @@ fn other_labels_fire_on_their_acts() {
         NoteKind::Abduction
     ));
     assert!(has(
-        "The soldiers marched into battle and the army fired on the trenches.",
+        "The soldiers marched into battle, and the army's guns killed hundreds in the trenches.",
         NoteKind::War
     ));
     assert!(has(
