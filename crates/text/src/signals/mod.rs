@@ -111,6 +111,18 @@ pub enum Warning {
     Underage,
 }
 
+impl Warning {
+    /// AO3's words, as serialized.
+    pub fn label(self) -> &'static str {
+        match self {
+            Warning::GraphicViolence => "Graphic Depictions Of Violence",
+            Warning::MajorCharacterDeath => "Major Character Death",
+            Warning::RapeNonCon => "Rape/Non-Con",
+            Warning::Underage => "Underage Sex",
+        }
+    }
+}
+
 /// AO3's ratings, least to most restricted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SuggestedRating {
@@ -122,6 +134,18 @@ pub enum SuggestedRating {
     Mature,
     #[serde(rename = "Explicit")]
     Explicit,
+}
+
+impl SuggestedRating {
+    /// AO3's words, as serialized.
+    pub fn label(self) -> &'static str {
+        match self {
+            SuggestedRating::General => "General Audiences",
+            SuggestedRating::Teen => "Teen And Up Audiences",
+            SuggestedRating::Mature => "Mature",
+            SuggestedRating::Explicit => "Explicit",
+        }
+    }
 }
 
 /// A sentence that led to a suggestion: `text[start..end]` of the text
@@ -136,7 +160,8 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuggestedWarning {
     pub warning: Warning,
-    /// 0..=1.
+    /// 0..=1, in hundredths.
+    #[serde(serialize_with = "hundredths")]
     pub confidence: f32,
     /// How many sentences showed it; `evidence` holds the strongest few.
     pub passages: usize,
@@ -146,7 +171,8 @@ pub struct SuggestedWarning {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentNote {
     pub name: NoteKind,
-    /// 0..=1.
+    /// 0..=1, in hundredths.
+    #[serde(serialize_with = "hundredths")]
     pub confidence: f32,
     /// How many sentences showed it; `evidence` holds the strongest few.
     pub passages: usize,
@@ -271,6 +297,12 @@ fn gather(
         passages,
         evidence,
     }
+}
+
+/// Written as the decimal it was rounded to: an `f32` widened to `f64` on
+/// the way to JSON would print 0.93 as 0.9300000071525574.
+fn hundredths<S: serde::Serializer>(x: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((f64::from(*x) * 100.0).round() / 100.0)
 }
 
 fn round(x: f32) -> f32 {

@@ -278,18 +278,18 @@ fn death(s: &Sentence) -> f32 {
     }
     for i in s.at(DeathNoun) {
         let whose = s.near(i, &[Own, Person, Child, Pron], 3, 3);
-        found.push(if whose { 0.65 } else { 0.5 } * s.factor(i));
+        found.push(if whose { 0.5 } else { 0.4 } * s.factor(i));
     }
     for i in s.at(Grief) {
-        found.push(0.55 * s.factor(i));
+        found.push(0.45 * s.factor(i));
     }
     for i in s.at(Kill) {
         if s.object(i) {
-            found.push(0.5 * s.factor(i));
+            found.push(0.45 * s.factor(i));
         }
     }
     for i in s.at(Suicide) {
-        found.push(0.5 * s.factor(i));
+        found.push(0.45 * s.factor(i));
     }
     combine(&mut found)
 }
@@ -304,12 +304,10 @@ fn war(s: &Sentence) -> f32 {
     let deadly = [Weapon, Kill, Die, Dead, Blood, Pain, Gore]
         .iter()
         .any(|&c| s.has(c));
-    let base = if deadly {
-        0.75
-    } else if nouns.len() > 1 || s.has(WarAct) {
-        0.45
-    } else {
-        0.3
+    let base = match (deadly, nouns.len() > 1 || s.has(WarAct)) {
+        (true, true) => 0.75,
+        (true, false) | (false, true) => 0.45,
+        (false, false) => 0.3,
     };
     base * s.factor(first)
 }

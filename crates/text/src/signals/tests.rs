@@ -6,6 +6,24 @@ fn has(text: &str, kind: NoteKind) -> bool {
     signals(text).note(kind).is_some()
 }
 
+/// The strongest sentence score of any note in `text`, even one too weak
+/// to count as evidence: what a rule sees before the threshold hides it.
+fn strongest(text: &str) -> (f32, Option<NoteKind>) {
+    let mut best = (0.0, None);
+    let mut buffer = Vec::new();
+    let mut word = String::new();
+    for (start, end) in tokens::sentences(text) {
+        tokens::tokenize(&text[start..end], &mut buffer, &mut word);
+        let scores = rules::score(&buffer, false);
+        for kind in NoteKind::ALL {
+            if scores.get(kind) > best.0 {
+                best = (scores.get(kind), Some(kind));
+            }
+        }
+    }
+    best
+}
+
 #[test]
 fn a_killing_with_blood_is_violence() {
     let text = "He stabbed the guard in the throat. Blood pooled on the floor as the man screamed.";
@@ -26,12 +44,12 @@ fn negated_violence_is_nothing() {
     for text in [
         "He didn't kill her.",
         "He did not kill her.",
-        "She never hit him, not once.",
-        "Nobody was hurt.",
+        "He didn't stab her with the knife.",
+        "She never hit him in the face, not once.",
+        "Nobody was stabbed.",
+        "She wasn't pregnant.",
     ] {
-        let s = signals(text);
-        assert!(s.note(NoteKind::Violence).is_none(), "{text}: {s:?}");
-        assert!(s.note(NoteKind::Death).is_none(), "{text}: {s:?}");
+        assert_eq!(strongest(text), (0.0, None), "{text}");
     }
     // The negation stays in its clause.
     assert!(has(
@@ -54,7 +72,14 @@ fn figures_of_speech_are_nothing() {
         "His blood boiled when he saw the grade.",
         "She bit her lip and laughed.",
         "I could murder a pizza right now.",
+        "The guilt kills him.",
+        "Son of a bitch.",
     ] {
+        assert!(
+            strongest(text).0 < PASSAGE_MIN,
+            "{text}: {:?}",
+            strongest(text)
+        );
         let s = signals(text);
         assert!(s.notes.is_empty(), "{text}: {s:?}");
         assert!(s.warnings.is_empty(), "{text}: {s:?}");
@@ -68,10 +93,14 @@ fn a_lone_word_is_not_the_act() {
         "The word murder was written on the board.",
         "She read a book about the war.",
         "Blood type O.",
+        "He was a killer.",
     ] {
         let s = signals(text);
         assert!(s.notes.is_empty(), "{text}: {s:?}");
     }
+    // Each alone is a mention; the same words as an act on someone with
+    // marks of it are violence.
+    assert!(has("He killed the boy with a knife.", NoteKind::Violence));
 }
 
 #[test]
@@ -150,6 +179,28 @@ fn names_serialize_as_machine_names_and_ao3_labels() {
         "Graphic Depictions Of Violence"
     );
     assert_eq!(json["notes"][0]["name"], "violence");
+    for rating in [
+        SuggestedRating::General,
+        SuggestedRating::Teen,
+        SuggestedRating::Mature,
+        SuggestedRating::Explicit,
+    ] {
+        assert_eq!(
+            serde_json::to_value(rating).expect("serializes"),
+            rating.label()
+        );
+    }
+    for warning in [
+        Warning::GraphicViolence,
+        Warning::MajorCharacterDeath,
+        Warning::RapeNonCon,
+        Warning::Underage,
+    ] {
+        assert_eq!(
+            serde_json::to_value(warning).expect("serializes"),
+            warning.label()
+        );
+    }
     for kind in NoteKind::ALL {
         let name = serde_json::to_value(kind).expect("serializes");
         assert_eq!(name, kind.name());
