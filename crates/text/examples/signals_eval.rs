@@ -160,27 +160,32 @@ fn print_sweep(passages: &[Passage]) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// With `--cues LABEL`: for each cue, in how many positive and negative
-/// passages of the label it appears (aggregate counts only).
-fn print_cues(passages: &[Passage], label: &str) {
-    let mut table: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+/// With `--cues LABEL`: for each cue, in how many passages of the label it
+/// appears, split by the annotators' answer and the detector's (aggregate
+/// counts only).
+fn print_cues(passages: &[Passage], label: &str) -> Result<(), Box<dyn Error>> {
+    let kind = NoteKind::from_name(label).ok_or("no such label")?;
+    let mut table: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for p in passages.iter().filter(|p| p.label == label) {
+        let said = quire_text::signals(&p.text).note(kind).is_some();
+        let column = match (p.positive, said) {
+            (true, true) => 0,
+            (true, false) => 1,
+            (false, true) => 2,
+            (false, false) => 3,
+        };
         for cue in quire_text::signals::cue_names(&p.text) {
-            let entry = table.entry(cue).or_default();
-            if p.positive {
-                entry.0 += 1;
-            } else {
-                entry.1 += 1;
-            }
+            table.entry(cue).or_default()[column] += 1;
         }
     }
-    println!("\ncues in {label} passages: positive / negative / share positive");
-    for (cue, (pos, neg)) in table {
+    println!("\ncues in {label} passages: positive found, missed; negative flagged, clear; share positive");
+    for (cue, [found, missed, flagged, clear]) in table {
         println!(
-            "  {cue:<14} {pos:>4} {neg:>4}  {:.2}",
-            ratio(pos, pos + neg)
+            "  {cue:<14} {found:>4} {missed:>4} {flagged:>4} {clear:>4}  {:.2}",
+            ratio(found + missed, found + missed + flagged + clear)
         );
     }
+    Ok(())
 }
 
 fn print_table(
@@ -295,7 +300,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     print_table(&passages, &keywords)?;
     if let Some(label) = cues {
-        print_cues(&passages, label.as_deref().unwrap_or("violence"));
+        print_cues(&passages, label.as_deref().unwrap_or("violence"))?;
         return Ok(());
     }
     if sweep {
