@@ -131,10 +131,7 @@ fn combine(scores: &mut [f32]) -> f32 {
 pub(crate) fn score(tokens: &[Token], question: bool) -> SentenceScores {
     let mut out = SentenceScores::default();
     let all = tokens.iter().fold(Cues::default(), |a, t| a.union(t.cues));
-    let content = GRAMMAR
-        .iter()
-        .fold(all, |a, &g| if a.has(g) { a.minus(g) } else { a });
-    if content.is_empty() {
+    if GRAMMAR.iter().fold(all, |a, &g| a.minus(g)).is_empty() {
         return out;
     }
     let s = Sentence {
