@@ -38,6 +38,7 @@ pub(crate) enum Cue {
     Generalize,
     Insult,
     Frame,
+    Tender,
     // Violence.
     Kill,
     HarmStrong,
@@ -111,7 +112,7 @@ pub(crate) enum Cue {
 }
 
 impl Cue {
-    pub(crate) const ALL: [Cue; 73] = [
+    pub(crate) const ALL: [Cue; 74] = [
         Cue::Neg,
         Cue::Hypo,
         Cue::Passive,
@@ -129,6 +130,7 @@ impl Cue {
         Cue::Generalize,
         Cue::Insult,
         Cue::Frame,
+        Cue::Tender,
         Cue::Kill,
         Cue::HarmStrong,
         Cue::HarmWeak,
@@ -218,6 +220,7 @@ pub(crate) const WORDS: &[(Cue, &str)] = &[
     (Generalize, "=are =should =belong =belongs =can't =cannot =shouldn't =always =never =don't =aren't =need =only =just =all =must =can =supposed"),
     (Insult, "=pathetic =worthless =useless =stupid =idiot =idiotic =disgusting =weak =burden =disappointment =failure =ugly =fat =loser =embarrassment =whore =slut =bitch =filthy =dumb =freak =trash =garbage =scum =vermin =worm =brat =pig =moron =imbecile =crazy =psycho =hysterical =dumbass =bastard =jerk =ungrateful =unlovable =unwanted =selfish =lazy =desperate =naive =pitiful =miserable =hopeless =incompetent =insignificant =whiny =clingy =annoying =unbearable =repulsive =revolting"),
     (Frame, "=you =your =you're =youre =such =like =some =that =this =those =these =little =stupid =dumb =fucking =damn =damned =filthy =dirty =worthless =useless =cheap =fat =ugly =crazy =psycho =lying =dumbass =bloody =ungrateful =pathetic =desperate =disgusting =sorry =stinking =insolent"),
+    (Tender, "kiss hug cuddle embrace caress nuzzle snuggle tickle tease giggle =gently =softly =tenderly =lovingly =playfully =teasingly =sweetly"),
     // ---- violence ------------------------------------------------------
     (Kill, "kill murder slaughter massacre butcher assassinate execute slay =slew =slain behead decapitate =killer =killers =murderer =murderers =assassin"),
     (HarmStrong, "stab+ slash slit+ shoot =shot =shots torture maim mutilate bludgeon pummel throttle strangle punch kick slap smack whip+ flog+ headbutt assault brutalize batter beat =beaten impale skewer disembowel eviscerate garrote garrotte suffocate smother lynch scalp stomp bash bludgeon clobber pistol-whip waterboard"),

@@ -31,9 +31,9 @@ impl SentenceScores {
 
 /// The cues that make a sentence worth scoring at all: a sentence with none
 /// of them is skipped (most sentences of most stories).
-const GRAMMAR: [Cue; 17] = [
+const GRAMMAR: [Cue; 18] = [
     Neg, Hypo, Passive, Pron, You, Own, Reflexive, Person, Child, Female, Family, Body, Surface,
-    Weapon, Generalize, Insult, Frame,
+    Weapon, Generalize, Insult, Frame, Tender,
 ];
 
 struct Sentence<'a> {
@@ -217,12 +217,15 @@ fn violence(s: &Sentence) -> f32 {
         };
         found.push(score * s.factor(i));
     }
+    // Pushed against the wall and kissed is romance: a weak act beside
+    // tenderness counts little.
+    let tender = if s.has(Tender) { 0.3 } else { 1.0 };
     for i in s.at(HarmWeak) {
         if !(s.object(i) || s.passive(i)) {
             continue;
         }
         let marks = s.near(i, &[Body, Surface, Weapon, Blood, Pain, Gore], 6, 6);
-        found.push(if marks { 0.8 } else { 0.45 } * s.factor(i));
+        found.push(if marks { 0.8 } else { 0.45 } * tender * s.factor(i));
     }
     for i in s.at(ViolNoun) {
         let act = s.t[i].cues;

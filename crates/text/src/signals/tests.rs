@@ -73,6 +73,7 @@ fn figures_of_speech_are_nothing() {
         "She bit her lip and laughed.",
         "I could murder a pizza right now.",
         "The guilt kills him.",
+        "He pushed her against the wall and kissed her.",
         "Son of a bitch.",
     ] {
         assert!(
