@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 
 use anyhow::{anyhow, Context, Result};
-use quire_text::{FillProfile, Manuscript};
+use quire_text::{FillProfile, Manuscript, Signals};
 
 /// Reads a file, or standard input for `-`; errors name the file.
 fn read_input(path: &str) -> Result<Vec<u8>> {
@@ -54,15 +54,22 @@ fn write_stdout(text: &str) -> Result<()> {
 
 pub fn analyze(path: &str, json: bool) -> Result<()> {
     let manuscript = load(path)?;
+    let signals = quire_text::manuscript_signals(&manuscript);
     if json {
-        let mut text = serde_json::to_string_pretty(&manuscript)?;
+        // The manuscript's fields, and beside them what the text suggests
+        // (evidence offsets are into the paragraphs joined by a blank line).
+        let mut value = serde_json::to_value(&manuscript)?;
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields.insert("signals".into(), serde_json::to_value(&signals)?);
+        }
+        let mut text = serde_json::to_string_pretty(&value)?;
         text.push('\n');
         return write_stdout(&text);
     }
-    write_stdout(&summary(display_name(path), &manuscript))
+    write_stdout(&summary(display_name(path), &manuscript, &signals))
 }
 
-fn summary(name: &str, m: &Manuscript) -> String {
+fn summary(name: &str, m: &Manuscript, signals: &Signals) -> String {
     let mut lines = vec![name.to_string()];
     lines.push(format!(
         "  title: {}",
@@ -126,9 +133,30 @@ fn summary(name: &str, m: &Manuscript) -> String {
             }
         ));
     }
+    lines.push(suggestions(signals));
     let mut text = lines.join("\n");
     text.push('\n');
     text
+}
+
+/// One line: the rating, warnings and content notes the text suggests.
+fn suggestions(signals: &Signals) -> String {
+    let mut parts = vec![format!("at least {}", signals.rating.label())];
+    parts.extend(
+        signals
+            .warnings
+            .iter()
+            .map(|w| w.warning.label().to_string()),
+    );
+    parts.extend(signals.notes.iter().map(|n| {
+        format!(
+            "{} ({} passage{})",
+            n.name.name(),
+            n.passages,
+            if n.passages == 1 { "" } else { "s" }
+        )
+    }));
+    format!("  suggested from the text: {}", parts.join(", "))
 }
 
 fn ellipsize(text: &str, max_chars: usize) -> String {

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod notes;
 mod prose;
 pub mod repair;
+pub mod signals;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,7 @@ pub use insert::{FillError, FillProfile, PlaceholderCount};
 pub use layout::Block;
 pub use notes::Notes;
 pub use repair::{MojibakeEncoding, Repair, Repaired};
+pub use signals::{manuscript_signals, signals, NoteKind, Signals, SuggestedRating, Warning};
 
 /// How the story arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -133,11 +133,61 @@ fn analyze_json_reports_repairs_with_byte_spans() {
 }
 
 #[test]
+fn analyze_json_suggests_warnings_with_evidence() {
+    let value = json(&quire(&["analyze", &seed_path("000_"), "--json"]));
+    let signals = &value["signals"];
+    assert_eq!(signals["rating"], "Mature");
+    assert_eq!(
+        signals["warnings"][0]["warning"],
+        "Graphic Depictions Of Violence"
+    );
+    let notes = signals["notes"].as_array().unwrap();
+    let violence = notes
+        .iter()
+        .find(|n| n["name"] == "violence")
+        .expect("a violence note");
+    let confidence = violence["confidence"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&confidence), "{confidence}");
+    assert_eq!(
+        confidence,
+        (confidence * 100.0).round() / 100.0,
+        "hundredths"
+    );
+    assert!(violence["passages"].as_u64().unwrap() >= 3);
+    // Evidence offsets are into the paragraphs joined by a blank line.
+    let joined = value["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let evidence = violence["evidence"].as_array().unwrap();
+    assert!(!evidence.is_empty());
+    for e in evidence {
+        let (start, end) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(joined[start..end], *e["text"].as_str().unwrap());
+    }
+    assert!(evidence
+        .iter()
+        .any(|e| e["text"].as_str().unwrap().contains("killed children")));
+    assert!(notes.iter().any(|n| n["name"] == "child-harm"));
+}
+
+#[test]
 fn analyze_without_json_is_a_short_summary() {
     let text = stdout(&quire(&["analyze", &seed_path("003_")]));
     assert!(text.lines().count() < 15, "{text}");
     assert!(text.contains("words"));
     assert!(text.contains("Y/N ×7"));
+    assert!(
+        text.contains("suggested from the text: at least Teen And Up Audiences"),
+        "{text}"
+    );
+    assert!(text.contains("abuse-emotional ("), "{text}");
 }
 
 #[test]

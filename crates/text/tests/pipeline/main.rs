@@ -5,3 +5,4 @@ mod eval_works;
 mod properties;
 mod seeds;
 mod shared;
+mod signals;

@@ -1,0 +1,331 @@
+//! Scores the content signals on the labelled passages beside the
+//! repository, with two baselines computed in the same run, and measures
+//! throughput.
+//!
+//! ```sh
+//! cargo run --release -p quire-text --example signals_eval -- \
+//!     ../shared/eval/passages-dev.jsonl ../shared/eval/passage-keywords.json
+//! ```
+//!
+//! A passage is positive when at least two of its three annotators said so.
+//! Each passage carries one label; the detector's note of that label is its
+//! answer (suggested or not). Baselines: "always yes", and "any phrase of the
+//! keyword lists that selected the passages appears" (the lists are read
+//! here at run time, never copied into the repository). Only aggregate
+//! scores are printed: no passage text.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use quire_text::NoteKind;
+
+const LABELS: [&str; 8] = [
+    "violence",
+    "war",
+    "death",
+    "abduction",
+    "misogyny",
+    "homophobia",
+    "racism",
+    "ableism",
+];
+
+/// The keyword lists of the JSON file that a baseline matches: every list
+/// of phrases it has for a label.
+const KEYWORD_LISTS: [&str; 5] = [
+    "phrases",
+    "cleaned_up_phrases",
+    "stemmed_phrases",
+    "set_1",
+    "set_2",
+];
+
+struct Passage {
+    label: String,
+    positive: bool,
+    text: String,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Counts {
+    fn add(&mut self, predicted: bool, actual: bool) {
+        match (predicted, actual) {
+            (true, true) => self.tp += 1,
+            (true, false) => self.fp += 1,
+            (false, true) => self.fn_ += 1,
+            (false, false) => self.tn += 1,
+        }
+    }
+    fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+fn read_passages(path: &Path) -> Result<Vec<Passage>, Box<dyn Error>> {
+    let mut out = Vec::new();
+    for line in fs::read_to_string(path)?.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let votes: u64 = value["votes"]
+            .as_array()
+            .ok_or("a passage without votes")?
+            .iter()
+            .filter_map(serde_json::Value::as_u64)
+            .sum();
+        out.push(Passage {
+            label: value["warning"]
+                .as_str()
+                .ok_or("a passage without a warning")?
+                .to_string(),
+            positive: votes >= 2,
+            text: value["text"]
+                .as_str()
+                .ok_or("a passage without text")?
+                .to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn read_keywords(path: &Path) -> Result<BTreeMap<String, Vec<String>>, Box<dyn Error>> {
+    let value: serde_json::Value = serde_json::from_str(&fs::read_to_string(path)?)?;
+    let mut out = BTreeMap::new();
+    for label in LABELS {
+        let entry = &value[label];
+        let mut phrases: Vec<String> = KEYWORD_LISTS
+            .iter()
+            .filter_map(|list| entry[*list].as_array())
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .map(str::to_lowercase)
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        phrases.sort();
+        phrases.dedup();
+        out.insert(label.to_string(), phrases);
+    }
+    Ok(out)
+}
+
+/// With `--sweep`: each label's F1 had the note been suggested only from
+/// higher confidences on (aggregate scores only).
+fn print_sweep(passages: &[Passage]) -> Result<(), Box<dyn Error>> {
+    const STEPS: [f32; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
+    println!("\nF1 by the lowest confidence suggested: {STEPS:?}");
+    for label in LABELS {
+        let kind = NoteKind::from_name(label).ok_or("a label without a note")?;
+        let mut counts = [Counts::default(); STEPS.len()];
+        for p in passages.iter().filter(|p| p.label == label) {
+            let confidence = quire_text::signals(&p.text)
+                .note(kind)
+                .map_or(0.0, |n| n.confidence);
+            for (c, step) in counts.iter_mut().zip(STEPS) {
+                c.add(confidence >= step, p.positive);
+            }
+        }
+        let f1: Vec<String> = counts.iter().map(|c| format!("{:.2}", c.f1())).collect();
+        println!("  {label:<11} {}", f1.join("  "));
+    }
+    Ok(())
+}
+
+/// With `--cues LABEL`: for each cue, in how many passages of the label it
+/// appears, split by the annotators' answer and the detector's (aggregate
+/// counts only).
+fn print_cues(passages: &[Passage], label: &str) -> Result<(), Box<dyn Error>> {
+    let kind = NoteKind::from_name(label).ok_or("no such label")?;
+    let mut table: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for p in passages.iter().filter(|p| p.label == label) {
+        let said = quire_text::signals(&p.text).note(kind).is_some();
+        let column = match (p.positive, said) {
+            (true, true) => 0,
+            (true, false) => 1,
+            (false, true) => 2,
+            (false, false) => 3,
+        };
+        for cue in quire_text::signals::cue_names(&p.text) {
+            table.entry(cue).or_default()[column] += 1;
+        }
+    }
+    println!("\ncues in {label} passages: positive found, missed; negative flagged, clear; share positive");
+    for (cue, [found, missed, flagged, clear]) in table {
+        println!(
+            "  {cue:<14} {found:>4} {missed:>4} {flagged:>4} {clear:>4}  {:.2}",
+            ratio(found + missed, found + missed + flagged + clear)
+        );
+    }
+    Ok(())
+}
+
+fn print_table(
+    passages: &[Passage],
+    keywords: &BTreeMap<String, Vec<String>>,
+) -> Result<(), Box<dyn Error>> {
+    println!(
+        "| label | passages | positive | quire P | quire R | quire F1 | always-yes F1 | keywords P | keywords R | keywords F1 |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut macro_f1 = [0.0f64; 3];
+    for label in LABELS {
+        let kind = NoteKind::from_name(label).ok_or("a label without a note")?;
+        let phrases = &keywords[label];
+        let (mut quire, mut yes, mut words) =
+            (Counts::default(), Counts::default(), Counts::default());
+        let mut n = 0;
+        for p in passages.iter().filter(|p| p.label == label) {
+            n += 1;
+            let signals = quire_text::signals(&p.text);
+            quire.add(signals.note(kind).is_some(), p.positive);
+            yes.add(true, p.positive);
+            let lower = p.text.to_lowercase();
+            words.add(
+                phrases.iter().any(|k| lower.contains(k.as_str())),
+                p.positive,
+            );
+        }
+        println!(
+            "| {label} | {n} | {} | {:.2} | {:.2} | **{:.2}** | {:.2} | {:.2} | {:.2} | {:.2} |",
+            quire.tp + quire.fn_,
+            quire.precision(),
+            quire.recall(),
+            quire.f1(),
+            yes.f1(),
+            words.precision(),
+            words.recall(),
+            words.f1()
+        );
+        macro_f1[0] += quire.f1() / LABELS.len() as f64;
+        macro_f1[1] += yes.f1() / LABELS.len() as f64;
+        macro_f1[2] += words.f1() / LABELS.len() as f64;
+    }
+    println!(
+        "| **macro-F1** | {} | | | | **{:.3}** | {:.3} | | | {:.3} |",
+        passages.len(),
+        macro_f1[0],
+        macro_f1[1],
+        macro_f1[2]
+    );
+    Ok(())
+}
+
+/// About 1 MB of story text: the seeds, then the passages, as paragraphs.
+fn throughput_input(shared: &Path, passages: &[Passage]) -> Result<String, Box<dyn Error>> {
+    let mut seeds: Vec<PathBuf> = fs::read_dir(shared.join("seeds"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    seeds.sort();
+    let mut parts = Vec::new();
+    for seed in seeds {
+        parts.push(fs::read_to_string(seed)?);
+    }
+    parts.extend(passages.iter().map(|p| p.text.clone()));
+    let mut text = String::new();
+    for part in parts.iter().cycle() {
+        if text.len() >= 1_000_000 {
+            break;
+        }
+        text.push_str(part.trim());
+        text.push_str("\n\n");
+    }
+    Ok(text)
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(f());
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let sweep = args.iter().any(|a| a == "--sweep");
+    args.retain(|a| a != "--sweep");
+    let cues = args
+        .iter()
+        .position(|a| a == "--cues")
+        .map(|i| args.drain(i..(i + 2).min(args.len())).nth(1));
+    let passages_path = PathBuf::from(
+        args.first()
+            .map_or("../shared/eval/passages-dev.jsonl", String::as_str),
+    );
+    let keywords_path = PathBuf::from(
+        args.get(1)
+            .map_or("../shared/eval/passage-keywords.json", String::as_str),
+    );
+    let passages = read_passages(&passages_path)?;
+    let keywords = read_keywords(&keywords_path)?;
+    println!(
+        "{} passages from {}; keyword baseline: any phrase of {:?} in {}",
+        passages.len(),
+        passages_path.display(),
+        KEYWORD_LISTS,
+        keywords_path.display()
+    );
+    print_table(&passages, &keywords)?;
+    if let Some(label) = cues {
+        print_cues(&passages, label.as_deref().unwrap_or("violence"))?;
+        return Ok(());
+    }
+    if sweep {
+        print_sweep(&passages)?;
+        return Ok(());
+    }
+
+    let shared = passages_path
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the passages file is not in shared/eval/")?;
+    let text = throughput_input(shared, &passages)?;
+    let mb = text.len() as f64 / 1e6;
+    let bytes = text.as_bytes();
+    let analyze = best_of(5, || quire_text::analyze(bytes));
+    let both = best_of(5, || {
+        quire_text::analyze(bytes).map(|m| quire_text::manuscript_signals(&m))
+    });
+    let signals_only = best_of(5, || quire_text::signals(&text));
+    println!(
+        "\nthroughput on {:.2} MB (seeds + passages), best of 5, one thread:\n  analyze: {:.1} MB/s\n  analyze + manuscript_signals: {:.1} MB/s\n  signals alone: {:.1} MB/s",
+        mb,
+        mb / analyze,
+        mb / both,
+        mb / signals_only
+    );
+    Ok(())
+}
