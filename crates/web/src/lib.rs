@@ -5,6 +5,7 @@
 mod accounts;
 mod api;
 mod assets;
+mod detected;
 mod form;
 mod listing;
 mod pages;

@@ -188,6 +188,9 @@ impl WorksPage {
     fn categories(&self) -> [Category; 6] {
         Category::ALL
     }
+    fn notes(&self) -> Vec<(&'static str, &'static str)> {
+        crate::detected::all_notes()
+    }
     fn sorts(&self) -> [Sort; 10] {
         Sort::ALL
     }

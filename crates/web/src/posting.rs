@@ -44,6 +44,9 @@ struct Preview {
     notes_start: String,
     notes_end: String,
     placeholders: Vec<String>,
+    /// What the text suggests: warnings, then content notes.
+    suggestions: Vec<crate::detected::Suggestion>,
+    rating: &'static str,
 }
 
 #[derive(Template)]
@@ -118,7 +121,11 @@ fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
 
 fn preview_of(chapter: &ChapterDraft) -> Preview {
     let manuscript = &chapter.body;
+    let paragraphs: Vec<&str> = manuscript.paragraphs.iter().map(String::as_str).collect();
+    let signals = crate::detected::read(&paragraphs);
     Preview {
+        suggestions: crate::detected::for_writer(&signals),
+        rating: crate::detected::suggested_rating(&signals),
         html: chapter.html.clone(),
         words: manuscript.word_count,
         repairs: manuscript

@@ -54,6 +54,8 @@ struct WorkPage {
     summary: Vec<String>,
     notes_start: Vec<String>,
     notes_end: Vec<String>,
+    /// What the text suggests that the author's warnings don't say.
+    detected: Vec<crate::detected::Suggestion>,
     /// Reader-insert codes the work uses, with this reader's value.
     placeholders: Vec<(String, String)>,
     filled: Vec<(String, String)>,
@@ -270,6 +272,19 @@ async fn show(
             .map_or(0, |d| d.as_secs() as i64 / 86_400);
         app.archive.record_hit(work.id, &key, today).await?;
     }
+    let story: Vec<String> = work
+        .chapters
+        .iter()
+        .flat_map(|c| c.body.paragraphs.iter().cloned())
+        .collect();
+    let tagged = work.warnings.clone();
+    // Reading a long work takes a while; off the async threads.
+    let detected = tokio::task::spawn_blocking(move || {
+        let story: Vec<&str> = story.iter().map(String::as_str).collect();
+        crate::detected::untagged(&crate::detected::read(&story), &tagged)
+    })
+    .await
+    .unwrap_or_default();
     let comments = app.archive.comments_on_work(work.id).await?;
     let kudos = app.archive.kudos_givers(work.id).await?;
     let subscribed = match &visitor.user {
@@ -342,6 +357,7 @@ async fn show(
         chapters,
         placeholders,
         filled,
+        detected,
         kudos,
         is_creator,
         signed_in: visitor.signed_in(),

@@ -31,6 +31,7 @@ pub const PARAMETERS: &[&str] = &[
     "exclude_rating",
     "author",
     "exclude_author",
+    "exclude_detected",
     "warnings",
     "exclude_warnings",
     "categories",
@@ -119,6 +120,20 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, BadP
             }
             "author" => request.authors.extend(names(value)),
             "exclude_author" => request.authors_exclude.extend(names(value)),
+            "exclude_detected" => {
+                for name in names(value) {
+                    let known = quire_text::NoteKind::from_name(&name).ok_or_else(|| {
+                        bad(
+                            key,
+                            format!(
+                                "`{name}` is not a content note; use one of {}",
+                                quire_text::NoteKind::ALL.map(|n| n.name()).join(", ")
+                            ),
+                        )
+                    })?;
+                    request.detected_exclude.push(known.name().to_string());
+                }
+            }
             "warnings" => {
                 request
                     .warnings_include

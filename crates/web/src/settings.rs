@@ -11,8 +11,8 @@ use quire_text::FillProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::form::FormData;
-pub use crate::search_params::names;
 use crate::pages::{render, Layout, PageError};
+pub use crate::search_params::names;
 use crate::visitor::{Visitor, SETTINGS_COOKIE};
 use crate::App;
 
@@ -79,6 +79,8 @@ pub struct ReaderSettings {
     pub mute_warnings: Vec<ArchiveWarning>,
     /// Pseud names.
     pub mute_authors: Vec<String>,
+    /// Content notes the text suggests (`child-harm`), by machine name.
+    pub mute_detected: Vec<String>,
     /// Reader-insert values, as `(code, value)`: `("Y/N", "Alex")`.
     pub fill: Vec<(String, String)>,
     pub theme: Theme,
@@ -118,7 +120,8 @@ impl ReaderSettings {
         !(self.mute_tags.is_empty()
             && self.mute_ratings.is_empty()
             && self.mute_warnings.is_empty()
-            && self.mute_authors.is_empty())
+            && self.mute_authors.is_empty()
+            && self.mute_detected.is_empty())
     }
 
     /// Adds the mute list to a search as exclusions.
@@ -133,6 +136,9 @@ impl ReaderSettings {
         request
             .authors_exclude
             .extend(self.mute_authors.iter().cloned());
+        request
+            .detected_exclude
+            .extend(self.mute_detected.iter().cloned());
     }
 
     /// The fill as the text pipeline takes it; values it can't use are
@@ -168,7 +174,6 @@ pub async fn store(
     }
 }
 
-
 #[derive(askama::Template)]
 #[template(path = "preferences.html")]
 struct PreferencesPage {
@@ -188,6 +193,14 @@ impl PreferencesPage {
 
     fn ratings(&self) -> [Rating; 5] {
         Rating::ALL
+    }
+
+    fn notes(&self) -> Vec<(&'static str, &'static str)> {
+        crate::detected::all_notes()
+    }
+
+    fn note_muted(&self, name: &str) -> bool {
+        self.settings.mute_detected.iter().any(|n| n == name)
     }
 
     fn warnings(&self) -> [ArchiveWarning; 6] {
@@ -225,6 +238,11 @@ pub async fn save_preferences(
         .all("mute_warning")
         .filter_map(|name| ArchiveWarning::from_name(name).ok())
         .collect();
+    settings.mute_detected = form
+        .all("mute_detected")
+        .filter_map(quire_text::NoteKind::from_name)
+        .map(|note| note.name().to_string())
+        .collect();
     if let Some(theme) = form.get("theme").and_then(Theme::from_name) {
         settings.theme = theme;
     }
@@ -249,6 +267,7 @@ mod tests {
             mute_ratings: vec![Rating::Explicit],
             mute_warnings: vec![ArchiveWarning::MajorCharacterDeath],
             mute_authors: vec!["Pell (pellucid)".into()],
+            mute_detected: vec!["child-harm".into()],
             fill: vec![("Y/N".into(), "Zoë".into())],
             theme: Theme::Dark,
             text_size: TextSize::Large,

@@ -128,6 +128,9 @@ pub struct SearchRequest {
     pub authors: Vec<String>,
     /// Works credited to none of these pseuds (a reader's mute list).
     pub authors_exclude: Vec<String>,
+    /// Content notes (`violence`, `child-harm`) that the text itself must
+    /// not suggest, whatever the author tagged.
+    pub detected_exclude: Vec<String>,
     pub warnings_include: Vec<ArchiveWarning>,
     pub warnings_exclude: Vec<ArchiveWarning>,
     pub categories_include: Vec<Category>,
@@ -392,6 +395,15 @@ pub fn build(
     }
     if !request.authors.is_empty() {
         clauses.push((Occur::Must, author_query(fields, &request.authors)));
+    }
+    for note in &request.detected_exclude {
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.detected, note.trim()),
+                IndexRecordOption::Basic,
+            )),
+        ));
     }
     if !request.authors_exclude.is_empty() {
         clauses.push((

@@ -19,7 +19,7 @@ use crate::model::TagKind;
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit, lower-cased, accents folded (`naïve` finds `naive`),
@@ -90,6 +90,9 @@ pub struct Fields {
     pub author: Field,
     /// Each creator's pseud name, folded as tag names are, as one term.
     pub author_key: Field,
+    /// The content notes quire-text's signals suggest from the body, by
+    /// machine name (`violence`): what readers can filter out.
+    pub detected: Field,
     pub body: Field,
     pub tag_id: Field,
     pub facet: Field,
@@ -142,6 +145,7 @@ pub fn build() -> (Schema, Fields) {
         tag: builder.add_text_field("tag", text.clone()),
         author: builder.add_text_field("author", text.clone()),
         author_key: builder.add_text_field("author_key", STRING),
+        detected: builder.add_text_field("detected", STRING),
         body: builder.add_text_field("body", text),
         tag_id: builder.add_u64_field("tag_id", flag.clone()),
         facet: builder.add_facet_field("facet", FacetOptions::default()),
@@ -223,6 +227,11 @@ pub fn document(
     for creator in &work.creators {
         doc.add_text(fields.author, creator);
         doc.add_text(fields.author_key, crate::model::tag_key(creator));
+    }
+    for note in quire_text::signals(&work.body).notes {
+        if note.confidence >= quire_text::signals::REPORT_CONFIDENCE {
+            doc.add_text(fields.detected, note.name.name());
+        }
     }
     let mut facets = BTreeSet::new();
     for (tag, kind, name) in &work.tags {

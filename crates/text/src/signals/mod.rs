@@ -93,6 +93,30 @@ impl NoteKind {
     }
 
     /// The note of a machine name.
+    /// The note in words, as a page shows it to readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Violence => "violence",
+            NoteKind::War => "war",
+            NoteKind::Death => "death",
+            NoteKind::ChildHarm => "harm to children",
+            NoteKind::Abduction => "abduction",
+            NoteKind::BloodGore => "blood and gore",
+            NoteKind::AbusePhysical => "physical abuse",
+            NoteKind::AbuseEmotional => "emotional abuse",
+            NoteKind::SexualContent => "sexual content",
+            NoteKind::SexualViolence => "sexual violence",
+            NoteKind::SelfHarm => "self-harm",
+            NoteKind::Suicide => "suicide",
+            NoteKind::SubstanceAbuse => "substance abuse",
+            NoteKind::Misogyny => "misogyny",
+            NoteKind::Homophobia => "homophobia",
+            NoteKind::Racism => "racism",
+            NoteKind::Ableism => "ableism",
+            NoteKind::Pregnancy => "pregnancy",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<NoteKind> {
         NoteKind::ALL.into_iter().find(|k| k.name() == name)
     }
