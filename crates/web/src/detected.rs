@@ -17,6 +17,22 @@ pub fn read(paragraphs: &[&str]) -> Signals {
     quire_text::signals(&paragraphs.join("\n\n"))
 }
 
+/// Reads every chapter of a stored work, off the async threads (a long
+/// work takes a while).
+pub async fn read_work(work: &quire_archive::Work) -> Signals {
+    let story: Vec<String> = work
+        .chapters
+        .iter()
+        .flat_map(|c| c.body.paragraphs.iter().cloned())
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let story: Vec<&str> = story.iter().map(String::as_str).collect();
+        read(&story)
+    })
+    .await
+    .unwrap_or_else(|_| read(&[]))
+}
+
 /// For the writer: the AO3 warnings the text suggests, then its notes.
 pub fn for_writer(signals: &Signals) -> Vec<Suggestion> {
     let warnings = signals.warnings.iter().map(|w| Suggestion {

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod assets;
 mod detected;
+mod editing;
 mod form;
 mod listing;
 mod pages;
@@ -13,6 +14,7 @@ mod posting;
 mod reading;
 pub mod search_params;
 mod settings;
+mod tags;
 mod visitor;
 
 use std::net::IpAddr;
@@ -83,6 +85,12 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         )
         .route("/works/{id}", get(reading::work))
         .route("/works/{id}/chapters/{position}", get(reading::chapter))
+        .route(
+            "/works/{id}/edit",
+            get(editing::edit_form).post(editing::save),
+        )
+        .route("/works/{id}/delete", post(editing::delete))
+        .route("/works/{id}/orphan", post(editing::orphan))
         .route("/works/{id}/kudos", post(reading::kudos))
         .route("/works/{id}/comments", post(reading::comment))
         .route("/comments/{id}/edit", post(reading::edit_comment))
@@ -90,6 +98,7 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/works/{id}/bookmarks", post(reading::bookmark))
         .route("/works/{id}/subscription", post(reading::subscribe))
         .route("/works/{id}/read-as", post(reading::read_as))
+        .route("/tags/{tag}", get(tags::show).post(tags::wrangle))
         .route("/tags/{tag}/works", get(listing::tag_works))
         .route("/users/{login}/works", get(listing::user_works))
         .route(

@@ -169,6 +169,8 @@ struct WorksPage {
     layout: Layout,
     heading: String,
     path: String,
+    /// The tag's own page, on a tag's list.
+    about: Option<String>,
     filters: Filters,
     results: SearchResults,
     blurbs: Vec<Blurb>,
@@ -303,6 +305,10 @@ async fn listing(
     render(&WorksPage {
         layout: Layout::new(visitor, heading.clone()),
         heading,
+        about: path
+            .strip_suffix("/works")
+            .filter(|p| p.starts_with("/tags/"))
+            .map(str::to_string),
         path,
         filters: Filters { params },
         blurbs,

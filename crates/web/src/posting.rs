@@ -49,44 +49,62 @@ struct Preview {
     rating: &'static str,
 }
 
-#[derive(Template)]
-#[template(path = "new_work.html")]
-struct NewWorkPage {
-    layout: Layout,
-    form: FormData,
-    error: Option<String>,
-    preview: Option<Preview>,
+/// The work's fields on the posting and editing forms, as the author
+/// left them (or as the work stands).
+pub struct WorkForm {
+    pub form: FormData,
+    /// Posting a new work: an empty title may come from the text.
+    pub new: bool,
 }
 
-impl NewWorkPage {
-    fn value(&self, name: &str) -> String {
+impl WorkForm {
+    pub fn value(&self, name: &str) -> String {
         self.form.get(name).unwrap_or("").to_string()
     }
-    fn has(&self, name: &str, value: &str) -> bool {
+    pub fn has(&self, name: &str, value: &str) -> bool {
         self.form.all(name).any(|v| v == value)
     }
     /// A box ticked on a fresh form, as the author left it otherwise.
-    fn checked_or_default(&self, name: &str, default: bool) -> bool {
+    pub fn checked_or_default(&self, name: &str, default: bool) -> bool {
         if self.form.0.is_empty() {
             default
         } else {
             self.form.checked(name)
         }
     }
-    fn ratings(&self) -> [Rating; 5] {
+    pub fn ratings(&self) -> [Rating; 5] {
         Rating::ALL
     }
-    fn warnings(&self) -> [ArchiveWarning; 6] {
+    pub fn warnings(&self) -> [ArchiveWarning; 6] {
         ArchiveWarning::ALL
     }
-    fn categories(&self) -> [Category; 6] {
+    pub fn categories(&self) -> [Category; 6] {
         Category::ALL
     }
-    fn format(&self) -> String {
-        self.form.get("format").unwrap_or("plain").to_string()
-    }
-    fn language(&self) -> String {
+    pub fn language(&self) -> String {
         self.form.get("language").unwrap_or("en").to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "new_work.html")]
+struct NewWorkPage {
+    layout: Layout,
+    fields: WorkForm,
+    error: Option<String>,
+    preview: Option<Preview>,
+}
+
+impl NewWorkPage {
+    fn format(&self) -> String {
+        self.fields
+            .form
+            .get("format")
+            .unwrap_or("plain")
+            .to_string()
+    }
+    fn value(&self, name: &str) -> String {
+        self.fields.value(name)
     }
 }
 
@@ -100,7 +118,10 @@ pub async fn new_work(Extension(visitor): Extension<Visitor>) -> Result<Response
     author(&visitor)?;
     render(&NewWorkPage {
         layout: Layout::new(&visitor, "Post a new work"),
-        form: FormData::default(),
+        fields: WorkForm {
+            form: FormData::default(),
+            new: true,
+        },
         error: None,
         preview: None,
     })
@@ -145,21 +166,15 @@ fn preview_of(chapter: &ChapterDraft) -> Preview {
     }
 }
 
-/// The work the form describes; the first thing the author must change
-/// is the error.
-fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
-    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
-    let text = form.get("body").unwrap_or("");
-    if text.trim().is_empty() {
-        return Err("The work needs some text: paste or write it in the chapter text box.".into());
-    }
-    let mut chapter = chapter_of(format, text);
-    chapter.title = form.text("chapter_title");
-    let preview = preview_of(&chapter);
-    let manuscript = &chapter.body;
+/// The work's tags and preface from the form, without chapters; `text` is
+/// the manuscript being posted, whose title and notes fill empty fields.
+pub fn metadata_of(
+    form: &FormData,
+    text: Option<&quire_text::Manuscript>,
+) -> Result<WorkDraft, String> {
     let mut title = form.text("title");
     if title.is_empty() {
-        title = manuscript.title.clone().unwrap_or_default();
+        title = text.and_then(|m| m.title.clone()).unwrap_or_default();
     }
     if title.is_empty() {
         return Err("Give your work a title.".into());
@@ -167,12 +182,12 @@ fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
     // Notes the text pipeline found at the ends of the text become the
     // work's notes, unless the author wrote their own.
     let mut notes_start = form.text("notes_start");
-    if notes_start.is_empty() {
-        notes_start = manuscript.notes.start.clone();
+    if let (true, Some(m)) = (notes_start.is_empty(), text) {
+        notes_start = m.notes.start.clone();
     }
     let mut notes_end = form.text("notes_end");
-    if notes_end.is_empty() {
-        notes_end = manuscript.notes.end.clone();
+    if let (true, Some(m)) = (notes_end.is_empty(), text) {
+        notes_end = m.notes.end.clone();
     }
     let rating =
         Rating::from_name(form.get("rating").unwrap_or("Not Rated")).map_err(|e| e.to_string())?;
@@ -213,8 +228,25 @@ fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
         expected_chapters: if complete { Some(1) } else { None },
         restricted: form.checked("restricted"),
         draft: form.checked("draft"),
-        chapters: vec![chapter],
+        chapters: vec![],
     };
+    Ok(draft)
+}
+
+/// The work the form describes; the first thing the author must change
+/// is the error.
+fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
+    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
+    let text = form.get("body").unwrap_or("");
+    if text.trim().is_empty() {
+        return Err("The work needs some text: paste or write it in the chapter text box.".into());
+    }
+    let mut chapter = chapter_of(format, text);
+    chapter.title = form.text("chapter_title");
+    let preview = preview_of(&chapter);
+    let manuscript = &chapter.body;
+    let mut draft = metadata_of(form, Some(manuscript))?;
+    draft.chapters = vec![chapter];
     draft.validate().map_err(|e| e.to_string())?;
     Ok((draft, preview))
 }
@@ -229,7 +261,7 @@ pub async fn post_work(
     let wants_preview = form.get("action") == Some("preview");
     let page = |form: FormData, error: Option<String>, preview: Option<Preview>| NewWorkPage {
         layout: Layout::new(&visitor, "Post a new work"),
-        form,
+        fields: WorkForm { form, new: true },
         error,
         preview,
     };

@@ -215,6 +215,7 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "unsubscribed" => "You're no longer subscribed.",
         "filled" => "The work now reads with your names.",
         "posted" => "Your work was posted.",
+        "edited" => "Your changes were saved.",
         _ => return None,
     })
 }
@@ -272,19 +273,8 @@ async fn show(
             .map_or(0, |d| d.as_secs() as i64 / 86_400);
         app.archive.record_hit(work.id, &key, today).await?;
     }
-    let story: Vec<String> = work
-        .chapters
-        .iter()
-        .flat_map(|c| c.body.paragraphs.iter().cloned())
-        .collect();
-    let tagged = work.warnings.clone();
-    // Reading a long work takes a while; off the async threads.
-    let detected = tokio::task::spawn_blocking(move || {
-        let story: Vec<&str> = story.iter().map(String::as_str).collect();
-        crate::detected::untagged(&crate::detected::read(&story), &tagged)
-    })
-    .await
-    .unwrap_or_default();
+    let detected =
+        crate::detected::untagged(&crate::detected::read_work(&work).await, &work.warnings);
     let comments = app.archive.comments_on_work(work.id).await?;
     let kudos = app.archive.kudos_givers(work.id).await?;
     let subscribed = match &visitor.user {

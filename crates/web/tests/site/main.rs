@@ -187,6 +187,10 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/bookmarks"),
         format!("/works/{id}/subscription"),
         format!("/works/{id}/read-as"),
+        format!("/works/{id}/edit"),
+        format!("/works/{id}/delete"),
+        format!("/works/{id}/orphan"),
+        "/tags/Original%20Work".to_string(),
         "/comments/1/edit".to_string(),
         "/comments/1/delete".to_string(),
         "/preferences".to_string(),
@@ -756,4 +760,210 @@ fn what_the_text_suggests_is_shown_apart_and_can_be_filtered_out() {
     );
     let muted = guest.get("/works").body;
     assert!(!muted.contains("Seed zero") && muted.contains("1 work hidden by your filters"));
+}
+
+#[test]
+fn authors_edit_orphan_and_delete_their_works_and_nobody_else_can() {
+    let site = Site::start();
+    let author = site.member("editing_author");
+    let other = site.member("editing_other");
+    let guest = site.client();
+    let id = post_work(
+        &author,
+        &[
+            ("title", "First title"),
+            ("warnings", "Creator Chose Not To Use Archive Warnings"),
+            ("body", &seed("000")),
+        ],
+    );
+    let edit = format!("/works/{id}/edit");
+    let form = author.get(&edit);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("value=\"First title\""));
+    assert!(
+        form.body
+            .contains("The text suggests: <strong>Graphic Depictions Of Violence</strong>"),
+        "the editing page shows what the text suggests"
+    );
+    assert!(author.get(&format!("/works/{id}")).body.contains(&edit));
+    assert_eq!(other.get(&edit).status, 404);
+    assert!(!other.get(&format!("/works/{id}")).body.contains(&edit));
+    assert_eq!(guest.get(&edit).status, 303);
+
+    let saved = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("title", "Second title"),
+            ("rating", "Mature"),
+            ("warnings", "Graphic Depictions Of Violence"),
+            ("fandoms", "Original Work, Ash Valley"),
+            ("complete", "1"),
+        ],
+    );
+    assert!(
+        saved.body.contains("Your changes were saved"),
+        "{}",
+        saved.body
+    );
+    assert!(saved.body.contains("Second title") && saved.body.contains("Ash Valley"));
+    // Violence is tagged now: the reader's note no longer lists it.
+    if let Some(at) = saved.body.find("not tagged by the author: ") {
+        let rest = &saved.body[at + "not tagged by the author: ".len()..];
+        let listed: Vec<&str> = rest[..rest.find("</summary>").unwrap()]
+            .split(", ")
+            .collect();
+        assert!(!listed.contains(&"violence"), "{listed:?}");
+        assert!(listed.contains(&"harm to children"), "{listed:?}");
+    } else {
+        panic!("harm to children is still untagged, so the note stays");
+    }
+    eventually("the list shows the new title", || {
+        guest
+            .get("/tags/Ash%20Valley/works")
+            .body
+            .contains("Second title")
+    });
+    let missing = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("title", "No fandom"),
+            ("warnings", "No Archive Warnings Apply"),
+        ],
+    );
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("Name at least one fandom"));
+    let token = other.get("/preferences").csrf();
+    let refused = other.post(
+        &edit,
+        &[
+            ("csrf", &token),
+            ("title", "Mine now"),
+            ("fandoms", "X"),
+            ("warnings", "No Archive Warnings Apply"),
+        ],
+    );
+    assert_eq!(refused.status, 404);
+    for action in ["orphan", "delete"] {
+        let refused = other.post(
+            &format!("/works/{id}/{action}"),
+            &[("csrf", &token), ("confirm", "1")],
+        );
+        assert_eq!(refused.status, 404, "{action} by another member");
+    }
+
+    let unconfirmed = author.submit(&edit, &format!("/works/{id}/orphan"), &[]);
+    assert_eq!(unconfirmed.status, 400);
+    let orphaned = author.submit(&edit, &format!("/works/{id}/orphan"), &[("confirm", "1")]);
+    assert!(
+        orphaned.body.contains("orphan_account"),
+        "{}",
+        orphaned.body
+    );
+    assert_eq!(
+        author.get(&edit).status,
+        404,
+        "an orphaned work is no longer theirs"
+    );
+
+    let doomed = post_work(&author, &[("title", "Short lived"), ("body", "Gone soon.")]);
+    let gone = author.submit(
+        &format!("/works/{doomed}/edit"),
+        &format!("/works/{doomed}/delete"),
+        &[("confirm", "1")],
+    );
+    assert_eq!(gone.status, 200);
+    assert_eq!(author.get(&format!("/works/{doomed}")).status, 404);
+}
+
+#[test]
+fn tag_pages_show_the_wrangling_and_only_wranglers_change_it() {
+    let site = Site::start();
+    let author = site.member("tag_author");
+    post_work(
+        &author,
+        &[
+            ("title", "Tagged"),
+            ("body", "Words."),
+            ("fandoms", "Star Wars"),
+            ("freeforms", "Reylo, Kylo Ren/Rey"),
+        ],
+    );
+    let guest = site.client();
+    let page = guest.get("/tags/Reylo");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Additional Tags") && page.body.contains("/tags/Reylo/works"));
+    assert!(!page.body.contains("Wrangle this tag"));
+    assert_eq!(guest.get("/tags/Nothing%20Here").status, 404);
+    assert_eq!(
+        guest.get("/tags/Kylo%20Ren%2FRey").status,
+        200,
+        "a slash in a name is one segment"
+    );
+
+    // A member may not wrangle; the form isn't there for them.
+    let token = author.get("/preferences").csrf();
+    let refused = author.post("/tags/Reylo", &[("csrf", &token), ("action", "canonical")]);
+    assert_eq!(refused.status, 404);
+
+    let wrangler = site.client();
+    site.store(async {
+        site.archive
+            .add_user(
+                "the_wrangler",
+                "w@example.org",
+                "correct horse battery",
+                quire_archive::Roles {
+                    wrangler: true,
+                    admin: false,
+                },
+            )
+            .await
+            .unwrap();
+    });
+    let signed_in = wrangler.submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "the_wrangler"),
+            ("password", "correct horse battery"),
+        ],
+    );
+    assert_eq!(signed_in.status, 200);
+    assert!(wrangler
+        .get("/tags/Reylo")
+        .body
+        .contains("Wrangle this tag"));
+    let canonical = wrangler.submit(
+        "/tags/Kylo%20Ren%2FRey",
+        "/tags/Kylo%20Ren%2FRey",
+        &[("action", "canonical")],
+    );
+    assert!(
+        canonical.body.contains("is <strong>canonical</strong>"),
+        "{}",
+        canonical.body
+    );
+    let merged = wrangler.submit(
+        "/tags/Reylo",
+        "/tags/Reylo",
+        &[("action", "synonym"), ("canonical", "Kylo Ren/Rey")],
+    );
+    assert!(merged.body.contains("It is a synonym of"));
+    let parent = wrangler.submit(
+        "/tags/Kylo%20Ren%2FRey",
+        "/tags/Kylo%20Ren%2FRey",
+        &[
+            ("action", "parent"),
+            ("parent_kind", "fandom"),
+            ("parent", "Star Wars"),
+        ],
+    );
+    assert!(parent.body.contains("Parent tags") && parent.body.contains("Star Wars"));
+    assert!(parent.body.contains("Reylo"), "the synonym is listed");
+    let bad = wrangler.submit("/tags/Reylo", "/tags/Reylo", &[("action", "canonical")]);
+    assert_eq!(bad.status, 400, "a synonym can't be canonical");
+    let list = guest.get("/tags/Star%20Wars/works");
+    assert!(list.body.contains("About this tag"));
 }

@@ -1,0 +1,176 @@
+//! A work's authors change its tags and preface, orphan it or delete it.
+//! Anyone else is told the page doesn't exist.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use quire_archive::{Work, WorkId};
+
+use crate::detected::Suggestion;
+use crate::form::FormData;
+use crate::pages::{render, Layout, PageError};
+use crate::posting::{metadata_of, WorkForm};
+use crate::visitor::Visitor;
+use crate::App;
+
+#[derive(Template)]
+#[template(path = "edit_work.html")]
+struct EditWorkPage {
+    layout: Layout,
+    id: WorkId,
+    title: String,
+    fields: WorkForm,
+    error: Option<String>,
+    suggestions: Vec<Suggestion>,
+    rating: &'static str,
+}
+
+/// The work, if the visitor is one of its authors.
+async fn own_work(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<(Work, quire_archive::User), PageError> {
+    let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
+    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
+        return_to: format!("/works/{id}/edit"),
+    })?;
+    if !app.archive.is_creator(id, visitor.viewer()).await? {
+        return Err(PageError::NotFound);
+    }
+    let work = app
+        .archive
+        .work_for(id, visitor.viewer())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((work, user))
+}
+
+/// The form as the work stands.
+fn form_of(work: &Work) -> FormData {
+    let mut pairs = vec![
+        ("title".to_string(), work.title.clone()),
+        ("summary".to_string(), work.summary.clone()),
+        ("notes_start".to_string(), work.notes_start.clone()),
+        ("notes_end".to_string(), work.notes_end.clone()),
+        ("language".to_string(), work.language.clone()),
+        ("rating".to_string(), work.rating.name().to_string()),
+        ("fandoms".to_string(), work.fandoms.join(", ")),
+        ("relationships".to_string(), work.relationships.join(", ")),
+        ("characters".to_string(), work.characters.join(", ")),
+        ("freeforms".to_string(), work.freeforms.join(", ")),
+    ];
+    pairs.extend(
+        work.warnings
+            .iter()
+            .map(|w| ("warnings".to_string(), w.name().to_string())),
+    );
+    pairs.extend(
+        work.categories
+            .iter()
+            .map(|c| ("categories".to_string(), c.name().to_string())),
+    );
+    for (flag, on) in [
+        ("complete", work.complete),
+        ("restricted", work.restricted),
+        ("draft", work.draft),
+    ] {
+        if on {
+            pairs.push((flag.to_string(), "1".to_string()));
+        }
+    }
+    FormData(pairs)
+}
+
+async fn page(
+    work: &Work,
+    visitor: &Visitor,
+    form: FormData,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let signals = crate::detected::read_work(work).await;
+    let page = EditWorkPage {
+        layout: Layout::new(visitor, format!("Edit {}", work.title)),
+        id: work.id,
+        title: work.title.clone(),
+        fields: WorkForm { form, new: false },
+        error: error.clone(),
+        suggestions: crate::detected::for_writer(&signals),
+        rating: crate::detected::suggested_rating(&signals),
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn edit_form(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    page(&work, &visitor, form_of(&work), None).await
+}
+
+pub async fn save(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let draft = match metadata_of(&form, None) {
+        Ok(draft) => draft,
+        Err(error) => return page(&work, &visitor, form, Some(error)).await,
+    };
+    match app.archive.edit_work(work.id, &draft).await {
+        Ok(()) => Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response()),
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => page(&work, &visitor, form, Some(message)).await,
+            other => Err(other),
+        },
+    }
+}
+
+pub async fn delete(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, user) = own_work(&app, &visitor, &id).await?;
+    if !form.checked("confirm") {
+        return Err(PageError::Refused(
+            "Tick the box to confirm the deletion.".into(),
+        ));
+    }
+    app.archive.delete_work(work.id).await?;
+    Ok(Redirect::to(&format!(
+        "/users/{}/works",
+        crate::pages::encode(&user.login)
+    ))
+    .into_response())
+}
+
+pub async fn orphan(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, user) = own_work(&app, &visitor, &id).await?;
+    if !form.checked("confirm") {
+        return Err(PageError::Refused(
+            "Tick the box to confirm orphaning.".into(),
+        ));
+    }
+    app.archive.orphan_work(work.id, user.id).await?;
+    Ok(Redirect::to(&format!("/works/{}", work.id)).into_response())
+}
