@@ -10,7 +10,7 @@ use quire_archive::{Work, WorkId};
 use crate::detected::Suggestion;
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
-use crate::posting::{metadata_of, WorkForm};
+use crate::posting::{chapter_of, metadata_of, preview_of, Preview, TextFormat, WorkForm};
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -24,6 +24,8 @@ struct EditWorkPage {
     error: Option<String>,
     suggestions: Vec<Suggestion>,
     rating: &'static str,
+    /// (chapter id, position, title), in order.
+    chapters: Vec<(i64, u32, String)>,
 }
 
 /// The work, if the visitor is one of its authors.
@@ -98,6 +100,11 @@ async fn page(
         error: error.clone(),
         suggestions: crate::detected::for_writer(&signals),
         rating: crate::detected::suggested_rating(&signals),
+        chapters: work
+            .chapters
+            .iter()
+            .map(|c| (c.id, c.position, c.title.clone()))
+            .collect(),
     };
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
@@ -173,4 +180,150 @@ pub async fn orphan(
     }
     app.archive.orphan_work(work.id, user.id).await?;
     Ok(Redirect::to(&format!("/works/{}", work.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "new_chapter.html")]
+struct NewChapterPage {
+    layout: Layout,
+    id: WorkId,
+    title: String,
+    form: FormData,
+    error: Option<String>,
+    preview: Option<Preview>,
+}
+
+impl NewChapterPage {
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).unwrap_or("").to_string()
+    }
+    fn format(&self) -> String {
+        self.form.get("format").unwrap_or("plain").to_string()
+    }
+}
+
+pub async fn new_chapter_form(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    render(&NewChapterPage {
+        layout: Layout::new(&visitor, format!("Add a chapter to {}", work.title)),
+        id: work.id,
+        title: work.title,
+        form: FormData::default(),
+        error: None,
+        preview: None,
+    })
+}
+
+pub async fn add_chapter(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let text = form.get("body").unwrap_or("");
+    let page = |form: FormData, error: Option<String>, preview: Option<Preview>| NewChapterPage {
+        layout: Layout::new(&visitor, format!("Add a chapter to {}", work.title)),
+        id: work.id,
+        title: work.title.clone(),
+        form,
+        error,
+        preview,
+    };
+    if text.trim().is_empty() {
+        let error = "The chapter needs some text.".to_string();
+        let status = axum::http::StatusCode::BAD_REQUEST;
+        return Ok((status, render(&page(form, Some(error), None))?).into_response());
+    }
+    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
+    let mut chapter = chapter_of(format, text);
+    chapter.title = form.text("chapter_title");
+    chapter.summary = form.text("chapter_summary");
+    if form.get("action") == Some("preview") {
+        let preview = preview_of(&chapter);
+        return render(&page(form, None, Some(preview)));
+    }
+    match app.archive.add_chapter(work.id, &chapter).await {
+        Ok(_) => {
+            let position = work.chapters.len() + 1;
+            Ok(Redirect::to(&format!(
+                "/works/{}/chapters/{position}?done=chapter",
+                work.id
+            ))
+            .into_response())
+        }
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => {
+                let status = axum::http::StatusCode::BAD_REQUEST;
+                Ok((status, render(&page(form, Some(message), None))?).into_response())
+            }
+            other => Err(other),
+        },
+    }
+}
+
+/// New chapter numbers from the form (`order:<chapter id>` = number): the
+/// chapters sorted by them, ties kept in their old order.
+fn new_order(work: &Work, form: &FormData) -> Result<Vec<i64>, PageError> {
+    let mut numbered = Vec::with_capacity(work.chapters.len());
+    for chapter in &work.chapters {
+        let number: u32 = form
+            .get(&format!("order:{}", chapter.id))
+            .map(str::trim)
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| {
+                PageError::Refused(format!(
+                    "Give chapter {} a whole number for its new place.",
+                    chapter.position
+                ))
+            })?;
+        numbered.push((number, chapter.position, chapter.id));
+    }
+    numbered.sort();
+    Ok(numbered.into_iter().map(|(_, _, id)| id).collect())
+}
+
+pub async fn reorder_chapters(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let order = new_order(&work, &form)?;
+    app.archive.reorder_chapters(work.id, &order).await?;
+    Ok(Redirect::to(&format!(
+        "/works/{}?view_full_work=true&done=reordered",
+        work.id
+    ))
+    .into_response())
+}
+
+pub async fn delete_chapter(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    if !form.checked("confirm") {
+        return Err(PageError::Refused(
+            "Tick the box to confirm the deletion.".into(),
+        ));
+    }
+    let chapter = form
+        .get("chapter")
+        .and_then(|c| c.parse::<i64>().ok())
+        .filter(|c| work.chapters.iter().any(|ch| ch.id == *c))
+        .ok_or(PageError::NotFound)?;
+    app.archive.delete_chapter(work.id, chapter).await?;
+    Ok(Redirect::to(&format!("/works/{}/edit", work.id)).into_response())
 }

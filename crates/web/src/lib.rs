@@ -91,6 +91,15 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         )
         .route("/works/{id}/delete", post(editing::delete))
         .route("/works/{id}/orphan", post(editing::orphan))
+        .route(
+            "/works/{id}/chapters/new",
+            get(editing::new_chapter_form).post(editing::add_chapter),
+        )
+        .route(
+            "/works/{id}/chapters/order",
+            post(editing::reorder_chapters),
+        )
+        .route("/works/{id}/chapters/delete", post(editing::delete_chapter))
         .route("/works/{id}/kudos", post(reading::kudos))
         .route("/works/{id}/comments", post(reading::comment))
         .route("/comments/{id}/edit", post(reading::edit_comment))

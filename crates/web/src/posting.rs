@@ -15,7 +15,7 @@ use crate::App;
 
 /// How the author wrote the chapter text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextFormat {
+pub enum TextFormat {
     /// Raw text as fans paste it: quire finds the paragraphs, repairs the
     /// encoding and sets the notes apart.
     Plain,
@@ -25,7 +25,7 @@ enum TextFormat {
 }
 
 impl TextFormat {
-    fn from_name(name: &str) -> TextFormat {
+    pub fn from_name(name: &str) -> TextFormat {
         match name {
             "markdown" => TextFormat::Markdown,
             "html" => TextFormat::Html,
@@ -35,18 +35,18 @@ impl TextFormat {
 }
 
 /// What the preview says quire did to the text.
-struct Preview {
-    html: String,
-    words: usize,
-    repairs: Vec<(String, String)>,
-    paragraphs: usize,
-    scene_breaks: usize,
-    notes_start: String,
-    notes_end: String,
-    placeholders: Vec<String>,
+pub struct Preview {
+    pub html: String,
+    pub words: usize,
+    pub repairs: Vec<(String, String)>,
+    pub paragraphs: usize,
+    pub scene_breaks: usize,
+    pub notes_start: String,
+    pub notes_end: String,
+    pub placeholders: Vec<String>,
     /// What the text suggests: warnings, then content notes.
-    suggestions: Vec<crate::detected::Suggestion>,
-    rating: &'static str,
+    pub suggestions: Vec<crate::detected::Suggestion>,
+    pub rating: &'static str,
 }
 
 /// The work's fields on the posting and editing forms, as the author
@@ -128,7 +128,7 @@ pub async fn new_work(Extension(visitor): Extension<Visitor>) -> Result<Response
 }
 
 /// The chapter from the text box, and the manuscript quire read from it.
-fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
+pub fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
     match format {
         TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_str(text)),
         TextFormat::Markdown => {
@@ -140,7 +140,7 @@ fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
     }
 }
 
-fn preview_of(chapter: &ChapterDraft) -> Preview {
+pub fn preview_of(chapter: &ChapterDraft) -> Preview {
     let manuscript = &chapter.body;
     let paragraphs: Vec<&str> = manuscript.paragraphs.iter().map(String::as_str).collect();
     let signals = crate::detected::read(&paragraphs);

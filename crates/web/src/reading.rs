@@ -216,6 +216,8 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "filled" => "The work now reads with your names.",
         "posted" => "Your work was posted.",
         "edited" => "Your changes were saved.",
+        "chapter" => "Your chapter was posted.",
+        "reordered" => "The chapters are in their new order.",
         _ => return None,
     })
 }

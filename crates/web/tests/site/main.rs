@@ -190,6 +190,9 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/edit"),
         format!("/works/{id}/delete"),
         format!("/works/{id}/orphan"),
+        format!("/works/{id}/chapters/new"),
+        format!("/works/{id}/chapters/order"),
+        format!("/works/{id}/chapters/delete"),
         "/tags/Original%20Work".to_string(),
         "/comments/1/edit".to_string(),
         "/comments/1/delete".to_string(),
@@ -966,4 +969,103 @@ fn tag_pages_show_the_wrangling_and_only_wranglers_change_it() {
     assert_eq!(bad.status, 400, "a synonym can't be canonical");
     let list = guest.get("/tags/Star%20Wars/works");
     assert!(list.body.contains("About this tag"));
+}
+
+#[test]
+fn authors_add_reorder_and_delete_chapters() {
+    let site = Site::start();
+    let author = site.member("chapter_keeper");
+    let other = site.member("chapter_other");
+    let id = post_work(
+        &author,
+        &[("title", "Growing"), ("body", "The first chapter's words.")],
+    );
+    let new = format!("/works/{id}/chapters/new");
+    assert_eq!(author.get(&new).status, 200);
+    assert_eq!(other.get(&new).status, 404);
+    assert_eq!(site.client().get(&new).status, 303);
+
+    let preview = author.submit(
+        &new,
+        &new,
+        &[
+            ("chapter_title", "Second"),
+            ("body", "na√Øve words about Y/N"),
+            ("action", "preview"),
+        ],
+    );
+    assert!(
+        preview.body.contains("Repaired 1 garbled"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("naïve words"));
+    let added = author.submit(
+        &new,
+        &new,
+        &[
+            ("chapter_title", "Second"),
+            ("format", "markdown"),
+            ("body", "The *second* chapter."),
+            ("action", "post"),
+        ],
+    );
+    assert!(
+        added.body.contains("Your chapter was posted"),
+        "{}",
+        added.body
+    );
+    assert!(added.body.contains("Chapter 2: Second") && added.body.contains("<em>second</em>"));
+    let empty = author.submit(&new, &new, &[("body", "  "), ("action", "post")]);
+    assert_eq!(empty.status, 400);
+
+    let stored = site.store(async { site.archive.work(id).await.unwrap().unwrap() });
+    let (first, second) = (stored.chapters[0].id, stored.chapters[1].id);
+    let edit = format!("/works/{id}/edit");
+    let token = other.get("/preferences").csrf();
+    let refused = other.post(
+        &format!("/works/{id}/chapters/order"),
+        &[
+            ("csrf", &token),
+            (&format!("order:{first}"), "2"),
+            (&format!("order:{second}"), "1"),
+        ],
+    );
+    assert_eq!(refused.status, 404);
+    let reordered = author.submit(
+        &edit,
+        &format!("/works/{id}/chapters/order"),
+        &[
+            (&format!("order:{first}"), "2"),
+            (&format!("order:{second}"), "1"),
+        ],
+    );
+    assert!(reordered.body.contains("in their new order"));
+    let body = &reordered.body;
+    assert!(
+        body.find("The <em>second</em> chapter.").unwrap()
+            < body.find("The first chapter").unwrap()
+    );
+    let bad = author.submit(
+        &edit,
+        &format!("/works/{id}/chapters/order"),
+        &[(&format!("order:{first}"), "x")],
+    );
+    assert_eq!(bad.status, 400);
+
+    let deleted = author.submit(
+        &edit,
+        &format!("/works/{id}/chapters/delete"),
+        &[("chapter", &second.to_string()), ("confirm", "1")],
+    );
+    assert_eq!(deleted.status, 200);
+    let stored = site.store(async { site.archive.work(id).await.unwrap().unwrap() });
+    assert_eq!(stored.chapters.len(), 1);
+    assert!(stored.chapters[0].html.contains("first chapter"));
+    let last = author.submit(
+        &edit,
+        &format!("/works/{id}/chapters/delete"),
+        &[("chapter", &first.to_string()), ("confirm", "1")],
+    );
+    assert_eq!(last.status, 400, "the last chapter stays");
 }
