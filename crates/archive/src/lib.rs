@@ -16,7 +16,7 @@ pub mod search;
 pub mod sessions;
 mod wrangling;
 
-pub use people::{Roles, User, UserId, Viewer};
+pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
     guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, KudosGivers, Kudoser,
     SubscriptionTarget,

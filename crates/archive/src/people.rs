@@ -29,6 +29,19 @@ pub struct User {
     pub default_pseud: PseudId,
 }
 
+/// What happens to an account's works when it is deleted: the account
+/// holder chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorksOnDeletion {
+    /// The works stay, credited to the account's pseud names, which no
+    /// longer belong to anyone.
+    Keep,
+    /// The works stay, credited to `orphan_account`.
+    Orphan,
+    /// The works go, with their chapters, comments and kudos.
+    Delete,
+}
+
 /// Who is looking: visibility of drafts and registered-only works depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
@@ -182,6 +195,131 @@ impl Archive {
             .collect()
     }
 
+    /// Changes a password after checking the current one; every session of
+    /// the account ends, so a stolen session dies with the old password.
+    pub async fn change_password(&self, user: UserId, current: &str, new: &str) -> Result<()> {
+        let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| ArchiveError::Refused("there is no such account".into()))?;
+        let stored: String = row.try_get(0)?;
+        let parsed =
+            PasswordHash::new(&stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
+        if Argon2::default()
+            .verify_password(current.as_bytes(), &parsed)
+            .is_err()
+        {
+            return Err(ArchiveError::Refused(
+                "the current password is not right".into(),
+            ));
+        }
+        let hash = hash_password(new)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "user", user, "password").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes an account in one transaction. Its works are kept, orphaned
+    /// or deleted as chosen; its comments stay under its pseud names, which
+    /// no longer lead to an account; its bookmarks, kudos, subscriptions,
+    /// sessions and settings go.
+    pub async fn delete_user(&self, user: UserId, works: WorksOnDeletion) -> Result<()> {
+        let orphan = match works {
+            WorksOnDeletion::Orphan => Some(self.ensure_unowned_pseud(ORPHAN_ACCOUNT).await?),
+            _ => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        let owned: Vec<WorkId> = sqlx::query(
+            "SELECT DISTINCT wc.work_id FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE p.user_id = $1",
+        )
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+        let kudosed: Vec<WorkId> = sqlx::query("SELECT work_id FROM kudos WHERE user_id = $1")
+            .bind(user)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        for &work in &owned {
+            match works {
+                WorksOnDeletion::Keep => {}
+                WorksOnDeletion::Orphan => {
+                    if let Some(orphan) = orphan {
+                        orphan_in(&mut tx, work, user, orphan).await?;
+                    }
+                }
+                WorksOnDeletion::Delete => {
+                    sqlx::query("DELETE FROM works WHERE id = $1")
+                        .bind(work)
+                        .execute(&mut *tx)
+                        .await?;
+                    record_change(&mut tx, "work", work, "deleted").await?;
+                }
+            }
+        }
+        let bookmarked: Vec<Option<WorkId>> = sqlx::query(
+            "SELECT b.work_id FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id WHERE p.user_id = $1",
+        )
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+        sqlx::query(
+            "DELETE FROM bookmarks WHERE pseud_id IN (SELECT id FROM pseuds WHERE user_id = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        // The pseuds stay, owned by no one: works and comments keep naming them.
+        sqlx::query("UPDATE pseuds SET user_id = NULL, is_default = 0 WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        // Kudos went with the account (and bookmarks with it): the counts follow.
+        let touched: std::collections::BTreeSet<WorkId> = kudosed
+            .into_iter()
+            .chain(bookmarked.into_iter().flatten())
+            .filter(|w| works != WorksOnDeletion::Delete || !owned.contains(w))
+            .collect();
+        for work in touched {
+            sqlx::query(
+                "UPDATE works SET kudos_count = (SELECT COUNT(*) FROM kudos WHERE work_id = $1), \
+                 bookmarks_count = (SELECT COUNT(*) FROM bookmarks WHERE work_id = $1 AND private = 0) \
+                 WHERE id = $1",
+            )
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+            record_change(&mut tx, "work", work, "counts").await?;
+        }
+        record_change(&mut tx, "user", user, "deleted").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Does this viewer own one of the work's pseuds?
     pub async fn is_creator(&self, work: WorkId, viewer: Viewer) -> Result<bool> {
         let Viewer::User(user) = viewer else {
@@ -203,39 +341,51 @@ impl Archive {
     pub async fn orphan_work(&self, work: WorkId, user: UserId) -> Result<()> {
         let orphan = self.ensure_unowned_pseud(ORPHAN_ACCOUNT).await?;
         let mut tx = self.pool.begin().await?;
-        let owned = sqlx::query(
-            "SELECT wc.pseud_id, wc.position FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
-             WHERE wc.work_id = $1 AND p.user_id = $2 ORDER BY wc.position",
-        )
-        .bind(work)
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(first) = owned.first() else {
-            return Err(ArchiveError::NotYours(work));
-        };
-        let position: i64 = first.try_get(1)?;
-        for row in &owned {
-            sqlx::query("DELETE FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
-                .bind(work)
-                .bind(row.try_get::<i64, _>(0)?)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3) \
-             ON CONFLICT (work_id, pseud_id) DO NOTHING",
-        )
-        .bind(work)
-        .bind(orphan)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
-        crate::bump_version(&mut tx, work).await?;
-        record_change(&mut tx, "work", work, "orphaned").await?;
+        orphan_in(&mut tx, work, user, orphan).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Moves a user's credit on a work to the orphan pseud, in place of their
+/// first credit, inside the caller's transaction.
+async fn orphan_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    work: WorkId,
+    user: UserId,
+    orphan: PseudId,
+) -> Result<()> {
+    let owned = sqlx::query(
+        "SELECT wc.pseud_id, wc.position FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
+         WHERE wc.work_id = $1 AND p.user_id = $2 ORDER BY wc.position",
+    )
+    .bind(work)
+    .bind(user)
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some(first) = owned.first() else {
+        return Err(ArchiveError::NotYours(work));
+    };
+    let position: i64 = first.try_get(1)?;
+    for row in &owned {
+        sqlx::query("DELETE FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
+            .bind(work)
+            .bind(row.try_get::<i64, _>(0)?)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO work_creators (work_id, pseud_id, position) VALUES ($1, $2, $3) \
+         ON CONFLICT (work_id, pseud_id) DO NOTHING",
+    )
+    .bind(work)
+    .bind(orphan)
+    .bind(position)
+    .execute(&mut **tx)
+    .await?;
+    crate::bump_version(tx, work).await?;
+    record_change(tx, "work", work, "orphaned").await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use quire_archive::sessions::SESSION_SECONDS;
-use quire_archive::{Roles, User};
+use quire_archive::{Roles, User, WorksOnDeletion};
 
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
@@ -173,6 +173,130 @@ pub async fn log_out(
     if let Some(token) = &visitor.session_token {
         app.archive.end_session(token).await?;
     }
+    Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    email: String,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+fn account_page(
+    visitor: &Visitor,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let user = visitor.user.as_ref().ok_or(PageError::SignInNeeded {
+        return_to: "/account".into(),
+    })?;
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = AccountPage {
+        layout: Layout::new(visitor, "Your account"),
+        email: user.email.clone(),
+        message,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AccountQuery {
+    done: Option<String>,
+}
+
+pub async fn account(
+    Extension(visitor): Extension<Visitor>,
+    Query(query): Query<AccountQuery>,
+) -> Result<Response, PageError> {
+    let message = (query.done.as_deref() == Some("password"))
+        .then(|| "Your password is changed. Every other browser is signed out.".to_string());
+    account_page(&visitor, message, None)
+}
+
+pub async fn change_password(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
+        return_to: "/account".into(),
+    })?;
+    let new = form.get("new_password").unwrap_or("");
+    if new != form.get("new_password_confirmation").unwrap_or("") {
+        return account_page(
+            &visitor,
+            None,
+            Some("The two new passwords are different; type the same one twice.".into()),
+        );
+    }
+    if !app.sign_in_limits.allow(visitor.address, &user.login) {
+        return Err(PageError::TooManyTries);
+    }
+    match app
+        .archive
+        .change_password(user.id, form.get("current_password").unwrap_or(""), new)
+        .await
+    {
+        Ok(()) => {}
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => return account_page(&visitor, None, Some(message)),
+            other => return Err(other),
+        },
+    }
+    // Every session ended with the old password; this browser gets a new one.
+    let jar = start_session(&app, &visitor, jar, &user).await?;
+    Ok((jar, Redirect::to("/account?done=password")).into_response())
+}
+
+pub async fn delete_account(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
+        return_to: "/account".into(),
+    })?;
+    let works = match form.get("works") {
+        Some("keep") => WorksOnDeletion::Keep,
+        Some("orphan") => WorksOnDeletion::Orphan,
+        Some("delete") => WorksOnDeletion::Delete,
+        _ => {
+            return account_page(
+                &visitor,
+                None,
+                Some("Choose what happens to your works.".into()),
+            )
+        }
+    };
+    if !app.sign_in_limits.allow(visitor.address, &user.login) {
+        return Err(PageError::TooManyTries);
+    }
+    let password = form.get("password").unwrap_or("");
+    if app
+        .archive
+        .authenticate(&user.login, password)
+        .await?
+        .is_none()
+    {
+        return account_page(
+            &visitor,
+            None,
+            Some("The password is not right; the account is still here.".into()),
+        );
+    }
+    app.archive.delete_user(user.id, works).await?;
     Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())
 }
 

@@ -116,6 +116,9 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         )
         .route("/login", get(accounts::login_form).post(accounts::log_in))
         .route("/logout", post(accounts::log_out))
+        .route("/account", get(accounts::account))
+        .route("/account/password", post(accounts::change_password))
+        .route("/account/delete", post(accounts::delete_account))
         .route(
             "/preferences",
             get(settings::preferences_form).post(settings::save_preferences),

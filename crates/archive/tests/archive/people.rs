@@ -100,3 +100,129 @@ async fn orphaning_keeps_the_work_and_drops_the_owner() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_password_change_ends_every_session() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let user = backends::member(archive, "changer").await;
+        let session = archive.start_session(user.id).await.unwrap();
+        assert!(archive.session(&session.token).await.unwrap().is_some());
+        assert!(matches!(
+            archive
+                .change_password(user.id, "not the password", "brand new password")
+                .await,
+            Err(ArchiveError::Refused(_))
+        ));
+        assert!(
+            archive.session(&session.token).await.unwrap().is_some(),
+            "a wrong try changes nothing"
+        );
+        archive
+            .change_password(user.id, "long enough", "brand new password")
+            .await
+            .unwrap();
+        assert!(
+            archive.session(&session.token).await.unwrap().is_none(),
+            "{}",
+            test.name
+        );
+        assert!(archive
+            .authenticate("changer", "long enough")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(archive
+            .authenticate("changer", "brand new password")
+            .await
+            .unwrap()
+            .is_some());
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_an_account_keeps_orphans_or_deletes_its_works_as_chosen() {
+    use quire_archive::{BookmarkNote, Commenter, Kudoser, WorksOnDeletion};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let reader = backends::member(archive, "stays").await;
+        for (login, choice) in [
+            ("keeper", WorksOnDeletion::Keep),
+            ("orphaner", WorksOnDeletion::Orphan),
+            ("deleter", WorksOnDeletion::Delete),
+        ] {
+            let leaving = backends::member(archive, login).await;
+            let own = archive
+                .post_work(&[leaving.default_pseud], &draft())
+                .await
+                .unwrap();
+            let theirs = archive
+                .post_work(&[reader.default_pseud], &draft())
+                .await
+                .unwrap();
+            archive
+                .leave_kudos(theirs, &Kudoser::User(leaving.id))
+                .await
+                .unwrap();
+            archive
+                .add_bookmark(theirs, leaving.default_pseud, &BookmarkNote::default())
+                .await
+                .unwrap();
+            let chapter = archive.work(theirs).await.unwrap().unwrap().chapters[0].id;
+            archive
+                .add_comment(
+                    chapter,
+                    &Commenter::Pseud(leaving.default_pseud),
+                    None,
+                    "Lovely",
+                )
+                .await
+                .unwrap();
+            let session = archive.start_session(leaving.id).await.unwrap();
+
+            archive.delete_user(leaving.id, choice).await.unwrap();
+
+            assert!(archive.session(&session.token).await.unwrap().is_none());
+            assert!(archive
+                .authenticate(login, "long enough")
+                .await
+                .unwrap()
+                .is_none());
+            assert!(archive.pseuds_of(login).await.unwrap().is_empty());
+            let work = archive.work(own).await.unwrap();
+            match choice {
+                WorksOnDeletion::Keep => {
+                    assert_eq!(
+                        work.unwrap().creators,
+                        vec![login.to_string()],
+                        "{}",
+                        test.name
+                    )
+                }
+                WorksOnDeletion::Orphan => {
+                    assert_eq!(
+                        work.unwrap().creators,
+                        vec!["orphan_account"],
+                        "{}",
+                        test.name
+                    )
+                }
+                WorksOnDeletion::Delete => assert!(work.is_none(), "{}", test.name),
+            }
+            assert_eq!(
+                archive.kudos_count(theirs).await.unwrap(),
+                0,
+                "their kudos went"
+            );
+            let comments = archive.comments_on_work(theirs).await.unwrap();
+            assert_eq!(comments.len(), 1, "comments stay");
+            assert_eq!(comments[0].writer, login);
+            assert_eq!(comments[0].writer_user, None, "and lead to no account");
+            // The name can be registered again by someone new.
+            backends::member(archive, login).await;
+        }
+        assert!(archive.integrity_problems().await.unwrap().is_empty());
+        test.finish().await;
+    }
+}

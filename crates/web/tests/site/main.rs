@@ -194,6 +194,8 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/chapters/order"),
         format!("/works/{id}/chapters/delete"),
         "/tags/Original%20Work".to_string(),
+        "/account/password".to_string(),
+        "/account/delete".to_string(),
         "/comments/1/edit".to_string(),
         "/comments/1/delete".to_string(),
         "/preferences".to_string(),
@@ -1068,4 +1070,90 @@ fn authors_add_reorder_and_delete_chapters() {
         &[("chapter", &first.to_string()), ("confirm", "1")],
     );
     assert_eq!(last.status, 400, "the last chapter stays");
+}
+
+#[test]
+fn readers_change_their_password_and_delete_their_account() {
+    let site = Site::start();
+    let reader = site.member("account_holder");
+    let elsewhere = site.client();
+    let signed_in = elsewhere.submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "account_holder"),
+            ("password", "correct horse battery"),
+        ],
+    );
+    assert!(signed_in.body.contains("Sign out"));
+    assert_eq!(
+        site.client().get("/account").status,
+        303,
+        "guests are asked to sign in"
+    );
+    assert_eq!(reader.get("/account").status, 200);
+
+    let wrong = reader.submit(
+        "/account",
+        "/account/password",
+        &[
+            ("current_password", "not it"),
+            ("new_password", "a new secret phrase"),
+            ("new_password_confirmation", "a new secret phrase"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("current password is not right"));
+    let changed = reader.submit(
+        "/account",
+        "/account/password",
+        &[
+            ("current_password", "correct horse battery"),
+            ("new_password", "a new secret phrase"),
+            ("new_password_confirmation", "a new secret phrase"),
+        ],
+    );
+    assert!(
+        changed.body.contains("Your password is changed"),
+        "{}",
+        changed.body
+    );
+    assert!(
+        changed.body.contains("Sign out"),
+        "this browser stays signed in"
+    );
+    assert!(
+        !elsewhere.get("/").body.contains("Sign out"),
+        "the other browser is signed out"
+    );
+
+    let id = post_work(
+        &reader,
+        &[("title", "Left behind"), ("body", "Words that stay.")],
+    );
+    let unsure = reader.submit(
+        "/account",
+        "/account/delete",
+        &[("works", "orphan"), ("password", "wrong")],
+    );
+    assert_eq!(unsure.status, 400);
+    assert!(unsure.body.contains("still here"));
+    let gone = reader.submit(
+        "/account",
+        "/account/delete",
+        &[("works", "orphan"), ("password", "a new secret phrase")],
+    );
+    assert_eq!(gone.status, 200);
+    assert!(!gone.body.contains("Sign out"));
+    let work = site.client().get(&format!("/works/{id}"));
+    assert!(work.body.contains("orphan_account"));
+    let again = site.client().submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "account_holder"),
+            ("password", "a new secret phrase"),
+        ],
+    );
+    assert_eq!(again.status, 401);
 }
