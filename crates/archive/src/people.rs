@@ -180,6 +180,15 @@ impl Archive {
         }))
     }
 
+    /// The account with this login, if there is one.
+    pub async fn user_id_of(&self, login: &str) -> Result<Option<UserId>> {
+        let row = sqlx::query("SELECT id FROM users WHERE login_key = $1")
+            .bind(model::tag_key(login))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
     /// The pseud names of the account with this login, default first;
     /// none if there is no such account.
     pub async fn pseuds_of(&self, login: &str) -> Result<Vec<String>> {

@@ -97,6 +97,24 @@ pub struct KudosGivers {
     pub guests: i64,
 }
 
+/// A bookmark from `id, work_id, work_title, note, tags, private, rec`.
+fn bookmark_of_row(r: &sqlx::any::AnyRow) -> Result<Bookmark> {
+    let tags: String = r.try_get(4)?;
+    Ok(Bookmark {
+        id: r.try_get(0)?,
+        work: r.try_get(1)?,
+        work_title: r.try_get(2)?,
+        note: r.try_get(3)?,
+        tags: tags
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        private: r.try_get::<i64, _>(5)? != 0,
+        rec: r.try_get::<i64, _>(6)? != 0,
+    })
+}
+
 /// How a guest is known for kudos and hits: a hash of the archive's secret
 /// salt and their address, so the address itself is never stored.
 pub fn guest_key(salt: &[u8], address: &str) -> String {
@@ -228,6 +246,51 @@ impl Archive {
             .collect()
     }
 
+    /// An account's bookmarks, newest first; private ones only when asked
+    /// (for the account holder).
+    pub async fn bookmarks_of(&self, user: UserId, with_private: bool) -> Result<Vec<Bookmark>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.work_id, b.work_title, b.note, b.tags, b.private, b.rec \
+             FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
+             WHERE p.user_id = $1 AND (b.private = 0 OR $2 = 1) ORDER BY b.id DESC",
+        )
+        .bind(user)
+        .bind(i64::from(with_private))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(bookmark_of_row).collect()
+    }
+
+    /// The works an account subscribed to, as (id, title).
+    pub async fn work_subscriptions(&self, user: UserId) -> Result<Vec<(WorkId, String)>> {
+        let rows = sqlx::query(
+            "SELECT w.id, w.title FROM subscriptions s JOIN works w ON w.id = s.target_id \
+             WHERE s.user_id = $1 AND s.target_kind = 'work' ORDER BY s.id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// An account's own works, drafts among them, newest first, as
+    /// (id, title, draft).
+    pub async fn works_of_user(&self, user: UserId) -> Result<Vec<(WorkId, String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT w.id, w.title, w.draft FROM works w \
+             JOIN work_creators wc ON wc.work_id = w.id JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE p.user_id = $1 ORDER BY w.id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? != 0)))
+            .collect()
+    }
+
     /// The work a comment is on.
     pub async fn work_of_comment(&self, id: i64) -> Result<Option<WorkId>> {
         let row = sqlx::query(
@@ -324,23 +387,7 @@ impl Archive {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            let tags: String = r.try_get(4)?;
-            Ok(Bookmark {
-                id: r.try_get(0)?,
-                work: r.try_get(1)?,
-                work_title: r.try_get(2)?,
-                note: r.try_get(3)?,
-                tags: tags
-                    .split(',')
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect(),
-                private: r.try_get::<i64, _>(5)? != 0,
-                rec: r.try_get::<i64, _>(6)? != 0,
-            })
-        })
-        .transpose()
+        row.as_ref().map(bookmark_of_row).transpose()
     }
 
     pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {

@@ -10,6 +10,7 @@ mod editing;
 mod form;
 mod listing;
 mod pages;
+mod people;
 mod posting;
 mod reading;
 pub mod search_params;
@@ -109,7 +110,9 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/works/{id}/read-as", post(reading::read_as))
         .route("/tags/{tag}", get(tags::show).post(tags::wrangle))
         .route("/tags/{tag}/works", get(listing::tag_works))
+        .route("/users/{login}", get(people::person))
         .route("/users/{login}/works", get(listing::user_works))
+        .route("/dashboard", get(people::dashboard))
         .route(
             "/signup",
             get(accounts::signup_form).post(accounts::sign_up),

@@ -226,3 +226,81 @@ async fn deleting_an_account_keeps_orphans_or_deletes_its_works_as_chosen() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
+    use quire_archive::{BookmarkNote, SubscriptionTarget};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "lister").await;
+        let reader = backends::member(archive, "collector").await;
+        let posted = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let mut unfinished = draft();
+        unfinished.draft = true;
+        unfinished.title = "Unfinished".into();
+        let drafted = archive
+            .post_work(&[author.default_pseud], &unfinished)
+            .await
+            .unwrap();
+        let open = BookmarkNote {
+            note: "open".into(),
+            ..BookmarkNote::default()
+        };
+        let hidden = BookmarkNote {
+            note: "hidden".into(),
+            private: true,
+            ..BookmarkNote::default()
+        };
+        archive
+            .add_bookmark(posted, reader.default_pseud, &open)
+            .await
+            .unwrap();
+        archive
+            .add_bookmark(posted, reader.default_pseud, &hidden)
+            .await
+            .unwrap();
+        archive
+            .subscribe(reader.id, SubscriptionTarget::Work(posted))
+            .await
+            .unwrap();
+
+        let public: Vec<String> = archive
+            .bookmarks_of(reader.id, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.note)
+            .collect();
+        assert_eq!(public, vec!["open"], "{}", test.name);
+        let all: Vec<String> = archive
+            .bookmarks_of(reader.id, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.note)
+            .collect();
+        assert_eq!(all, vec!["hidden", "open"], "{}", test.name);
+        assert_eq!(
+            archive.work_subscriptions(reader.id).await.unwrap(),
+            vec![(posted, "Ashes".to_string())]
+        );
+        assert_eq!(
+            archive.works_of_user(author.id).await.unwrap(),
+            vec![
+                (drafted, "Unfinished".to_string(), true),
+                (posted, "Ashes".to_string(), false)
+            ],
+            "{}",
+            test.name
+        );
+        assert_eq!(
+            archive.user_id_of("COLLECTOR").await.unwrap(),
+            Some(reader.id)
+        );
+        assert_eq!(archive.user_id_of("nobody").await.unwrap(), None);
+        test.finish().await;
+    }
+}

@@ -1157,3 +1157,58 @@ fn readers_change_their_password_and_delete_their_account() {
     );
     assert_eq!(again.status, 401);
 }
+
+#[test]
+fn author_pages_and_the_dashboard_show_what_each_reader_may_see() {
+    let site = Site::start();
+    let author = site.member("page_author");
+    let reader = site.member("page_reader");
+    let posted = post_work(
+        &author,
+        &[("title", "Out in the world"), ("body", "Public words.")],
+    );
+    post_work(
+        &author,
+        &[
+            ("title", "Still brewing"),
+            ("body", "Draft words."),
+            ("draft", "1"),
+        ],
+    );
+    let path = format!("/works/{posted}");
+    reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[("note", "Shared note"), ("rec", "1")],
+    );
+    reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[("note", "Secret note"), ("private", "1")],
+    );
+    reader.submit(&path, &format!("{path}/subscription"), &[]);
+
+    let guest = site.client();
+    let public = guest.get("/users/page_reader");
+    assert_eq!(public.status, 200);
+    assert!(public.body.contains("Shared note") && public.body.contains("(recommended)"));
+    assert!(
+        !public.body.contains("Secret note"),
+        "private bookmarks stay private"
+    );
+    assert_eq!(guest.get("/users/nobody_at_all").status, 404);
+
+    let dashboard = reader.get("/dashboard");
+    assert!(dashboard.body.contains("Secret note") && dashboard.body.contains("Shared note"));
+    assert!(
+        dashboard.body.contains("Subscriptions") && dashboard.body.contains("Out in the world")
+    );
+    let theirs = author.get("/dashboard");
+    assert!(theirs.body.contains("Still brewing") && theirs.body.contains("Drafts"));
+    assert!(!reader.get("/dashboard").body.contains("Still brewing"));
+    assert!(!guest
+        .get("/users/page_author")
+        .body
+        .contains("Still brewing"));
+    assert_eq!(guest.get("/dashboard").status, 303);
+}
