@@ -89,6 +89,42 @@ impl Archive {
         }))
     }
 
+    /// Canonical tags of a kind whose names start with `prefix` (case and
+    /// spacing folded as tag names are), for autocomplete: the names
+    /// writers are offered so that their tags land on the wrangled ones.
+    pub async fn tag_suggestions(
+        &self,
+        kind: TagKind,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let folded = model::tag_key(prefix);
+        if folded.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The prefix is literal: LIKE's wildcards in it are escaped.
+        let pattern: String = folded
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                _ => vec![c],
+            })
+            .chain(['%'])
+            .collect();
+        let rows = sqlx::query(
+            "SELECT name FROM tags WHERE kind = $1 AND canonical = 1 AND name_key LIKE $2 ESCAPE '\\' \
+             ORDER BY name_key LIMIT $3",
+        )
+        .bind(kind.code())
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .collect()
+    }
+
     /// Makes a tag canonical: the one name filters and autocomplete offer.
     pub async fn make_canonical(&self, kind: TagKind, name: &str) -> Result<()> {
         let id = self.tag_id(kind, name).await?;

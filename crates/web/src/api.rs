@@ -53,6 +53,36 @@ pub(crate) async fn search_works(
     }
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SuggestQuery {
+    kind: Option<String>,
+    q: Option<String>,
+}
+
+/// `GET /api/v1/tags/suggest?kind=fandom&q=sta`: canonical tags starting
+/// with what was typed, for the posting form's autocomplete.
+pub(crate) async fn suggest_tags(
+    State(app): State<App>,
+    Query(query): Query<SuggestQuery>,
+) -> Response {
+    let kind = query.kind.as_deref().unwrap_or("");
+    let Some(tag_kind) = quire_archive::model::TagKind::from_code(kind).filter(|k| !k.is_fixed())
+    else {
+        return bad_parameter(
+            "kind",
+            &format!("`{kind}` is not a kind of tag that takes suggestions; use fandom, relationship, character or freeform"),
+        );
+    };
+    match app
+        .archive
+        .tag_suggestions(tag_kind, query.q.as_deref().unwrap_or(""), 10)
+        .await
+    {
+        Ok(suggestions) => Json(json!({"kind": kind, "suggestions": suggestions})).into_response(),
+        Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "store", err.to_string()),
+    }
+}
+
 fn bad_parameter(parameter: &str, message: &str) -> Response {
     (
         StatusCode::BAD_REQUEST,

@@ -137,6 +137,7 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/healthz", get(api::health))
         .route("/api/v1/works", get(api::search_works))
         .route("/api/v1/works/{id}", get(api::work))
+        .route("/api/v1/tags/suggest", get(api::suggest_tags))
         .merge(pages)
         .with_state(app))
 }

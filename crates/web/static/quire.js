@@ -23,3 +23,30 @@ document.addEventListener("submit", async (event) => {
     form.submit();
   }
 });
+
+// Tag fields offer canonical tags as you type (the form works the same
+// without this: tags are wrangled later).
+for (const field of document.querySelectorAll("input[data-suggest]")) {
+  const list = document.getElementById(field.getAttribute("list"));
+  if (!list) continue;
+  let timer;
+  field.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const typed = field.value;
+      const cut = typed.lastIndexOf(",");
+      const before = cut < 0 ? "" : typed.slice(0, cut + 1) + " ";
+      const last = typed.slice(cut + 1).trim();
+      if (last.length < 2) return;
+      const url = `/api/v1/tags/suggest?kind=${encodeURIComponent(field.dataset.suggest)}&q=${encodeURIComponent(last)}`;
+      try {
+        const response = await fetch(url);
+        if (!response.ok) return;
+        const { suggestions } = await response.json();
+        list.replaceChildren(...suggestions.map((name) => Object.assign(document.createElement("option"), { value: before + name })));
+      } catch (err) {
+        // Suggestions are a help, never a need.
+      }
+    }, 150);
+  });
+}

@@ -107,3 +107,84 @@ async fn filters_follow_synonyms_and_sub_tags() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn autocomplete_offers_canonical_tags_by_prefix() {
+    use quire_archive::model::TagKind;
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "suggester").await;
+        let mut work = crate::works::draft();
+        work.fandoms = vec![
+            "Star Wars - All Media Types".into(),
+            "Star Trek".into(),
+            "Stardew Valley".into(),
+            "100%_Orange".into(),
+        ];
+        archive
+            .post_work(&[author.default_pseud], &work)
+            .await
+            .unwrap();
+        for name in [
+            "Star Wars - All Media Types",
+            "Stardew Valley",
+            "100%_Orange",
+        ] {
+            archive.make_canonical(TagKind::Fandom, name).await.unwrap();
+        }
+        let found = archive
+            .tag_suggestions(TagKind::Fandom, "  STAR   w", 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            found,
+            vec!["Star Wars - All Media Types"],
+            "{}: folded spaces and case; Star Trek isn't canonical",
+            test.name
+        );
+        let found = archive
+            .tag_suggestions(TagKind::Fandom, "star", 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            found,
+            vec!["Star Wars - All Media Types", "Stardew Valley"],
+            "{}",
+            test.name
+        );
+        assert_eq!(
+            archive
+                .tag_suggestions(TagKind::Fandom, "star", 1)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            archive
+                .tag_suggestions(TagKind::Fandom, "100%_", 10)
+                .await
+                .unwrap(),
+            vec!["100%_Orange"]
+        );
+        assert!(
+            archive
+                .tag_suggestions(TagKind::Fandom, "1_0", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "wildcards are literal"
+        );
+        assert!(archive
+            .tag_suggestions(TagKind::Character, "star", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(archive
+            .tag_suggestions(TagKind::Fandom, "   ", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        test.finish().await;
+    }
+}

@@ -368,5 +368,36 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
         .await
         .contains("1 work hidden by your filters"));
 
+    // Writing a new work, the fandom field offers the canonical name.
+    // The archive lives on the site's runtime; step out of this one to wait on it.
+    tokio::task::block_in_place(|| {
+        site.store(async {
+            site.archive
+                .make_canonical(quire_archive::model::TagKind::Fandom, "Seedling Stories")
+                .await
+                .expect("a canonical fandom");
+        })
+    });
+    visit(&b, &site, "/works/new").await;
+    fill(&b, "#fandoms", "Other Thing, seedl").await;
+    let mut offered = Vec::new();
+    for _ in 0..50 {
+        offered = b
+            .execute(
+                "return [...document.querySelectorAll('#suggest-fandom option')].map(o => o.value);",
+                vec![],
+            )
+            .await
+            .expect("reads the suggestions")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(offered, vec![json!("Other Thing, Seedling Stories")]);
+
     b.close().await.expect("the browser closes");
 }

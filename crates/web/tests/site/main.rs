@@ -1212,3 +1212,35 @@ fn author_pages_and_the_dashboard_show_what_each_reader_may_see() {
         .contains("Still brewing"));
     assert_eq!(guest.get("/dashboard").status, 303);
 }
+
+#[test]
+fn tag_suggestions_offer_canonical_names() {
+    let site = Site::start();
+    let author = site.member("suggest_author");
+    post_work(
+        &author,
+        &[
+            ("title", "Stars"),
+            ("body", "Words."),
+            ("fandoms", "Star Wars, Star Trek"),
+        ],
+    );
+    site.store(async {
+        site.archive
+            .make_canonical(quire_archive::model::TagKind::Fandom, "Star Wars")
+            .await
+            .unwrap();
+    });
+    let guest = site.client();
+    let found = guest.get("/api/v1/tags/suggest?kind=fandom&q=sta");
+    assert_eq!(found.status, 200);
+    assert_eq!(
+        found.body,
+        r#"{"kind":"fandom","suggestions":["Star Wars"]}"#
+    );
+    let bad = guest.get("/api/v1/tags/suggest?kind=rating&q=g");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("\"parameter\":\"kind\""));
+    let form = author.get("/works/new").body;
+    assert!(form.contains("data-suggest=\"fandom\" list=\"suggest-fandom\""));
+}
