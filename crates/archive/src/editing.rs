@@ -150,6 +150,27 @@ impl Archive {
         Ok(())
     }
 
+    /// May this user put works in the series of this title? Yes when it
+    /// doesn't exist yet, or when every work in it is credited to them:
+    /// a series belongs to its creators.
+    pub async fn may_add_to_series(&self, title: &str, user: crate::UserId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), COUNT(owned.work_id) FROM series s \
+             JOIN series_works sw ON sw.series_id = s.id \
+             LEFT JOIN (SELECT DISTINCT wc.work_id FROM work_creators wc \
+                        JOIN pseuds p ON p.id = wc.pseud_id WHERE p.user_id = $2) owned \
+               ON owned.work_id = sw.work_id \
+             WHERE s.title_key = $1",
+        )
+        .bind(crate::model::tag_key(title))
+        .bind(user)
+        .fetch_one(&self.pool)
+        .await?;
+        let works: i64 = row.try_get(0)?;
+        let owned: i64 = row.try_get(1)?;
+        Ok(works == owned)
+    }
+
     /// Puts a work into a series (made if it doesn't exist yet) at a
     /// position, or at the end. Returns the series id.
     pub async fn add_to_series(

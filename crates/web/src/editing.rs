@@ -57,6 +57,13 @@ fn form_of(work: &Work) -> FormData {
         ("notes_start".to_string(), work.notes_start.clone()),
         ("notes_end".to_string(), work.notes_end.clone()),
         ("language".to_string(), work.language.clone()),
+        (
+            "series".to_string(),
+            work.series
+                .first()
+                .map(|s| s.title.clone())
+                .unwrap_or_default(),
+        ),
         ("rating".to_string(), work.rating.name().to_string()),
         ("fandoms".to_string(), work.fandoms.join(", ")),
         ("relationships".to_string(), work.relationships.join(", ")),
@@ -130,13 +137,29 @@ pub async fn save(
     form: FormData,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
-    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let (work, user) = own_work(&app, &visitor, &id).await?;
     let draft = match metadata_of(&form, None) {
         Ok(draft) => draft,
         Err(error) => return page(&work, &visitor, form, Some(error)).await,
     };
+    let series = form.text("series");
+    let in_it = work
+        .series
+        .iter()
+        .any(|s| quire_archive::model::tag_key(&s.title) == quire_archive::model::tag_key(&series));
+    if !series.is_empty() && !in_it && !app.archive.may_add_to_series(&series, user.id).await? {
+        let error =
+            format!("The series \"{series}\" belongs to someone else; choose another title.");
+        return page(&work, &visitor, form, Some(error)).await;
+    }
     match app.archive.edit_work(work.id, &draft).await {
-        Ok(()) => Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response()),
+        Ok(()) => {
+            // After the edit, so a refused edit joins no series.
+            if !series.is_empty() && !in_it {
+                app.archive.add_to_series(work.id, &series, None).await?;
+            }
+            Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response())
+        }
         Err(err) => match PageError::from(err) {
             PageError::Refused(message) => page(&work, &visitor, form, Some(message)).await,
             other => Err(other),

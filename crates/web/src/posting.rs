@@ -276,7 +276,18 @@ pub async fn post_work(
         }
         Ok((_, preview)) if wants_preview => render(&page(form, None, Some(preview))),
         Ok((draft, _)) => {
+            let series = form.text("series");
+            if !series.is_empty() && !app.archive.may_add_to_series(&series, user.id).await? {
+                let error = format!(
+                    "The series \"{series}\" belongs to someone else; choose another title."
+                );
+                let status = axum::http::StatusCode::BAD_REQUEST;
+                return Ok((status, render(&page(form, Some(error), None))?).into_response());
+            }
             let id = app.archive.post_work(&[user.default_pseud], &draft).await?;
+            if !series.is_empty() {
+                app.archive.add_to_series(id, &series, None).await?;
+            }
             Ok(Redirect::to(&format!("/works/{id}?done=posted")).into_response())
         }
     }

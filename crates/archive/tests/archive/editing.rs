@@ -389,3 +389,44 @@ async fn subscriptions_and_series() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_series_takes_works_only_from_its_creators() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let owner = backends::member(archive, "series_owner").await;
+        let stranger = backends::member(archive, "series_stranger").await;
+        assert!(
+            archive
+                .may_add_to_series("Brand New", stranger.id)
+                .await
+                .unwrap(),
+            "a new series is anyone's"
+        );
+        let first = archive
+            .post_work(&[owner.default_pseud], &crate::works::draft())
+            .await
+            .unwrap();
+        archive
+            .add_to_series(first, "The Saga", None)
+            .await
+            .unwrap();
+        assert!(
+            archive
+                .may_add_to_series("the saga", owner.id)
+                .await
+                .unwrap(),
+            "{}",
+            test.name
+        );
+        assert!(
+            !archive
+                .may_add_to_series("The Saga", stranger.id)
+                .await
+                .unwrap(),
+            "{}",
+            test.name
+        );
+        test.finish().await;
+    }
+}

@@ -1244,3 +1244,81 @@ fn tag_suggestions_offer_canonical_names() {
     let form = author.get("/works/new").body;
     assert!(form.contains("data-suggest=\"fandom\" list=\"suggest-fandom\""));
 }
+
+#[test]
+fn series_are_made_and_joined_only_by_their_creators() {
+    let site = Site::start();
+    let author = site.member("series_author");
+    let other = site.member("series_other");
+    let first = post_work(
+        &author,
+        &[
+            ("title", "Part one"),
+            ("body", "Words."),
+            ("series", "The Long Road"),
+        ],
+    );
+    let second = post_work(
+        &author,
+        &[
+            ("title", "Part two"),
+            ("body", "More words."),
+            ("series", "the long road"),
+        ],
+    );
+    assert!(author
+        .get(&format!("/works/{first}"))
+        .body
+        .contains("Part 1 of The Long Road"));
+    assert!(author
+        .get(&format!("/works/{second}"))
+        .body
+        .contains("Part 2 of The Long Road"));
+    let taken = other.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "Interloper"),
+            ("body", "Words."),
+            ("fandoms", "Original Work"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("series", "The Long Road"),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(taken.status, 400);
+    assert!(taken.body.contains("belongs to someone else"));
+    let theirs = post_work(&other, &[("title", "Their own"), ("body", "Words.")]);
+    let edit = format!("/works/{theirs}/edit");
+    let refused = other.submit(
+        &edit,
+        &edit,
+        &[
+            ("title", "Their own"),
+            ("fandoms", "Original Work"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("series", "The Long Road"),
+        ],
+    );
+    assert_eq!(refused.status, 400);
+    let edit = format!("/works/{first}/edit");
+    assert!(author.get(&edit).body.contains("value=\"The Long Road\""));
+    let third = post_work(&author, &[("title", "Part three"), ("body", "Words.")]);
+    let edit = format!("/works/{third}/edit");
+    let joined = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("title", "Part three"),
+            ("fandoms", "Original Work"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("complete", "1"),
+            ("series", "The Long Road"),
+        ],
+    );
+    assert!(
+        joined.body.contains("Part 3 of The Long Road"),
+        "{}",
+        joined.body
+    );
+}
