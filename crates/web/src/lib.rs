@@ -113,6 +113,7 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/users/{login}", get(people::person))
         .route("/users/{login}/works", get(listing::user_works))
         .route("/dashboard", get(people::dashboard))
+        .route("/dashboard/history/clear", post(people::clear_history))
         .route(
             "/signup",
             get(accounts::signup_form).post(accounts::sign_up),

@@ -1,11 +1,12 @@
 //! People: an author's public page and a signed-in reader's dashboard.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::{Bookmark, WorkId};
 
+use crate::form::FormData;
 use crate::pages::{encode, render, Layout, PageError};
 use crate::visitor::Visitor;
 use crate::App;
@@ -22,6 +23,9 @@ struct PersonPage {
     /// (id, title, draft): on the dashboard only.
     works: Vec<(WorkId, String, bool)>,
     subscriptions: Vec<(WorkId, String)>,
+    /// (work, title, last read, visits): on the dashboard only.
+    history: Vec<(WorkId, String, i64, i64)>,
+    cleared: bool,
 }
 
 impl PersonPage {
@@ -33,6 +37,9 @@ impl PersonPage {
     }
     fn posted(&self) -> Vec<&(WorkId, String, bool)> {
         self.works.iter().filter(|w| !w.2).collect()
+    }
+    fn day(&self, seconds: &i64) -> String {
+        quire_archive::corpus::date(seconds.div_euclid(86_400))
     }
 }
 
@@ -57,14 +64,22 @@ pub async fn person(
         own: false,
         works: vec![],
         subscriptions: vec![],
+        history: vec![],
+        cleared: false,
     })
 }
 
 /// `/dashboard`: the reader's works and drafts, bookmarks (private ones
 /// too) and subscriptions.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    done: Option<String>,
+}
+
 pub async fn dashboard(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
         return_to: "/dashboard".into(),
@@ -75,7 +90,26 @@ pub async fn dashboard(
         bookmarks: app.archive.bookmarks_of(user.id, true).await?,
         works: app.archive.works_of_user(user.id).await?,
         subscriptions: app.archive.work_subscriptions(user.id).await?,
+        history: app.archive.reading_history(user.id, HISTORY_SHOWN).await?,
+        cleared: query.done.as_deref() == Some("cleared"),
         login: user.login,
         own: true,
     })
+}
+
+/// The most recent works the history shows.
+const HISTORY_SHOWN: i64 = 50;
+
+/// Forgets the reader's history.
+pub async fn clear_history(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.user.as_ref().ok_or(PageError::SignInNeeded {
+        return_to: "/dashboard".into(),
+    })?;
+    app.archive.clear_reading_history(user.id).await?;
+    Ok(Redirect::to("/dashboard?done=cleared").into_response())
 }

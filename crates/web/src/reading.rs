@@ -274,6 +274,10 @@ async fn show(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64 / 86_400);
         app.archive.record_hit(work.id, &key, today).await?;
+        // Authors reading their own work are not reading history.
+        if let Some(user) = &visitor.user {
+            app.archive.record_reading(user.id, work.id).await?;
+        }
     }
     let detected =
         crate::detected::untagged(&crate::detected::read_work(&work).await, &work.warnings);

@@ -304,3 +304,48 @@ async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_readers_history_keeps_the_last_visit_and_can_be_cleared() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "history_author").await;
+        let reader = backends::member(archive, "history_reader").await;
+        let first = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let second = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        archive.record_reading(reader.id, first).await.unwrap();
+        archive.record_reading(reader.id, second).await.unwrap();
+        archive.record_reading(reader.id, first).await.unwrap();
+        let history = archive.reading_history(reader.id, 10).await.unwrap();
+        let seen: Vec<(i64, i64)> = history.iter().map(|h| (h.0, h.3)).collect();
+        assert!(
+            seen.contains(&(first, 2)) && seen.contains(&(second, 1)),
+            "{}: {seen:?}",
+            test.name
+        );
+        assert!(archive
+            .reading_history(author.id, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        archive.delete_work(second).await.unwrap();
+        assert_eq!(
+            archive.reading_history(reader.id, 10).await.unwrap().len(),
+            1,
+            "a deleted work leaves the history"
+        );
+        archive.clear_reading_history(reader.id).await.unwrap();
+        assert!(archive
+            .reading_history(reader.id, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        test.finish().await;
+    }
+}

@@ -195,6 +195,7 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/chapters/delete"),
         "/tags/Original%20Work".to_string(),
         "/account/password".to_string(),
+        "/dashboard/history/clear".to_string(),
         "/account/delete".to_string(),
         "/comments/1/edit".to_string(),
         "/comments/1/delete".to_string(),
@@ -1211,6 +1212,23 @@ fn author_pages_and_the_dashboard_show_what_each_reader_may_see() {
         .body
         .contains("Still brewing"));
     assert_eq!(guest.get("/dashboard").status, 303);
+
+    // History: what this reader opened, for them only; and it clears.
+    reader.get(&path);
+    let dashboard = reader.get("/dashboard").body;
+    let history = &dashboard[dashboard.find("id=\"history-heading\"").unwrap()..];
+    let history = &history[..history.find("</section>").unwrap()];
+    assert!(
+        history.contains("Out in the world") && history.contains("visits"),
+        "{history}"
+    );
+    assert!(
+        !author.get("/dashboard").body.contains("visits"),
+        "an author's own views aren't history"
+    );
+    let cleared = reader.submit("/dashboard", "/dashboard/history/clear", &[]);
+    assert!(cleared.body.contains("Your history is cleared"));
+    assert!(!cleared.body.contains("visits"));
 }
 
 #[test]
