@@ -72,6 +72,14 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| ArchiveError::Password(e.to_string()))
 }
 
+/// Does `password` match a stored argon2 hash?
+fn password_matches(stored: &str, password: &str) -> Result<bool> {
+    let parsed = PasswordHash::new(stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}
+
 impl Archive {
     /// Creates an account with a default pseud of the same name. The
     /// password is stored only as an argon2 hash.
@@ -159,13 +167,7 @@ impl Archive {
         else {
             return Ok(None);
         };
-        let stored: String = row.try_get(3)?;
-        let parsed =
-            PasswordHash::new(&stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
-        if Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_err()
-        {
+        if !password_matches(&row.try_get::<String, _>(3)?, password)? {
             return Ok(None);
         }
         Ok(Some(User {
@@ -212,13 +214,7 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| ArchiveError::Refused("there is no such account".into()))?;
-        let stored: String = row.try_get(0)?;
-        let parsed =
-            PasswordHash::new(&stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
-        if Argon2::default()
-            .verify_password(current.as_bytes(), &parsed)
-            .is_err()
-        {
+        if !password_matches(&row.try_get::<String, _>(0)?, current)? {
             return Err(ArchiveError::Refused(
                 "the current password is not right".into(),
             ));
