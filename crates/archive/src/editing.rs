@@ -227,7 +227,8 @@ impl Archive {
     }
 
     /// A work as `viewer` may see it: drafts only by their creators,
-    /// registered-only works only by signed-in readers.
+    /// registered-only works only by signed-in readers, hidden works only
+    /// by their creators and the admins.
     pub async fn work_for(&self, id: WorkId, viewer: Viewer) -> Result<Option<Work>> {
         let Some(work) = self.work(id).await? else {
             return Ok(None);
@@ -236,6 +237,9 @@ impl Archive {
             return Ok(None);
         }
         if work.restricted && viewer == Viewer::Guest {
+            return Ok(None);
+        }
+        if work.hidden && !self.sees_hidden(id, viewer).await? {
             return Ok(None);
         }
         Ok(Some(work))

@@ -9,6 +9,7 @@ pub mod corpus;
 mod editing;
 pub mod import;
 pub mod model;
+pub mod moderation;
 pub mod people;
 mod reactions;
 pub mod sanitize;
@@ -136,6 +137,8 @@ pub struct Work {
     pub word_count: usize,
     pub restricted: bool,
     pub draft: bool,
+    /// Hidden by an admin: seen only by its creators and the admins.
+    pub hidden: bool,
     /// Unix seconds.
     pub posted_at: i64,
     pub updated_at: i64,
@@ -563,7 +566,7 @@ impl Archive {
     pub async fn work(&self, id: WorkId) -> Result<Option<Work>> {
         let Some(row) = sqlx::query(
             "SELECT id, title, summary, notes_start, notes_end, language, complete, expected_chapters, \
-             word_count, restricted, draft, posted_at, updated_at, version FROM works WHERE id = $1",
+             word_count, restricted, draft, posted_at, updated_at, version, hidden FROM works WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -675,6 +678,7 @@ impl Archive {
             posted_at: row.try_get(11)?,
             updated_at: row.try_get(12)?,
             version: row.try_get(13)?,
+            hidden: row.try_get::<i64, _>(14)? != 0,
             series,
             chapters,
         }))

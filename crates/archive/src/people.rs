@@ -27,6 +27,8 @@ pub struct User {
     pub email: String,
     pub roles: Roles,
     pub default_pseud: PseudId,
+    /// Suspended by an admin: may read, may not post, comment or react.
+    pub suspended: bool,
 }
 
 /// What happens to an account's works when it is deleted: the account
@@ -136,6 +138,7 @@ impl Archive {
             email: email.trim().to_string(),
             roles,
             default_pseud: pseud,
+            suspended: false,
         })
     }
 
@@ -158,8 +161,8 @@ impl Archive {
     /// unknown login and a wrong password, so nobody learns who has an account.
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
         let Some(row) = sqlx::query(
-            "SELECT u.id, u.login, u.email, u.password_hash, u.is_wrangler, u.is_admin, p.id \
-             FROM users u JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 WHERE u.login_key = $1",
+            "SELECT u.id, u.login, u.email, u.password_hash, u.is_wrangler, u.is_admin, p.id, \
+             u.suspended FROM users u JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 WHERE u.login_key = $1",
         )
         .bind(model::tag_key(login))
         .fetch_optional(&self.pool)
@@ -179,6 +182,7 @@ impl Archive {
                 admin: row.try_get::<i64, _>(5)? != 0,
             },
             default_pseud: row.try_get(6)?,
+            suspended: row.try_get::<i64, _>(7)? != 0,
         }))
     }
 

@@ -62,7 +62,7 @@ impl Archive {
     /// The session a cookie's token belongs to, unless it ended or expired.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.login, u.email, u.is_wrangler, u.is_admin, p.id, s.csrf \
+            "SELECT u.id, u.login, u.email, u.is_wrangler, u.is_admin, p.id, s.csrf, u.suspended \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -84,6 +84,7 @@ impl Archive {
                     admin: row.try_get::<i64, _>(4)? != 0,
                 },
                 default_pseud: row.try_get(5)?,
+                suspended: row.try_get::<i64, _>(7)? != 0,
             },
             csrf: row.try_get(6)?,
         }))

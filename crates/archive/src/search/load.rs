@@ -23,6 +23,8 @@ pub struct IndexedWork {
     pub words: u64,
     pub restricted: bool,
     pub draft: bool,
+    /// Hidden by an admin: out of every listing, like a draft.
+    pub hidden: bool,
     pub posted: i64,
     pub updated: i64,
     pub kudos: u64,
@@ -34,6 +36,14 @@ pub struct IndexedWork {
     pub tags: Vec<(TagId, TagKind, String)>,
     /// Chapter titles and text.
     pub body: String,
+}
+
+impl IndexedWork {
+    /// Does the work belong in listings and search? Drafts and works an
+    /// admin hid don't.
+    pub fn listed(&self) -> bool {
+        !self.draft && !self.hidden
+    }
 }
 
 /// Only the paragraphs of a stored manuscript: all the index needs of it.
@@ -125,7 +135,7 @@ impl Archive {
         for row in bound(format!(
             "SELECT id, title, summary, notes_start, notes_end, language, complete, \
              expected_chapters, word_count, restricted, draft, posted_at, updated_at, \
-             kudos_count, hits_count, bookmarks_count, comments_count FROM works \
+             kudos_count, hits_count, bookmarks_count, comments_count, hidden FROM works \
              WHERE id IN ({list}) ORDER BY id"
         ))
         .await?
@@ -148,6 +158,7 @@ impl Archive {
                 words: count(row.try_get(8)?),
                 restricted: row.try_get::<i64, _>(9)? != 0,
                 draft: row.try_get::<i64, _>(10)? != 0,
+                hidden: row.try_get::<i64, _>(17)? != 0,
                 posted: row.try_get(11)?,
                 updated: row.try_get(12)?,
                 kudos: count(row.try_get(13)?),

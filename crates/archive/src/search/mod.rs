@@ -420,7 +420,7 @@ impl SearchIndex {
             after = last;
             let works = archive.works_for_index(&ids).await?;
             let mut docs = Vec::with_capacity(works.len());
-            for work in works.iter().filter(|w| !w.draft) {
+            for work in works.iter().filter(|w| w.listed()) {
                 docs.push(
                     schema::document(&fields, work, &graph, &WorkSummary::of(work))
                         .map_err(|e| SearchError::Damaged(e.to_string()))?,
@@ -580,7 +580,7 @@ impl SearchIndex {
             graph = self.reload_graph().await?;
         }
         let mut docs = Vec::with_capacity(loaded.len());
-        for work in loaded.iter().filter(|w| !w.draft) {
+        for work in loaded.iter().filter(|w| w.listed()) {
             docs.push(
                 schema::document(&live.fields, work, &graph, &WorkSummary::of(work))
                     .map_err(|e| SearchError::Damaged(e.to_string()))?,

@@ -5,6 +5,7 @@ mod backends;
 mod differential;
 mod editing;
 mod import;
+mod moderation;
 mod parsers;
 mod people;
 mod search;
