@@ -190,9 +190,7 @@ fn account_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let user = visitor.user.as_ref().ok_or(PageError::SignInNeeded {
-        return_to: "/account".into(),
-    })?;
+    let user = visitor.member("/account")?;
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
     } else {
@@ -228,9 +226,7 @@ pub async fn change_password(
     form: FormData,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
-    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
-        return_to: "/account".into(),
-    })?;
+    let user = visitor.member("/account")?.clone();
     let new = form.get("new_password").unwrap_or("");
     if new != form.get("new_password_confirmation").unwrap_or("") {
         return account_page(
@@ -265,9 +261,7 @@ pub async fn delete_account(
     form: FormData,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
-    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
-        return_to: "/account".into(),
-    })?;
+    let user = visitor.member("/account")?.clone();
     let works = match form.get("works") {
         Some("keep") => WorksOnDeletion::Keep,
         Some("orphan") => WorksOnDeletion::Orphan,

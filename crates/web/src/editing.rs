@@ -26,6 +26,9 @@ struct EditWorkPage {
     rating: &'static str,
     /// (chapter id, position, title), in order.
     chapters: Vec<(i64, u32, String)>,
+    creators: Vec<String>,
+    /// Pseuds invited who haven't answered yet.
+    pending: Vec<String>,
 }
 
 /// The work, if the visitor is one of its authors.
@@ -35,9 +38,7 @@ async fn own_work(
     id: &str,
 ) -> Result<(Work, quire_archive::User), PageError> {
     let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
-    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
-        return_to: format!("/works/{id}/edit"),
-    })?;
+    let user = visitor.active_member(format!("/works/{id}/edit"))?.clone();
     if !app.archive.is_creator(id, visitor.viewer()).await? {
         return Err(PageError::NotFound);
     }
@@ -93,6 +94,7 @@ fn form_of(work: &Work) -> FormData {
 }
 
 async fn page(
+    app: &App,
     work: &Work,
     visitor: &Visitor,
     form: FormData,
@@ -112,6 +114,8 @@ async fn page(
             .iter()
             .map(|c| (c.id, c.position, c.title.clone()))
             .collect(),
+        creators: work.creators.clone(),
+        pending: app.archive.pending_creators(work.id).await?,
     };
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
@@ -127,7 +131,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (work, _) = own_work(&app, &visitor, &id).await?;
-    page(&work, &visitor, form_of(&work), None).await
+    page(&app, &work, &visitor, form_of(&work), None).await
 }
 
 pub async fn save(
@@ -140,7 +144,7 @@ pub async fn save(
     let (work, user) = own_work(&app, &visitor, &id).await?;
     let draft = match metadata_of(&form, None) {
         Ok(draft) => draft,
-        Err(error) => return page(&work, &visitor, form, Some(error)).await,
+        Err(error) => return page(&app, &work, &visitor, form, Some(error)).await,
     };
     let series = form.text("series");
     let in_it = work
@@ -150,7 +154,7 @@ pub async fn save(
     if !series.is_empty() && !in_it && !app.archive.may_add_to_series(&series, user.id).await? {
         let error =
             format!("The series \"{series}\" belongs to someone else; choose another title.");
-        return page(&work, &visitor, form, Some(error)).await;
+        return page(&app, &work, &visitor, form, Some(error)).await;
     }
     match app.archive.edit_work(work.id, &draft).await {
         Ok(()) => {
@@ -161,7 +165,7 @@ pub async fn save(
             Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response())
         }
         Err(err) => match PageError::from(err) {
-            PageError::Refused(message) => page(&work, &visitor, form, Some(message)).await,
+            PageError::Refused(message) => page(&app, &work, &visitor, form, Some(message)).await,
             other => Err(other),
         },
     }
@@ -203,6 +207,49 @@ pub async fn orphan(
     }
     app.archive.orphan_work(work.id, user.id).await?;
     Ok(Redirect::to(&format!("/works/{}", work.id)).into_response())
+}
+
+/// Co-creators: invite more, or take oneself off a shared work.
+pub async fn creators(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, user) = own_work(&app, &visitor, &id).await?;
+    match form.get("action") {
+        Some("invite") => {
+            let pseuds =
+                match crate::moderation::pseuds_named(&app, &form.text("co_creators")).await? {
+                    Ok(pseuds) if pseuds.is_empty() => {
+                        let error = "Name the pseuds to invite, commas between.".to_string();
+                        return page(&app, &work, &visitor, form_of(&work), Some(error)).await;
+                    }
+                    Ok(pseuds) => pseuds,
+                    Err(error) => {
+                        return page(&app, &work, &visitor, form_of(&work), Some(error)).await
+                    }
+                };
+            app.archive
+                .invite_creators(work.id, &pseuds, user.id)
+                .await?;
+            Ok(Redirect::to(&format!("/works/{}?done=invited", work.id)).into_response())
+        }
+        Some("leave") => {
+            app.archive.remove_creator(work.id, user.id).await?;
+            // A draft is no longer theirs to see.
+            let to = if work.draft {
+                "/dashboard".to_string()
+            } else {
+                format!("/works/{}?done=left", work.id)
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        _ => Err(PageError::Refused(
+            "Choose what to do: invite co-creators, or remove yourself.".into(),
+        )),
+    }
 }
 
 #[derive(Template)]

@@ -9,6 +9,7 @@ mod detected;
 mod editing;
 mod form;
 mod listing;
+mod moderation;
 mod pages;
 mod people;
 mod posting;
@@ -108,6 +109,26 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/works/{id}/bookmarks", post(reading::bookmark))
         .route("/works/{id}/subscription", post(reading::subscribe))
         .route("/works/{id}/read-as", post(reading::read_as))
+        .route("/works/{id}/creators", post(editing::creators))
+        .route(
+            "/works/{id}/report",
+            get(moderation::report_work_form).post(moderation::report_work),
+        )
+        .route(
+            "/comments/{id}/report",
+            get(moderation::report_comment_form).post(moderation::report_comment),
+        )
+        .route("/admin/reports", get(moderation::reports))
+        .route("/admin/reports/{id}/resolve", post(moderation::resolve))
+        .route("/admin/works/{id}/hidden", post(moderation::set_hidden))
+        .route(
+            "/admin/users/{login}/suspended",
+            post(moderation::set_suspended),
+        )
+        .route(
+            "/dashboard/invitations/{work}",
+            post(people::answer_invitation),
+        )
         .route("/tags/{tag}", get(tags::show).post(tags::wrangle))
         .route("/tags/{tag}/works", get(listing::tag_works))
         .route("/users/{login}", get(people::person))

@@ -19,6 +19,8 @@ use crate::visitor::Visitor;
 pub struct Layout {
     pub title: String,
     pub login: Option<String>,
+    /// Admins get a link to the reports queue.
+    pub admin: bool,
     pub csrf: String,
     pub theme: &'static str,
     pub text_size: &'static str,
@@ -29,6 +31,7 @@ impl Layout {
         Layout {
             title: title.into(),
             login: visitor.user.as_ref().map(|u| u.login.clone()),
+            admin: visitor.admin(),
             csrf: visitor.csrf.clone(),
             theme: visitor.settings.theme.name(),
             text_size: visitor.settings.text_size.name(),
@@ -48,6 +51,8 @@ pub enum PageError {
     ExpiredForm,
     #[error("Please sign in first.")]
     SignInNeeded { return_to: String },
+    #[error("Your account is suspended, so for now it can't post, edit, comment, bookmark or give kudos. You can still read. If you think this is a mistake, write to the archive's admins.")]
+    Suspended,
     #[error("That form couldn't be read: {0}")]
     BadForm(String),
     #[error("Too many tries. Please wait a minute and try again.")]
@@ -66,7 +71,7 @@ impl PageError {
     fn status(&self) -> StatusCode {
         match self {
             PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::ExpiredForm => StatusCode::FORBIDDEN,
+            PageError::ExpiredForm | PageError::Suspended => StatusCode::FORBIDDEN,
             PageError::SignInNeeded { .. } => StatusCode::SEE_OTHER,
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
@@ -84,6 +89,7 @@ impl PageError {
             PageError::ExpiredForm => "This form has expired",
             PageError::SignInNeeded { .. } => "Please sign in",
             PageError::TooManyTries => "Too many tries",
+            PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
             PageError::Search(SearchError::NotReady) => "Search is starting up",
             _ => "Something went wrong",
@@ -137,6 +143,7 @@ impl IntoResponse for PageError {
             layout: Layout {
                 title: self.heading().to_string(),
                 login: None,
+                admin: false,
                 csrf: String::new(),
                 theme: "auto",
                 text_size: "normal",

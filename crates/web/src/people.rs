@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use quire_archive::moderation::CreatorInvitation;
 use quire_archive::{Bookmark, WorkId};
 
 use crate::form::FormData;
@@ -25,7 +26,12 @@ struct PersonPage {
     subscriptions: Vec<(WorkId, String)>,
     /// (work, title, last read, visits): on the dashboard only.
     history: Vec<(WorkId, String, i64, i64)>,
-    cleared: bool,
+    /// Invitations to be credited as a co-creator: on the dashboard only.
+    invitations: Vec<CreatorInvitation>,
+    /// For an admin looking at someone else's page: whether the account is
+    /// suspended, beside the button that changes it.
+    suspended: Option<bool>,
+    message: Option<&'static str>,
 }
 
 impl PersonPage {
@@ -48,6 +54,7 @@ pub async fn person(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     Path(login): Path<String>,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let user = app
         .archive
@@ -56,6 +63,11 @@ pub async fn person(
         .ok_or(PageError::NotFound)?;
     let pseuds = app.archive.pseuds_of(&login).await?;
     let login = pseuds.first().cloned().unwrap_or(login);
+    let suspended = if visitor.admin() && visitor.user.as_ref().is_some_and(|u| u.id != user) {
+        Some(app.archive.is_suspended(user).await?)
+    } else {
+        None
+    };
     render(&PersonPage {
         layout: Layout::new(&visitor, login.clone()),
         bookmarks: app.archive.bookmarks_of(user, false).await?,
@@ -65,7 +77,9 @@ pub async fn person(
         works: vec![],
         subscriptions: vec![],
         history: vec![],
-        cleared: false,
+        invitations: vec![],
+        suspended,
+        message: message_for(query.done.as_deref()),
     })
 }
 
@@ -81,9 +95,7 @@ pub async fn dashboard(
     Extension(visitor): Extension<Visitor>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
-    let user = visitor.user.clone().ok_or(PageError::SignInNeeded {
-        return_to: "/dashboard".into(),
-    })?;
+    let user = visitor.member("/dashboard")?.clone();
     render(&PersonPage {
         layout: Layout::new(&visitor, "Your dashboard"),
         pseuds: app.archive.pseuds_of(&user.login).await?,
@@ -91,7 +103,9 @@ pub async fn dashboard(
         works: app.archive.works_of_user(user.id).await?,
         subscriptions: app.archive.work_subscriptions(user.id).await?,
         history: app.archive.reading_history(user.id, HISTORY_SHOWN).await?,
-        cleared: query.done.as_deref() == Some("cleared"),
+        invitations: app.archive.invitations_for(user.id).await?,
+        suspended: None,
+        message: message_for(query.done.as_deref()),
         login: user.login,
         own: true,
     })
@@ -107,9 +121,42 @@ pub async fn clear_history(
     form: FormData,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
-    let user = visitor.user.as_ref().ok_or(PageError::SignInNeeded {
-        return_to: "/dashboard".into(),
-    })?;
+    let user = visitor.member("/dashboard")?;
     app.archive.clear_reading_history(user.id).await?;
     Ok(Redirect::to("/dashboard?done=cleared").into_response())
+}
+
+fn message_for(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "cleared" => "Your history is cleared.",
+        "accepted" => "You're now credited as a co-creator.",
+        "declined" => "The invitation is declined.",
+        "suspended" => "The account is suspended.",
+        "reinstated" => "The account is reinstated.",
+        _ => return None,
+    })
+}
+
+/// Accepts or declines an invitation to be credited on a work.
+pub async fn answer_invitation(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(work): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.active_member("/dashboard")?;
+    let work: WorkId = work.parse().map_err(|_| PageError::NotFound)?;
+    let accept = match form.get("answer") {
+        Some("accept") => true,
+        Some("decline") => false,
+        _ => {
+            return Err(PageError::Refused(
+                "Choose whether to accept or decline the invitation.".into(),
+            ))
+        }
+    };
+    app.archive.answer_invitation(work, user.id, accept).await?;
+    let done = if accept { "accepted" } else { "declined" };
+    Ok(Redirect::to(&format!("/dashboard?done={done}")).into_response())
 }

@@ -109,9 +109,7 @@ impl NewWorkPage {
 }
 
 fn author(visitor: &Visitor) -> Result<&quire_archive::User, PageError> {
-    visitor.user.as_ref().ok_or(PageError::SignInNeeded {
-        return_to: "/works/new".into(),
-    })
+    visitor.active_member("/works/new")
 }
 
 pub async fn new_work(Extension(visitor): Extension<Visitor>) -> Result<Response, PageError> {
@@ -284,9 +282,23 @@ pub async fn post_work(
                 let status = axum::http::StatusCode::BAD_REQUEST;
                 return Ok((status, render(&page(form, Some(error), None))?).into_response());
             }
+            let co_creators = match crate::moderation::pseuds_named(&app, &form.text("co_creators"))
+                .await?
+            {
+                Ok(pseuds) => pseuds,
+                Err(error) => {
+                    let status = axum::http::StatusCode::BAD_REQUEST;
+                    return Ok((status, render(&page(form, Some(error), None))?).into_response());
+                }
+            };
             let id = app.archive.post_work(&[user.default_pseud], &draft).await?;
             if !series.is_empty() {
                 app.archive.add_to_series(id, &series, None).await?;
+            }
+            if !co_creators.is_empty() {
+                app.archive
+                    .invite_creators(id, &co_creators, user.id)
+                    .await?;
             }
             Ok(Redirect::to(&format!("/works/{id}?done=posted")).into_response())
         }

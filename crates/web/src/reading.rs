@@ -61,6 +61,8 @@ struct WorkPage {
     filled: Vec<(String, String)>,
     kudos: KudosGivers,
     is_creator: bool,
+    /// Admins see the hide/show form.
+    admin: bool,
     signed_in: bool,
     subscribed: bool,
     message: Option<&'static str>,
@@ -218,11 +220,20 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "edited" => "Your changes were saved.",
         "chapter" => "Your chapter was posted.",
         "reordered" => "The chapters are in their new order.",
+        "invited" => "Your co-creators are invited; each is credited once they accept.",
+        "left" => "You're no longer credited on this work.",
+        "reported" => "Thank you. Your report is with the archive's admins.",
+        "hidden" => "The work is hidden: only its creators and the admins can see it.",
+        "unhidden" => "The work is visible again.",
         _ => return None,
     })
 }
 
-async fn visible_work(app: &App, visitor: &Visitor, id: &str) -> Result<Work, PageError> {
+pub(crate) async fn visible_work(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<Work, PageError> {
     let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
     app.archive
         .work_for(id, visitor.viewer())
@@ -356,6 +367,7 @@ async fn show(
         detected,
         kudos,
         is_creator,
+        admin: visitor.admin(),
         signed_in: visitor.signed_in(),
         subscribed,
         message: message_for(done),
@@ -383,6 +395,7 @@ pub async fn kudos(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let work = visible_work(&app, &visitor, &id).await?;
+    visitor.not_suspended()?;
     let who = match &visitor.user {
         Some(user) => Kudoser::User(user.id),
         None => Kudoser::Guest(guest_key(&app.guest_salt, &visitor.address.to_string())),
@@ -400,6 +413,7 @@ pub async fn comment(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let work = visible_work(&app, &visitor, &id).await?;
+    visitor.not_suspended()?;
     let position: u32 = form
         .get("chapter")
         .and_then(|c| c.parse().ok())
@@ -442,7 +456,11 @@ pub async fn comment(
 }
 
 /// The work a comment is on, if this visitor may see it.
-async fn comment_work(app: &App, visitor: &Visitor, id: &str) -> Result<(i64, Work), PageError> {
+pub(crate) async fn comment_work(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<(i64, Work), PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let work = app
         .archive
@@ -453,13 +471,6 @@ async fn comment_work(app: &App, visitor: &Visitor, id: &str) -> Result<(i64, Wo
     Ok((id, work))
 }
 
-fn signed_in_user(visitor: &Visitor, return_to: String) -> Result<&quire_archive::User, PageError> {
-    visitor
-        .user
-        .as_ref()
-        .ok_or(PageError::SignInNeeded { return_to })
-}
-
 pub async fn edit_comment(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
@@ -468,7 +479,7 @@ pub async fn edit_comment(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let (comment, work) = comment_work(&app, &visitor, &id).await?;
-    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let user = visitor.active_member(format!("/works/{}", work.id))?;
     app.archive
         .edit_comment(comment, user.id, &form.text("body"))
         .await?;
@@ -483,7 +494,7 @@ pub async fn delete_comment(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let (comment, work) = comment_work(&app, &visitor, &id).await?;
-    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let user = visitor.member(format!("/works/{}", work.id))?;
     app.archive.delete_comment(comment, user.id).await?;
     Ok(back_to(&form, work.id, "comment-deleted").into_response())
 }
@@ -496,7 +507,7 @@ pub async fn bookmark(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let work = visible_work(&app, &visitor, &id).await?;
-    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let user = visitor.active_member(format!("/works/{}", work.id))?;
     let note = BookmarkNote {
         note: form.text("note"),
         tags: settings::names(&form.text("tags")),
@@ -517,7 +528,7 @@ pub async fn subscribe(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let work = visible_work(&app, &visitor, &id).await?;
-    let user = signed_in_user(&visitor, format!("/works/{}", work.id))?;
+    let user = visitor.active_member(format!("/works/{}", work.id))?;
     let target = SubscriptionTarget::Work(work.id);
     let done = if form.get("action") == Some("unsubscribe") {
         app.archive.unsubscribe(user.id, target).await?;

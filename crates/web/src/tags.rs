@@ -68,10 +68,7 @@ pub async fn show(
     Query(query): Query<TagQuery>,
 ) -> Result<Response, PageError> {
     let tag = find(&app, &name).await?;
-    let wrangler = visitor
-        .user
-        .as_ref()
-        .is_some_and(|u| u.roles.wrangler || u.roles.admin);
+    let wrangler = visitor.wrangler();
     let message = match query.done.as_deref() {
         Some("wrangled") => Some("The tag is changed. Filters follow within a moment."),
         _ => None,
@@ -94,13 +91,10 @@ pub async fn wrangle(
     form: FormData,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
-    let allowed = visitor
-        .user
-        .as_ref()
-        .is_some_and(|u| u.roles.wrangler || u.roles.admin);
-    if !allowed {
+    if !visitor.wrangler() {
         return Err(PageError::NotFound);
     }
+    visitor.not_suspended()?;
     let tag = find(&app, &name).await?;
     match form.get("action") {
         Some("canonical") => app.archive.make_canonical(tag.kind, &tag.name).await?,

@@ -46,6 +46,43 @@ impl Visitor {
         self.user.is_some()
     }
 
+    /// The signed-in account, or a trip to the sign-in page and back to
+    /// `return_to`.
+    pub fn member(&self, return_to: impl Into<String>) -> Result<&User, PageError> {
+        self.user.as_ref().ok_or_else(|| PageError::SignInNeeded {
+            return_to: return_to.into(),
+        })
+    }
+
+    /// The signed-in account, if it may write: a suspended account reads
+    /// and signs in, but posts, edits and reacts to nothing.
+    pub fn active_member(&self, return_to: impl Into<String>) -> Result<&User, PageError> {
+        let user = self.member(return_to)?;
+        self.not_suspended()?;
+        Ok(user)
+    }
+
+    /// Refuses a suspended account; guests and other members pass (for
+    /// what guests may do too, like kudos and comments).
+    pub fn not_suspended(&self) -> Result<(), PageError> {
+        match &self.user {
+            Some(user) if user.suspended => Err(PageError::Suspended),
+            _ => Ok(()),
+        }
+    }
+
+    /// May this visitor wrangle tags? Wranglers and admins may.
+    pub fn wrangler(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.roles.wrangler || u.roles.admin)
+    }
+
+    /// Is this visitor one of the archive's admins?
+    pub fn admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.roles.admin)
+    }
+
     /// Refuses a form that doesn't carry this visitor's token: a page of
     /// another site cannot post in their name.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {

@@ -85,6 +85,30 @@ impl Site {
         }
     }
 
+    /// An account with roles, made in the store and signed in on a new
+    /// client.
+    pub fn member_with_roles(&self, login: &str, roles: quire_archive::Roles) -> Client {
+        self.store(async {
+            self.archive
+                .add_user(
+                    login,
+                    &format!("{login}@example.org"),
+                    "correct horse battery",
+                    roles,
+                )
+                .await
+                .expect("an account with roles")
+        });
+        let client = self.client();
+        let signed_in = client.submit(
+            "/login",
+            "/login",
+            &[("login", login), ("password", "correct horse battery")],
+        );
+        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+        client
+    }
+
     /// An account, signed in on a new client.
     pub fn member(&self, login: &str) -> Client {
         let client = self.client();

@@ -2,6 +2,7 @@
 //! do what. Each test starts its own site on a free port.
 
 mod harness;
+mod moderation;
 
 use harness::{eventually, post_work, seed, Site};
 
@@ -203,6 +204,13 @@ fn every_form_refuses_a_request_without_its_token() {
         "/logout".to_string(),
         "/login".to_string(),
         "/signup".to_string(),
+        format!("/works/{id}/report"),
+        "/comments/1/report".to_string(),
+        format!("/works/{id}/creators"),
+        format!("/dashboard/invitations/{id}"),
+        "/admin/reports/1/resolve".to_string(),
+        format!("/admin/works/{id}/hidden"),
+        "/admin/users/author_a/suspended".to_string(),
     ];
     for client in [site.client(), author] {
         for route in &routes {
@@ -913,30 +921,13 @@ fn tag_pages_show_the_wrangling_and_only_wranglers_change_it() {
     let refused = author.post("/tags/Reylo", &[("csrf", &token), ("action", "canonical")]);
     assert_eq!(refused.status, 404);
 
-    let wrangler = site.client();
-    site.store(async {
-        site.archive
-            .add_user(
-                "the_wrangler",
-                "w@example.org",
-                "correct horse battery",
-                quire_archive::Roles {
-                    wrangler: true,
-                    admin: false,
-                },
-            )
-            .await
-            .unwrap();
-    });
-    let signed_in = wrangler.submit(
-        "/login",
-        "/login",
-        &[
-            ("login", "the_wrangler"),
-            ("password", "correct horse battery"),
-        ],
+    let wrangler = site.member_with_roles(
+        "the_wrangler",
+        quire_archive::Roles {
+            wrangler: true,
+            admin: false,
+        },
     );
-    assert_eq!(signed_in.status, 200);
     assert!(wrangler
         .get("/tags/Reylo")
         .body
