@@ -14,6 +14,7 @@ pub mod people;
 mod reactions;
 pub mod sanitize;
 pub mod search;
+pub mod series;
 pub mod sessions;
 mod wrangling;
 

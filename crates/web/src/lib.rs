@@ -15,6 +15,7 @@ mod people;
 mod posting;
 mod reading;
 pub mod search_params;
+mod series;
 mod settings;
 mod tags;
 mod visitor;
@@ -129,6 +130,7 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
             "/dashboard/invitations/{work}",
             post(people::answer_invitation),
         )
+        .route("/series/{id}", get(series::show))
         .route("/tags/{tag}", get(tags::show).post(tags::wrangle))
         .route("/tags/{tag}/works", get(listing::tag_works))
         .route("/users/{login}", get(people::person))

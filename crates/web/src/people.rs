@@ -19,6 +19,8 @@ struct PersonPage {
     login: String,
     pseuds: Vec<String>,
     bookmarks: Vec<Bookmark>,
+    /// (id, title) of the series the person has works in.
+    series: Vec<(i64, String)>,
     /// The dashboard: the reader's own page, with what only they see.
     own: bool,
     /// (id, title, draft): on the dashboard only.
@@ -71,6 +73,7 @@ pub async fn person(
     render(&PersonPage {
         layout: Layout::new(&visitor, login.clone()),
         bookmarks: app.archive.bookmarks_of(user, false).await?,
+        series: app.archive.series_of_user(user).await?,
         login,
         pseuds,
         own: false,
@@ -100,6 +103,7 @@ pub async fn dashboard(
         layout: Layout::new(&visitor, "Your dashboard"),
         pseuds: app.archive.pseuds_of(&user.login).await?,
         bookmarks: app.archive.bookmarks_of(user.id, true).await?,
+        series: app.archive.series_of_user(user.id).await?,
         works: app.archive.works_of_user(user.id).await?,
         subscriptions: app.archive.work_subscriptions(user.id).await?,
         history: app.archive.reading_history(user.id, HISTORY_SHOWN).await?,

@@ -1,5 +1,6 @@
 //! Editing, deleting, chapters and visibility, on each backend.
 
+use quire_archive::model::WorkDraft;
 use quire_archive::{BookmarkNote, Commenter, CountedTable, Kudoser, SubscriptionTarget, Viewer};
 
 use crate::backends;
@@ -427,6 +428,96 @@ async fn a_series_takes_works_only_from_its_creators() {
             "{}",
             test.name
         );
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_series_shows_each_reader_the_works_they_may_see_in_order() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let owner = backends::member(archive, "series_owner").await;
+        let reader = backends::member(archive, "series_reader").await;
+        let post = |title: &'static str, restricted: bool, draft: bool| {
+            let work = WorkDraft {
+                title: title.into(),
+                restricted,
+                draft,
+                ..crate::works::draft()
+            };
+            async move {
+                archive
+                    .post_work(&[owner.default_pseud], &work)
+                    .await
+                    .unwrap()
+            }
+        };
+        let opening = post("Opening", false, false).await;
+        let members = post("Members", true, false).await;
+        let unfinished = post("Unfinished", false, true).await;
+        let closing = post("Closing", false, false).await;
+        let series = archive
+            .add_to_series(closing, "Saga", Some(4))
+            .await
+            .unwrap();
+        for (work, part) in [(opening, 1), (members, 2), (unfinished, 3)] {
+            archive
+                .add_to_series(work, "Saga", Some(part))
+                .await
+                .unwrap();
+        }
+        let titles = |listing: &quire_archive::series::SeriesListing| {
+            listing
+                .works
+                .iter()
+                .map(|(part, w)| (*part, w.title.clone()))
+                .collect::<Vec<_>>()
+        };
+        let guest = archive
+            .series_for(series, Viewer::Guest)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(guest.title, "Saga");
+        assert_eq!(
+            titles(&guest),
+            vec![(1, "Opening".to_string()), (4, "Closing".to_string())],
+            "{}",
+            test.name
+        );
+        assert_eq!(guest.creators(), vec!["series_owner".to_string()]);
+        let signed_in = archive
+            .series_for(series, Viewer::User(reader.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(titles(&signed_in).len(), 3, "registered-only for members");
+        assert_eq!(
+            signed_in.words(),
+            signed_in.works.iter().map(|(_, w)| w.words).sum::<u64>()
+        );
+
+        archive.set_work_hidden(opening, true).await.unwrap();
+        archive.set_work_hidden(closing, true).await.unwrap();
+        assert!(
+            archive
+                .series_for(series, Viewer::Guest)
+                .await
+                .unwrap()
+                .is_none(),
+            "nothing left to show a guest"
+        );
+        assert!(archive
+            .series_for(series + 100, Viewer::Guest)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            archive.series_of_user(owner.id).await.unwrap(),
+            vec![(series, "Saga".to_string())],
+            "the registered-only work still names the series"
+        );
+        assert!(archive.series_of_user(reader.id).await.unwrap().is_empty());
         test.finish().await;
     }
 }

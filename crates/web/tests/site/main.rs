@@ -1278,11 +1278,11 @@ fn series_are_made_and_joined_only_by_their_creators() {
     assert!(author
         .get(&format!("/works/{first}"))
         .body
-        .contains("Part 1 of The Long Road"));
+        .contains("Part 1 of <a href=\"/series/1\">The Long Road</a>"));
     assert!(author
         .get(&format!("/works/{second}"))
         .body
-        .contains("Part 2 of The Long Road"));
+        .contains("Part 2 of <a href=\"/series/1\">The Long Road</a>"));
     let taken = other.submit(
         "/works/new",
         "/works/new",
@@ -1326,8 +1326,31 @@ fn series_are_made_and_joined_only_by_their_creators() {
         ],
     );
     assert!(
-        joined.body.contains("Part 3 of The Long Road"),
+        joined
+            .body
+            .contains("Part 3 of <a href=\"/series/1\">The Long Road</a>"),
         "{}",
         joined.body
     );
+
+    // The series page: every part in order, for whoever may see it.
+    let guest = site.client();
+    let page = guest.get("/series/1");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h1>The Long Road</h1>"));
+    let at = |title: &str| {
+        page.body
+            .find(title)
+            .unwrap_or_else(|| panic!("{title} listed"))
+    };
+    assert!(at("Part one") < at("Part two") && at("Part two") < at("Part three"));
+    assert!(page.body.contains("Part 3</h2>"));
+    assert!(!page.body.contains("Interloper"));
+    let people = guest.get("/users/series_author");
+    assert!(people
+        .body
+        .contains("<a href=\"/series/1\">The Long Road</a>"));
+    assert!(!guest.get("/users/series_other").body.contains("/series/1"));
+    assert_eq!(guest.get("/series/999").status, 404);
+    assert_eq!(guest.get("/series/abc").status, 404);
 }

@@ -1,0 +1,60 @@
+//! `/series/{id}`: a series' works in order, as blurbs.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Extension;
+use quire_archive::search::WorkSummary;
+
+use crate::listing::{author_url, Blurb};
+use crate::pages::{render, thousands, Layout, PageError};
+use crate::visitor::Visitor;
+use crate::App;
+
+#[derive(Template)]
+#[template(path = "series.html")]
+struct SeriesPage {
+    layout: Layout,
+    title: String,
+    creators: Vec<String>,
+    words: String,
+    /// (part, blurb), in order.
+    parts: Vec<(u32, Blurb)>,
+}
+
+impl SeriesPage {
+    fn author_url(&self, author: &str) -> String {
+        author_url(author)
+    }
+}
+
+pub async fn show(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let series = app
+        .archive
+        .series_for(id, visitor.viewer())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    render(&SeriesPage {
+        layout: Layout::new(&visitor, series.title.clone()),
+        creators: series.creators(),
+        words: thousands(series.words()),
+        parts: series
+            .works
+            .iter()
+            .map(|(part, work)| {
+                (
+                    *part,
+                    Blurb {
+                        work: WorkSummary::of(work),
+                    },
+                )
+            })
+            .collect(),
+        title: series.title,
+    })
+}
