@@ -146,6 +146,17 @@ impl Archive {
     pub async fn add_pseud(&self, user: UserId, name: &str) -> Result<PseudId> {
         let name = name.trim();
         check_login(name)?;
+        let taken = sqlx::query("SELECT 1 FROM pseuds WHERE user_id = $1 AND name_key = $2")
+            .bind(user)
+            .bind(model::tag_key(name))
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        if taken {
+            return Err(ArchiveError::Refused(format!(
+                "you already have a pseud named `{name}`"
+            )));
+        }
         let row = sqlx::query(
             "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES ($1, $2, $3, 0) RETURNING id",
         )
@@ -193,6 +204,18 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// An account's own pseuds with their ids, default first.
+    pub async fn pseuds_of_user(&self, user: UserId) -> Result<Vec<(PseudId, String)>> {
+        sqlx::query("SELECT id, name FROM pseuds WHERE user_id = $1 ORDER BY is_default DESC, id")
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ArchiveError::from)
     }
 
     /// The pseud names of the account with this login, default first;

@@ -181,11 +181,13 @@ pub async fn log_out(
 struct AccountPage {
     layout: Layout,
     email: String,
+    pseuds: Vec<(quire_archive::PseudId, String)>,
     message: Option<String>,
     error: Option<String>,
 }
 
-fn account_page(
+async fn account_page(
+    app: &App,
     visitor: &Visitor,
     message: Option<String>,
     error: Option<String>,
@@ -199,6 +201,7 @@ fn account_page(
     let page = AccountPage {
         layout: Layout::new(visitor, "Your account"),
         email: user.email.clone(),
+        pseuds: app.archive.pseuds_of_user(user.id).await?,
         message,
         error,
     };
@@ -211,12 +214,33 @@ pub struct AccountQuery {
 }
 
 pub async fn account(
+    State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     Query(query): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
-    let message = (query.done.as_deref() == Some("password"))
-        .then(|| "Your password is changed. Every other browser is signed out.".to_string());
-    account_page(&visitor, message, None)
+    let message = match query.done.as_deref() {
+        Some("password") => Some("Your password is changed. Every other browser is signed out."),
+        Some("pseud") => Some("Your new pseud is ready; choose it when you post."),
+        _ => None,
+    };
+    account_page(&app, &visitor, message.map(str::to_string), None).await
+}
+
+/// Another name to write under, as on AO3.
+pub async fn add_pseud(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.active_member("/account")?;
+    match app.archive.add_pseud(user.id, &form.text("pseud")).await {
+        Ok(_) => Ok(Redirect::to("/account?done=pseud").into_response()),
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => account_page(&app, &visitor, None, Some(message)).await,
+            other => Err(other),
+        },
+    }
 }
 
 pub async fn change_password(
@@ -230,10 +254,12 @@ pub async fn change_password(
     let new = form.get("new_password").unwrap_or("");
     if new != form.get("new_password_confirmation").unwrap_or("") {
         return account_page(
+            &app,
             &visitor,
             None,
             Some("The two new passwords are different; type the same one twice.".into()),
-        );
+        )
+        .await;
     }
     if !app.sign_in_limits.allow(visitor.address, &user.login) {
         return Err(PageError::TooManyTries);
@@ -245,7 +271,9 @@ pub async fn change_password(
     {
         Ok(()) => {}
         Err(err) => match PageError::from(err) {
-            PageError::Refused(message) => return account_page(&visitor, None, Some(message)),
+            PageError::Refused(message) => {
+                return account_page(&app, &visitor, None, Some(message)).await
+            }
             other => return Err(other),
         },
     }
@@ -268,10 +296,12 @@ pub async fn delete_account(
         Some("delete") => WorksOnDeletion::Delete,
         _ => {
             return account_page(
+                &app,
                 &visitor,
                 None,
                 Some("Choose what happens to your works.".into()),
             )
+            .await
         }
     };
     if !app.sign_in_limits.allow(visitor.address, &user.login) {
@@ -285,10 +315,12 @@ pub async fn delete_account(
         .is_none()
     {
         return account_page(
+            &app,
             &visitor,
             None,
             Some("The password is not right; the account is still here.".into()),
-        );
+        )
+        .await;
     }
     app.archive.delete_user(user.id, works).await?;
     Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())

@@ -145,6 +145,7 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/logout", post(accounts::log_out))
         .route("/account", get(accounts::account))
         .route("/account/password", post(accounts::change_password))
+        .route("/account/pseuds", post(accounts::add_pseud))
         .route("/account/delete", post(accounts::delete_account))
         .route(
             "/preferences",

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::model::{ArchiveWarning, Category, ChapterDraft, Rating, Warnings, WorkDraft};
+use quire_archive::PseudId;
 
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
@@ -91,6 +92,8 @@ impl WorkForm {
 struct NewWorkPage {
     layout: Layout,
     fields: WorkForm,
+    /// The author's pseuds, default first: whom to post as.
+    pseuds: Vec<(PseudId, String)>,
     error: Option<String>,
     preview: Option<Preview>,
 }
@@ -106,20 +109,27 @@ impl NewWorkPage {
     fn value(&self, name: &str) -> String {
         self.fields.value(name)
     }
+    fn posting_as(&self, pseud: &PseudId) -> bool {
+        self.fields.value("pseud") == pseud.to_string()
+    }
 }
 
 fn author(visitor: &Visitor) -> Result<&quire_archive::User, PageError> {
     visitor.active_member("/works/new")
 }
 
-pub async fn new_work(Extension(visitor): Extension<Visitor>) -> Result<Response, PageError> {
-    author(&visitor)?;
+pub async fn new_work(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+) -> Result<Response, PageError> {
+    let user = author(&visitor)?;
     render(&NewWorkPage {
         layout: Layout::new(&visitor, "Post a new work"),
         fields: WorkForm {
             form: FormData::default(),
             new: true,
         },
+        pseuds: app.archive.pseuds_of_user(user.id).await?,
         error: None,
         preview: None,
     })
@@ -257,9 +267,17 @@ pub async fn post_work(
     visitor.check_csrf(form.get("csrf"))?;
     let user = author(&visitor)?;
     let wants_preview = form.get("action") == Some("preview");
+    let pseuds = app.archive.pseuds_of_user(user.id).await?;
+    // Only one of the author's own; anything else posts as the default.
+    let posting_as = form
+        .get("pseud")
+        .and_then(|p| p.parse::<PseudId>().ok())
+        .filter(|p| pseuds.iter().any(|(own, _)| own == p))
+        .unwrap_or(user.default_pseud);
     let page = |form: FormData, error: Option<String>, preview: Option<Preview>| NewWorkPage {
         layout: Layout::new(&visitor, "Post a new work"),
         fields: WorkForm { form, new: true },
+        pseuds: pseuds.clone(),
         error,
         preview,
     };
@@ -291,7 +309,7 @@ pub async fn post_work(
                     return Ok((status, render(&page(form, Some(error), None))?).into_response());
                 }
             };
-            let id = app.archive.post_work(&[user.default_pseud], &draft).await?;
+            let id = app.archive.post_work(&[posting_as], &draft).await?;
             if !series.is_empty() {
                 app.archive.add_to_series(id, &series, None).await?;
             }

@@ -196,6 +196,7 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/chapters/delete"),
         "/tags/Original%20Work".to_string(),
         "/account/password".to_string(),
+        "/account/pseuds".to_string(),
         "/dashboard/history/clear".to_string(),
         "/account/delete".to_string(),
         "/comments/1/edit".to_string(),
@@ -1353,4 +1354,65 @@ fn series_are_made_and_joined_only_by_their_creators() {
     assert!(!guest.get("/users/series_other").body.contains("/series/1"));
     assert_eq!(guest.get("/series/999").status, 404);
     assert_eq!(guest.get("/series/abc").status, 404);
+}
+
+#[test]
+fn pseuds_are_added_on_the_account_page_and_chosen_when_posting() {
+    let site = Site::start();
+    let writer = site.member("many_names");
+    let other = site.member("other_names");
+    assert!(
+        !writer.get("/works/new").body.contains("Post as"),
+        "one pseud, no choice"
+    );
+    let added = writer.submit("/account", "/account/pseuds", &[("pseud", "Night_Owl")]);
+    assert!(
+        added.body.contains("Your new pseud is ready"),
+        "{}",
+        added.body
+    );
+    assert!(added.body.contains("many_names (default), Night_Owl"));
+    let again = writer.submit("/account", "/account/pseuds", &[("pseud", "night_owl")]);
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("already have a pseud"));
+    let bad = writer.submit("/account", "/account/pseuds", &[("pseud", "no spaces")]);
+    assert_eq!(bad.status, 400);
+
+    let form = writer.get("/works/new");
+    assert!(form.body.contains("Post as"));
+    let owl: i64 = site.store(async {
+        let user = site
+            .archive
+            .user_id_of("many_names")
+            .await
+            .unwrap()
+            .unwrap();
+        site.archive.pseuds_of_user(user).await.unwrap()[1].0
+    });
+    let id = post_work(
+        &writer,
+        &[
+            ("title", "By Night"),
+            ("body", "Words."),
+            ("pseud", &owl.to_string()),
+        ],
+    );
+    let page = writer.get(&format!("/works/{id}"));
+    assert!(page
+        .body
+        .contains("rel=\"author\" href=\"/works?author=Night_Owl\""));
+    // Someone else's pseud can't be chosen: the work is theirs, by default.
+    let id = post_work(
+        &other,
+        &[
+            ("title", "Borrowed"),
+            ("body", "Words."),
+            ("pseud", &owl.to_string()),
+        ],
+    );
+    let page = other.get(&format!("/works/{id}"));
+    assert!(page
+        .body
+        .contains("rel=\"author\" href=\"/works?author=other_names\""));
+    assert!(!page.body.contains("author=Night_Owl"));
 }
