@@ -88,6 +88,47 @@ impl Archive {
         Ok(id)
     }
 
+    /// Replaces a chapter's title, summary, notes and text; its place,
+    /// comments and posting date stay.
+    pub async fn edit_chapter(
+        &self,
+        work: WorkId,
+        chapter: i64,
+        draft: &ChapterDraft,
+    ) -> Result<()> {
+        if draft.body.paragraphs.is_empty() {
+            return Err(ArchiveError::Refused("a chapter needs some text".into()));
+        }
+        let manuscript = serde_json::to_string(&draft.body).map_err(|e| ArchiveError::Damaged {
+            work,
+            what: e.to_string(),
+        })?;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE chapters SET title = $1, summary = $2, notes_start = $3, notes_end = $4, \
+             manuscript = $5, word_count = $6, html = $7 WHERE id = $8 AND work_id = $9",
+        )
+        .bind(&draft.title)
+        .bind(&draft.summary)
+        .bind(&draft.notes_start)
+        .bind(&draft.notes_end)
+        .bind(manuscript)
+        .bind(draft.body.word_count as i64)
+        .bind(&draft.html)
+        .bind(chapter)
+        .bind(work)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(ArchiveError::NoSuchChapter { work, chapter });
+        }
+        refresh_word_count(&mut tx, work).await?;
+        bump_version(&mut tx, work).await?;
+        record_change(&mut tx, "work", work, "chapter-edited").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Puts a work's chapters in the given order (every chapter id once).
     pub async fn reorder_chapters(&self, work: WorkId, order: &[i64]) -> Result<()> {
         let mut tx = self.pool.begin().await?;

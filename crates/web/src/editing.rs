@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::{Work, WorkId};
+use quire_archive::{Chapter, Work, WorkId};
 
 use crate::detected::Suggestion;
 use crate::form::FormData;
@@ -253,22 +253,75 @@ pub async fn creators(
 }
 
 #[derive(Template)]
-#[template(path = "new_chapter.html")]
-struct NewChapterPage {
+#[template(path = "chapter_form.html")]
+struct ChapterPage {
     layout: Layout,
-    id: WorkId,
-    title: String,
+    heading: String,
+    /// Where the form posts.
+    action: String,
+    submit: &'static str,
     form: FormData,
     error: Option<String>,
     preview: Option<Preview>,
 }
 
-impl NewChapterPage {
+impl ChapterPage {
     fn value(&self, name: &str) -> String {
         self.form.get(name).unwrap_or("").to_string()
     }
     fn format(&self) -> String {
         self.form.get("format").unwrap_or("plain").to_string()
+    }
+}
+
+/// What a chapter form is for: a new chapter at the end, or one to edit.
+struct ChapterTarget {
+    heading: String,
+    action: String,
+    submit: &'static str,
+    /// The chapter being edited (id, position).
+    editing: Option<(i64, u32)>,
+}
+
+impl ChapterTarget {
+    fn new_chapter(work: &Work) -> ChapterTarget {
+        ChapterTarget {
+            heading: format!("Add a chapter to “{}”", work.title),
+            action: format!("/works/{}/chapters/new", work.id),
+            submit: "Post chapter",
+            editing: None,
+        }
+    }
+
+    fn existing<'w>(
+        work: &'w Work,
+        position: &str,
+    ) -> Result<(ChapterTarget, &'w Chapter), PageError> {
+        let position: u32 = position.parse().map_err(|_| PageError::NotFound)?;
+        let chapter = work
+            .chapters
+            .iter()
+            .find(|c| c.position == position)
+            .ok_or(PageError::NotFound)?;
+        let target = ChapterTarget {
+            heading: format!("Edit chapter {position} of “{}”", work.title),
+            action: format!("/works/{}/chapters/{position}/edit", work.id),
+            submit: "Save chapter",
+            editing: Some((chapter.id, position)),
+        };
+        Ok((target, chapter))
+    }
+
+    fn page(&self, visitor: &Visitor, form: FormData, error: Option<String>) -> ChapterPage {
+        ChapterPage {
+            layout: Layout::new(visitor, self.heading.clone()),
+            heading: self.heading.clone(),
+            action: self.action.clone(),
+            submit: self.submit,
+            form,
+            error,
+            preview: None,
+        }
     }
 }
 
@@ -278,14 +331,7 @@ pub async fn new_chapter_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (work, _) = own_work(&app, &visitor, &id).await?;
-    render(&NewChapterPage {
-        layout: Layout::new(&visitor, format!("Add a chapter to {}", work.title)),
-        id: work.id,
-        title: work.title,
-        form: FormData::default(),
-        error: None,
-        preview: None,
-    })
+    render(&ChapterTarget::new_chapter(&work).page(&visitor, FormData::default(), None))
 }
 
 pub async fn add_chapter(
@@ -296,42 +342,95 @@ pub async fn add_chapter(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let (work, _) = own_work(&app, &visitor, &id).await?;
-    let text = form.get("body").unwrap_or("");
-    let page = |form: FormData, error: Option<String>, preview: Option<Preview>| NewChapterPage {
-        layout: Layout::new(&visitor, format!("Add a chapter to {}", work.title)),
-        id: work.id,
-        title: work.title.clone(),
+    save_chapter(
+        &app,
+        &visitor,
+        &work,
+        ChapterTarget::new_chapter(&work),
         form,
-        error,
-        preview,
-    };
-    if text.trim().is_empty() {
-        let error = "The chapter needs some text.".to_string();
+    )
+    .await
+}
+
+/// The chapter's form as it stands: its text as the HTML it is kept as.
+pub async fn edit_chapter_form(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path((id, position)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let (target, chapter) = ChapterTarget::existing(&work, &position)?;
+    let form = FormData(vec![
+        ("chapter_title".into(), chapter.title.clone()),
+        ("chapter_summary".into(), chapter.summary.clone()),
+        ("chapter_notes_start".into(), chapter.notes_start.clone()),
+        ("chapter_notes_end".into(), chapter.notes_end.clone()),
+        ("format".into(), "html".into()),
+        ("body".into(), chapter.html.clone()),
+    ]);
+    render(&target.page(&visitor, form, None))
+}
+
+pub async fn edit_chapter(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path((id, position)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (work, _) = own_work(&app, &visitor, &id).await?;
+    let (target, _) = ChapterTarget::existing(&work, &position)?;
+    save_chapter(&app, &visitor, &work, target, form).await
+}
+
+/// Previews, adds or saves the chapter a form describes; a refusal comes
+/// back as the form with the reason.
+async fn save_chapter(
+    app: &App,
+    visitor: &Visitor,
+    work: &Work,
+    target: ChapterTarget,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let refused = |form: FormData, error: String| -> Result<Response, PageError> {
         let status = axum::http::StatusCode::BAD_REQUEST;
-        return Ok((status, render(&page(form, Some(error), None))?).into_response());
+        Ok((status, render(&target.page(visitor, form, Some(error)))?).into_response())
+    };
+    let text = form.get("body").unwrap_or("");
+    if text.trim().is_empty() {
+        return refused(form, "The chapter needs some text.".to_string());
     }
     let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
     let mut chapter = chapter_of(format, text);
     chapter.title = form.text("chapter_title");
     chapter.summary = form.text("chapter_summary");
+    chapter.notes_start = form.text("chapter_notes_start");
+    chapter.notes_end = form.text("chapter_notes_end");
     if form.get("action") == Some("preview") {
-        let preview = preview_of(&chapter);
-        return render(&page(form, None, Some(preview)));
+        let mut page = target.page(visitor, form, None);
+        page.preview = Some(preview_of(&chapter));
+        return render(&page);
     }
-    match app.archive.add_chapter(work.id, &chapter).await {
-        Ok(_) => {
-            let position = work.chapters.len() + 1;
-            Ok(Redirect::to(&format!(
-                "/works/{}/chapters/{position}?done=chapter",
-                work.id
-            ))
-            .into_response())
-        }
+    let saved = match target.editing {
+        Some((id, position)) => app
+            .archive
+            .edit_chapter(work.id, id, &chapter)
+            .await
+            .map(|()| (position, "chapter-edited")),
+        None => app
+            .archive
+            .add_chapter(work.id, &chapter)
+            .await
+            .map(|_| (work.chapters.len() as u32 + 1, "chapter")),
+    };
+    match saved {
+        Ok((position, done)) => Ok(Redirect::to(&format!(
+            "/works/{}/chapters/{position}?done={done}",
+            work.id
+        ))
+        .into_response()),
         Err(err) => match PageError::from(err) {
-            PageError::Refused(message) => {
-                let status = axum::http::StatusCode::BAD_REQUEST;
-                Ok((status, render(&page(form, Some(message), None))?).into_response())
-            }
+            PageError::Refused(message) => refused(form, message),
             other => Err(other),
         },
     }

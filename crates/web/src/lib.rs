@@ -99,6 +99,10 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
             get(editing::new_chapter_form).post(editing::add_chapter),
         )
         .route(
+            "/works/{id}/chapters/{position}/edit",
+            get(editing::edit_chapter_form).post(editing::edit_chapter),
+        )
+        .route(
             "/works/{id}/chapters/order",
             post(editing::reorder_chapters),
         )

@@ -219,6 +219,7 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "posted" => "Your work was posted.",
         "edited" => "Your changes were saved.",
         "chapter" => "Your chapter was posted.",
+        "chapter-edited" => "Your changes to the chapter were saved.",
         "reordered" => "The chapters are in their new order.",
         "invited" => "Your co-creators are invited; each is credited once they accept.",
         "left" => "You're no longer credited on this work.",

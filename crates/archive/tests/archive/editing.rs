@@ -58,6 +58,31 @@ async fn chapters_are_added_reordered_and_deleted() {
         assert_eq!(ids[2], third);
         assert_eq!(work.word_count, draft().word_count() + 5);
 
+        // Editing keeps the chapter's place and recounts the words.
+        let before = work.version;
+        let mut edited = chapter("Now only three words.");
+        edited.title = "Renamed".into();
+        edited.notes_end = "Thanks for reading.".into();
+        archive.edit_chapter(id, third, &edited).await.unwrap();
+        let work = archive.work(id).await.unwrap().unwrap();
+        assert_eq!(work.chapters[2].id, third, "{}", test.name);
+        assert_eq!(work.chapters[2].title, "Renamed");
+        assert_eq!(work.chapters[2].notes_end, "Thanks for reading.");
+        assert_eq!(
+            work.chapters[2].body.paragraphs,
+            vec!["Now only three words."]
+        );
+        assert_eq!(work.word_count, draft().word_count() + 4);
+        assert!(work.version > before);
+        assert!(matches!(
+            archive.edit_chapter(id + 1, third, &edited).await,
+            Err(quire_archive::ArchiveError::NoSuchChapter { .. })
+        ));
+        assert!(archive
+            .edit_chapter(id, third, &chapter("   "))
+            .await
+            .is_err());
+
         archive
             .reorder_chapters(id, &[ids[2], ids[0], ids[1]])
             .await

@@ -194,6 +194,7 @@ fn every_form_refuses_a_request_without_its_token() {
         format!("/works/{id}/chapters/new"),
         format!("/works/{id}/chapters/order"),
         format!("/works/{id}/chapters/delete"),
+        format!("/works/{id}/chapters/1/edit"),
         "/tags/Original%20Work".to_string(),
         "/account/password".to_string(),
         "/account/pseuds".to_string(),
@@ -1014,6 +1015,62 @@ fn authors_add_reorder_and_delete_chapters() {
     let empty = author.submit(&new, &new, &[("body", "  "), ("action", "post")]);
     assert_eq!(empty.status, 400);
 
+    // Editing a chapter: its form holds the text as kept, as HTML.
+    let edit_second = format!("/works/{id}/chapters/2/edit");
+    assert_eq!(other.get(&edit_second).status, 404);
+    assert_eq!(
+        author.get(&format!("/works/{id}/chapters/9/edit")).status,
+        404
+    );
+    let form = author.get(&edit_second);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Edit chapter 2 of"));
+    assert!(
+        form.body.contains("The &#60;em&#62;second&#60;/em&#62; chapter."),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("value=\"html\" checked"));
+    assert!(author
+        .get(&format!("/works/{id}/edit"))
+        .body
+        .contains(&format!("href=\"{edit_second}\"")));
+    let saved = author.submit(
+        &edit_second,
+        &edit_second,
+        &[
+            ("chapter_title", "Second, revised"),
+            ("chapter_notes_end", "Thank you for reading."),
+            ("format", "html"),
+            ("body", "<p>The <strong>revised</strong> chapter.</p>"),
+            ("action", "post"),
+        ],
+    );
+    assert!(
+        saved
+            .body
+            .contains("Your changes to the chapter were saved"),
+        "{}",
+        saved.body
+    );
+    assert!(saved.body.contains("Chapter 2: Second, revised"));
+    assert!(
+        saved.body.contains("<strong>revised</strong>") && !saved.body.contains("<em>second</em>")
+    );
+    assert!(saved.body.contains("Thank you for reading."));
+    let token = other.get("/preferences").csrf();
+    let forged = other.post(
+        &edit_second,
+        &[("csrf", &token), ("body", "Mine now."), ("action", "post")],
+    );
+    assert_eq!(forged.status, 404);
+    let blank = author.submit(
+        &edit_second,
+        &edit_second,
+        &[("body", " "), ("action", "post")],
+    );
+    assert_eq!(blank.status, 400);
+
     let stored = site.store(async { site.archive.work(id).await.unwrap().unwrap() });
     let (first, second) = (stored.chapters[0].id, stored.chapters[1].id);
     let edit = format!("/works/{id}/edit");
@@ -1038,7 +1095,7 @@ fn authors_add_reorder_and_delete_chapters() {
     assert!(reordered.body.contains("in their new order"));
     let body = &reordered.body;
     assert!(
-        body.find("The <em>second</em> chapter.").unwrap()
+        body.find("The <strong>revised</strong> chapter.").unwrap()
             < body.find("The first chapter").unwrap()
     );
     let bad = author.submit(
