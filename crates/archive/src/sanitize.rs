@@ -159,25 +159,11 @@ pub fn html_of(manuscript: &quire_text::Manuscript) -> String {
             html.push_str("<hr />\n");
         }
         html.push_str("<p>");
-        let lines: Vec<String> = paragraph.split('\n').map(escape).collect();
+        let lines: Vec<String> = paragraph.split('\n').map(quire_text::insert::escape_html).collect();
         html.push_str(&lines.join("<br />"));
         html.push_str("</p>\n");
     }
     html
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

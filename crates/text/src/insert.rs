@@ -187,17 +187,138 @@ pub fn fill(text: &str, profile: &FillProfile) -> String {
         };
         out.push_str(&text[copied..placeholder.range.start]);
         if starts_sentence(&text[..placeholder.range.start]) {
-            let mut chars = value.chars();
-            if let Some(first) = chars.next() {
-                out.extend(first.to_uppercase());
-                out.push_str(chars.as_str());
-            }
+            out.push_str(&capitalized(value));
         } else {
             out.push_str(value);
         }
         copied = placeholder.range.end;
     }
     out.push_str(&text[copied..]);
+    out
+}
+
+/// How [`fill_html`] writes each placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HtmlFill {
+    /// The value, or the code as written when the profile has none.
+    Plain,
+    /// The same, inside `<span class="reader-insert" data-code="Y/N">`
+    /// (with `data-capital` where a sentence starts), so that a page script
+    /// can show other values as the reader types them.
+    Marked,
+}
+
+/// `html` as the sanitizer writes it (attributes double-quoted) with the
+/// placeholders in its text filled from `profile` — never inside a tag or
+/// an attribute. Values are escaped; a value at the start of a paragraph
+/// or sentence starts with a capital.
+pub fn fill_html(html: &str, profile: &FillProfile, how: HtmlFill) -> String {
+    if profile.is_empty() && how == HtmlFill::Plain {
+        return html.to_string();
+    }
+    let in_text = text_positions(html);
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut copied = 0;
+    for placeholder in find(html) {
+        if !in_text(placeholder.range.start) {
+            continue;
+        }
+        let value = profile.value_for(placeholder.code);
+        if value.is_none() && how == HtmlFill::Plain {
+            continue;
+        }
+        let before = &html[..placeholder.range.start];
+        let capital = starts_sentence(without_trailing_tags(before));
+        let shown = match value {
+            Some(value) if capital => capitalized(value),
+            Some(value) => value.to_string(),
+            None => html[placeholder.range.clone()].to_string(),
+        };
+        out.push_str(&html[copied..placeholder.range.start]);
+        if how == HtmlFill::Marked {
+            out.push_str("<span class=\"reader-insert\" data-code=\"");
+            out.push_str(placeholder.code);
+            out.push('"');
+            if capital {
+                out.push_str(" data-capital=\"\"");
+            }
+            out.push('>');
+        }
+        if value.is_some() {
+            out.push_str(&escape_html(&shown));
+        } else {
+            // The code as the author wrote it: already HTML.
+            out.push_str(&shown);
+        }
+        if how == HtmlFill::Marked {
+            out.push_str("</span>");
+        }
+        copied = placeholder.range.end;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// A test for "is this byte offset in the text, outside every tag?",
+/// worked out in one pass over the markup.
+fn text_positions(html: &str) -> impl Fn(usize) -> bool {
+    // Spans of markup: from `<` to its closing `>`, quotes respected.
+    let mut tags: Vec<Range<usize>> = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut quoted = false;
+    for (at, c) in html.char_indices() {
+        match (open, c) {
+            (None, '<') => open = Some(at),
+            (Some(_), '"') => quoted = !quoted,
+            (Some(start), '>') if !quoted => {
+                tags.push(start..at + 1);
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        tags.push(start..html.len());
+    }
+    move |at| {
+        let i = tags.partition_point(|t| t.end <= at);
+        tags.get(i).is_none_or(|t| !t.contains(&at))
+    }
+}
+
+/// The text before a placeholder with the tags that close and open
+/// paragraphs stripped, so `</p><p>Y/N` starts a sentence.
+fn without_trailing_tags(before: &str) -> &str {
+    let mut rest = before;
+    loop {
+        let trimmed = rest.trim_end();
+        match trimmed.strip_suffix('>').and_then(|t| t.rfind('<')) {
+            Some(open) => rest = &trimmed[..open],
+            None => return trimmed,
+        }
+    }
+}
+
+fn capitalized(value: &str) -> String {
+    let mut chars = value.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Text made safe to put in HTML text or a double-quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -249,6 +370,45 @@ pub fn is_second_person<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn alex() -> FillProfile {
+        let mut profile = FillProfile::new();
+        profile.set("Y/N", "alex <3").unwrap();
+        profile
+    }
+
+    #[test]
+    fn html_is_filled_in_its_text_only_and_escaped() {
+        let html =
+            "<p>Y/N smiled.</p><p>\"Hi, (Y/N).\" <a href=\"/x?Y/N\" title=\"a > Y/N\">E/C</a></p>";
+        assert_eq!(
+            fill_html(html, &alex(), HtmlFill::Plain),
+            "<p>Alex &lt;3 smiled.</p><p>\"Hi, alex &lt;3.\" <a href=\"/x?Y/N\" title=\"a > Y/N\">E/C</a></p>"
+        );
+        assert_eq!(fill_html(html, &FillProfile::new(), HtmlFill::Plain), html);
+    }
+
+    #[test]
+    fn marked_html_wraps_every_placeholder_filled_or_not() {
+        let html = "<p>Y/N has E/C eyes.</p>";
+        assert_eq!(
+            fill_html(html, &alex(), HtmlFill::Marked),
+            "<p><span class=\"reader-insert\" data-code=\"Y/N\" data-capital=\"\">Alex &lt;3</span> has \
+             <span class=\"reader-insert\" data-code=\"E/C\">E/C</span> eyes.</p>"
+        );
+        assert_eq!(
+            fill_html("<p>no codes</p>", &FillProfile::new(), HtmlFill::Marked),
+            "<p>no codes</p>"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_tag_hides_what_follows_it() {
+        assert_eq!(
+            fill_html("<p>Y/N</p><img alt=\"Y/N", &alex(), HtmlFill::Plain),
+            "<p>Alex &lt;3</p><img alt=\"Y/N"
+        );
+    }
 
     fn codes(text: &str) -> Vec<(&str, &'static str)> {
         find(text)

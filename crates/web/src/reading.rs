@@ -151,20 +151,14 @@ fn paragraphs(text: &str) -> Vec<String> {
 
 /// HTML with placeholders filled. The values are escaped first: a name is
 /// text, never markup.
+/// The chapter's HTML with the reader's names in it, each placeholder
+/// marked so the "Read as…" panel can preview other names as they're typed.
 fn filled_html(html: &str, settings: &ReaderSettings) -> String {
-    let mut profile = quire_text::FillProfile::new();
-    for (code, value) in &settings.fill {
-        let _ = profile.set(code, &escape(value));
-    }
-    quire_text::insert::fill(html, &profile)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    quire_text::insert::fill_html(
+        html,
+        &settings.fill_profile(),
+        quire_text::insert::HtmlFill::Marked,
+    )
 }
 
 /// Comments in thread order: each followed by its replies.

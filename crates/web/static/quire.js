@@ -1,5 +1,5 @@
-// quire's only script: kudos without leaving the page. Every form works
-// without it; this just spares a reload.
+// quire's only script. Every page works without it; it spares a reload
+// when giving kudos, offers tags as you type, and previews "Read as…".
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.classList.contains("kudos-form")) return;
@@ -48,5 +48,19 @@ for (const field of document.querySelectorAll("input[data-suggest]")) {
         // Suggestions are a help, never a need.
       }
     }, 150);
+  });
+}
+
+// "Read as…": the names typed show in the text at once; saving the form
+// keeps them (and the page without this script fills them the same way).
+for (const field of document.querySelectorAll(".read-as input[data-code]")) {
+  field.addEventListener("input", () => {
+    const code = field.dataset.code;
+    const typed = field.value.trim();
+    for (const mark of document.querySelectorAll("span.reader-insert")) {
+      if (mark.dataset.code !== code) continue;
+      const shown = typed || code;
+      mark.textContent = typed && mark.hasAttribute("data-capital") ? shown.charAt(0).toUpperCase() + shown.slice(1) : shown;
+    }
   });
 }

@@ -721,8 +721,68 @@ fn arbitrary_bytes() -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------
 // The properties.
 
+/// Sanitizer-shaped HTML: tags whose attributes may hold codes, and text
+/// that holds them; returns the markup and its tags in order.
+fn html_with_codes() -> impl Strategy<Value = (String, Vec<String>)> {
+    let piece = prop_oneof![
+        pick(&[
+            "Y/N",
+            "(Y/N)",
+            "E/C",
+            "h/c",
+            "L/N",
+            "word",
+            "Kylo Ren/Y/N",
+            ".",
+            "&amp;",
+            " "
+        ])
+        .prop_map(|t| (t.to_string(), false)),
+        (
+            pick(&["p", "em", "a", "span"]),
+            pick(&["Y/N", "x > Y/N", "E/C", "", "&quot;Y/N"])
+        )
+            .prop_map(|(name, value)| (format!("<{name} title=\"{value}\">"), true)),
+        pick(&["</p>", "</em>", "<br>", "<hr>"]).prop_map(|t| (t.to_string(), true)),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|pieces| {
+        let html = pieces.iter().map(|(p, _)| p.as_str()).collect::<String>();
+        let tags = pieces
+            .into_iter()
+            .filter(|(_, tag)| *tag)
+            .map(|(p, _)| p)
+            .collect();
+        (html, tags)
+    })
+}
+
 proptest! {
     #![proptest_config(config(256))]
+
+    /// Filling HTML changes its text only: every tag stays as it was, in
+    /// order, and no known code is left in the text.
+    #[test]
+    fn filling_html_leaves_its_markup_alone((html, tags) in html_with_codes(), marked in any::<bool>()) {
+        use quire_text::insert::{fill_html, find, HtmlFill};
+        let how = if marked { HtmlFill::Marked } else { HtmlFill::Plain };
+        let filled = fill_html(&html, &profile(), how);
+        let mut rest = filled.as_str();
+        for tag in &tags {
+            let at = rest.find(tag.as_str());
+            prop_assert!(at.is_some(), "{} lost from {}", tag, filled);
+            rest = &rest[at.unwrap_or(0) + tag.len()..];
+        }
+        // The text: the output without the generated tags and the marks.
+        let mut text = filled.clone();
+        for tag in &tags {
+            text = text.replacen(tag.as_str(), " ", 1);
+        }
+        let marks = regex::Regex::new(r#"<span class="reader-insert" data-code="[^"]+"( data-capital="")?>|</span>"#)
+            .expect("a valid pattern");
+        let text = marks.replace_all(&text, " ");
+        let left = find(&text);
+        prop_assert!(left.is_empty(), "{:?} left in {}", left, filled);
+    }
 
     /// (a) Any bytes: analyze, repair_bytes and render never panic.
     #[test]

@@ -238,6 +238,12 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
     sign_up(&b, &site, "browser_reader").await;
     visit(&b, &site, &work_path).await;
     fill(&b, "input[name='fill:Y/N']", "Robin").await;
+    // The script previews the name in the text before anything is saved.
+    let previewed = text_of(&b, "section.chapter").await;
+    assert!(
+        previewed.contains("Robin") && !previewed.contains("Y/N"),
+        "the name shows as it is typed"
+    );
     click(&b, "form[action$='/read-as'] button").await;
     wait_for_text(&b, &site, None, "The work now reads with your names", true).await;
     // The story: preface, chapter text and notes; the "Read as…" panel
