@@ -85,6 +85,7 @@ pub fn convert(html: &str, fill: &FillProfile) -> Vec<Node> {
     let mut converter = Converter {
         fill,
         sentence: String::new(),
+        depth: 0,
     };
     converter.nodes(root.children(), Ctx::FLOW)
 }
@@ -172,7 +173,15 @@ struct Converter<'f> {
     /// The text of the current block so far: whether a placeholder starts
     /// a sentence depends on it.
     sentence: String,
+    /// Elements open around the node being converted.
+    depth: usize,
 }
+
+/// Nesting deeper than this keeps only its text: no story needs it, and
+/// converting (and later writing and dropping) the tree recurses once a
+/// level, so hostile input nested a hundred thousand deep would otherwise
+/// overflow the stack.
+const MAX_DEPTH: usize = 128;
 
 impl Converter<'_> {
     fn nodes<'a>(
@@ -196,10 +205,25 @@ impl Converter<'_> {
                 }
             }
             HtmlNode::Element(element) => {
-                if &*element.name.ns != "http://www.w3.org/1999/xhtml" {
+                if &*element.name.ns != "http://www.w3.org/1999/xhtml"
+                    || REMOVED_WITH_CONTENT.contains(&element.name())
+                {
                     return;
                 }
+                if self.depth >= MAX_DEPTH {
+                    let text: String = node
+                        .descendants()
+                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                        .collect();
+                    let text = clean_chars(&self.filled(&text));
+                    if !text.is_empty() {
+                        push_text(out, text);
+                    }
+                    return;
+                }
+                self.depth += 1;
                 self.element(node, element, ctx, out);
+                self.depth -= 1;
             }
             _ => {}
         }
@@ -1110,6 +1134,20 @@ mod tests {
             "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>"
         );
         assert_eq!(x("<ruby>漢<rt>kan</rt>字</ruby>"), "漢(kan)字");
+    }
+
+    #[test]
+    fn hostile_nesting_keeps_its_text_without_overflowing() {
+        for tag in ["div", "b", "ul", "table", "blockquote"] {
+            let html = format!(
+                "{}deep{}",
+                format!("<{tag}>").repeat(5_000),
+                format!("</{tag}>").repeat(5_000)
+            );
+            let out = x(&html);
+            assert!(out.contains("deep"), "{tag}");
+            well_formed(&out);
+        }
     }
 
     #[test]

@@ -187,3 +187,19 @@ fn a_series_in_one_book_passes_epubcheck() {
     }
     assert!(entry(&bytes, "EPUB/w01-preface.xhtml").contains("First"));
 }
+
+#[test]
+fn epubcheck_here_does_catch_a_broken_book() {
+    // What the converter prevents, put back by hand: a block inside a
+    // paragraph and an image from the web. If epubcheck passed this, the
+    // tests above would prove nothing.
+    let bytes = quire_export::epub(&formatted_work(6), &options()).unwrap();
+    let chapter = entry(&bytes, "EPUB/chapter-001.xhtml").replace(
+        "<em>italic</em>",
+        "<em>italic</em><div>block</div><img src=\"https://images.example/a.png\" alt=\"a\"/>",
+    );
+    let broken = replace_entry(&bytes, "EPUB/chapter-001.xhtml", &chapter);
+    let (passed, report) = run_epubcheck("broken", &broken);
+    assert!(!passed, "epubcheck passed a broken book:\n{report}");
+    assert!(report.contains("ERROR"), "{report}");
+}

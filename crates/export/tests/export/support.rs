@@ -222,6 +222,15 @@ const EPUBCHECK_JAR: &str = "/usr/share/java/epubcheck.jar";
 /// warning. A machine without epubcheck fails too: a skipped check would
 /// pass books nobody checked.
 pub fn epubcheck(name: &str, bytes: &[u8]) {
+    let (passed, report) = run_epubcheck(name, bytes);
+    // Shown with --nocapture, to see what epubcheck said of a book that passed.
+    eprintln!("epubcheck on {name}:\n{report}");
+    assert!(passed, "epubcheck found problems in {name}:\n{report}");
+}
+
+/// Whether epubcheck passed the book with no message at all, and what it
+/// said.
+pub fn run_epubcheck(name: &str, bytes: &[u8]) -> (bool, String) {
     assert!(
         Path::new(EPUBCHECK_JAR).exists(),
         "epubcheck is not installed ({EPUBCHECK_JAR} is missing): apt-get install -y epubcheck \
@@ -243,12 +252,29 @@ pub fn epubcheck(name: &str, bytes: &[u8]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    // Shown with --nocapture, to see what epubcheck said of a book that passed.
-    eprintln!("epubcheck on {name}:\n{report}");
-    assert!(
-        output.status.success() && report.contains("No errors or warnings detected"),
-        "epubcheck found problems in {name}:\n{report}"
-    );
+    let passed = output.status.success() && report.contains("No errors or warnings detected");
+    (passed, report)
+}
+
+/// The EPUB with one file's text replaced, everything else as it was.
+pub fn replace_entry(bytes: &[u8], name: &str, text: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..from.len() {
+        let mut file = from.by_index(i).unwrap();
+        let options =
+            zip::write::SimpleFileOptions::default().compression_method(file.compression());
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        to.start_file(file.name(), options).unwrap();
+        if file.name() == name {
+            to.write_all(text.as_bytes()).unwrap();
+        } else {
+            to.write_all(&content).unwrap();
+        }
+    }
+    to.finish().unwrap().into_inner()
 }
 
 /// The text of one file inside an EPUB.
