@@ -29,7 +29,9 @@ pub(crate) fn document(work: &Work, options: &Options) -> String {
     let mut body = String::new();
     pages::preface(&view, "#endnotes", &mut body);
     if view.chapters.len() > 1 {
-        body.push_str("<nav id=\"contents\">\n<p class=\"label\">Chapters</p>\n<ol>\n");
+        // A div, not a nav: calibre converts this file to EPUB 2 as it is,
+        // and XHTML 1.1 has no nav element.
+        body.push_str("<div id=\"contents\">\n<p class=\"label\">Chapters</p>\n<ol>\n");
         for chapter in &view.chapters {
             body.push_str(&format!(
                 "<li><a href=\"#chapter-{}\">{}</a></li>\n",
@@ -37,7 +39,7 @@ pub(crate) fn document(work: &Work, options: &Options) -> String {
                 text(&chapter.heading)
             ));
         }
-        body.push_str("</ol>\n</nav>\n");
+        body.push_str("</ol>\n</div>\n");
     }
     body.push_str("<div id=\"chapters\">\n");
     for chapter in &view.chapters {

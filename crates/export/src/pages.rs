@@ -33,7 +33,7 @@ td, th { border: 1px solid #888; padding: 0.2em 0.5em; vertical-align: top; }
 .tt { font-family: monospace; }
 .cover { margin: 0; padding: 0; text-align: center; }
 .cover img { height: 100%; max-width: 100%; }
-nav ol { list-style: none; padding-left: 1em; }
+nav ol, #contents ol { list-style: none; padding-left: 1em; }
 ";
 
 /// Plain text (summaries, notes) as paragraphs; the author's single line
