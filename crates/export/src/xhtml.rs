@@ -900,7 +900,7 @@ fn add_class(attrs: &mut Vec<(&'static str, String)>, class: &str) {
 
 /// A well-formed BCP 47 tag as far as epubcheck looks: `en`, `pt-BR`,
 /// `zh-Hant-TW`.
-pub fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let first_ok = parts
         .next()
@@ -912,7 +912,7 @@ pub fn is_language_tag(tag: &str) -> bool {
 /// An absolute http(s) link, normalised (percent-encoded) so that any
 /// reader takes it; anything else (relative, other schemes) is dropped,
 /// as there is nothing inside the book for it to point at.
-pub fn web_link(href: &str) -> Option<String> {
+pub(crate) fn web_link(href: &str) -> Option<String> {
     let url = url::Url::parse(href.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return None;
@@ -957,7 +957,7 @@ fn tail(text: &str, chars: usize) -> &str {
 
 /// Text without the characters XML 1.0 forbids, nor C1 controls (mojibake
 /// leftovers no reader shows).
-pub fn clean_chars(text: &str) -> String {
+pub(crate) fn clean_chars(text: &str) -> String {
     text.chars()
         .filter(|&c| {
             matches!(c, '\t' | '\n' | '\r')
@@ -971,7 +971,7 @@ pub fn clean_chars(text: &str) -> String {
 }
 
 /// Text escaped for XML (and HTML) element content.
-pub fn escape_text(text: &str, out: &mut String) {
+pub(crate) fn escape_text(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -983,7 +983,7 @@ pub fn escape_text(text: &str, out: &mut String) {
 }
 
 /// Text escaped for a double-quoted attribute.
-pub fn escape_attr(text: &str, out: &mut String) {
+pub(crate) fn escape_attr(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -998,14 +998,14 @@ pub fn escape_attr(text: &str, out: &mut String) {
 }
 
 /// Plain text (no markup), cleaned and escaped.
-pub fn text(text: &str) -> String {
+pub(crate) fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_text(&clean_chars(text), &mut out);
     out
 }
 
 /// Plain text for an attribute, cleaned and escaped.
-pub fn attr(text: &str) -> String {
+pub(crate) fn attr(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_attr(&clean_chars(text), &mut out);
     out
@@ -1013,6 +1013,7 @@ pub fn attr(text: &str) -> String {
 
 const VOID: &[&str] = &["br", "hr", "col", "img"];
 
+/// Writes nodes as XHTML (which HTML5 parsers read the same).
 pub fn write_nodes(nodes: &[Node], out: &mut String) {
     for node in nodes {
         match node {
