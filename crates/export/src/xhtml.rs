@@ -318,6 +318,15 @@ impl Converter<'_> {
                 let children = self.ruby_children(node.children(), inner);
                 out.extend(ruby(children, attrs()));
             }
+            "ins" | "del" => {
+                // HTML5 lets these hold whatever their parent may: they
+                // stay where they stand, with content of the same kind.
+                let name = if name == "ins" { "ins" } else { "del" };
+                let children = self.nodes(node.children(), ctx);
+                out.push(Node::Element(
+                    Element::new(name, children).with_attrs(attrs()),
+                ));
+            }
             "strike" | "big" | "tt" | "acronym" => {
                 // AO3 allows these; HTML5 doesn't: the nearest it has.
                 let (name, class) = match name {
@@ -1070,6 +1079,18 @@ mod tests {
     fn scripts_and_remote_images_go() {
         let out = x("<p>Hi<script>alert(1)</script><img src=\"https://evil.example/x.png\" alt=\"a moodboard\"><img src=\"http://x.example/y.png\"></p>");
         assert_eq!(out, "<p>Hi[image: a moodboard]</p>");
+    }
+
+    #[test]
+    fn insertions_and_deletions_stay_inline_or_around_blocks() {
+        assert_eq!(
+            x("<p>a <del>b</del> <ins>c</ins></p><del><p>d</p></del>"),
+            "<p>a <del>b</del> <ins>c</ins></p><del><p>d</p></del>"
+        );
+        assert_eq!(
+            x("<em><del><p>e</p></del></em>"),
+            "<del><p><em>e</em></p></del>"
+        );
     }
 
     #[test]

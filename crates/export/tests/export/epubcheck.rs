@@ -132,6 +132,14 @@ fn author_formatting_passes_epubcheck_without_scripts_or_remote_images() {
         "<a href=\"https://example.org/a%20page\">link</a>",
         "<div class=\"center\">old</div>",
         "<s>tags</s>",
+        "<del>hate</del> <ins>love</ins>",
+        "<del><p>A deleted scene.</p></del>",
+        "<p><em>Italic paragraph one.</em></p><p><em>Two.</em></p>",
+        "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>",
+        "<details><summary>Spoiler</summary><p>Hidden.</p></details>",
+        "<abbr title=\"as far as I know\">AFAIK</abbr>",
+        "<span class=\"big\">big</span>",
+        "<h3 class=\"align-right\">A heading</h3>",
     ] {
         assert!(chapter.contains(kept), "{kept} missing from\n{chapter}");
     }

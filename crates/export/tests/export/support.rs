@@ -210,7 +210,13 @@ pub fn formatted_work(id: i64) -> Work {
         <blockquote><p>A letter, quoted.</p><p>Signed.</p></blockquote>\
         <p align=\"center\">centred</p><hr />\
         <p>Before<script>alert('x')</script> after.<img src=\"https://images.example/mood.png\" alt=\"\"></p>\
-        <p>A <a href=\"https://example.org/a page\">link</a> and <center>old</center> <strike>tags</strike>&nbsp;here.</p>";
+        <p>A <a href=\"https://example.org/a page\">link</a> and <center>old</center> <strike>tags</strike>&nbsp;here.</p>\
+        <p>I <del>hate</del> <ins>love</ins> it: H<sub>2</sub>O, x<sup>2</sup>, <small>small</small>, <code>code</code>, \
+        <kbd>Ctrl</kbd>, <abbr title=\"as far as I know\">AFAIK</abbr>, <q>quoted</q>, <cite>Cited</cite>, \
+        <big>big</big>, <tt>tt</tt>, <acronym title=\"x\">ACR</acronym>, <ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>.</p>\
+        <del><p>A deleted scene.</p></del><em><p>Italic paragraph one.</p><p>Two.</p></em>\
+        <dl><dt>Term</dt><dd>Definition</dd></dl><details><summary>Spoiler</summary><p>Hidden.</p></details>\
+        <h3 align=\"right\">A heading</h3><pre>  pre  formatted</pre><div class=\"note\" lang=\"fr\" dir=\"ltr\">Merci</div>";
     let chapter = html_chapter("Formatting", html);
     work_from_draft(id, &draft_with(vec![chapter]), &["formatter"])
 }
