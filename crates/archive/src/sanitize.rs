@@ -91,7 +91,9 @@ const REMOVED_WITH_CONTENT: &[&str] = &[
     "object",
 ];
 
-fn is_class_name(name: &str) -> bool {
+/// The rule class names follow (`^[a-zA-Z][\w-]+$`); the EPUB export
+/// keeps the same ones.
+pub fn is_class_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.len() > 1

@@ -1,6 +1,7 @@
 //! The `quire` command.
 
 mod archive_commands;
+mod export_command;
 mod import_command;
 mod text_commands;
 
@@ -118,6 +119,26 @@ enum Command {
         #[command(flatten)]
         location: Location,
     },
+    /// Write a work as a download: EPUB 3, one offline HTML file, or plain
+    /// text, laid out like AO3's (preface with tags and stats, chapters,
+    /// end notes).
+    Export {
+        /// The work's number (as in /works/NUMBER).
+        work: i64,
+        #[arg(long, value_enum)]
+        format: export_command::FormatArg,
+        /// Fill a reader-insert placeholder in this copy, e.g. --fill Y/N=Alex.
+        #[arg(long = "fill", value_name = "CODE=VALUE")]
+        fills: Vec<String>,
+        /// The file to write, or a folder to write Author_Title.EXT into.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The archive's public address, which the download links back to.
+        #[arg(long, env = "QUIRE_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        #[command(flatten)]
+        location: Location,
+    },
     /// Print the repaired story: paragraphs separated by a blank line, scene
     /// breaks as `* * *`, reader-insert placeholders filled.
     Render {
@@ -186,6 +207,23 @@ fn main() -> ExitCode {
             word_scale,
         } => archive_commands::corpus(works, seed, word_scale, &out),
         Command::Reindex { location } => archive_commands::reindex(&location),
+        Command::Export {
+            work,
+            format,
+            fills,
+            output,
+            base_url,
+            location,
+        } => export_command::run(
+            &location,
+            &export_command::Request {
+                work,
+                format: format.into(),
+                fills: &fills,
+                base_url: &base_url,
+                output: &output,
+            },
+        ),
         Command::User { command, location } => archive_commands::user(&location, command),
         Command::Tag { command, location } => archive_commands::tag(&location, command),
     };

@@ -1,5 +1,7 @@
 //! `quire analyze`, `repair` and `render` as a person runs them.
 
+mod export;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

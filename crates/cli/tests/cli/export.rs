@@ -1,0 +1,114 @@
+//! `quire export` as a person runs it: an imported work out as a file.
+
+use std::io::Read;
+
+use super::{quire, seed_path, stdout, DataDir, Scratch};
+
+fn epub_entry(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn export_writes_a_filled_epub_and_text_into_a_folder() {
+    let data = DataDir::dir("export");
+    stdout(&quire(&[
+        "import",
+        "--data",
+        data.path(),
+        &seed_path("003_"),
+    ]));
+    let out = Scratch(Scratch::at("", "export.epub"));
+    let printed = stdout(&quire(&[
+        "export",
+        "1",
+        "--format",
+        "epub",
+        "--fill",
+        "Y/N=Alex",
+        "-o",
+        out.path(),
+        "--data",
+        data.path(),
+        "--base-url",
+        "https://quire.example",
+    ]));
+    assert_eq!(printed.trim(), out.path());
+    let bytes = std::fs::read(out.path()).unwrap();
+    assert_eq!(&bytes[30..58], b"mimetypeapplication/epub+zip");
+    let chapter = epub_entry(&bytes, "EPUB/chapter-001.xhtml");
+    assert!(chapter.contains("Alex") && !chapter.contains("Y/N"));
+    let preface = epub_entry(&bytes, "EPUB/preface.xhtml");
+    assert!(
+        preface.contains("https://quire.example/works/1"),
+        "{preface}"
+    );
+
+    let folder = Scratch::dir("export-folder");
+    std::fs::create_dir_all(folder.path()).unwrap();
+    let printed = stdout(&quire(&[
+        "export",
+        "1",
+        "--format",
+        "txt",
+        "-o",
+        folder.path(),
+        "--data",
+        data.path(),
+    ]));
+    let path = printed.trim();
+    assert!(
+        path.starts_with(folder.path()) && path.ends_with(".txt"),
+        "{path}"
+    );
+    let name = std::path::Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(name.starts_with("orphan_account_"), "{name}");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains("Y/N") && text.contains("http://127.0.0.1:8080/works/1"));
+}
+
+#[test]
+fn export_errors_are_one_line_with_status_2() {
+    let data = DataDir::dir("export-errors");
+    let out = Scratch(Scratch::at("", "none.html"));
+    let missing = quire(&[
+        "export",
+        "7",
+        "--format",
+        "html",
+        "-o",
+        out.path(),
+        "--data",
+        data.path(),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&missing.stderr),
+        "quire: there is no work 7 in this archive\n"
+    );
+    let bad_fill = quire(&[
+        "export",
+        "1",
+        "--format",
+        "html",
+        "--fill",
+        "Alex",
+        "-o",
+        out.path(),
+        "--data",
+        data.path(),
+    ]);
+    assert_eq!(bad_fill.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_fill.stderr).contains("Y/N=Alex"));
+    let bad_format = quire(&["export", "1", "--format", "pdf", "-o", out.path()]);
+    assert_eq!(bad_format.status.code(), Some(2));
+}

@@ -1,0 +1,217 @@
+//! quire-export: a work, or a series of works, as the bytes of a download.
+//!
+//! Pure functions, data in and bytes out: no I/O, no network, nothing
+//! fetched. Three formats, all laid out like AO3's downloads (preface with
+//! tags and stats, chapters with their notes, end notes):
+//!
+//! - [`epub`]: EPUB 3 with an EPUB 2 NCX, valid to epubcheck;
+//!   [`series_epub`] puts every work of a series into one book.
+//! - [`html`]: one HTML file with its stylesheet inside, readable offline.
+//! - [`txt`]: UTF-8 plain text wrapped at 78 columns.
+//!
+//! A reader's reader-insert fill ([`Options::with_fill`]) is applied as
+//! the download is made, never stored; a filled copy says so in its
+//! preface.
+//!
+//! ```no_run
+//! # fn demo(work: &quire_archive::Work) -> Result<(), quire_export::ExportError> {
+//! let options = quire_export::Options::new("https://archive.example")?;
+//! let bytes = quire_export::epub(work, &options)?;
+//! let name = quire_export::file_name(work, "epub");
+//! # Ok(()) }
+//! ```
+
+mod cover;
+mod dates;
+mod epub;
+mod html;
+mod names;
+mod pages;
+mod txt;
+mod view;
+pub mod xhtml;
+
+use quire_archive::{Work, WorkId};
+use quire_text::FillProfile;
+
+pub use names::{file_name, series_file_name};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the link base `{0}` is not a web address; give one such as https://archive.example")]
+    BaseUrl(String),
+    #[error("a series download needs at least one work")]
+    EmptySeries,
+    #[error(
+        "work {work} is not part of series {series}, so it can't go into that series' download"
+    )]
+    NotInSeries { work: WorkId, series: i64 },
+    #[error("could not write the EPUB: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("could not write the EPUB: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The download formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Epub,
+    Html,
+    Txt,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Epub, Format::Html, Format::Txt];
+
+    /// The file extension, which is also the name in URLs and on the
+    /// command line.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Html => "html",
+            Format::Txt => "txt",
+        }
+    }
+
+    /// The `Content-Type` to serve it with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Epub => "application/epub+zip",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Txt => "text/plain; charset=utf-8",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| {
+            f.extension()
+                .eq_ignore_ascii_case(ext.trim_start_matches('.'))
+        })
+    }
+}
+
+/// How a download is made: where its links point, and whose fill it
+/// reads with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    base: url::Url,
+    fill: FillProfile,
+}
+
+impl Options {
+    /// `base_url` is the archive's public address (`https://archive.example`,
+    /// or with a path prefix); downloads link back to the work and its tags
+    /// there.
+    pub fn new(base_url: &str) -> Result<Options, ExportError> {
+        let mut base = url::Url::parse(base_url.trim())
+            .map_err(|_| ExportError::BaseUrl(base_url.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(ExportError::BaseUrl(base_url.to_string()));
+        }
+        base.set_query(None);
+        base.set_fragment(None);
+        Ok(Options {
+            base,
+            fill: FillProfile::new(),
+        })
+    }
+
+    /// Fills reader-insert placeholders (`Y/N`, `E/C`…) with this
+    /// reader's values; codes it lacks stay as written.
+    pub fn with_fill(mut self, fill: FillProfile) -> Options {
+        self.fill = fill;
+        self
+    }
+
+    fn at(&self, segments: &[&str]) -> url::Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    pub(crate) fn work_url(&self, id: WorkId) -> String {
+        self.at(&["works", &id.to_string()]).to_string()
+    }
+
+    pub(crate) fn series_url(&self, id: i64) -> String {
+        self.at(&["series", &id.to_string()]).to_string()
+    }
+
+    pub(crate) fn tag_url(&self, tag: &str) -> String {
+        self.at(&["tags", tag, "works"]).to_string()
+    }
+
+    pub(crate) fn author_url(&self, name: &str) -> String {
+        let mut url = self.at(&["works"]);
+        url.query_pairs_mut().append_pair("author", name);
+        url.to_string()
+    }
+}
+
+/// The work as an EPUB 3 book.
+pub fn epub(work: &Work, options: &Options) -> Result<Vec<u8>, ExportError> {
+    epub::pack(&epub::work_book(work, options))
+}
+
+/// Every work of series `series` in one EPUB, in series order (by each
+/// work's part number). Every work given must belong to the series.
+pub fn series_epub(series: i64, works: &[Work], options: &Options) -> Result<Vec<u8>, ExportError> {
+    epub::pack(&epub::series_book(series, works, options)?)
+}
+
+/// The work as one self-contained HTML file.
+pub fn html(work: &Work, options: &Options) -> Vec<u8> {
+    html::document(work, options).into_bytes()
+}
+
+/// The work as UTF-8 plain text.
+pub fn txt(work: &Work, options: &Options) -> Vec<u8> {
+    txt::document(work, options).into_bytes()
+}
+
+/// The work in `format`: one entry point for a download route.
+pub fn export(work: &Work, format: Format, options: &Options) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Epub => epub(work, options),
+        Format::Html => Ok(html(work, options)),
+        Format::Txt => Ok(txt(work, options)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let options = Options::new("https://a.example/archive/").unwrap();
+        assert_eq!(options.work_url(7), "https://a.example/archive/works/7");
+        assert_eq!(
+            options.tag_url("Kylo Ren/Rey"),
+            "https://a.example/archive/tags/Kylo%20Ren%2FRey/works"
+        );
+        assert_eq!(
+            options.author_url("Zoë & co"),
+            "https://a.example/archive/works?author=Zo%C3%AB+%26+co"
+        );
+        let bare = Options::new("http://127.0.0.1:8080").unwrap();
+        assert_eq!(bare.work_url(1), "http://127.0.0.1:8080/works/1");
+        assert!(matches!(
+            Options::new("archive.example"),
+            Err(ExportError::BaseUrl(_))
+        ));
+        assert!(matches!(
+            Options::new("mailto:a@b"),
+            Err(ExportError::BaseUrl(_))
+        ));
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::from_extension(".EPUB"), Some(Format::Epub));
+        assert_eq!(Format::from_extension("txt"), Some(Format::Txt));
+        assert_eq!(Format::from_extension("pdf"), None);
+    }
+}
