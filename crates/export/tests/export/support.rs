@@ -34,6 +34,7 @@ pub fn work_from_draft(id: i64, draft: &WorkDraft, creators: &[&str]) -> Work {
         word_count: draft.word_count(),
         restricted: draft.restricted,
         draft: draft.draft,
+        hidden: false,
         posted_at: 1_700_000_000,
         updated_at: 1_710_000_000,
         version: 1,
