@@ -161,7 +161,10 @@ pub fn html_of(manuscript: &quire_text::Manuscript) -> String {
             html.push_str("<hr />\n");
         }
         html.push_str("<p>");
-        let lines: Vec<String> = paragraph.split('\n').map(quire_text::insert::escape_html).collect();
+        let lines: Vec<String> = paragraph
+            .split('\n')
+            .map(quire_text::insert::escape_html)
+            .collect();
         html.push_str(&lines.join("<br />"));
         html.push_str("</p>\n");
     }

@@ -95,7 +95,15 @@ async fn load_demo(archive: &Archive) -> Result<Vec<quire_archive::WorkId>> {
 
 const DEMO_CORPUS_WORKS: usize = 300;
 
-pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
+pub fn serve(
+    location: &Location,
+    listen: &str,
+    public_url: Option<&str>,
+    demo: bool,
+) -> Result<()> {
+    if let Some(url) = public_url {
+        quire_export::Options::new(url).with_context(|| format!("--public-url {url}"))?;
+    }
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
@@ -116,7 +124,12 @@ pub fn serve(location: &Location, listen: &str, demo: bool) -> Result<()> {
         for id in demo_works {
             println!("  demo work: http://{address}/works/{id}");
         }
-        let site = quire_web::router(archive.clone(), search)
+        let config = quire_web::SiteConfig {
+            data_dir: location.data.clone(),
+            public_url: public_url
+                .map_or_else(|| format!("http://{address}"), |url| url.trim_end_matches('/').to_string()),
+        };
+        let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;
         axum::serve(

@@ -77,6 +77,10 @@ enum Command {
         /// Address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// The address readers reach the archive at, for links in downloads
+        /// and feeds (default: http:// and the listening address).
+        #[arg(long, env = "QUIRE_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
         /// Load the two sample works, three AO3 downloads and 300 generated
         /// works first (once; loading again adds nothing).
         #[arg(long)]
@@ -198,8 +202,9 @@ fn main() -> ExitCode {
         Command::Serve {
             location,
             listen,
+            public_url,
             demo,
-        } => archive_commands::serve(&location, &listen, demo),
+        } => archive_commands::serve(&location, &listen, public_url.as_deref(), demo),
         Command::Corpus {
             works,
             seed,

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod assets;
 mod detected;
+mod downloads;
 mod editing;
 mod form;
 mod listing;
@@ -39,6 +40,17 @@ struct App {
     /// survives restarts, never shown.
     guest_salt: Arc<Vec<u8>>,
     sign_in_limits: Arc<SignInLimits>,
+    downloads: Arc<downloads::DownloadCache>,
+}
+
+/// Where the site keeps what it makes, and the address readers reach it at.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The archive's data directory: downloads are kept under it.
+    pub data_dir: std::path::PathBuf,
+    /// The address links in downloads and feeds point to, such as
+    /// `https://archive.example`.
+    pub public_url: String,
 }
 
 /// Password guessing is slowed per address and per account name, so that
@@ -71,13 +83,21 @@ impl SignInLimits {
 }
 
 /// Every route of the site and the API.
-pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, ArchiveError> {
+pub async fn router(
+    archive: Archive,
+    search: SearchIndex,
+    config: SiteConfig,
+) -> Result<Router, ArchiveError> {
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
     let app = App {
         archive,
         search,
         guest_salt: Arc::new(guest_salt),
         sign_in_limits: Arc::new(SignInLimits::new()),
+        downloads: Arc::new(downloads::DownloadCache::new(
+            config.data_dir.join("downloads"),
+            config.public_url,
+        )),
     };
     let pages = Router::new()
         .route("/", get(listing::home))
@@ -114,6 +134,19 @@ pub async fn router(archive: Archive, search: SearchIndex) -> Result<Router, Arc
         .route("/works/{id}/bookmarks", post(reading::bookmark))
         .route("/works/{id}/subscription", post(reading::subscribe))
         .route("/works/{id}/read-as", post(reading::read_as))
+        .route(
+            "/works/{id}/download.epub",
+            downloads::work_route(quire_export::Format::Epub),
+        )
+        .route(
+            "/works/{id}/download.html",
+            downloads::work_route(quire_export::Format::Html),
+        )
+        .route(
+            "/works/{id}/download.txt",
+            downloads::work_route(quire_export::Format::Txt),
+        )
+        .route("/series/{id}/download.epub", get(downloads::series_epub))
         .route("/works/{id}/creators", post(editing::creators))
         .route(
             "/works/{id}/report",

@@ -15,6 +15,7 @@ use crate::App;
 #[template(path = "series.html")]
 struct SeriesPage {
     layout: Layout,
+    id: i64,
     title: String,
     creators: Vec<String>,
     words: String,
@@ -41,6 +42,7 @@ pub async fn show(
         .ok_or(PageError::NotFound)?;
     render(&SeriesPage {
         layout: Layout::new(&visitor, series.title.clone()),
+        id: series.id,
         creators: series.creators(),
         words: thousands(series.words()),
         parts: series

@@ -34,13 +34,17 @@ impl Site {
                     .await
                     .expect("index opens");
                 tokio::spawn(search.clone().follow(|err| eprintln!("index: {err}")));
-                let site = quire_web::router(archive.clone(), search)
-                    .await
-                    .expect("site starts");
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("a free port");
                 let address = listener.local_addr().expect("an address");
+                let config = quire_web::SiteConfig {
+                    data_dir: data.clone(),
+                    public_url: format!("http://{address}"),
+                };
+                let site = quire_web::router(archive.clone(), search, config)
+                    .await
+                    .expect("site starts");
                 ready
                     .send((format!("http://{address}"), archive, handle))
                     .expect("the test waits");
@@ -67,6 +71,11 @@ impl Site {
             client.get("/healthz").body.contains("\"index\":\"ok\"")
         });
         site
+    }
+
+    /// The site's data directory.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
     }
 
     /// Runs an archive call from the test's thread.
@@ -155,6 +164,20 @@ impl Page {
     }
 }
 
+pub struct Download {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub disposition: Option<String>,
+    pub etag: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
 pub struct Client {
     base: String,
     agent: ureq::Agent,
@@ -192,6 +215,39 @@ impl Client {
                 .call()
                 .expect("the site answers"),
         )
+    }
+
+    /// A file as bytes, with an ETag to revalidate against when given.
+    pub fn download(&self, path: &str, if_none_match: Option<&str>) -> Download {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(etag) = if_none_match {
+            request = request.header("if-none-match", etag);
+        }
+        let mut response = request.call().expect("the site answers");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (content_type, disposition, etag) = (
+            header("content-type"),
+            header("content-disposition"),
+            header("etag"),
+        );
+        Download {
+            status: response.status().as_u16(),
+            content_type,
+            disposition,
+            etag,
+            bytes: response
+                .body_mut()
+                .with_config()
+                .limit(50 * 1024 * 1024)
+                .read_to_vec()
+                .unwrap_or_default(),
+        }
     }
 
     pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {

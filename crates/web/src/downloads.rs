@@ -1,0 +1,314 @@
+//! Downloads: a work as EPUB, HTML or TXT, and a series as one EPUB, made
+//! by quire-export and kept on disk until the work changes.
+//!
+//! A download is keyed by what makes its bytes: the work and its version,
+//! the format, the reader's fill and the archive's address. The key is
+//! also its ETag, so a reader's app asking again gets a 304.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use axum::Extension;
+use quire_archive::{Viewer, Work};
+use quire_export::{ExportError, Format, Options};
+use quire_text::FillProfile;
+
+use crate::pages::PageError;
+use crate::reading::visible_work;
+use crate::visitor::Visitor;
+use crate::App;
+
+/// Where made downloads are kept, and the address their links point to.
+pub struct DownloadCache {
+    dir: PathBuf,
+    public_url: String,
+}
+
+impl DownloadCache {
+    pub fn new(dir: PathBuf, public_url: String) -> DownloadCache {
+        DownloadCache { dir, public_url }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DownloadQuery {
+    /// `Y/N:Alex,E/C:green`: a fill for this download only.
+    fill: Option<String>,
+}
+
+/// The fill a download reads with: the URL's, else the reader's own.
+fn fill_for(visitor: &Visitor, query: &DownloadQuery) -> Result<FillProfile, PageError> {
+    let Some(written) = query.fill.as_deref().filter(|f| !f.trim().is_empty()) else {
+        return Ok(visitor.settings.fill_profile());
+    };
+    let mut profile = FillProfile::new();
+    for pair in written.split(',').filter(|p| !p.trim().is_empty()) {
+        let (code, value) = pair.split_once(':').ok_or_else(|| {
+            PageError::Refused(format!(
+                "The fill `{pair}` is not CODE:VALUE; write it like ?fill=Y/N:Alex,E/C:green"
+            ))
+        })?;
+        profile
+            .set(code, value)
+            .map_err(|err| PageError::Refused(format!("The fill: {err}.")))?;
+    }
+    Ok(profile)
+}
+
+/// A fill as the same text however it was given: codes in order.
+fn fill_key(profile: &FillProfile) -> String {
+    quire_text::insert::CODES
+        .iter()
+        .filter_map(|code| {
+            profile
+                .value_for(code)
+                .map(|value| format!("{code}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn digest(parts: &[&str]) -> String {
+    let mut hasher = DefaultHasher::new();
+    parts.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// The route of a work's download in `format`.
+pub fn work_route(format: Format) -> MethodRouter<App> {
+    get(
+        move |state: State<App>,
+              visitor: Extension<Visitor>,
+              id: Path<String>,
+              query: Query<DownloadQuery>,
+              headers: HeaderMap| work(state, visitor, id, query, headers, format),
+    )
+}
+
+async fn work(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    headers: HeaderMap,
+    format: Format,
+) -> Result<Response, PageError> {
+    let work = visible_work(&app, &visitor, &id).await?;
+    let fill = fill_for(&visitor, &query)?;
+    let cache = &app.downloads;
+    let key = format!(
+        "{}-{}-{}",
+        work.id,
+        work.version,
+        digest(&[format.extension(), &fill_key(&fill), &cache.public_url])
+    );
+    let name = quire_export::file_name(&work, format.extension());
+    let file = cache.dir.join(format!("work-{key}.{}", format.extension()));
+    // Copies of other versions go; other formats and fills of this one stay.
+    let stale = Stale {
+        of: format!("work-{}-", work.id),
+        except: format!("work-{}-{}-", work.id, work.version),
+    };
+    let options = Options::new(&cache.public_url)
+        .map_err(export_error)?
+        .with_fill(fill);
+    let restricted = work.restricted;
+    serve(
+        &headers,
+        &key,
+        &file,
+        stale,
+        format,
+        &name,
+        restricted,
+        move || quire_export::export(&work, format, &options),
+    )
+    .await
+}
+
+pub async fn series_epub(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let viewer = visitor.viewer();
+    let listing = app
+        .archive
+        .series_for(id, viewer)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let mut works: Vec<Work> = Vec::with_capacity(listing.works.len());
+    for (_, indexed) in &listing.works {
+        if let Some(work) = app.archive.work_for(indexed.id, viewer).await? {
+            works.push(work);
+        }
+    }
+    if works.is_empty() {
+        return Err(PageError::NotFound);
+    }
+    let fill = fill_for(&visitor, &query)?;
+    let cache = &app.downloads;
+    let versions: Vec<String> = works
+        .iter()
+        .map(|w| format!("{}:{}", w.id, w.version))
+        .collect();
+    let key = format!(
+        "{id}-{}",
+        digest(&[
+            &versions.join(","),
+            &fill_key(&fill),
+            &cache.public_url,
+            // Registered-only parts are in a member's copy, not a guest's.
+            if viewer == Viewer::Guest {
+                "guest"
+            } else {
+                "member"
+            },
+        ])
+    );
+    let name = quire_export::series_file_name(&listing.title, &listing.creators(), "epub");
+    let file = cache.dir.join(format!("series-{key}.epub"));
+    let stale = Stale {
+        of: format!("series-{id}-"),
+        except: format!("series-{key}."),
+    };
+    let options = Options::new(&cache.public_url)
+        .map_err(export_error)?
+        .with_fill(fill);
+    let restricted = works.iter().any(|w| w.restricted);
+    serve(
+        &headers,
+        &key,
+        &file,
+        stale,
+        Format::Epub,
+        &name,
+        restricted,
+        move || quire_export::series_epub(id, &works, &options),
+    )
+    .await
+}
+
+fn export_error(err: ExportError) -> PageError {
+    PageError::Refused(format!("The download couldn't be made: {err}."))
+}
+
+/// Answers from the kept file, or makes it (off the async threads), keeps
+/// it and answers; a matching `If-None-Match` gets a 304.
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    headers: &HeaderMap,
+    key: &str,
+    file: &FsPath,
+    stale: Stale,
+    format: Format,
+    name: &str,
+    restricted: bool,
+    make: impl FnOnce() -> Result<Vec<u8>, ExportError> + Send + 'static,
+) -> Result<Response, PageError> {
+    let etag = format!("\"{key}\"");
+    let cache_control = if restricted {
+        "private, no-cache"
+    } else {
+        "public, no-cache"
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|sent| sent.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache_control.to_string()),
+            ],
+        )
+            .into_response());
+    }
+    let bytes = match tokio::fs::read(file).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let file = file.to_path_buf();
+            tokio::task::spawn_blocking(move || make_and_keep(&file, &stale, make))
+                .await
+                .map_err(|err| {
+                    PageError::Refused(format!("The download couldn't be made: {err}."))
+                })??
+        }
+    };
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.media_type()),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::ETAG,
+                HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\"")),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Kept copies that a new one replaces: names starting with `of` but not
+/// with `except`.
+struct Stale {
+    of: String,
+    except: String,
+}
+
+static NEXT_TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Makes a download and keeps it beside the others: written to a
+/// temporary name and renamed, so a half-written file is never served;
+/// the work's older copies go. A disk that can't keep it still serves it.
+fn make_and_keep(
+    file: &FsPath,
+    stale: &Stale,
+    make: impl FnOnce() -> Result<Vec<u8>, ExportError>,
+) -> Result<Vec<u8>, PageError> {
+    let bytes = make().map_err(export_error)?;
+    let Some(dir) = file.parent() else {
+        return Ok(bytes);
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return Ok(bytes);
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&stale.of) && !name.starts_with(&stale.except) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    // A name of its own: two readers may ask for the same download at once.
+    let temporary = file.with_extension(format!(
+        "part-{}-{}",
+        std::process::id(),
+        NEXT_TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    if std::fs::write(&temporary, &bytes).is_ok() && std::fs::rename(&temporary, file).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    Ok(bytes)
+}
