@@ -34,6 +34,11 @@ impl DownloadCache {
     pub fn new(dir: PathBuf, public_url: String) -> DownloadCache {
         DownloadCache { dir, public_url }
     }
+
+    /// The archive's address, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        self.public_url.trim_end_matches('/')
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -11,6 +11,7 @@ mod editing;
 mod form;
 mod listing;
 mod moderation;
+mod opds;
 mod pages;
 mod people;
 mod posting;
@@ -147,6 +148,16 @@ pub async fn router(
             downloads::work_route(quire_export::Format::Txt),
         )
         .route("/series/{id}/download.epub", get(downloads::series_epub))
+        .route("/opds", get(opds::root))
+        .route("/opds/recent", get(opds::recent))
+        .route("/opds/popular", get(opds::popular))
+        .route("/opds/fandoms", get(opds::fandoms))
+        .route("/opds/tags", get(opds::tags))
+        .route("/opds/tags/{tag}", get(opds::tag_works))
+        .route("/opds/search", get(opds::search))
+        .route("/opds/search.xml", get(opds::opensearch))
+        .route("/opds/bookmarks", get(opds::bookmarks))
+        .route("/opds/subscriptions", get(opds::subscriptions))
         .route("/works/{id}/creators", post(editing::creators))
         .route(
             "/works/{id}/report",

@@ -250,6 +250,15 @@ impl Client {
         }
     }
 
+    /// A page asked for with extra headers (an app's `Authorization`).
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::page(request.call().expect("the site answers"))
+    }
+
     pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         Self::page(
             self.agent

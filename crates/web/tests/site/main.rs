@@ -4,6 +4,7 @@
 mod downloads;
 mod harness;
 mod moderation;
+mod opds;
 
 use harness::{eventually, post_work, seed, Site};
 

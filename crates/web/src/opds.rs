@@ -1,0 +1,632 @@
+//! The OPDS 1.2 catalog for e-reader apps (KOReader, Calibre, Thorium…):
+//! Atom feeds from a root navigation feed down to acquisition feeds whose
+//! entries link the downloads, and an OpenSearch description so the apps
+//! can search. Apps can't keep cookies, so a reader's own feeds take HTTP
+//! Basic sign-in; everything follows the site's visibility rules.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use base64::Engine;
+use quire_archive::model::TagKind;
+use quire_archive::search::{
+    Completion, Crossovers, SearchRequest, SearchResults, Sort, WorkSummary,
+};
+use quire_archive::{User, WorkId};
+
+use crate::pages::PageError;
+use crate::visitor::Visitor;
+use crate::App;
+
+const NAVIGATION: &str = "application/atom+xml;profile=opds-catalog;kind=navigation";
+const ACQUISITION: &str = "application/atom+xml;profile=opds-catalog;kind=acquisition";
+/// Works on one page of an acquisition feed.
+const PER_PAGE: usize = 25;
+/// Tags a navigation feed of tags offers.
+const TAGS_SHOWN: usize = 50;
+
+/// A link of a feed: `start`, `up`, `next`, `search`…
+struct FeedLink {
+    rel: &'static str,
+    href: String,
+    kind: &'static str,
+}
+
+/// An entry of a navigation feed: a way down to another feed.
+struct NavEntry {
+    id: String,
+    title: String,
+    content: String,
+    href: String,
+    kind: &'static str,
+}
+
+/// An entry of an acquisition feed: a work and its downloads.
+struct WorkEntry {
+    work: WorkSummary,
+    base: String,
+}
+
+impl WorkEntry {
+    fn url(&self, path: &str) -> String {
+        format!("{}/works/{}{path}", self.base, self.work.id)
+    }
+    fn author_url(&self, author: &str) -> String {
+        format!(
+            "{}/works?author={}",
+            self.base,
+            crate::pages::encode(author)
+        )
+    }
+    /// Every tag, ratings and warnings first, as AO3 lists them.
+    fn categories(&self) -> Vec<&str> {
+        let w = &self.work;
+        std::iter::once(w.rating.as_str())
+            .chain(w.warnings.iter().map(String::as_str))
+            .chain(w.categories.iter().map(String::as_str))
+            .chain(w.fandoms.iter().map(String::as_str))
+            .chain(w.relationships.iter().map(String::as_str))
+            .chain(w.characters.iter().map(String::as_str))
+            .chain(w.freeforms.iter().map(String::as_str))
+            .collect()
+    }
+    fn stats(&self) -> String {
+        let w = &self.work;
+        let expected = w
+            .expected_chapters
+            .map_or("?".to_string(), |n| n.to_string());
+        format!(
+            "{} · {} words · chapters {}/{expected} · {}",
+            w.rating,
+            crate::pages::thousands(w.words),
+            w.chapters,
+            w.fandoms.join(", ")
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "opds.xml")]
+struct Feed {
+    id: String,
+    title: String,
+    updated: String,
+    base: String,
+    self_href: String,
+    self_kind: &'static str,
+    links: Vec<FeedLink>,
+    entries: Vec<NavEntry>,
+    works: Vec<WorkEntry>,
+    /// OpenSearch paging: (total, first index, per page).
+    paging: Option<(usize, usize, usize)>,
+}
+
+#[derive(Template)]
+#[template(path = "opensearch.xml")]
+struct OpenSearch {
+    base: String,
+}
+
+fn xml(body: String, kind: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(kind)
+                    .unwrap_or_else(|_| HeaderValue::from_static("application/atom+xml")),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = quire_archive::corpus::date(seconds.div_euclid(86_400));
+    let rest = seconds.rem_euclid(86_400);
+    format!(
+        "{day}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Who reads this catalog: the site's signed-in reader, or one signing in
+/// with HTTP Basic as e-reader apps do. Wrong details answer 401 with the
+/// same words whether the account exists or not.
+async fn reader(
+    app: &App,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+) -> Result<Option<User>, Response> {
+    if let Some(user) = &visitor.user {
+        return Ok(Some(user.clone()));
+    }
+    let Some(sent) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(sent.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let Some((login, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+        return Err(sign_in_needed());
+    };
+    if !app.sign_in_limits.allow(visitor.address, login) {
+        return Err(PageError::TooManyTries.into_response());
+    }
+    match app.archive.authenticate(login, password).await {
+        Ok(Some(user)) => Ok(Some(user)),
+        Ok(None) => Err(sign_in_needed()),
+        Err(err) => Err(PageError::from(err).into_response()),
+    }
+}
+
+fn sign_in_needed() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            (
+                header::WWW_AUTHENTICATE,
+                "Basic realm=\"quire\", charset=\"UTF-8\"",
+            ),
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        ],
+        "Sign in with your quire login and password to see your own shelves.",
+    )
+        .into_response()
+}
+
+/// `/opds`: the root navigation feed.
+pub async fn root(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match reader(&app, &visitor, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let base = app.downloads.public_url().to_string();
+    let nav = |id: &str, title: &str, content: &str, href: &str, kind: &'static str| NavEntry {
+        id: format!("urn:quire:opds:{id}"),
+        title: title.to_string(),
+        content: content.to_string(),
+        href: format!("{base}{href}"),
+        kind,
+    };
+    let mut entries = vec![
+        nav(
+            "recent",
+            "Recently updated",
+            "Works by the date they were last updated, newest first.",
+            "/opds/recent",
+            ACQUISITION,
+        ),
+        nav(
+            "kudos",
+            "Most kudos",
+            "Works readers loved most.",
+            "/opds/popular",
+            ACQUISITION,
+        ),
+        nav(
+            "fandoms",
+            "Fandoms",
+            "The fandoms with the most works.",
+            "/opds/fandoms",
+            NAVIGATION,
+        ),
+        nav(
+            "tags",
+            "Popular tags",
+            "Relationships, characters and additional tags with the most works.",
+            "/opds/tags",
+            NAVIGATION,
+        ),
+    ];
+    if let Some(user) = &user {
+        entries.push(nav(
+            "bookmarks",
+            "Your bookmarks",
+            &format!("What {} bookmarked.", user.login),
+            "/opds/bookmarks",
+            ACQUISITION,
+        ));
+        entries.push(nav(
+            "subscriptions",
+            "Your subscriptions",
+            "Works you follow.",
+            "/opds/subscriptions",
+            ACQUISITION,
+        ));
+    }
+    let feed = Feed {
+        id: "urn:quire:opds:root".into(),
+        title: "quire".into(),
+        updated: now(),
+        self_href: format!("{base}/opds"),
+        self_kind: NAVIGATION,
+        links: vec![],
+        entries,
+        works: vec![],
+        paging: None,
+        base,
+    };
+    render(&feed, NAVIGATION)
+}
+
+fn render(feed: &Feed, kind: &str) -> Response {
+    match feed.render() {
+        Ok(body) => xml(body, kind),
+        Err(err) => PageError::from(err).into_response(),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FeedQuery {
+    page: Option<usize>,
+    q: Option<String>,
+}
+
+/// An acquisition feed of search results, paged.
+#[allow(clippy::too_many_arguments)]
+async fn works_feed(
+    app: &App,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    id: &str,
+    title: String,
+    path: &str,
+    mut request: SearchRequest,
+    query: &FeedQuery,
+) -> Response {
+    let user = match reader(app, visitor, headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    request.page = page;
+    request.per_page = PER_PAGE;
+    request.completion = Completion::Any;
+    request.crossovers = Crossovers::Include;
+    let results = match app.search(request, user.is_some()).await {
+        Ok(results) => results,
+        Err(err) => return PageError::from(err).into_response(),
+    };
+    let base = app.downloads.public_url().to_string();
+    let works = results
+        .works
+        .iter()
+        .cloned()
+        .map(|work| WorkEntry {
+            work,
+            base: base.clone(),
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("urn:quire:opds:{id}:{page}"),
+        title,
+        updated: now(),
+        self_href: page_href(&base, path, page),
+        self_kind: ACQUISITION,
+        links: paging_links(&base, path, &results),
+        entries: vec![],
+        works,
+        paging: Some((results.total, (page - 1) * PER_PAGE + 1, PER_PAGE)),
+        base,
+    };
+    render(&feed, ACQUISITION)
+}
+
+/// `path` (which may carry a query already) at page `page`.
+fn page_href(base: &str, path: &str, page: usize) -> String {
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    if page <= 1 {
+        format!("{base}{path}")
+    } else {
+        format!("{base}{path}{joiner}page={page}")
+    }
+}
+
+fn paging_links(base: &str, path: &str, results: &SearchResults) -> Vec<FeedLink> {
+    let last = results.total.div_ceil(PER_PAGE).max(1);
+    let mut links = vec![FeedLink {
+        rel: "first",
+        href: page_href(base, path, 1),
+        kind: ACQUISITION,
+    }];
+    if results.page > 1 {
+        links.push(FeedLink {
+            rel: "previous",
+            href: page_href(base, path, (results.page - 1).min(last)),
+            kind: ACQUISITION,
+        });
+    }
+    if results.page < last {
+        links.push(FeedLink {
+            rel: "next",
+            href: page_href(base, path, results.page + 1),
+            kind: ACQUISITION,
+        });
+    }
+    links.push(FeedLink {
+        rel: "last",
+        href: page_href(base, path, last),
+        kind: ACQUISITION,
+    });
+    links
+}
+
+/// A feed of every work in one order: `/opds/recent`, `/opds/popular`.
+async fn sorted(
+    app: &App,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    query: &FeedQuery,
+    (id, title, sort): (&str, &str, Sort),
+) -> Response {
+    let mut request = SearchRequest::new();
+    request.sort = sort;
+    let path = format!("/opds/{id}");
+    works_feed(
+        app,
+        visitor,
+        headers,
+        id,
+        title.into(),
+        &path,
+        request,
+        query,
+    )
+    .await
+}
+
+pub async fn recent(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let feed = ("recent", "Recently updated", Sort::Updated);
+    sorted(&app, &visitor, &headers, &query, feed).await
+}
+
+pub async fn popular(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let feed = ("popular", "Most kudos", Sort::Kudos);
+    sorted(&app, &visitor, &headers, &query, feed).await
+}
+
+/// `/opds/search?q=`: what the OpenSearch description points apps to.
+pub async fn search(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let text = query.q.clone().unwrap_or_default();
+    let mut request = SearchRequest::new();
+    request.text = text.clone();
+    let path = format!("/opds/search?q={}", crate::pages::encode(&text));
+    works_feed(
+        &app,
+        &visitor,
+        &headers,
+        "search",
+        format!("Search: {text}"),
+        &path,
+        request,
+        &query,
+    )
+    .await
+}
+
+/// `/opds/tags/{tag}`: the works under a tag (its synonyms and sub-tags
+/// too, as the site's tag listings).
+pub async fn tag_works(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+    Path(tag): Path<String>,
+    Query(query): Query<FeedQuery>,
+) -> Response {
+    let mut request = SearchRequest::new();
+    request.include = vec![tag.clone()];
+    request.sort = Sort::Updated;
+    let path = format!("/opds/tags/{}", crate::pages::encode(&tag));
+    works_feed(
+        &app,
+        &visitor,
+        &headers,
+        &format!("tag:{tag}"),
+        tag.clone(),
+        &path,
+        request,
+        &query,
+    )
+    .await
+}
+
+/// A navigation feed of the tags with the most works, of some kinds.
+async fn tags_feed(
+    app: &App,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    id: &str,
+    title: &str,
+    kinds: &[TagKind],
+) -> Response {
+    let user = match reader(app, visitor, headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let mut request = SearchRequest::new();
+    request.per_page = 1;
+    request.facets = true;
+    request.completion = Completion::Any;
+    request.crossovers = Crossovers::Include;
+    let results = match app.search(request, user.is_some()).await {
+        Ok(results) => results,
+        Err(err) => return PageError::from(err).into_response(),
+    };
+    let base = app.downloads.public_url().to_string();
+    let mut counts: Vec<(&str, u64)> = kinds
+        .iter()
+        .flat_map(|kind| results.facets.get(kind.code()).into_iter().flatten())
+        .map(|c| (c.tag.as_str(), c.count))
+        .collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let entries = counts
+        .into_iter()
+        .take(TAGS_SHOWN)
+        .map(|(tag, count)| NavEntry {
+            id: format!("urn:quire:opds:tag:{}", crate::pages::encode(tag)),
+            title: tag.to_string(),
+            content: format!("{} works", crate::pages::thousands(count)),
+            href: format!("{base}/opds/tags/{}", crate::pages::encode(tag)),
+            kind: ACQUISITION,
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("urn:quire:opds:{id}"),
+        title: title.to_string(),
+        updated: now(),
+        self_href: format!("{base}/opds/{id}"),
+        self_kind: NAVIGATION,
+        links: vec![],
+        entries,
+        works: vec![],
+        paging: None,
+        base,
+    };
+    render(&feed, NAVIGATION)
+}
+
+pub async fn fandoms(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    tags_feed(
+        &app,
+        &visitor,
+        &headers,
+        "fandoms",
+        "Fandoms",
+        &[TagKind::Fandom],
+    )
+    .await
+}
+
+pub async fn tags(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    let kinds = [TagKind::Relationship, TagKind::Character, TagKind::Freeform];
+    tags_feed(&app, &visitor, &headers, "tags", "Popular tags", &kinds).await
+}
+
+/// A reader's own shelf: their bookmarks or subscriptions, newest first.
+async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: bool) -> Response {
+    let user = match reader(app, visitor, headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return sign_in_needed(),
+        Err(response) => return response,
+    };
+    let ids: Result<Vec<WorkId>, _> = if bookmarks {
+        app.archive
+            .bookmarks_of(user.id, true)
+            .await
+            .map(|b| b.iter().filter_map(|b| b.work).collect())
+    } else {
+        app.archive
+            .work_subscriptions(user.id)
+            .await
+            .map(|s| s.iter().map(|(id, _)| *id).collect())
+    };
+    let ids = match ids {
+        Ok(ids) => ids,
+        Err(err) => return PageError::from(err).into_response(),
+    };
+    let loaded = match app.archive.works_for_index(&ids).await {
+        Ok(loaded) => loaded,
+        Err(err) => return PageError::from(err).into_response(),
+    };
+    let base = app.downloads.public_url().to_string();
+    // In the shelf's order; works gone from view are left out.
+    let works = ids
+        .iter()
+        .filter_map(|id| loaded.iter().find(|w| w.id == *id))
+        .filter(|w| w.listed())
+        .map(|w| WorkEntry {
+            work: WorkSummary::of(w),
+            base: base.clone(),
+        })
+        .collect();
+    let (id, title) = if bookmarks {
+        ("bookmarks", "Your bookmarks")
+    } else {
+        ("subscriptions", "Your subscriptions")
+    };
+    let feed = Feed {
+        id: format!("urn:quire:opds:{id}:{}", user.id),
+        title: title.into(),
+        updated: now(),
+        self_href: format!("{base}/opds/{id}"),
+        self_kind: ACQUISITION,
+        links: vec![],
+        entries: vec![],
+        works,
+        paging: None,
+        base,
+    };
+    render(&feed, ACQUISITION)
+}
+
+pub async fn bookmarks(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    shelf(&app, &visitor, &headers, true).await
+}
+
+pub async fn subscriptions(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    shelf(&app, &visitor, &headers, false).await
+}
+
+/// `/opds/search.xml`: how apps search the archive.
+pub async fn opensearch(State(app): State<App>) -> Response {
+    let page = OpenSearch {
+        base: app.downloads.public_url().to_string(),
+    };
+    match page.render() {
+        Ok(body) => xml(body, "application/opensearchdescription+xml"),
+        Err(err) => PageError::from(err).into_response(),
+    }
+}
