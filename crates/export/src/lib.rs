@@ -13,6 +13,12 @@
 //! the download is made, never stored; a filled copy says so in its
 //! preface.
 //!
+//! The bytes depend only on the work, the base URL and the fill (an EPUB
+//! is dated by the work's last update, not by the clock), so a cache keyed
+//! by work id, `version` and format serves every reader who has no fill.
+//! Who may download what (drafts, registered-only works) is the caller's
+//! to decide, as with `Archive::work`.
+//!
 //! ```no_run
 //! # fn demo(work: &quire_archive::Work) -> Result<(), quire_export::ExportError> {
 //! let options = quire_export::Options::new("https://archive.example")?;

@@ -380,6 +380,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn wrapping_keeps_every_word_and_fits_the_width(
+            text in "[a-zA-Zéü“”—,. \n]{0,60}( [a-z]{70,90})?[a-z ,.]{0,300}",
+            width in 10usize..100,
+        ) {
+            let wrapped = wrap(&text, width, "  ");
+            for line in wrapped.lines() {
+                proptest::prop_assert!(
+                    line.chars().count() <= width || line.split_whitespace().count() == 1,
+                    "{:?} is wider than {}", line, width
+                );
+            }
+            let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(words(&wrapped), words(&text));
+        }
+    }
+
     #[test]
     fn chapter_text_as_paragraphs() {
         let text = text_of(
