@@ -209,25 +209,15 @@ fn stats(work: &Work) -> Vec<(&'static str, String)> {
             updated,
         ));
     }
-    stats.push(("Words", thousands(work.word_count as u64)));
+    stats.push((
+        "Words",
+        quire_text::count::thousands(work.word_count as u64),
+    ));
     let expected = work
         .expected_chapters
         .map_or_else(|| "?".to_string(), |n| n.to_string());
     stats.push(("Chapters", format!("{}/{expected}", work.chapters.len())));
     stats
-}
-
-/// 1234567 → "1,234,567", as AO3 writes counts.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The codes the work's chapters use that this reader has a value for,
@@ -303,14 +293,6 @@ pub(crate) fn language_tag(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_like_ao3() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(200_000), "200,000");
-    }
 
     #[test]
     fn paragraphs_split_on_blank_lines() {

@@ -43,6 +43,19 @@ fn is_unspaced_script(c: char) -> bool {
         | 0x20000..=0x2FFFF) // CJK Extensions B–F
 }
 
+/// A count as AO3 prints it: `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Whitespace-separated tokens holding a letter or digit, in order: the unit
 /// of the lossless guarantee.
 pub fn word_tokens(text: &str) -> impl Iterator<Item = &str> {
@@ -132,6 +145,15 @@ pub fn count<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_like_ao3() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(200_000), "200,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn words_by_the_rule() {

@@ -186,18 +186,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// A number as AO3 prints counts: `12,345`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use quire_text::count::thousands;
 
 /// A path segment or query value, percent-encoded.
 pub fn encode(value: &str) -> String {
