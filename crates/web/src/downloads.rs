@@ -35,6 +35,11 @@ impl DownloadCache {
         DownloadCache { dir, public_url }
     }
 
+    /// Drops every kept copy of a deleted work.
+    pub fn forget_work(&self, work: quire_archive::WorkId) {
+        remove_kept(&self.dir, &format!("work-{work}-"), None);
+    }
+
     /// The archive's address, without a trailing slash.
     pub fn public_url(&self) -> &str {
         self.public_url.trim_end_matches('/')
@@ -281,6 +286,20 @@ struct Stale {
     except: String,
 }
 
+/// Removes kept copies whose names start with `prefix` (but not with
+/// `except`). A copy that can't be removed is left for the next time.
+fn remove_kept(dir: &FsPath, prefix: &str, except: Option<&str>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(prefix) && except.is_none_or(|e| !name.starts_with(e)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 static NEXT_TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Makes a download and keeps it beside the others: written to a
@@ -298,14 +317,7 @@ fn make_and_keep(
     if std::fs::create_dir_all(dir).is_err() {
         return Ok(bytes);
     }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&stale.of) && !name.starts_with(&stale.except) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    remove_kept(dir, &stale.of, Some(&stale.except));
     // A name of its own: two readers may ask for the same download at once.
     let temporary = file.with_extension(format!(
         "part-{}-{}",

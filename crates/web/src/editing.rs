@@ -185,6 +185,7 @@ pub async fn delete(
         ));
     }
     app.archive.delete_work(work.id).await?;
+    app.downloads.forget_work(work.id);
     Ok(Redirect::to(&format!(
         "/users/{}/works",
         crate::pages::encode(&user.login)

@@ -117,6 +117,15 @@ fn works_download_as_epub_html_and_txt_with_the_readers_names() {
         1,
         "only the current version's copy is kept"
     );
+    // A deleted work's copies go with it.
+    author.submit(&edit, &format!("/works/{id}/delete"), &[("confirm", "1")]);
+    assert!(kept(&format!("work-{id}-")).is_empty());
+    assert_eq!(
+        guest
+            .download(&format!("{path}/download.epub"), None)
+            .status,
+        404
+    );
 }
 
 #[test]
