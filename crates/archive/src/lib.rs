@@ -5,6 +5,7 @@
 //! SQL is written once, in the dialect both speak (`$1` parameters,
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
+pub mod backup;
 pub mod corpus;
 mod editing;
 pub mod import;
@@ -742,7 +743,7 @@ pub enum CountedTable {
 }
 
 impl CountedTable {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CountedTable::Works => "works",
             CountedTable::Chapters => "chapters",

@@ -179,6 +179,62 @@ pub fn reindex(location: &Location) -> Result<()> {
     })
 }
 
+pub fn backup(location: &Location, dest: &std::path::Path) -> Result<()> {
+    if let Some(url) = &location.database {
+        anyhow::bail!(
+            "quire backup copies the embedded SQLite archive; a PostgreSQL archive is backed up \
+             with PostgreSQL's own tool:\n  pg_dump --format=custom --file {}/quire.pgdump '{url}'\n\
+             and restored with pg_restore --dbname '<empty database URL>' {}/quire.pgdump",
+            dest.display(),
+            dest.display()
+        );
+    }
+    runtime()?.block_on(async {
+        let archive = open_archive(location).await?;
+        let manifest = archive
+            .backup_to(dest)
+            .await
+            .with_context(|| format!("cannot back up into {}", dest.display()))?;
+        archive.close().await;
+        println!(
+            "backed up {} works ({} bytes, sha256 {}) to {}",
+            manifest.rows.get("works").copied().unwrap_or(0),
+            manifest.bytes,
+            manifest.sha256,
+            dest.display()
+        );
+        Ok(())
+    })
+}
+
+pub fn restore(location: &Location, src: &std::path::Path) -> Result<()> {
+    if location.database.is_some() {
+        anyhow::bail!(
+            "quire restore fills an embedded data directory (--data); restore a PostgreSQL \
+             archive with pg_restore from the pg_dump file"
+        );
+    }
+    runtime()?.block_on(async {
+        let (archive, manifest) = Archive::restore_data_dir(src, &location.data)
+            .await
+            .with_context(|| format!("cannot restore {}", src.display()))?;
+        let search = open_search(&archive, location).await?;
+        let progress = search
+            .rebuild()
+            .await
+            .context("restored, but the search index could not be built; run quire reindex")?;
+        archive.close().await;
+        println!(
+            "restored {} works from {} into {}; search index built ({} works)",
+            manifest.rows.get("works").copied().unwrap_or(0),
+            src.display(),
+            location.data.display(),
+            progress.works
+        );
+        Ok(())
+    })
+}
+
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is
 /// called, before the server says it is listening, so a stop sent right
 /// after that line is a clean stop rather than the default kill.

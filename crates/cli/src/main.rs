@@ -109,6 +109,21 @@ enum Command {
         #[command(flatten)]
         location: Location,
     },
+    /// Copy the running archive to DEST (an empty or new directory), with
+    /// a manifest to check it by. For PostgreSQL, prints the pg_dump
+    /// command to use instead.
+    Backup {
+        dest: PathBuf,
+        #[command(flatten)]
+        location: Location,
+    },
+    /// Restore a backup into an empty data directory, then build its search
+    /// index.
+    Restore {
+        src: PathBuf,
+        #[command(flatten)]
+        location: Location,
+    },
     /// Accounts.
     User {
         #[command(subcommand)]
@@ -212,6 +227,8 @@ fn main() -> ExitCode {
             word_scale,
         } => archive_commands::corpus(works, seed, word_scale, &out),
         Command::Reindex { location } => archive_commands::reindex(&location),
+        Command::Backup { dest, location } => archive_commands::backup(&location, &dest),
+        Command::Restore { src, location } => archive_commands::restore(&location, &src),
         Command::Export {
             work,
             format,

@@ -2,6 +2,7 @@
 //! `QUIRE_TEST_POSTGRES` holds a URL (then a failure to connect fails).
 
 mod backends;
+mod backup;
 mod differential;
 mod editing;
 mod import;

@@ -895,3 +895,59 @@ fn a_server_killed_while_indexing_catches_up_on_its_own() {
     wait_for_total(&server, "per_page=1", 3400);
     assert!(server.stop().success());
 }
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip() {
+    let data = DataDir::dir("backup-source");
+    let imported = quire(&["import", "--data", data.path(), &seeds_dir()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let dest = DataDir::dir("backup-dest");
+    let backed_up = quire(&["backup", dest.path(), "--data", data.path()]);
+    assert!(backed_up.status.success(), "{}", stderr(&backed_up));
+    assert!(
+        stdout(&backed_up).starts_with("backed up 2 works"),
+        "{}",
+        stdout(&backed_up)
+    );
+    let again = quire(&["backup", dest.path(), "--data", data.path()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already holds a backup"));
+
+    let restored_dir = DataDir::dir("backup-restored");
+    let restored = quire(&["restore", dest.path(), "--data", restored_dir.path()]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(
+        stdout(&restored).contains("restored 2 works")
+            && stdout(&restored).contains("search index built (2 works)"),
+        "{}",
+        stdout(&restored)
+    );
+    let before = stored_works(&data).await;
+    let after = stored_works(&restored_dir).await;
+    assert_eq!(
+        before
+            .iter()
+            .map(|w| (&w.title, &w.chapters[0].html))
+            .collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|w| (&w.title, &w.chapters[0].html))
+            .collect::<Vec<_>>()
+    );
+    let over = quire(&["restore", dest.path(), "--data", restored_dir.path()]);
+    assert_eq!(over.status.code(), Some(2));
+    assert!(stderr(&over).contains("restore into an empty data directory"));
+
+    let postgres = quire(&[
+        "backup",
+        dest.path(),
+        "--database",
+        "postgres://db.example/quire",
+    ]);
+    assert_eq!(postgres.status.code(), Some(2));
+    assert!(stderr(&postgres).contains("pg_dump --format=custom --file"));
+}

@@ -1,0 +1,177 @@
+//! Backups of the embedded archive: a consistent copy of the SQLite file
+//! taken while the archive runs (`VACUUM INTO`), with a manifest to check
+//! it by, and a restore into an empty data directory. PostgreSQL archives
+//! are backed up with PostgreSQL's own tools.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, Row};
+
+use crate::{now, Archive, ArchiveError, Backend, CountedTable, Result};
+
+/// The file a backup holds, as in a data directory.
+pub const DATABASE_FILE: &str = "quire.sqlite";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The tables whose rows a manifest counts, to check a restore by.
+const COUNTED: [CountedTable; 7] = [
+    CountedTable::Works,
+    CountedTable::Chapters,
+    CountedTable::Tags,
+    CountedTable::Kudos,
+    CountedTable::Comments,
+    CountedTable::Bookmarks,
+    CountedTable::Changes,
+];
+
+/// What a backup holds, written beside it as `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackupManifest {
+    pub quire_version: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Rows per table in the copy.
+    pub rows: BTreeMap<String, i64>,
+}
+
+fn sha256_of(file: &Path) -> Result<(u64, String)> {
+    let mut reader = std::fs::File::open(file)
+        .map_err(|e| ArchiveError::Refused(format!("cannot read {}: {e}", file.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = reader
+            .read(&mut buffer)
+            .map_err(|e| ArchiveError::Refused(format!("cannot read {}: {e}", file.display())))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((bytes, crate::hex(&hasher.finalize())))
+}
+
+/// Rows per counted table of a SQLite file, read without changing it.
+async fn rows_in(file: &Path) -> Result<BTreeMap<String, i64>> {
+    let url = format!("sqlite://{}?mode=ro&immutable=1", file.display());
+    let mut connection = sqlx::AnyConnection::connect(&url).await?;
+    let mut rows = BTreeMap::new();
+    for table in COUNTED {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        let count: i64 = sqlx::query(&sql)
+            .fetch_one(&mut connection)
+            .await?
+            .try_get(0)?;
+        rows.insert(table.name().to_string(), count);
+    }
+    connection.close().await?;
+    Ok(rows)
+}
+
+fn io_error(what: &str, path: &Path, err: std::io::Error) -> ArchiveError {
+    ArchiveError::Refused(format!("cannot {what} {}: {err}", path.display()))
+}
+
+impl Archive {
+    /// Copies the running archive into `dest` (made if missing; it must not
+    /// hold a backup already) and writes its manifest. Readers and writers
+    /// go on meanwhile; the copy is the archive as of one moment.
+    pub async fn backup_to(&self, dest: &Path) -> Result<BackupManifest> {
+        if self.backend == Backend::Postgres {
+            return Err(ArchiveError::Refused(
+                "this archive is on PostgreSQL: back it up with pg_dump".into(),
+            ));
+        }
+        std::fs::create_dir_all(dest).map_err(|e| io_error("create", dest, e))?;
+        let file = dest.join(DATABASE_FILE);
+        if file.exists() || dest.join(MANIFEST_FILE).exists() {
+            return Err(ArchiveError::Refused(format!(
+                "{} already holds a backup; choose an empty directory",
+                dest.display()
+            )));
+        }
+        let partial = dest.join(format!("{DATABASE_FILE}.part"));
+        let _ = std::fs::remove_file(&partial);
+        let target = partial.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&self.pool)
+            .await?;
+        std::fs::rename(&partial, &file).map_err(|e| io_error("write", &file, e))?;
+        let (bytes, sha256) = sha256_of(&file)?;
+        let manifest = BackupManifest {
+            quire_version: env!("CARGO_PKG_VERSION").to_string(),
+            created_at: now(),
+            file: DATABASE_FILE.to_string(),
+            bytes,
+            sha256,
+            rows: rows_in(&file).await?,
+        };
+        let json = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| ArchiveError::Refused(format!("cannot write the manifest: {e}")))?;
+        let manifest_file = dest.join(MANIFEST_FILE);
+        let partial_manifest = dest.join(format!("{MANIFEST_FILE}.part"));
+        std::fs::write(&partial_manifest, json)
+            .map_err(|e| io_error("write", &partial_manifest, e))?;
+        std::fs::rename(&partial_manifest, &manifest_file)
+            .map_err(|e| io_error("write", &manifest_file, e))?;
+        Ok(manifest)
+    }
+
+    /// Restores a backup into an empty data directory: checks the copy
+    /// against its manifest, puts it in place, opens it (bringing its
+    /// schema up to date) and checks its rows. The search index is rebuilt
+    /// by the caller.
+    pub async fn restore_data_dir(src: &Path, data: &Path) -> Result<(Archive, BackupManifest)> {
+        let manifest_file = src.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&manifest_file).map_err(|_| {
+            ArchiveError::Refused(format!(
+                "{} has no {MANIFEST_FILE}: is it a directory `quire backup` wrote?",
+                src.display()
+            ))
+        })?;
+        let manifest: BackupManifest = serde_json::from_str(&text).map_err(|e| {
+            ArchiveError::Refused(format!("{} can't be read: {e}", manifest_file.display()))
+        })?;
+        let copy = src.join(&manifest.file);
+        let (bytes, sha256) = sha256_of(&copy)?;
+        if bytes != manifest.bytes || sha256 != manifest.sha256 {
+            return Err(ArchiveError::Refused(format!(
+                "{} is not the file its manifest describes (damaged or changed since the backup); \
+                 nothing was restored",
+                copy.display()
+            )));
+        }
+        let target = data.join(DATABASE_FILE);
+        if target.exists() {
+            return Err(ArchiveError::Refused(format!(
+                "{} already holds an archive; restore into an empty data directory",
+                data.display()
+            )));
+        }
+        std::fs::create_dir_all(data).map_err(|e| io_error("create", data, e))?;
+        let partial = data.join(format!("{DATABASE_FILE}.part"));
+        std::fs::copy(&copy, &partial).map_err(|e| io_error("copy to", &partial, e))?;
+        std::fs::rename(&partial, &target).map_err(|e| io_error("write", &target, e))?;
+        let archive = Archive::open_data_dir(data).await?;
+        for table in COUNTED {
+            let expected = manifest.rows.get(table.name()).copied().unwrap_or(0);
+            let found = archive.count_rows(table).await?;
+            if found != expected {
+                archive.close().await;
+                return Err(ArchiveError::Refused(format!(
+                    "the restored archive has {found} rows in {} where the backup had {expected}",
+                    table.name()
+                )));
+            }
+        }
+        Ok((archive, manifest))
+    }
+}

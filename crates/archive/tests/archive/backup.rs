@@ -1,0 +1,105 @@
+//! Backups: a copy taken while the archive is open restores into an empty
+//! data directory with every row; a damaged copy or a full directory is
+//! refused; PostgreSQL archives are pointed to pg_dump.
+
+use quire_archive::backup::{DATABASE_FILE, MANIFEST_FILE};
+use quire_archive::{Archive, ArchiveError, CountedTable, Kudoser, Viewer};
+
+use crate::backends;
+use crate::works::draft;
+
+#[tokio::test]
+async fn a_backup_restores_into_an_empty_data_directory() {
+    let test = backends::sqlite().await;
+    let archive = &test.archive;
+    let author = backends::member(archive, "backed_up").await;
+    let id = archive
+        .post_work(&[author.default_pseud], &draft())
+        .await
+        .unwrap();
+    archive
+        .leave_kudos(id, &Kudoser::Guest("a".into()))
+        .await
+        .unwrap();
+
+    let dest = backends::scratch_dir("quire-backup");
+    let manifest = archive.backup_to(&dest).await.unwrap();
+    assert_eq!(manifest.rows["works"], 1);
+    assert_eq!(manifest.rows["kudos"], 1);
+    assert!(dest.join(DATABASE_FILE).exists() && dest.join(MANIFEST_FILE).exists());
+    assert!(
+        !dest.join(format!("{DATABASE_FILE}-wal")).exists(),
+        "the copy is left untouched by reading it"
+    );
+    // Writes after the backup are not in it.
+    archive
+        .post_work(&[author.default_pseud], &draft())
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            archive.backup_to(&dest).await,
+            Err(ArchiveError::Refused(_))
+        ),
+        "a backup never overwrites another"
+    );
+
+    let data = backends::scratch_dir("quire-restored");
+    let (restored, read) = Archive::restore_data_dir(&dest, &data).await.unwrap();
+    assert_eq!(read, manifest);
+    assert_eq!(restored.count_rows(CountedTable::Works).await.unwrap(), 1);
+    let work = restored.work_for(id, Viewer::Guest).await.unwrap().unwrap();
+    assert_eq!(work.title, "Ashes");
+    assert!(restored
+        .authenticate("backed_up", "long enough")
+        .await
+        .unwrap()
+        .is_some());
+    restored.close().await;
+
+    // Not over an archive, and not from a damaged copy.
+    assert!(matches!(
+        Archive::restore_data_dir(&dest, &data).await,
+        Err(ArchiveError::Refused(message)) if message.contains("already holds an archive")
+    ));
+    let mut bytes = std::fs::read(dest.join(DATABASE_FILE)).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(dest.join(DATABASE_FILE), bytes).unwrap();
+    let elsewhere = backends::scratch_dir("quire-restored-damaged");
+    assert!(matches!(
+        Archive::restore_data_dir(&dest, &elsewhere).await,
+        Err(ArchiveError::Refused(message)) if message.contains("damaged")
+    ));
+    assert!(
+        !elsewhere.join(DATABASE_FILE).exists(),
+        "nothing half-restored"
+    );
+    let missing = backends::scratch_dir("quire-no-backup");
+    assert!(matches!(
+        Archive::restore_data_dir(&missing, &elsewhere).await,
+        Err(ArchiveError::Refused(message)) if message.contains("manifest.json")
+    ));
+    for dir in [dest, data, elsewhere, missing] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    test.finish().await;
+}
+
+#[tokio::test]
+async fn a_postgresql_archive_is_pointed_to_pg_dump() {
+    for test in backends::all().await {
+        if test.name != "postgres" {
+            test.finish().await;
+            continue;
+        }
+        let dest = backends::scratch_dir("quire-pg-backup");
+        assert!(matches!(
+            test.archive.backup_to(&dest).await,
+            Err(ArchiveError::Refused(message)) if message.contains("pg_dump")
+        ));
+        assert!(!dest.join(DATABASE_FILE).exists());
+        let _ = std::fs::remove_dir_all(dest);
+        test.finish().await;
+    }
+}
