@@ -83,6 +83,9 @@ impl SignInLimits {
     }
 }
 
+/// The largest request body taken: a long chapter pasted whole fits.
+pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
 /// Every route of the site and the API.
 pub async fn router(
     archive: Archive,
@@ -212,6 +215,12 @@ pub async fn router(
         .route("/api/v1/works/{id}", get(api::work))
         .route("/api/v1/tags/suggest", get(api::suggest_tags))
         .merge(pages)
+        // Every body is read whole before a handler sees it: this bounds
+        // what one request can make the server hold.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            pages::refuse_declared_large_bodies,
+        ))
         .with_state(app))
 }
 

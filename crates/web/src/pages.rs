@@ -53,6 +53,8 @@ pub enum PageError {
     SignInNeeded { return_to: String },
     #[error("Your account is suspended, so for now it can't post, edit, comment, bookmark or give kudos. You can still read. If you think this is a mistake, write to the archive's admins.")]
     Suspended,
+    #[error("That is more than the archive takes in one form (8 MB). A work that long can be posted a chapter at a time.")]
+    TooLarge,
     #[error("That form couldn't be read: {0}")]
     BadForm(String),
     #[error("Too many tries. Please wait a minute and try again.")]
@@ -75,6 +77,7 @@ impl PageError {
             PageError::SignInNeeded { .. } => StatusCode::SEE_OTHER,
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Search(SearchError::NotReady) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Search(SearchError::BadParameter { .. }) => StatusCode::BAD_REQUEST,
             PageError::Store(_) | PageError::Search(_) | PageError::Template(_) => {
@@ -89,6 +92,7 @@ impl PageError {
             PageError::ExpiredForm => "This form has expired",
             PageError::SignInNeeded { .. } => "Please sign in",
             PageError::TooManyTries => "Too many tries",
+            PageError::TooLarge => "Too much at once",
             PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
             PageError::Search(SearchError::NotReady) => "Search is starting up",
@@ -164,6 +168,21 @@ pub fn render(page: &impl Template) -> Result<Response, PageError> {
 
 pub async fn not_found(Extension(_visitor): Extension<Visitor>) -> PageError {
     PageError::NotFound
+}
+
+/// A body whose Content-Length is over the limit is refused before any of
+/// it is read; one that only turns out too long while being read is
+/// refused by the body limit (also a 413, through [`PageError::TooLarge`]).
+pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|bytes| bytes > crate::MAX_BODY_BYTES as u64) {
+        return PageError::TooLarge.into_response();
+    }
+    next.run(request).await
 }
 
 /// Headers that keep the pages from being turned against their readers:

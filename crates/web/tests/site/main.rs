@@ -53,6 +53,29 @@ fn pages_answer_and_carry_security_headers() {
     }
 }
 
+/// A 100 MB body is refused from its Content-Length, before a byte of it
+/// is read, with a 413 that says what to do.
+#[test]
+fn bodies_over_the_limit_are_refused_with_413() {
+    use std::io::{Read, Write};
+    let site = Site::start();
+    let address = site.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+    let head = format!(
+        "POST /works/new HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        100 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).expect("sends the head");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("chapter at a time"));
+    // The server goes on answering.
+    assert_eq!(site.client().get("/").status, 200);
+}
+
 #[test]
 fn accounts_sign_up_in_and_out() {
     let site = Site::start();
