@@ -21,7 +21,7 @@ mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
-    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, KudosGivers, Kudoser,
+    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, Hit, KudosGivers, Kudoser,
     SubscriptionTarget,
 };
 pub use wrangling::TagInfo;

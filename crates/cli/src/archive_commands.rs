@@ -134,11 +134,17 @@ pub fn serve(
             .context("cannot start the site")?;
         axum::serve(
             listener,
-            site.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            site.router
+                .clone()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped with an error")?;
+        // In-flight requests are done: the hits they buffered are written.
+        site.flush()
+            .await
+            .context("the server stopped, but its last hits could not be written")?;
         // Every commit of the index is whole; stopping between rounds loses
         // nothing, and the next start catches up from the last commit.
         follower.abort();

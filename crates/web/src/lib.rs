@@ -9,6 +9,7 @@ mod detected;
 mod downloads;
 mod editing;
 mod form;
+mod hits;
 mod listing;
 mod moderation;
 mod opds;
@@ -42,6 +43,22 @@ struct App {
     guest_salt: Arc<Vec<u8>>,
     sign_in_limits: Arc<SignInLimits>,
     downloads: Arc<downloads::DownloadCache>,
+    hits: Arc<hits::HitBuffer>,
+}
+
+/// The site, ready to serve, and what must be done when it stops.
+pub struct Site {
+    pub router: Router,
+    archive: Archive,
+    hits: Arc<hits::HitBuffer>,
+}
+
+impl Site {
+    /// Writes the hits still buffered: call after the server has stopped
+    /// taking requests, so a clean shutdown loses none.
+    pub async fn flush(&self) -> Result<usize, ArchiveError> {
+        self.hits.flush(&self.archive).await
+    }
 }
 
 /// Where the site keeps what it makes, and the address readers reach it at.
@@ -91,7 +108,7 @@ pub async fn router(
     archive: Archive,
     search: SearchIndex,
     config: SiteConfig,
-) -> Result<Router, ArchiveError> {
+) -> Result<Site, ArchiveError> {
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
     let app = App {
         archive,
@@ -102,7 +119,10 @@ pub async fn router(
             config.data_dir.join("downloads"),
             config.public_url,
         )),
+        hits: Arc::new(hits::HitBuffer::default()),
     };
+    app.hits.spawn_flusher(app.archive.clone());
+    let (archive, hits) = (app.archive.clone(), Arc::clone(&app.hits));
     let pages = Router::new()
         .route("/", get(listing::home))
         .route("/works", get(listing::works))
@@ -209,7 +229,7 @@ pub async fn router(
             visitor::identify,
         ))
         .layer(axum::middleware::from_fn(pages::security_headers));
-    Ok(Router::new()
+    let router = Router::new()
         .route("/healthz", get(api::health))
         .route("/api/v1/works", get(api::search_works))
         .route("/api/v1/works/{id}", get(api::work))
@@ -221,7 +241,12 @@ pub async fn router(
         .layer(axum::middleware::from_fn(
             pages::refuse_declared_large_bodies,
         ))
-        .with_state(app))
+        .with_state(app);
+    Ok(Site {
+        router,
+        archive,
+        hits,
+    })
 }
 
 impl App {

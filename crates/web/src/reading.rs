@@ -279,7 +279,11 @@ async fn show(
         let today = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64 / 86_400);
-        app.archive.record_hit(work.id, &key, today).await?;
+        app.hits.push(quire_archive::Hit {
+            work: work.id,
+            visitor_key: key,
+            day: today,
+        });
         // Authors reading their own work are not reading history.
         if let Some(user) = &visitor.user {
             app.archive.record_reading(user.id, work.id).await?;

@@ -1,7 +1,9 @@
 //! Editing, deleting, chapters and visibility, on each backend.
 
 use quire_archive::model::WorkDraft;
-use quire_archive::{BookmarkNote, Commenter, CountedTable, Kudoser, SubscriptionTarget, Viewer};
+use quire_archive::{
+    BookmarkNote, Commenter, CountedTable, Hit, Kudoser, SubscriptionTarget, Viewer,
+};
 
 use crate::backends;
 use crate::works::{chapter, draft};
@@ -543,6 +545,46 @@ async fn a_series_shows_each_reader_the_works_they_may_see_in_order() {
             "the registered-only work still names the series"
         );
         assert!(archive.series_of_user(reader.id).await.unwrap().is_empty());
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn hits_are_written_in_batches_once_per_visitor_and_day() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("a").await.unwrap();
+        let first = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let second = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let gone = archive.post_work(&[pseud], &draft()).await.unwrap();
+        archive.delete_work(gone).await.unwrap();
+        let hit = |work, visitor: &str, day| Hit {
+            work,
+            visitor_key: visitor.into(),
+            day,
+        };
+        let batch = [
+            hit(first, "a", 1),
+            hit(first, "a", 1),
+            hit(first, "b", 1),
+            hit(first, "a", 2),
+            hit(second, "a", 1),
+            hit(gone, "a", 1),
+        ];
+        assert_eq!(
+            archive.record_hits(&batch).await.unwrap(),
+            4,
+            "{}",
+            test.name
+        );
+        assert_eq!(archive.hit_count(first).await.unwrap(), 3);
+        assert_eq!(archive.hit_count(second).await.unwrap(), 1);
+        assert_eq!(
+            archive.record_hits(&batch).await.unwrap(),
+            0,
+            "the same visits again count nothing"
+        );
+        assert_eq!(archive.record_hits(&[]).await.unwrap(), 0);
         test.finish().await;
     }
 }

@@ -951,3 +951,20 @@ async fn backup_and_restore_round_trip() {
     assert_eq!(postgres.status.code(), Some(2));
     assert!(stderr(&postgres).contains("pg_dump --format=custom --file"));
 }
+
+/// Page views are counted in memory and written in batches; a clean stop
+/// (SIGTERM) writes the last of them.
+#[tokio::test]
+async fn hits_buffered_at_a_clean_stop_are_written() {
+    let data = DataDir::dir("hits");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start(&data);
+    let (status, _, _) = server.get("/works/1");
+    assert_eq!(status, 200);
+    assert!(server.stop().success(), "SIGTERM shuts down cleanly");
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    assert_eq!(archive.hit_count(1).await.unwrap(), 1);
+    archive.close().await;
+}

@@ -50,7 +50,8 @@ impl Site {
                     .expect("the test waits");
                 axum::serve(
                     listener,
-                    site.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                    site.router
+                        .into_make_service_with_connect_info::<std::net::SocketAddr>(),
                 )
                 .await
                 .expect("the site serves");

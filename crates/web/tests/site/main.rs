@@ -1509,3 +1509,27 @@ fn pseuds_are_added_on_the_account_page_and_chosen_when_posting() {
         .contains("rel=\"author\" href=\"/works?author=other_names\""));
     assert!(!page.body.contains("author=Night_Owl"));
 }
+
+/// A view is counted once per reader per day, written within a few
+/// seconds (in a batch) rather than while the page is drawn; an author
+/// reading their own work isn't counted.
+#[test]
+fn hits_are_counted_in_batches_once_per_reader() {
+    let site = Site::start();
+    let author = site.member("hit_author");
+    let id = post_work(&author, &[("title", "Counted"), ("body", "Words.")]);
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    for _ in 0..3 {
+        assert_eq!(guest.get(&path).status, 200);
+    }
+    author.get(&path);
+    eventually("the hit is written", || {
+        site.store(site.archive.hit_count(id)).unwrap() == 1
+    });
+    let reader = site.member("hit_reader");
+    reader.get(&path);
+    eventually("the second reader's hit is written", || {
+        site.store(site.archive.hit_count(id)).unwrap() == 2
+    });
+}

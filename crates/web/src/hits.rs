@@ -1,0 +1,61 @@
+//! Hits are counted without a database write per page view: views are
+//! buffered in memory and written in one transaction every few seconds,
+//! and once more when the server stops cleanly.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use quire_archive::{Archive, ArchiveError, Hit};
+
+/// How often buffered hits are written: hit counts may lag this much.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+pub struct HitBuffer {
+    pending: Mutex<Vec<Hit>>,
+}
+
+impl HitBuffer {
+    pub fn push(&self, hit: Hit) {
+        // A poisoned lock only means another thread panicked mid-push; the
+        // list itself is still whole.
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.push(hit);
+    }
+
+    fn take(&self) -> Vec<Hit> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Writes what is buffered; on failure the hits go back in the buffer
+    /// for the next round, so none is lost to a passing error.
+    pub async fn flush(&self, archive: &Archive) -> Result<usize, ArchiveError> {
+        let hits = self.take();
+        if hits.is_empty() {
+            return Ok(0);
+        }
+        match archive.record_hits(&hits).await {
+            Ok(counted) => Ok(counted),
+            Err(err) => {
+                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                let newer = std::mem::replace(&mut *pending, hits);
+                pending.extend(newer);
+                Err(err)
+            }
+        }
+    }
+
+    /// Flushes every [`FLUSH_EVERY`] for as long as the server runs.
+    pub fn spawn_flusher(self: &Arc<Self>, archive: Archive) {
+        let buffer = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(err) = buffer.flush(&archive).await {
+                    eprintln!("quire: hits not written yet, will retry: {err}");
+                }
+            }
+        });
+    }
+}
