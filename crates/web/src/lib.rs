@@ -44,6 +44,8 @@ struct App {
     sign_in_limits: Arc<SignInLimits>,
     downloads: Arc<downloads::DownloadCache>,
     hits: Arc<hits::HitBuffer>,
+    /// E-reader apps' HTTP Basic sign-ins, remembered briefly.
+    basic_sign_ins: Arc<opds::RecentSignIns>,
 }
 
 /// The site, ready to serve, and what must be done when it stops.
@@ -120,6 +122,7 @@ pub async fn router(
             config.public_url,
         )),
         hits: Arc::new(hits::HitBuffer::default()),
+        basic_sign_ins: Arc::new(opds::RecentSignIns::default()),
     };
     app.hits.spawn_flusher(app.archive.clone());
     let (archive, hits) = (app.archive.clone(), Arc::clone(&app.hits));

@@ -164,16 +164,64 @@ async fn reader(
         .decode(sent.trim())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok());
-    let Some((login, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+    let Some(credentials) = decoded else {
         return Err(sign_in_needed());
     };
+    let Some((login, password)) = credentials.split_once(':') else {
+        return Err(sign_in_needed());
+    };
+    // An app sends the same details with every feed it loads: a recent
+    // success stands for a minute, so browsing neither spends the sign-in
+    // budget nor pays for a password hash per page.
+    if let Some(user) = app.basic_sign_ins.recent(&credentials) {
+        return Ok(Some(user));
+    }
     if !app.sign_in_limits.allow(visitor.address, login) {
         return Err(PageError::TooManyTries.into_response());
     }
     match app.archive.authenticate(login, password).await {
-        Ok(Some(user)) => Ok(Some(user)),
+        Ok(Some(user)) => {
+            app.basic_sign_ins.remember(credentials.clone(), &user);
+            Ok(Some(user))
+        }
         Ok(None) => Err(sign_in_needed()),
         Err(err) => Err(PageError::from(err).into_response()),
+    }
+}
+
+/// HTTP Basic details that signed in lately, for a short while.
+#[derive(Default)]
+pub struct RecentSignIns {
+    by_credentials: std::sync::Mutex<std::collections::HashMap<String, (User, std::time::Instant)>>,
+}
+
+/// How long a Basic sign-in stands without checking the password again.
+const SIGN_IN_STANDS: std::time::Duration = std::time::Duration::from_secs(60);
+/// The most sign-ins remembered at once; past it, the oldest are forgotten.
+const SIGN_INS_KEPT: usize = 10_000;
+
+impl RecentSignIns {
+    fn recent(&self, credentials: &str) -> Option<User> {
+        let known = self
+            .by_credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        known
+            .get(credentials)
+            .filter(|(_, at)| at.elapsed() < SIGN_IN_STANDS)
+            .map(|(user, _)| user.clone())
+    }
+
+    fn remember(&self, credentials: String, user: &User) {
+        let mut known = self
+            .by_credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        known.retain(|_, (_, at)| at.elapsed() < SIGN_IN_STANDS);
+        if known.len() >= SIGN_INS_KEPT {
+            known.clear();
+        }
+        known.insert(credentials, (user.clone(), std::time::Instant::now()));
     }
 }
 
