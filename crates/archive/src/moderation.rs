@@ -51,6 +51,8 @@ pub struct Report {
     /// The work itself, or the work the comment is on; `None` once deleted.
     pub work: Option<WorkId>,
     pub work_title: Option<String>,
+    /// Whether that work is hidden now; `None` once it's gone.
+    pub work_hidden: Option<bool>,
     /// The reported comment's text, for comment reports.
     pub comment_body: Option<String>,
     /// Accounts answerable for what was reported: the work's creators or
@@ -128,7 +130,7 @@ impl Archive {
     pub async fn open_reports(&self, limit: i64) -> Result<Vec<Report>> {
         let rows = sqlx::query(
             "SELECT r.id, r.target_kind, r.target_id, r.work_id, w.title, u.login, r.reason, \
-             r.details, r.created_at, c.body \
+             r.details, r.created_at, c.body, w.hidden \
              FROM reports r LEFT JOIN works w ON w.id = r.work_id \
              LEFT JOIN users u ON u.id = r.reporter_id \
              LEFT JOIN comments c ON r.target_kind = 'comment' AND c.id = r.target_id \
@@ -157,6 +159,7 @@ impl Archive {
                 details: row.try_get(7)?,
                 created_at: row.try_get(8)?,
                 comment_body: row.try_get(9)?,
+                work_hidden: row.try_get::<Option<i64>, _>(10)?.map(|h| h != 0),
             });
         }
         Ok(reports)

@@ -190,8 +190,6 @@ struct QueuedReport {
     report: Report,
     reason: &'static str,
     filed: String,
-    /// Whether the work is hidden now; `None` once it's gone.
-    work_hidden: Option<bool>,
     /// The accountable logins, each with whether it is suspended now.
     accounts: Vec<(String, bool)>,
 }
@@ -246,10 +244,6 @@ pub async fn reports(
     admin(&visitor)?;
     let mut queued = Vec::new();
     for report in app.archive.open_reports(QUEUE_SHOWN).await? {
-        let work_hidden = match report.work {
-            Some(work) => app.archive.work(work).await?.map(|w| w.hidden),
-            None => None,
-        };
         let mut accounts = Vec::new();
         for login in &report.accountable {
             let suspended = match app.archive.user_id_of(login).await? {
@@ -264,7 +258,6 @@ pub async fn reports(
                 .find(|(name, _)| *name == report.reason)
                 .map_or("Something else", |(_, label)| label),
             filed: quire_archive::corpus::date(report.created_at.div_euclid(86_400)),
-            work_hidden,
             accounts,
             report,
         });
