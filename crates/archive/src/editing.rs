@@ -20,7 +20,7 @@ impl Archive {
             check.chapters = vec![ChapterDraft::from_manuscript(quire_text::analyze_str("x"))];
         }
         check.validate()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE works SET title = $1, summary = $2, notes_start = $3, notes_end = $4, language = $5, \
              complete = $6, expected_chapters = $7, restricted = $8, draft = $9, updated_at = $10 WHERE id = $11",
@@ -55,7 +55,7 @@ impl Archive {
     /// Deletes a work with its chapters, kudos, comments and hits. Bookmarks
     /// of it stay, with their notes, pointing nowhere (as on AO3).
     pub async fn delete_work(&self, id: WorkId) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let deleted = sqlx::query("DELETE FROM works WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -70,7 +70,7 @@ impl Archive {
 
     /// Adds a chapter at the end; returns its id.
     pub async fn add_chapter(&self, work: WorkId, chapter: &ChapterDraft) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let last: Option<i64> =
             sqlx::query("SELECT MAX(position) FROM chapters WHERE work_id = $1")
                 .bind(work)
@@ -103,7 +103,7 @@ impl Archive {
             work,
             what: e.to_string(),
         })?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE chapters SET title = $1, summary = $2, notes_start = $3, notes_end = $4, \
              manuscript = $5, word_count = $6, html = $7 WHERE id = $8 AND work_id = $9",
@@ -131,7 +131,7 @@ impl Archive {
 
     /// Puts a work's chapters in the given order (every chapter id once).
     pub async fn reorder_chapters(&self, work: WorkId, order: &[i64]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let mut current: Vec<i64> = sqlx::query("SELECT id FROM chapters WHERE work_id = $1")
             .bind(work)
             .fetch_all(&mut *tx)
@@ -157,7 +157,7 @@ impl Archive {
 
     /// Deletes one chapter (and its comments); the last one can't go.
     pub async fn delete_chapter(&self, work: WorkId, chapter: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM chapters WHERE work_id = $1")
             .bind(work)
             .fetch_one(&mut *tx)
@@ -225,7 +225,7 @@ impl Archive {
             return Err(ArchiveError::Refused("a series needs a title".into()));
         }
         let key = crate::model::tag_key(title);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let existing = sqlx::query("SELECT id FROM series WHERE title_key = $1")
             .bind(&key)
             .fetch_optional(&mut *tx)

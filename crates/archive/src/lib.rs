@@ -84,6 +84,29 @@ pub enum ArchiveError {
     DamagedTag { tag: TagId, what: String },
 }
 
+impl ArchiveError {
+    /// Did the database run out of disk space? What was being written was
+    /// rolled back whole; the archive is otherwise fine.
+    pub fn is_out_of_space(&self) -> bool {
+        let ArchiveError::Database(err) = self else {
+            return false;
+        };
+        match err {
+            // SQLITE_FULL (13) in its primary and extended forms; PostgreSQL's
+            // disk_full (53100).
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                matches!(code.as_deref(), Some("13" | "53100"))
+                    || db.message().contains("disk is full")
+                    || db.message().contains("No space left on device")
+            }
+            // ENOSPC
+            sqlx::Error::Io(io) => io.raw_os_error() == Some(28),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
 
 /// What importing one file did.
@@ -283,6 +306,18 @@ impl Archive {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            // A connection that comes back still inside a transaction is
+            // closed, never reused: when SQLite rolls a transaction back by
+            // itself (a full disk), sqlx's own ROLLBACK then fails and
+            // leaves it believing one is open, so that connection's next
+            // "transactions" would be savepoints that never commit.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // Flushes a rollback still queued on the connection.
+                    sqlx::Connection::ping(&mut *conn).await?;
+                    Ok(!sqlx::Connection::is_in_transaction(&*conn))
+                })
+            })
             .connect(url)
             .await?;
         let archive = Archive { pool, backend };
@@ -372,6 +407,22 @@ impl Archive {
         Ok(())
     }
 
+    /// A transaction for writing. SQLite's takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): one that read first and wrote later would fail
+    /// ("database is locked") whenever another write committed in between,
+    /// which busy waiting can't cure.
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Connections to the database: open, and of those idle.
+    pub fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Waits for open connections to finish and closes them.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -392,7 +443,7 @@ impl Archive {
                     .map(|w| (TagKind::ArchiveWarning, w.name())),
             )
             .chain(Category::ALL.iter().map(|c| (TagKind::Category, c.name())));
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for (kind, name) in fixed {
             sqlx::query(
                 "INSERT INTO tags (kind, name, name_key, canonical) VALUES ($1, $2, $3, 1) \
@@ -491,7 +542,7 @@ impl Archive {
     ) -> Result<Vec<Result<Imported, ImportFailure>>> {
         let mut results = Vec::with_capacity(batch.len());
         let mut stored_series = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let mut seen: std::collections::HashMap<&str, WorkId> = std::collections::HashMap::new();
         for prepared in batch {
             if let Err(err) = prepared.draft.validate() {
@@ -556,7 +607,7 @@ impl Archive {
         seed_counts: Option<SeedCounts>,
     ) -> Result<WorkId> {
         draft.validate()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let work_id =
             insert_work_in(&mut tx, creators, draft, content_hash, dates, seed_counts).await?;
         tx.commit().await?;
@@ -726,6 +777,87 @@ mod tests {
         assert_eq!(super::date_to_unix("2024-02-29"), Some(1_709_164_800));
         assert_eq!(super::date_to_unix("2024-13-01"), None);
         assert_eq!(super::date_to_unix("soon"), None);
+    }
+
+    /// Writes one row in a write transaction, as every archive method does.
+    async fn write_row(archive: &super::Archive, name: &str, value: &str) -> super::Result<()> {
+        let mut tx = archive.write().await?;
+        sqlx::query("INSERT INTO site_secrets (name, value) VALUES ($1, $2)")
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets SQLite's page limit on every pooled connection (a disk that
+    /// fills up, without needing one).
+    async fn limit_pages(archive: &super::Archive, pages: i64) {
+        let mut held = Vec::new();
+        for _ in 0..archive.pool.size().max(1) {
+            held.push(archive.pool.acquire().await.expect("a connection"));
+        }
+        for conn in &mut held {
+            sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+                .execute(&mut **conn)
+                .await
+                .expect("the limit is set");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_disk_refuses_the_write_and_leaves_no_connection_stuck() {
+        let dir = std::env::temp_dir().join(format!(
+            "quire-full-disk-{}-{}",
+            std::process::id(),
+            crate::sessions::random_token()
+        ));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let archive = super::Archive::open_data_dir(&dir).await.expect("opens");
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&archive.pool)
+            .await
+            .expect("a page count");
+        limit_pages(&archive, pages + 4).await;
+        let big = "x".repeat(3_000);
+        let mut refused = None;
+        for n in 0..200 {
+            if let Err(err) = write_row(&archive, &format!("filler-{n}"), &big).await {
+                refused = Some(err);
+                break;
+            }
+        }
+        let refused = refused.expect("the page limit is reached");
+        assert!(refused.is_out_of_space(), "{refused}");
+
+        // No connection the pool hands out believes it is still inside a
+        // transaction (sqlx's own ROLLBACK failed after SQLite's).
+        let mut held = Vec::new();
+        for _ in 0..archive.pool.size() {
+            let conn = archive.pool.acquire().await.expect("a connection");
+            assert!(!sqlx::Connection::is_in_transaction(&*conn));
+            held.push(conn);
+        }
+        drop(held);
+
+        // Space comes back: writes commit again, as another process sees.
+        limit_pages(&archive, 1_073_741_823).await;
+        for n in 0..20 {
+            write_row(&archive, &format!("after-{n}"), "v")
+                .await
+                .expect("a write after space is freed");
+        }
+        let other = super::Archive::open_data_dir(&dir).await.expect("opens");
+        let seen: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM site_secrets WHERE name LIKE 'after-%'")
+                .fetch_one(&other.pool)
+                .await
+                .expect("a count");
+        assert_eq!(seen, 20, "every acknowledged write committed");
+        other.close().await;
+        archive.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

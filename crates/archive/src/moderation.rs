@@ -106,7 +106,7 @@ impl Archive {
             ReportTarget::Comment(id) => self.work_of_comment(id).await?,
         }
         .ok_or_else(|| ArchiveError::Refused(format!("there is no such {}", target.kind())))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO reports (target_kind, target_id, work_id, reporter_id, reason, details, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -188,7 +188,7 @@ impl Archive {
 
     /// Closes a report with a word on what was done.
     pub async fn resolve_report(&self, id: i64, admin: UserId, resolution: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let done = sqlx::query(
             "UPDATE reports SET resolved_at = $1, resolved_by = $2, resolution = $3 \
              WHERE id = $4 AND resolved_at IS NULL",
@@ -220,7 +220,7 @@ impl Archive {
     /// Hides a work from everyone but its creators and the admins (or shows
     /// it again). It leaves listings and search; its text stays as it was.
     pub async fn set_work_hidden(&self, work: WorkId, hidden: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         // The version moves so cached pages and downloads go; the updated
         // date stays, since the author changed nothing.
         let done = sqlx::query("UPDATE works SET hidden = $1, version = version + 1 WHERE id = $2")
@@ -240,7 +240,7 @@ impl Archive {
     /// Suspends an account (or lifts the suspension): a suspended account
     /// can still read and sign in, but not post, edit, comment or react.
     pub async fn set_suspended(&self, user: UserId, suspended: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE users SET suspended = $1 WHERE id = $2")
             .bind(i64::from(suspended))
             .bind(user)
@@ -330,7 +330,7 @@ impl Archive {
         if !self.is_creator(work, Viewer::User(by)).await? {
             return Err(ArchiveError::NotYours(work));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for &pseud in pseuds {
             let owner: Option<UserId> = sqlx::query("SELECT user_id FROM pseuds WHERE id = $1")
                 .bind(pseud)
@@ -407,7 +407,7 @@ impl Archive {
     /// Accepts (credits the invited pseud, last) or declines an invitation
     /// to a work.
     pub async fn answer_invitation(&self, work: WorkId, user: UserId, accept: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let pseuds: Vec<PseudId> = sqlx::query(
             "SELECT ci.pseud_id FROM creator_invitations ci JOIN pseuds p ON p.id = ci.pseud_id \
              WHERE ci.work_id = $1 AND p.user_id = $2",
@@ -442,7 +442,7 @@ impl Archive {
     /// Takes an account's credit off a work it shares with others; the last
     /// creator can't leave (orphan or delete the work instead).
     pub async fn remove_creator(&self, work: WorkId, user: UserId) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let rows = sqlx::query(
             "SELECT wc.pseud_id, p.user_id FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
              WHERE wc.work_id = $1",

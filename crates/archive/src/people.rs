@@ -99,7 +99,7 @@ impl Archive {
         }
         let hash = hash_password(password)?;
         let key = model::tag_key(login);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let taken = sqlx::query("SELECT 1 FROM users WHERE login_key = $1")
             .bind(&key)
             .fetch_optional(&mut *tx)
@@ -247,7 +247,7 @@ impl Archive {
             ));
         }
         let hash = hash_password(new)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user)
@@ -271,7 +271,7 @@ impl Archive {
             WorksOnDeletion::Orphan => Some(self.ensure_unowned_pseud(ORPHAN_ACCOUNT).await?),
             _ => None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let owned: Vec<WorkId> = sqlx::query(
             "SELECT DISTINCT wc.work_id FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
              WHERE p.user_id = $1",
@@ -372,7 +372,7 @@ impl Archive {
     /// text stay, and no longer lead back to the account.
     pub async fn orphan_work(&self, work: WorkId, user: UserId) -> Result<()> {
         let orphan = self.ensure_unowned_pseud(ORPHAN_ACCOUNT).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         orphan_in(&mut tx, work, user, orphan).await?;
         tx.commit().await?;
         Ok(())

@@ -147,7 +147,7 @@ impl Archive {
             }
             Kudoser::Guest(key) => (None, Some(key.as_str())),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let inserted = sqlx::query(
             "INSERT INTO kudos (work_id, user_id, guest_key, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
@@ -206,7 +206,7 @@ impl Archive {
             Commenter::Pseud(id) => (Some(*id), None),
             Commenter::Named(name) => (None, Some(name.trim())),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO comments (chapter_id, parent_id, pseud_id, guest_name, body, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -404,7 +404,7 @@ impl Archive {
                 )));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO bookmarks (work_id, pseud_id, work_title, note, tags, private, rec, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -482,7 +482,7 @@ impl Archive {
 
     /// Its writer edits a comment, unless the work's author froze it.
     pub async fn edit_comment(&self, id: i64, by: UserId, body: &str) -> Result<()> {
-        let (writer, _, frozen) = self.comment_context(id).await?;
+        let (writer, work, frozen) = self.comment_context(id).await?;
         if writer != Some(by) {
             return Err(ArchiveError::Refused(
                 "only the person who wrote a comment can edit it".into(),
@@ -496,7 +496,7 @@ impl Archive {
         if body.trim().is_empty() {
             return Err(ArchiveError::Refused("a comment needs some text".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
             .bind(body)
             .bind(now())
@@ -504,6 +504,8 @@ impl Archive {
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, "comment", id, "edited").await?;
+        // The work's pages show it.
+        record_change(&mut tx, "work", work, "comments").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -516,7 +518,7 @@ impl Archive {
                 "only the comment's writer or the work's author can delete it".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let chapter: i64 = sqlx::query("SELECT chapter_id FROM comments WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
@@ -540,12 +542,13 @@ impl Archive {
                 "only the work's author can freeze its comments".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE comments SET frozen = 1 WHERE id = $1 OR parent_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, "comment", id, "frozen").await?;
+        record_change(&mut tx, "work", work, "comments").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -605,7 +608,7 @@ impl Archive {
     /// each once per visitor per work per day, a visit to a work deleted
     /// since not at all. Returns how many counted.
     pub async fn record_hits(&self, hits: &[Hit]) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let mut counted: std::collections::BTreeMap<WorkId, i64> = Default::default();
         for hit in hits {
             let inserted = sqlx::query(
@@ -674,7 +677,8 @@ async fn recount_comments_of_chapter(
     .bind(work)
     .execute(&mut **tx)
     .await?;
-    record_change(tx, "work", work, "counts").await
+    // Not just "counts": the work's pages show the comments themselves.
+    record_change(tx, "work", work, "comments").await
 }
 
 #[cfg(test)]

@@ -128,7 +128,7 @@ impl Archive {
     /// Makes a tag canonical: the one name filters and autocomplete offer.
     pub async fn make_canonical(&self, kind: TagKind, name: &str) -> Result<()> {
         let id = self.tag_id(kind, name).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let row = sqlx::query("SELECT synonym_of FROM tags WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
@@ -163,7 +163,7 @@ impl Archive {
                 "`{name}` can't be a synonym of itself"
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let is_canonical: i64 = sqlx::query("SELECT canonical FROM tags WHERE id = $1")
             .bind(target)
             .fetch_one(&mut *tx)
@@ -222,7 +222,7 @@ impl Archive {
                 )));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO tag_parents (child_id, parent_id) VALUES ($1, $2) ON CONFLICT (child_id, parent_id) DO NOTHING",
         )

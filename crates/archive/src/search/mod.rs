@@ -204,6 +204,9 @@ pub struct Progress {
 }
 
 struct Inner {
+    /// The last change searches see, readable without waiting on the
+    /// follower.
+    searchable: std::sync::atomic::AtomicI64,
     archive: Archive,
     dir: PathBuf,
     live: RwLock<Option<Arc<Live>>>,
@@ -317,6 +320,7 @@ impl SearchIndex {
         std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
         let graph = TagGraph::load(&archive.pool).await?;
         let opened = read_current(&dir).and_then(|generation| open_generation(&dir, generation));
+        let searchable = opened.as_ref().map_or(0, |(_, seq)| *seq);
         let (live, follower) = match opened {
             Some((live, seq)) => {
                 let follower = Follower {
@@ -339,6 +343,7 @@ impl SearchIndex {
         };
         Ok(SearchIndex {
             inner: Arc::new(Inner {
+                searchable: std::sync::atomic::AtomicI64::new(searchable),
                 archive,
                 dir,
                 live: RwLock::new(live),
@@ -373,6 +378,19 @@ impl SearchIndex {
             Ok(mut slot) => *slot = live,
             Err(poisoned) => *poisoned.into_inner() = live,
         }
+    }
+
+    fn set_searchable(&self, seq: i64) {
+        self.inner
+            .searchable
+            .store(seq, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The last change of the store's feed that searches see now.
+    pub fn searchable_seq(&self) -> i64 {
+        self.inner
+            .searchable
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether searches can be answered now.
@@ -459,6 +477,7 @@ impl SearchIndex {
             ))
         })?;
         self.set_live(Some(Arc::new(live)));
+        self.set_searchable(seq);
         *follower = Follower {
             generation,
             writer: Some(writer),
@@ -496,6 +515,7 @@ impl SearchIndex {
                         gap: None,
                     };
                     self.set_live(Some(Arc::new(live)));
+                    self.set_searchable(seq);
                 }
                 None => self.set_live(None),
             }
@@ -610,6 +630,7 @@ impl SearchIndex {
         follower.writer = Some(writer);
         follower.seq = upto;
         live.reader.reload()?;
+        self.set_searchable(upto);
         Ok(Progress {
             works: ids.len(),
             seq: upto,

@@ -588,3 +588,49 @@ async fn hits_are_written_in_batches_once_per_visitor_and_day() {
         test.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn chapters_added_while_other_writes_run_all_land() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pseud = archive.ensure_unowned_pseud("a").await.unwrap();
+        let id = archive.post_work(&[pseud], &draft()).await.unwrap();
+        let first_chapter = archive.work(id).await.unwrap().unwrap().chapters[0].id;
+        // Chapters read the last position before they write; comments and
+        // kudos commit in between. On SQLite a transaction that read first
+        // used to fail with "database is locked" when another write
+        // committed meanwhile.
+        let mut tasks = Vec::new();
+        for n in 0..16 {
+            let writer = archive.clone();
+            tasks.push(tokio::spawn(async move {
+                writer
+                    .add_chapter(id, &chapter(&format!("Chapter number {n}.")))
+                    .await
+                    .map(|_| ())
+            }));
+            let commenter = archive.clone();
+            tasks.push(tokio::spawn(async move {
+                commenter
+                    .add_comment(
+                        first_chapter,
+                        &Commenter::Named(format!("guest {n}")),
+                        None,
+                        "Still reading.",
+                    )
+                    .await
+                    .map(|_| ())
+            }));
+        }
+        for task in tasks {
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{}: {e}", test.name));
+        }
+        let work = archive.work(id).await.unwrap().unwrap();
+        let positions: Vec<u32> = work.chapters.iter().map(|c| c.position).collect();
+        let expected: Vec<u32> = (1..=(draft().chapters.len() as u32 + 16)).collect();
+        assert_eq!(positions, expected, "{}", test.name);
+        test.finish().await;
+    }
+}
