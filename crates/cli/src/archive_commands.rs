@@ -95,15 +95,50 @@ async fn load_demo(archive: &Archive) -> Result<Vec<quire_archive::WorkId>> {
 
 const DEMO_CORPUS_WORKS: usize = 300;
 
-pub fn serve(
-    location: &Location,
-    listen: &str,
-    public_url: Option<&str>,
-    demo: bool,
-) -> Result<()> {
+/// How `quire serve` writes its log.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+pub struct ServeOptions {
+    pub listen: String,
+    pub public_url: Option<String>,
+    pub demo: bool,
+    pub log_format: LogFormat,
+    pub page_cache_bytes: u64,
+}
+
+/// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
+/// per request, and every warning and error).
+fn start_log(format: LogFormat) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new("info"))
+        .context("QUIRE_LOG is not a log filter (try `info` or `warn`)")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let installed = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+    installed.map_err(|err| anyhow::anyhow!("cannot start the log: {err}"))
+}
+
+pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
+    let ServeOptions {
+        listen,
+        public_url,
+        demo,
+        log_format,
+        page_cache_bytes,
+    } = options;
+    let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
     if let Some(url) = public_url {
         quire_export::Options::new(url).with_context(|| format!("--public-url {url}"))?;
     }
+    start_log(*log_format)?;
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
@@ -112,7 +147,7 @@ pub fn serve(
         // then keeps it within a fraction of a second of the store; the
         // site answers meanwhile (searches say the index is being built).
         let follower = tokio::spawn(search.clone().follow(|err| {
-            eprintln!("quire: search index: {err}");
+            tracing::error!(error = %err, "search index");
         }));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -124,11 +159,14 @@ pub fn serve(
         for id in demo_works {
             println!("  demo work: http://{address}/works/{id}");
         }
-        let config = quire_web::SiteConfig {
-            data_dir: location.data.clone(),
-            public_url: public_url
-                .map_or_else(|| format!("http://{address}"), |url| url.trim_end_matches('/').to_string()),
-        };
+        let mut config = quire_web::SiteConfig::new(
+            location.data.clone(),
+            public_url.map_or_else(
+                || format!("http://{address}"),
+                |url| url.trim_end_matches('/').to_string(),
+            ),
+        );
+        config.page_cache_bytes = *page_cache_bytes;
         let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;

@@ -85,6 +85,19 @@ enum Command {
         /// works first (once; loading again adds nothing).
         #[arg(long)]
         demo: bool,
+        /// How the log on standard error is written: lines for people, or
+        /// one JSON object per line for a log collector. QUIRE_LOG (such as
+        /// `warn` or `info,quire::access=off`) chooses what is logged.
+        #[arg(long, value_enum, env = "QUIRE_LOG_FORMAT", default_value = "text")]
+        log_format: archive_commands::LogFormat,
+        /// Memory for guests' ready-made pages, in MiB (0 keeps none).
+        #[arg(
+            long,
+            env = "QUIRE_PAGE_CACHE_MB",
+            default_value_t = 64,
+            value_name = "MIB"
+        )]
+        page_cache_mb: u64,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -219,7 +232,18 @@ fn main() -> ExitCode {
             listen,
             public_url,
             demo,
-        } => archive_commands::serve(&location, &listen, public_url.as_deref(), demo),
+            log_format,
+            page_cache_mb,
+        } => archive_commands::serve(
+            &location,
+            &archive_commands::ServeOptions {
+                listen,
+                public_url,
+                demo,
+                log_format,
+                page_cache_bytes: page_cache_mb.saturating_mul(1024 * 1024),
+            },
+        ),
         Command::Corpus {
             works,
             seed,

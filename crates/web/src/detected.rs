@@ -2,6 +2,8 @@
 //! what the author tagged: to writers as suggestions, to readers as a
 //! plainly labelled note. It never changes a work's tags.
 
+use std::sync::Arc;
+
 use quire_archive::model::{ArchiveWarning, Warnings};
 use quire_text::signals::{NoteKind, Signals, REPORT_CONFIDENCE};
 
@@ -17,20 +19,41 @@ pub fn read(paragraphs: &[&str]) -> Signals {
     quire_text::signals(&paragraphs.join("\n\n"))
 }
 
-/// Reads every chapter of a stored work, off the async threads (a long
-/// work takes a while).
-pub async fn read_work(work: &quire_archive::Work) -> Signals {
-    let story: Vec<String> = work
-        .chapters
-        .iter()
-        .flat_map(|c| c.body.paragraphs.iter().cloned())
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let story: Vec<&str> = story.iter().map(String::as_str).collect();
-        read(&story)
-    })
-    .await
-    .unwrap_or_else(|_| read(&[]))
+/// What the text of each work version suggests, kept: reading a long work
+/// takes a while, and its text only changes with its version.
+pub struct SignalsCache {
+    read: quick_cache::sync::Cache<(quire_archive::WorkId, i64), Arc<Signals>>,
+}
+
+impl SignalsCache {
+    pub fn new(works: usize) -> SignalsCache {
+        SignalsCache {
+            read: quick_cache::sync::Cache::new(works),
+        }
+    }
+
+    /// Reads every chapter of a stored work, off the async threads, unless
+    /// this version was read already.
+    pub async fn read_work(&self, work: &quire_archive::Work) -> Arc<Signals> {
+        let key = (work.id, work.version);
+        if let Some(signals) = self.read.get(&key) {
+            return signals;
+        }
+        let story: Vec<String> = work
+            .chapters
+            .iter()
+            .flat_map(|c| c.body.paragraphs.iter().cloned())
+            .collect();
+        let signals = tokio::task::spawn_blocking(move || {
+            let story: Vec<&str> = story.iter().map(String::as_str).collect();
+            read(&story)
+        })
+        .await
+        .unwrap_or_else(|_| read(&[]));
+        let signals = Arc::new(signals);
+        self.read.insert(key, Arc::clone(&signals));
+        signals
+    }
 }
 
 /// For the writer: the AO3 warnings the text suggests, then its notes.

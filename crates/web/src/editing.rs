@@ -100,7 +100,7 @@ async fn page(
     form: FormData,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let signals = crate::detected::read_work(work).await;
+    let signals = app.signals.read_work(work).await;
     let page = EditWorkPage {
         layout: Layout::new(visitor, format!("Edit {}", work.title)),
         id: work.id,

@@ -5,12 +5,32 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use quire_archive::{Archive, ArchiveError, Hit};
+use quire_archive::{guest_key, Archive, ArchiveError, Hit, WorkId};
+
+use crate::visitor::Visitor;
+use crate::App;
 
 /// How often buffered hits are written: hit counts may lag this much.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
-#[derive(Default)]
+/// Counts a view of a work by someone other than its creators: once per
+/// reader per work per day, when the buffer is written.
+pub fn count_view(app: &App, work: WorkId, visitor: &Visitor) {
+    let key = match &visitor.user {
+        Some(user) => format!("user:{}", user.id),
+        None => guest_key(&app.guest_salt, &visitor.address.to_string()),
+    };
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64 / 86_400);
+    app.hits.push(Hit {
+        work,
+        visitor_key: key,
+        day: today,
+    });
+}
+
+#[derive(Default, Debug)]
 pub struct HitBuffer {
     pending: Mutex<Vec<Hit>>,
 }
@@ -21,6 +41,11 @@ impl HitBuffer {
         // list itself is still whole.
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.push(hit);
+    }
+
+    /// Views waiting to be written.
+    pub fn len(&self) -> usize {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     fn take(&self) -> Vec<Hit> {
@@ -53,7 +78,7 @@ impl HitBuffer {
             loop {
                 tick.tick().await;
                 if let Err(err) = buffer.flush(&archive).await {
-                    eprintln!("quire: hits not written yet, will retry: {err}");
+                    tracing::warn!(error = %err, "hits not written yet; will retry");
                 }
             }
         });

@@ -11,8 +11,10 @@ mod editing;
 mod form;
 mod hits;
 mod listing;
+mod metrics;
 mod moderation;
 mod opds;
+mod page_cache;
 mod pages;
 mod people;
 mod posting;
@@ -32,6 +34,7 @@ use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use quire_archive::search::SearchIndex;
 use quire_archive::{Archive, ArchiveError};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 /// What every handler reaches.
 #[derive(Clone)]
@@ -46,6 +49,9 @@ struct App {
     hits: Arc<hits::HitBuffer>,
     /// E-reader apps' HTTP Basic sign-ins, remembered briefly.
     basic_sign_ins: Arc<opds::RecentSignIns>,
+    pages: Arc<page_cache::PageCache>,
+    signals: Arc<detected::SignalsCache>,
+    metrics: Arc<metrics::Metrics>,
 }
 
 /// The site, ready to serve, and what must be done when it stops.
@@ -63,7 +69,8 @@ impl Site {
     }
 }
 
-/// Where the site keeps what it makes, and the address readers reach it at.
+/// Where the site keeps what it makes, the address readers reach it at,
+/// and how much it may hold.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
     /// The archive's data directory: downloads are kept under it.
@@ -71,6 +78,26 @@ pub struct SiteConfig {
     /// The address links in downloads and feeds point to, such as
     /// `https://archive.example`.
     pub public_url: String,
+    /// Memory for guests' ready-made pages; 0 keeps none.
+    pub page_cache_bytes: u64,
+    /// The longest a request may take, body included, before it is answered
+    /// with 503.
+    pub request_timeout: std::time::Duration,
+}
+
+impl SiteConfig {
+    /// The defaults: 64 MiB of pages, a minute per request.
+    pub fn new(
+        data_dir: impl Into<std::path::PathBuf>,
+        public_url: impl Into<String>,
+    ) -> SiteConfig {
+        SiteConfig {
+            data_dir: data_dir.into(),
+            public_url: public_url.into(),
+            page_cache_bytes: 64 * 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 /// Password guessing is slowed per address and per account name, so that
@@ -112,8 +139,13 @@ pub async fn router(
     config: SiteConfig,
 ) -> Result<Site, ArchiveError> {
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
+    let pages = Arc::new(page_cache::PageCache::new(
+        config.page_cache_bytes,
+        archive.last_change_seq().await?,
+    ));
+    let hits = Arc::new(hits::HitBuffer::default());
     let app = App {
-        archive,
+        archive: archive.clone(),
         search,
         guest_salt: Arc::new(guest_salt),
         sign_in_limits: Arc::new(SignInLimits::new()),
@@ -121,11 +153,18 @@ pub async fn router(
             config.data_dir.join("downloads"),
             config.public_url,
         )),
-        hits: Arc::new(hits::HitBuffer::default()),
+        hits: Arc::clone(&hits),
         basic_sign_ins: Arc::new(opds::RecentSignIns::default()),
+        pages: Arc::clone(&pages),
+        signals: Arc::new(detected::SignalsCache::new(1_000)),
+        metrics: Arc::new(metrics::Metrics::new(
+            Arc::clone(&pages),
+            archive.clone(),
+            Arc::clone(&hits),
+        )),
     };
     app.hits.spawn_flusher(app.archive.clone());
-    let (archive, hits) = (app.archive.clone(), Arc::clone(&app.hits));
+    app.pages.spawn_follower(app.archive.clone());
     let pages = Router::new()
         .route("/", get(listing::home))
         .route("/works", get(listing::works))
@@ -229,21 +268,41 @@ pub async fn router(
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
+            page_cache::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
             visitor::identify,
         ))
         .layer(axum::middleware::from_fn(pages::security_headers));
     let router = Router::new()
         .route("/healthz", get(api::health))
+        .route("/metrics", get(metrics::scrape))
         .route("/api/v1/works", get(api::search_works))
         .route("/api/v1/works/{id}", get(api::work))
         .route("/api/v1/tags/suggest", get(api::suggest_tags))
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::observe,
+        ))
         // Every body is read whole before a handler sees it: this bounds
         // what one request can make the server hold.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(
             pages::refuse_declared_large_bodies,
         ))
+        // A stuck request gives way instead of holding its connection
+        // and memory for good; a slow upload counts too.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
+            ),
+        )
         .with_state(app);
     Ok(Site {
         router,

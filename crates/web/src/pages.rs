@@ -61,6 +61,8 @@ pub enum PageError {
     TooManyTries,
     #[error("{0}")]
     Refused(String),
+    #[error("The archive has run out of disk space, so what you sent wasn't saved. Nothing already on the archive is harmed, and reading still works. Please keep a copy of what you wrote and try again later; the archive's volunteers can see this in the server's log.")]
+    OutOfSpace,
     #[error("Something went wrong on our side ({0}). Please try again; if it keeps happening, tell the archive's volunteers.")]
     Store(ArchiveError),
     #[error("Search isn't available right now: {0}")]
@@ -78,6 +80,7 @@ impl PageError {
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::OutOfSpace => StatusCode::INSUFFICIENT_STORAGE,
             PageError::Search(SearchError::NotReady) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Search(SearchError::BadParameter { .. }) => StatusCode::BAD_REQUEST,
             PageError::Store(_) | PageError::Search(_) | PageError::Template(_) => {
@@ -93,6 +96,7 @@ impl PageError {
             PageError::SignInNeeded { .. } => "Please sign in",
             PageError::TooManyTries => "Too many tries",
             PageError::TooLarge => "Too much at once",
+            PageError::OutOfSpace => "Not saved: the archive's disk is full",
             PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
             PageError::Search(SearchError::NotReady) => "Search is starting up",
@@ -118,6 +122,10 @@ impl From<ArchiveError> for PageError {
             | ArchiveError::NoSuchChapter { .. }
             | ArchiveError::NotYours(_)
             | ArchiveError::NoSuchTag { .. } => PageError::NotFound,
+            other if other.is_out_of_space() => {
+                tracing::error!(error = %other, "out of disk space: a write was refused and rolled back; free space in the data directory");
+                PageError::OutOfSpace
+            }
             other => PageError::Store(other),
         }
     }
@@ -142,6 +150,9 @@ impl IntoResponse for PageError {
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
         }
         let status = self.status();
+        if status.is_server_error() && !matches!(self, PageError::OutOfSpace) {
+            tracing::error!(status = status.as_u16(), error = %self, "a page failed");
+        }
         // The layout without a visitor: error pages carry no forms.
         let page = ErrorPage {
             layout: Layout {

@@ -272,25 +272,14 @@ async fn show(
     let viewer = visitor.viewer();
     let is_creator = app.archive.is_creator(work.id, viewer).await?;
     if !is_creator {
-        let key = match &visitor.user {
-            Some(user) => format!("user:{}", user.id),
-            None => guest_key(&app.guest_salt, &visitor.address.to_string()),
-        };
-        let today = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64 / 86_400);
-        app.hits.push(quire_archive::Hit {
-            work: work.id,
-            visitor_key: key,
-            day: today,
-        });
+        crate::hits::count_view(app, work.id, visitor);
         // Authors reading their own work are not reading history.
         if let Some(user) = &visitor.user {
             app.archive.record_reading(user.id, work.id).await?;
         }
     }
-    let detected =
-        crate::detected::untagged(&crate::detected::read_work(&work).await, &work.warnings);
+    let signals = app.signals.read_work(&work).await;
+    let detected = crate::detected::untagged(&signals, &work.warnings);
     let comments = app.archive.comments_on_work(work.id).await?;
     let kudos = app.archive.kudos_givers(work.id).await?;
     let subscribed = match &visitor.user {
@@ -353,7 +342,8 @@ async fn show(
         Some(n) if work.chapters.len() > 1 => format!("/works/{}/chapters/{n}", work.id),
         _ => format!("/works/{}", work.id),
     };
-    render(&WorkPage {
+    let work_id = work.id;
+    let mut page = render(&WorkPage {
         layout: Layout::new(visitor, work.title.clone()),
         summary: paragraphs(&fill(&work.summary)),
         notes_start: paragraphs(&fill(&work.notes_start)),
@@ -372,7 +362,12 @@ async fn show(
         message: message_for(done),
         return_to,
         work,
-    })
+    })?;
+    if !is_creator {
+        page.extensions_mut()
+            .insert(crate::page_cache::ViewOf(work_id));
+    }
+    Ok(page)
 }
 
 /// Where to go back to after a form on a work page: only a page of the

@@ -142,7 +142,7 @@ pub async fn identify(
     let session = match &session_token {
         Some(token) => match app.archive.session(token).await {
             Ok(session) => session,
-            Err(err) => return PageError::Store(err).into_response(),
+            Err(err) => return PageError::from(err).into_response(),
         },
         None => None,
     };
@@ -153,7 +153,7 @@ pub async fn identify(
                 Ok(stored) => stored
                     .map(|json| ReaderSettings::from_json(&json))
                     .unwrap_or_default(),
-                Err(err) => return PageError::Store(err).into_response(),
+                Err(err) => return PageError::from(err).into_response(),
             };
             (Some(session.user), session.csrf, settings)
         }

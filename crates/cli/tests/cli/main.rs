@@ -381,12 +381,24 @@ impl Server {
     }
 
     fn start_with(data: &DataDir, extra: &[&str]) -> Server {
+        // Warnings and errors only: a line per request would bury the
+        // test output.
+        Server::spawn(data, extra, "warn", Stdio::inherit())
+    }
+
+    /// A server whose log the test reads (from `child.stderr`).
+    fn start_logging(data: &DataDir, extra: &[&str]) -> Server {
+        Server::spawn(data, extra, "info", Stdio::piped())
+    }
+
+    fn spawn(data: &DataDir, extra: &[&str], log: &str, stderr: Stdio) -> Server {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
             .args(["serve", "--data", data.path(), "--listen", "127.0.0.1:0"])
             .args(extra)
+            .env("QUIRE_LOG", log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("quire serve starts");
         let mut output = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -445,6 +457,22 @@ impl Server {
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         self.child.wait().unwrap()
     }
+
+    /// Stops the server and returns what it logged (see `start_logging`).
+    fn stop_and_read_log(mut self) -> String {
+        use std::io::Read;
+        let mut stderr = self
+            .child
+            .stderr
+            .take()
+            .expect("started with start_logging");
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let mut log = String::new();
+        stderr.read_to_string(&mut log).unwrap();
+        assert!(self.child.wait().unwrap().success());
+        log
+    }
 }
 
 impl Drop for Server {
@@ -482,6 +510,35 @@ fn serve_answers_health_and_work_json() {
     let (status, _, _) = server.get("/api/v1/works/not-a-number");
     assert_eq!(status, 404);
     assert!(server.stop().success(), "SIGTERM shuts down cleanly");
+}
+
+#[test]
+fn serve_logs_a_json_line_per_request_when_asked() {
+    let data = DataDir::dir("json-log");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start_logging(&data, &["--log-format", "json"]);
+    let (status, _, _) = server.get("/works/1");
+    assert_eq!(status, 200);
+    let (status, _, _) = server.get("/works/999");
+    assert_eq!(status, 404);
+    let log = server.stop_and_read_log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let request = |path: &str| {
+        lines
+            .iter()
+            .find(|l| l["path"] == path)
+            .unwrap_or_else(|| panic!("no line for {path} in:\n{log}"))
+    };
+    let found = request("/works/1");
+    assert_eq!(found["status"], 200);
+    assert_eq!(found["method"], "GET");
+    assert_eq!(found["route"], "/works/{id}");
+    assert_eq!(found["level"], "INFO");
+    assert!(found["timestamp"].is_string() && found["micros"].is_u64());
+    assert_eq!(request("/works/999")["status"], 404);
 }
 
 #[test]

@@ -18,6 +18,11 @@ impl Site {
     /// Starts the site as `quire serve` does: archive, search follower,
     /// router with the peer's address, on 127.0.0.1:0.
     pub fn start() -> Site {
+        Site::start_with(|_| {})
+    }
+
+    /// Starts the site with some of its settings changed.
+    pub fn start_with(configure: impl FnOnce(&mut quire_web::SiteConfig) + Send + 'static) -> Site {
         let dir = tempfile::tempdir().expect("a temporary data directory");
         let data = dir.path().to_path_buf();
         let (ready, started) = mpsc::channel();
@@ -38,10 +43,9 @@ impl Site {
                     .await
                     .expect("a free port");
                 let address = listener.local_addr().expect("an address");
-                let config = quire_web::SiteConfig {
-                    data_dir: data.clone(),
-                    public_url: format!("http://{address}"),
-                };
+                let mut config =
+                    quire_web::SiteConfig::new(data.clone(), format!("http://{address}"));
+                configure(&mut config);
                 let site = quire_web::router(archive.clone(), search, config)
                     .await
                     .expect("site starts");
@@ -170,6 +174,7 @@ pub struct Download {
     pub content_type: Option<String>,
     pub disposition: Option<String>,
     pub etag: Option<String>,
+    pub encoding: Option<String>,
     pub bytes: Vec<u8>,
 }
 
@@ -220,9 +225,17 @@ impl Client {
 
     /// A file as bytes, with an ETag to revalidate against when given.
     pub fn download(&self, path: &str, if_none_match: Option<&str>) -> Download {
+        match if_none_match {
+            Some(etag) => self.fetch(path, &[("if-none-match", etag)]),
+            None => self.fetch(path, &[]),
+        }
+    }
+
+    /// Any answer as bytes, asked for with extra headers.
+    pub fn fetch(&self, path: &str, headers: &[(&str, &str)]) -> Download {
         let mut request = self.agent.get(format!("{}{path}", self.base));
-        if let Some(etag) = if_none_match {
-            request = request.header("if-none-match", etag);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let mut response = request.call().expect("the site answers");
         let header = |name: &str| {
@@ -232,16 +245,18 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let (content_type, disposition, etag) = (
+        let (content_type, disposition, etag, encoding) = (
             header("content-type"),
             header("content-disposition"),
             header("etag"),
+            header("content-encoding"),
         );
         Download {
             status: response.status().as_u16(),
             content_type,
             disposition,
             etag,
+            encoding,
             bytes: response
                 .body_mut()
                 .with_config()

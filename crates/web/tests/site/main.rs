@@ -5,6 +5,7 @@ mod downloads;
 mod harness;
 mod moderation;
 mod opds;
+mod serving;
 
 use harness::{eventually, post_work, seed, Site};
 

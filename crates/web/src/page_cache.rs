@@ -1,0 +1,581 @@
+//! Guests' pages kept ready-made in memory, so that a reader without an
+//! account costs the archive no query and no template on a popular page.
+//!
+//! A page is kept under its address and the reader's settings (mutes,
+//! reader-insert fill, theme), the only things besides the archive that
+//! change a guest's HTML. The one per-reader string in it, the form token,
+//! is cut out when the page is kept and put back for each reader.
+//!
+//! Pages stop being served when what they show changes, learnt from the
+//! archive's change feed: a work's pages when the work or its comments
+//! change, every listing when any work changes, everything when tags are
+//! wrangled or an account goes. Kudos, hits and bookmark counts are left to
+//! lag; no page is served older than [`MAX_AGE`], which bounds that lag.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use quire_archive::{Archive, ArchiveError, Change, WorkId};
+
+use crate::visitor::Visitor;
+use crate::App;
+
+/// The oldest a kept page may be: how far counts may lag behind.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+/// How often the change feed is read for changes made elsewhere (another
+/// process importing, another server on the same PostgreSQL).
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+/// A page longer than this is served but not kept.
+const LONGEST_KEPT: usize = 4 * 1024 * 1024;
+/// Changes read from the feed per query.
+const CHANGES_PER_READ: i64 = 500;
+
+/// What a kept page depends on besides its own age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shows {
+    /// A work's own pages: the work, its chapters and comments.
+    Work(WorkId),
+    /// Pages that list works (home, search, tags, people, series).
+    Listing,
+}
+
+/// The routes whose guest pages are kept, and what each shows.
+fn shows(route: &str, path: &str) -> Option<Shows> {
+    match route {
+        "/works/{id}" | "/works/{id}/chapters/{position}" => work_in_path(path).map(Shows::Work),
+        "/"
+        | "/works"
+        | "/tags/{tag}"
+        | "/tags/{tag}/works"
+        | "/series/{id}"
+        | "/users/{login}"
+        | "/users/{login}/works" => Some(Shows::Listing),
+        _ => None,
+    }
+}
+
+/// The work a `/works/{id}…` address is about.
+fn work_in_path(path: &str) -> Option<WorkId> {
+    path.strip_prefix("/works/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// One kept page.
+struct Page {
+    /// The body, cut where the form token went.
+    pieces: Vec<Bytes>,
+    content_type: HeaderValue,
+    /// The cache's clock when the page began to be drawn.
+    drawn_at: u64,
+    kept: Instant,
+    last_modified: HeaderValue,
+    shows: Shows,
+    /// A work page counts a hit on every view, kept or not.
+    counts_view_of: Option<WorkId>,
+    /// Names this copy in ETags.
+    number: u64,
+}
+
+impl Page {
+    fn len(&self) -> usize {
+        self.pieces.iter().map(Bytes::len).sum()
+    }
+
+    fn body_for(&self, token: &str) -> Bytes {
+        let mut body =
+            Vec::with_capacity(self.len() + token.len() * self.pieces.len().saturating_sub(1));
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                body.extend_from_slice(token.as_bytes());
+            }
+            body.extend_from_slice(piece);
+        }
+        Bytes::from(body)
+    }
+}
+
+#[derive(Clone)]
+struct PageWeight;
+
+impl quick_cache::Weighter<String, Arc<Page>> for PageWeight {
+    fn weight(&self, key: &String, page: &Arc<Page>) -> u64 {
+        (key.len() + page.len() + 256) as u64
+    }
+}
+
+/// Kept pages and what is known of the archive's changes.
+pub struct PageCache {
+    pages: quick_cache::sync::Cache<String, Arc<Page>, PageWeight>,
+    /// Ticks once per invalidation; a page drawn before a tick that
+    /// touches it is not served.
+    clock: AtomicU64,
+    everything_changed_at: AtomicU64,
+    listings_changed_at: AtomicU64,
+    works_changed_at: Mutex<HashMap<WorkId, u64>>,
+    /// Listings come from the search index, which follows the feed on its
+    /// own: a listing is kept only once the index has the last change that
+    /// touched listings, or a listing drawn from a lagging index would stay.
+    listings_need_seq: AtomicI64,
+    /// The last change-feed entry applied.
+    followed: tokio::sync::Mutex<i64>,
+    /// Keys the form token's part of an ETag.
+    etag_keys: RandomState,
+    /// Differs per process, so a restarted server never matches an old ETag.
+    process: u64,
+    numbers: AtomicU64,
+    served_kept: AtomicU64,
+    drawn: AtomicU64,
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub bytes: u64,
+    pub pages: u64,
+}
+
+impl PageCache {
+    /// A cache holding at most about `bytes` of pages, following the feed
+    /// from `after` (the archive's last change when the server starts).
+    pub fn new(bytes: u64, after: i64) -> PageCache {
+        PageCache {
+            pages: quick_cache::sync::Cache::with_weighter(
+                (bytes / 32_768).max(16) as usize,
+                bytes.max(1),
+                PageWeight,
+            ),
+            clock: AtomicU64::new(1),
+            everything_changed_at: AtomicU64::new(0),
+            listings_changed_at: AtomicU64::new(0),
+            works_changed_at: Mutex::new(HashMap::new()),
+            listings_need_seq: AtomicI64::new(0),
+            followed: tokio::sync::Mutex::new(after),
+            etag_keys: RandomState::new(),
+            process: RandomState::new().hash_one(std::process::id()),
+            numbers: AtomicU64::new(1),
+            served_kept: AtomicU64::new(0),
+            drawn: AtomicU64::new(0),
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.served_kept.load(Ordering::Relaxed),
+            misses: self.drawn.load(Ordering::Relaxed),
+            bytes: self.pages.weight(),
+            pages: self.pages.len() as u64,
+        }
+    }
+
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn work_changed(&self, work: WorkId) {
+        let at = self.tick();
+        self.works_changed_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(work, at);
+        self.listings_changed_at.store(at, Ordering::SeqCst);
+    }
+
+    fn everything_changed(&self) {
+        let at = self.tick();
+        self.everything_changed_at.store(at, Ordering::SeqCst);
+    }
+
+    /// What one entry of the change feed makes stale.
+    fn apply(&self, change: &Change) {
+        match (change.entity.as_str(), change.kind.as_str()) {
+            // Counts may lag (MAX_AGE); a reader's own kudos is handled
+            // where the request is (see `layer`).
+            ("work", "counts") => return,
+            ("work", _) => self.work_changed(change.entity_id),
+            // A comment's page changes come as its work's "comments" change.
+            ("comment", _) | ("report", _) | ("bookmark", _) => return,
+            // New accounts and passwords show on no guest page.
+            ("user", "created" | "password") => return,
+            // Tags, accounts going or being suspended, anything new: a
+            // rare event, and everything may show it.
+            _ => self.everything_changed(),
+        }
+        self.listings_need_seq
+            .fetch_max(change.seq, Ordering::SeqCst);
+    }
+
+    /// Reads the change feed up to now and forgets what it makes stale.
+    pub async fn catch_up(&self, archive: &Archive) -> Result<(), ArchiveError> {
+        let mut followed = self.followed.lock().await;
+        loop {
+            let changes = archive.changes_since(*followed, CHANGES_PER_READ).await?;
+            for change in &changes {
+                // A hole is a change still being written elsewhere, or one
+                // rolled back: its content is unknown, so nothing is trusted.
+                if change.seq != *followed + 1 {
+                    self.everything_changed();
+                }
+                self.apply(change);
+                *followed = change.seq;
+            }
+            if (changes.len() as i64) < CHANGES_PER_READ {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Follows the feed every [`FOLLOW_EVERY`] for as long as the server runs.
+    pub fn spawn_follower(self: &Arc<Self>, archive: Archive) {
+        let cache = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FOLLOW_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(err) = cache.catch_up(&archive).await {
+                    tracing::warn!(error = %err, "page cache couldn't read the change feed; will retry");
+                }
+            }
+        });
+    }
+
+    fn fresh(&self, page: &Page) -> bool {
+        if page.kept.elapsed() >= MAX_AGE
+            || self.everything_changed_at.load(Ordering::SeqCst) > page.drawn_at
+        {
+            return false;
+        }
+        match page.shows {
+            Shows::Listing => self.listings_changed_at.load(Ordering::SeqCst) <= page.drawn_at,
+            Shows::Work(work) => self
+                .works_changed_at
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&work)
+                .is_none_or(|&at| at <= page.drawn_at),
+        }
+    }
+
+    fn etag(&self, page: &Page, token: &str) -> String {
+        format!(
+            "\"{:x}-{:x}-{:x}\"",
+            self.process & 0xffff_ffff,
+            page.number,
+            self.etag_keys.hash_one(token) & 0xffff_ffff
+        )
+    }
+}
+
+/// The cache's key: the address and the settings that change the HTML.
+fn key_of(request: &Request, visitor: &Visitor) -> String {
+    let address = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    format!("{address}\n{}", visitor.settings.to_json())
+}
+
+/// Marks a response as a view of a work that counts as a hit, so a kept
+/// copy of it counts one too.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewOf(pub WorkId);
+
+/// Serves guests' pages from the cache and keeps new ones; after a write
+/// anywhere on the site, catches up with the change feed before answering,
+/// so the writer's next page shows what they did.
+pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
+    let cache = Arc::clone(&app.pages);
+    let visitor = request.extensions().get::<Visitor>().cloned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let Some(visitor) = visitor else {
+        return next.run(request).await;
+    };
+    if !request.method().is_safe() {
+        let path = request.uri().path().to_string();
+        let response = next.run(request).await;
+        if response.status().is_success() || response.status().is_redirection() {
+            // A reader's own kudos or comment shows on their next page even
+            // though counts are otherwise left to lag.
+            if let Some(work) = work_in_path(&path) {
+                cache.work_changed(work);
+            }
+            if let Err(err) = cache.catch_up(&app.archive).await {
+                tracing::warn!(error = %err, "page cache couldn't read the change feed after a write");
+                cache.everything_changed();
+            }
+        }
+        return response;
+    }
+    let shows = route
+        .as_deref()
+        .and_then(|route| shows(route, request.uri().path()));
+    let (Some(shows), false, true) = (shows, visitor.signed_in(), request.method() == Method::GET)
+    else {
+        return next.run(request).await;
+    };
+    let key = key_of(&request, &visitor);
+    let index_caught_up =
+        app.search.searchable_seq() >= cache.listings_need_seq.load(Ordering::SeqCst);
+    if let Some(page) = cache.pages.get(&key) {
+        if cache.fresh(&page) {
+            cache.served_kept.fetch_add(1, Ordering::Relaxed);
+            if let Some(work) = page.counts_view_of {
+                crate::hits::count_view(&app, work, &visitor);
+            }
+            return serve_kept(&cache, &page, &visitor, request.headers());
+        }
+    }
+    cache.drawn.fetch_add(1, Ordering::Relaxed);
+    let drawn_at = cache.clock.load(Ordering::SeqCst);
+    let response = next.run(request).await;
+    if shows == Shows::Listing && !index_caught_up {
+        return response;
+    }
+    keep(&cache, key, shows, drawn_at, response, &visitor).await
+}
+
+/// Keeps a freshly drawn page if it is a whole HTML page like any other
+/// guest would get, and answers with it.
+async fn keep(
+    cache: &PageCache,
+    key: String,
+    shows: Shows,
+    drawn_at: u64,
+    response: Response,
+    visitor: &Visitor,
+) -> Response {
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let keepable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && content_type
+            .as_ref()
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let (Some(content_type), true) = (content_type, keepable) else {
+        return response;
+    };
+    let counts_view_of = response.extensions().get::<ViewOf>().map(|v| v.0);
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, LONGEST_KEPT).await {
+        Ok(bytes) => bytes,
+        // Too long to keep: the page was already drawn, so the reader gets
+        // a plain error rather than a cut page; pages never come this long.
+        Err(err) => {
+            tracing::warn!(error = %err, "a page too long to keep");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "This page is too long to show.",
+            )
+                .into_response();
+        }
+    };
+    let Ok(html) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    if !visitor.csrf.is_empty() {
+        for (at, _) in html.match_indices(visitor.csrf.as_str()) {
+            pieces.push(bytes.slice(start..at));
+            start = at + visitor.csrf.len();
+        }
+    }
+    pieces.push(bytes.slice(start..));
+    let page = Arc::new(Page {
+        pieces,
+        content_type,
+        drawn_at,
+        kept: Instant::now(),
+        last_modified: HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now()))
+            .unwrap_or_else(|_| HeaderValue::from_static("")),
+        shows,
+        counts_view_of,
+        number: cache.numbers.fetch_add(1, Ordering::Relaxed),
+    });
+    let mut response = Response::from_parts(parts, Body::from(bytes));
+    validators(cache, &page, visitor, response.headers_mut());
+    cache.pages.insert(key, page);
+    response
+}
+
+fn validators(cache: &PageCache, page: &Page, visitor: &Visitor, headers: &mut HeaderMap) {
+    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, &visitor.csrf)) {
+        headers.insert(header::ETAG, etag);
+    }
+    if !page.last_modified.is_empty() {
+        headers.insert(header::LAST_MODIFIED, page.last_modified.clone());
+    }
+    // Browsers may keep a copy but must ask before showing it again.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+}
+
+fn serve_kept(cache: &PageCache, page: &Page, visitor: &Visitor, asked: &HeaderMap) -> Response {
+    let etag = cache.etag(page, &visitor.csrf);
+    let mut response = if not_modified(asked, &etag, page) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = Body::from(page.body_for(&visitor.csrf)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, page.content_type.clone());
+        response
+    };
+    validators(cache, page, visitor, response.headers_mut());
+    response
+        .headers_mut()
+        .insert("x-cache", HeaderValue::from_static("hit"));
+    response
+}
+
+/// Does the reader's copy still stand? An ETag decides when one is sent
+/// (RFC 9110 §13.2.2); the date only otherwise.
+fn not_modified(asked: &HeaderMap, etag: &str, page: &Page) -> bool {
+    if let Some(tags) = asked
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return tags
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*");
+    }
+    let since = asked
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let modified = page
+        .last_modified
+        .to_str()
+        .ok()
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    matches!((since, modified), (Some(since), Some(modified)) if modified <= since)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(shows: Shows, drawn_at: u64) -> Page {
+        Page {
+            pieces: vec![Bytes::from_static(b"<p>a "), Bytes::from_static(b" b</p>")],
+            content_type: HeaderValue::from_static("text/html"),
+            drawn_at,
+            kept: Instant::now(),
+            last_modified: HeaderValue::from_static("Sat, 28 Nov 2026 10:00:00 GMT"),
+            shows,
+            counts_view_of: None,
+            number: 7,
+        }
+    }
+
+    fn change(seq: i64, entity: &str, id: i64, kind: &str) -> Change {
+        Change {
+            seq,
+            entity: entity.into(),
+            entity_id: id,
+            kind: kind.into(),
+        }
+    }
+
+    #[test]
+    fn the_token_goes_back_where_it_was() {
+        assert_eq!(
+            &page(Shows::Listing, 1).body_for("TOKEN")[..],
+            b"<p>a TOKEN b</p>"
+        );
+    }
+
+    #[test]
+    fn a_work_change_makes_its_pages_and_listings_stale_but_not_other_works() {
+        let cache = PageCache::new(1 << 20, 0);
+        let drawn = cache.clock.load(Ordering::SeqCst);
+        let (five, six, list) = (
+            page(Shows::Work(5), drawn),
+            page(Shows::Work(6), drawn),
+            page(Shows::Listing, drawn),
+        );
+        assert!(cache.fresh(&five) && cache.fresh(&six) && cache.fresh(&list));
+        cache.apply(&change(1, "work", 5, "edited"));
+        assert!(!cache.fresh(&five));
+        assert!(cache.fresh(&six));
+        assert!(!cache.fresh(&list));
+        // Drawn after the change: fresh again.
+        let again = page(Shows::Work(5), cache.clock.load(Ordering::SeqCst));
+        assert!(cache.fresh(&again));
+    }
+
+    #[test]
+    fn counts_lag_but_tags_and_unknown_changes_drop_everything() {
+        let cache = PageCache::new(1 << 20, 0);
+        let drawn = cache.clock.load(Ordering::SeqCst);
+        let five = page(Shows::Work(5), drawn);
+        cache.apply(&change(1, "work", 5, "counts"));
+        cache.apply(&change(2, "user", 1, "created"));
+        assert!(cache.fresh(&five));
+        cache.apply(&change(3, "tag", 9, "merged"));
+        assert!(!cache.fresh(&five));
+        let six = page(Shows::Work(6), cache.clock.load(Ordering::SeqCst));
+        cache.apply(&change(4, "something-new", 1, "made"));
+        assert!(!cache.fresh(&six));
+    }
+
+    #[test]
+    fn a_page_older_than_the_max_age_is_stale() {
+        let cache = PageCache::new(1 << 20, 0);
+        let mut old = page(Shows::Listing, cache.clock.load(Ordering::SeqCst));
+        if let Some(earlier) = Instant::now().checked_sub(MAX_AGE) {
+            old.kept = earlier;
+            assert!(!cache.fresh(&old));
+        }
+    }
+
+    #[test]
+    fn etags_and_dates_decide_not_modified() {
+        let kept = page(Shows::Listing, 1);
+        let mut asked = HeaderMap::new();
+        asked.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\", \"b\""),
+        );
+        assert!(not_modified(&asked, "\"b\"", &kept));
+        assert!(!not_modified(&asked, "\"c\"", &kept));
+        // An ETag that doesn't match wins over a date that would.
+        asked.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_static("Sun, 29 Nov 2026 10:00:00 GMT"),
+        );
+        assert!(!not_modified(&asked, "\"c\"", &kept));
+        asked.remove(header::IF_NONE_MATCH);
+        assert!(not_modified(&asked, "\"c\"", &kept));
+        asked.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_static("Fri, 27 Nov 2026 10:00:00 GMT"),
+        );
+        assert!(!not_modified(&asked, "\"c\"", &kept));
+    }
+
+    #[test]
+    fn only_reading_routes_are_kept() {
+        assert_eq!(shows("/works/{id}", "/works/12"), Some(Shows::Work(12)));
+        assert_eq!(
+            shows("/works/{id}/chapters/{position}", "/works/12/chapters/3"),
+            Some(Shows::Work(12))
+        );
+        assert_eq!(shows("/works", "/works"), Some(Shows::Listing));
+        assert_eq!(shows("/works/{id}", "/works/x"), None);
+        assert_eq!(shows("/works/{id}/edit", "/works/12/edit"), None);
+        assert_eq!(shows("/dashboard", "/dashboard"), None);
+    }
+}

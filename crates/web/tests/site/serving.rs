@@ -1,0 +1,292 @@
+//! Serving under load: guests' pages kept ready-made and dropped exactly
+//! when what they show changes, revalidation (ETag, 304), compression,
+//! /metrics, request timeouts, and idle connections that don't crowd out
+//! readers.
+
+use std::time::Duration;
+
+use crate::harness::{eventually, post_work, Site};
+
+fn is_kept(page: &crate::harness::Page) -> bool {
+    page.header("x-cache") == Some("hit")
+}
+
+#[test]
+fn guests_pages_are_kept_and_never_shown_stale_after_a_change() {
+    let site = Site::start();
+    let author = site.member("cache_author");
+    let id = post_work(
+        &author,
+        &[("title", "Kept Lanterns"), ("body", "The first version.")],
+    );
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    let first = guest.get(&path);
+    assert_eq!(first.status, 200);
+    assert!(!is_kept(&first), "the first view draws the page");
+    let second = guest.get(&path);
+    assert!(is_kept(&second), "the second is served ready-made");
+    assert_eq!(first.body, second.body);
+
+    // Another guest gets the same page with their own form token, which
+    // their forms then carry successfully.
+    let other = site.client();
+    let theirs = other.get(&path);
+    assert!(is_kept(&theirs));
+    assert_ne!(theirs.csrf(), second.csrf());
+    assert_eq!(
+        theirs.body.replace(&theirs.csrf(), "T"),
+        second.body.replace(&second.csrf(), "T")
+    );
+    let commented = other.post(
+        &format!("{path}/comments"),
+        &[
+            ("csrf", &theirs.csrf()),
+            ("chapter", "1"),
+            ("name", "Passerby"),
+            ("body", "Kept and still fresh."),
+        ],
+    );
+    assert_eq!(commented.status, 303, "{}", commented.body);
+    // The comment shows on the very next page, for every guest.
+    assert!(guest.get(&path).body.contains("Kept and still fresh."));
+
+    // The author edits through the site: guests see it at once.
+    let edit = author.get(&format!("{path}/edit"));
+    assert_eq!(edit.status, 200);
+    let saved = author.submit(
+        &format!("{path}/edit"),
+        &format!("{path}/edit"),
+        &[
+            ("title", "Kept Lanterns, Revised"),
+            ("rating", "General Audiences"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("fandoms", "Original Work"),
+            ("complete", "1"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let after_edit = guest.get(&path);
+    assert!(
+        after_edit.body.contains("Kept Lanterns, Revised"),
+        "an edit drops the kept page"
+    );
+    // Listings too, as soon as the search index has the edit (a listing
+    // drawn from an index still behind is not kept).
+    eventually("the listing shows the new title", || {
+        guest.get("/works").body.contains("Kept Lanterns, Revised")
+    });
+    assert!(is_kept(&guest.get("/works")), "and then it is kept again");
+
+    // A change made outside the site (another process, another server on
+    // the same database) arrives through the change feed.
+    site.store(site.archive.set_work_hidden(id, true))
+        .expect("the work hides");
+    eventually("the hidden work leaves the guests' pages", || {
+        guest.get(&path).status == 404 && !guest.get("/works").body.contains("Kept Lanterns")
+    });
+}
+
+#[test]
+fn a_work_page_kept_for_one_work_survives_changes_to_another() {
+    let site = Site::start();
+    let author = site.member("two_works");
+    let one = post_work(&author, &[("title", "First Light"), ("body", "One.")]);
+    let two = post_work(&author, &[("title", "Second Light"), ("body", "Two.")]);
+    let guest = site.client();
+    guest.get(&format!("/works/{one}"));
+    guest.get("/works");
+    let token = author.get(&format!("/works/{two}/edit")).csrf();
+    let deleted = author.post(
+        &format!("/works/{two}/delete"),
+        &[("csrf", &token), ("confirm", "1")],
+    );
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    assert!(
+        is_kept(&guest.get(&format!("/works/{one}"))),
+        "another work's change leaves this page kept"
+    );
+    let listing = guest.get("/works");
+    assert!(!is_kept(&listing), "listings are drawn again");
+    assert!(!listing.body.contains("Second Light"));
+}
+
+#[test]
+fn signed_in_readers_and_their_settings_get_their_own_pages() {
+    let site = Site::start();
+    let author = site.member("personal_author");
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Names"),
+            ("body", "Y/N opened the door and smiled."),
+        ],
+    );
+    let path = format!("/works/{id}");
+    let reader = site.member("personal_reader");
+    reader.get(&path);
+    let again = reader.get(&path);
+    assert!(!is_kept(&again), "signed-in pages are never shared");
+    assert!(again.body.contains("personal_reader"));
+
+    // A guest with a reader-insert name has a page of their own.
+    let guest = site.client();
+    let plain = guest.get(&path);
+    let token = plain.csrf();
+    let filled = guest.post(
+        &format!("{path}/read-as"),
+        &[("csrf", &token), ("fill:Y/N", "Alex"), ("return_to", &path)],
+    );
+    assert!(
+        filled.status == 303 || filled.status == 200,
+        "{}",
+        filled.body
+    );
+    let as_alex = guest.get(&path);
+    let filled_in = ">Alex</span> opened the door";
+    assert!(as_alex.body.contains(filled_in), "{}", as_alex.body);
+    assert!(
+        is_kept(&guest.get(&path)),
+        "kept for readers with that name"
+    );
+    let stranger = site.client().get(&path);
+    assert!(!stranger.body.contains(filled_in));
+}
+
+#[test]
+fn a_kept_page_revalidates_with_its_etag() {
+    let site = Site::start();
+    let author = site.member("etag_author");
+    let id = post_work(&author, &[("title", "Tags of Time"), ("body", "Once.")]);
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    let page = guest.get(&path);
+    let etag = page.header("etag").expect("an ETag").to_string();
+    assert!(page.header("last-modified").is_some());
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+
+    let same = guest.get_with(&path, &[("if-none-match", &etag)]);
+    assert_eq!(same.status, 304);
+    assert!(same.body.is_empty());
+    // Another guest's copy carries another token: theirs doesn't match.
+    let other = site.client().get_with(&path, &[("if-none-match", &etag)]);
+    assert_eq!(other.status, 200);
+
+    let token = author.get(&format!("{path}/edit")).csrf();
+    let chapter = author.post(
+        &format!("{path}/chapters/new"),
+        &[
+            ("csrf", &token),
+            ("chapter_title", "Twice"),
+            ("body", "Again."),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(chapter.status, 303, "{}", chapter.body);
+    let changed = guest.get_with(&path, &[("if-none-match", &etag)]);
+    assert_eq!(changed.status, 200, "a new chapter is a new page");
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
+}
+
+#[test]
+fn pages_are_compressed_for_readers_who_ask_and_downloads_are_not_squeezed_twice() {
+    let site = Site::start();
+    let author = site.member("squeeze_author");
+    let body = "A long paragraph about lanterns. ".repeat(200);
+    let id = post_work(&author, &[("title", "Squeezed"), ("body", &body)]);
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    let plain = guest.fetch(&path, &[]);
+    assert_eq!(plain.encoding, None);
+    let gzip = guest.fetch(&path, &[("accept-encoding", "gzip")]);
+    assert_eq!(gzip.encoding.as_deref(), Some("gzip"));
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gzip.bytes[..]),
+        &mut unzipped,
+    )
+    .expect("gzip that decodes");
+    assert!(unzipped.contains("Squeezed"));
+    assert!(gzip.bytes.len() * 3 < plain.bytes.len());
+    let brotli = guest.fetch(&path, &[("accept-encoding", "br")]);
+    assert_eq!(brotli.encoding.as_deref(), Some("br"));
+    let mut unbrotlied = String::new();
+    std::io::Read::read_to_string(
+        &mut brotli::Decompressor::new(&brotli.bytes[..], 4096),
+        &mut unbrotlied,
+    )
+    .expect("brotli that decodes");
+    assert!(unbrotlied.contains("Squeezed"));
+
+    let epub = guest.fetch(
+        &format!("{path}/download.epub"),
+        &[("accept-encoding", "gzip, br")],
+    );
+    assert_eq!(epub.status, 200);
+    assert_eq!(epub.encoding, None, "an EPUB is a zip already");
+}
+
+#[test]
+fn metrics_count_requests_and_the_cache_for_this_machine_only() {
+    let site = Site::start();
+    let author = site.member("metrics_author");
+    let id = post_work(&author, &[("title", "Counted"), ("body", "Counted.")]);
+    let guest = site.client();
+    for _ in 0..3 {
+        guest.get(&format!("/works/{id}"));
+    }
+    let metrics = guest.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    let text = &metrics.body;
+    for expected in [
+        "quire_http_requests_total{route=\"/works/{id}\",method=\"GET\",status=\"200\"} 3",
+        "quire_page_cache_hits_total 2",
+        "quire_page_cache_misses_total",
+        "quire_http_request_duration_seconds_bucket{le=",
+        "quire_db_pool_connections",
+        "quire_search_index_lag_changes",
+        "quire_hits_buffered",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    let relayed = guest.get_with("/metrics", &[("x-forwarded-for", "203.0.113.9")]);
+    assert_eq!(relayed.status, 404, "not through a proxy");
+}
+
+#[test]
+fn a_request_slower_than_the_timeout_is_answered_503() {
+    use std::io::{Read, Write};
+    let site = Site::start_with(|config| config.request_timeout = Duration::from_millis(50));
+    // A form whose body never comes: the handler waits on it until the
+    // timeout answers for it.
+    let address = site.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("a connection");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("a read timeout");
+    stream
+        .write_all(
+            b"POST /works/1/comments HTTP/1.1\r\nHost: quire\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncsrf=",
+        )
+        .expect("the head is sent");
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).expect("an answer");
+    assert_eq!(&answer, b"HTTP/1.1 503");
+    // Everything else still answers in time.
+    assert_eq!(site.client().get("/healthz").status, 200);
+}
+
+#[test]
+fn a_thousand_idle_connections_leave_room_for_readers() {
+    let site = Site::start();
+    let address = site.base.trim_start_matches("http://").to_string();
+    let idle: Vec<std::net::TcpStream> = (0..1000)
+        .map(|_| std::net::TcpStream::connect(&address).expect("a connection"))
+        .collect();
+    let guest = site.client();
+    let page = guest.get("/works");
+    assert_eq!(page.status, 200);
+    assert_eq!(guest.get("/healthz").status, 200);
+    drop(idle);
+}
