@@ -279,9 +279,15 @@ impl PageCache {
 }
 
 /// The cache's key: the address and the settings that change the HTML.
-fn key_of(request: &Request, visitor: &Visitor) -> String {
+/// A guest's settings all come from their settings cookie, so its text
+/// stands for them (two spellings of the same settings are two entries).
+fn key_of(request: &Request) -> String {
     let address = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    format!("{address}\n{}", visitor.settings.to_json())
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(request.headers());
+    let settings = jar
+        .get(crate::visitor::SETTINGS_COOKIE)
+        .map_or("", |c| c.value());
+    format!("{address}\n{settings}")
 }
 
 /// Marks a response as a view of a work that counts as a hit, so a kept
@@ -325,63 +331,84 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     else {
         return next.run(request).await;
     };
-    let key = key_of(&request, &visitor);
+    let key = key_of(&request);
     let index_caught_up =
         app.search.searchable_seq() >= cache.listings_need_seq.load(Ordering::SeqCst);
-    if let Some(page) = cache.pages.get(&key) {
-        if cache.fresh(&page) {
-            cache.served_kept.fetch_add(1, Ordering::Relaxed);
-            if let Some(work) = page.counts_view_of {
-                crate::hits::count_view(&app, work, &visitor);
+    // Readers asking for the same page at once wait for one drawing of
+    // it rather than each drawing their own (a popular search costs the
+    // same CPU whether one reader or sixty ask).
+    let placeholder = loop {
+        match cache.pages.get_value_or_guard_async(&key).await {
+            Ok(page) if cache.fresh(&page) => {
+                cache.served_kept.fetch_add(1, Ordering::Relaxed);
+                if let Some(work) = page.counts_view_of {
+                    crate::hits::count_view(&app, work, &visitor);
+                }
+                return serve_kept(&cache, &page, &visitor, request.headers());
             }
-            return serve_kept(&cache, &page, &visitor, request.headers());
+            Ok(stale) => {
+                cache
+                    .pages
+                    .remove_if(&key, |kept| Arc::ptr_eq(kept, &stale));
+            }
+            Err(placeholder) => break placeholder,
         }
-    }
+    };
     cache.drawn.fetch_add(1, Ordering::Relaxed);
     let drawn_at = cache.clock.load(Ordering::SeqCst);
     let response = next.run(request).await;
     if shows == Shows::Listing && !index_caught_up {
+        // Dropping the placeholder lets the next reader waiting draw.
         return response;
     }
-    keep(&cache, key, shows, drawn_at, response, &visitor).await
+    let (response, page) = keep(&cache, shows, drawn_at, response, &visitor).await;
+    if let Some(page) = page {
+        // A page kept meanwhile by another way in is as good.
+        let _ = placeholder.insert(page);
+    }
+    response
 }
 
-/// Keeps a freshly drawn page if it is a whole HTML page like any other
-/// guest would get, and answers with it.
+/// A freshly drawn page to keep, if it is a whole HTML page like any other
+/// guest would get, and the answer with it.
 async fn keep(
     cache: &PageCache,
-    key: String,
     shows: Shows,
     drawn_at: u64,
     response: Response,
     visitor: &Visitor,
-) -> Response {
+) -> (Response, Option<Arc<Page>>) {
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
         && content_type
             .as_ref()
             .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    let (Some(content_type), true) = (content_type, keepable) else {
-        return response;
+    // Only a body whose whole length is known and modest is kept; any
+    // other is passed on as it is.
+    let modest = axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|bytes| bytes <= LONGEST_KEPT as u64);
+    let (Some(content_type), true) = (content_type, keepable && modest) else {
+        return (response, None);
     };
     let counts_view_of = response.extensions().get::<ViewOf>().map(|v| v.0);
     let (parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, LONGEST_KEPT).await {
         Ok(bytes) => bytes,
-        // Too long to keep: the page was already drawn, so the reader gets
-        // a plain error rather than a cut page; pages never come this long.
+        // Its length was checked above; a body that fails to read now
+        // can't be answered with anyway.
         Err(err) => {
-            tracing::warn!(error = %err, "a page too long to keep");
-            return (
+            tracing::warn!(error = %err, "a drawn page couldn't be read back");
+            let answer = (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "This page is too long to show.",
-            )
-                .into_response();
+                "This page couldn't be sent. Please reload it.",
+            );
+            return (answer.into_response(), None);
         }
     };
     let Ok(html) = std::str::from_utf8(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
+        return (Response::from_parts(parts, Body::from(bytes)), None);
     };
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -405,8 +432,7 @@ async fn keep(
     });
     let mut response = Response::from_parts(parts, Body::from(bytes));
     validators(cache, &page, visitor, response.headers_mut());
-    cache.pages.insert(key, page);
-    response
+    (response, Some(page))
 }
 
 fn validators(cache: &PageCache, page: &Page, visitor: &Visitor, headers: &mut HeaderMap) {

@@ -290,3 +290,35 @@ fn a_thousand_idle_connections_leave_room_for_readers() {
     assert_eq!(guest.get("/healthz").status, 200);
     drop(idle);
 }
+
+fn counter(site: &Site, name: &str) -> u64 {
+    let text = site.client().get("/metrics").body;
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+}
+
+#[test]
+fn readers_asking_for_one_page_at_once_share_one_drawing() {
+    let site = Site::start();
+    let author = site.member("crowd_author");
+    let id = post_work(&author, &[("title", "Crowded"), ("body", "Many at once.")]);
+    let path = format!("/works/{id}");
+    let before = counter(&site, "quire_page_cache_misses_total");
+    let readers: Vec<_> = (0..16)
+        .map(|_| {
+            let guest = site.client();
+            let path = path.clone();
+            std::thread::spawn(move || guest.get(&path).status)
+        })
+        .collect();
+    for reader in readers {
+        assert_eq!(reader.join().expect("a reader"), 200);
+    }
+    assert_eq!(
+        counter(&site, "quire_page_cache_misses_total") - before,
+        1,
+        "one drawing for sixteen readers"
+    );
+}
