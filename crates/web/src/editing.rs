@@ -418,11 +418,12 @@ async fn save_chapter(
             .edit_chapter(work.id, id, &chapter)
             .await
             .map(|()| (position, "chapter-edited")),
-        None => app
-            .archive
-            .add_chapter(work.id, &chapter)
-            .await
-            .map(|_| (work.chapters.len() as u32 + 1, "chapter")),
+        None => match app.archive.add_chapter(work.id, &chapter).await {
+            // Its place is read back: another chapter may have been added
+            // to the work since this page loaded it.
+            Ok(added) => Ok((position_of(app, work.id, added).await?, "chapter")),
+            Err(err) => Err(err),
+        },
     };
     match saved {
         Ok((position, done)) => Ok(Redirect::to(&format!(
@@ -496,4 +497,18 @@ pub async fn delete_chapter(
         .ok_or(PageError::NotFound)?;
     app.archive.delete_chapter(work.id, chapter).await?;
     Ok(Redirect::to(&format!("/works/{}/edit", work.id)).into_response())
+}
+
+/// Where a chapter stands in its work now.
+async fn position_of(app: &App, work: WorkId, chapter: i64) -> Result<u32, PageError> {
+    app.archive
+        .work(work)
+        .await?
+        .and_then(|w| {
+            w.chapters
+                .iter()
+                .find(|c| c.id == chapter)
+                .map(|c| c.position)
+        })
+        .ok_or(PageError::NotFound)
 }
