@@ -71,6 +71,9 @@ impl Archive {
     /// Adds a chapter at the end; returns its id.
     pub async fn add_chapter(&self, work: WorkId, chapter: &ChapterDraft) -> Result<i64> {
         let mut tx = self.write().await?;
+        // First: on PostgreSQL the row lock makes concurrent chapter changes
+        // to one work wait their turn instead of reading the same positions.
+        bump_version(&mut tx, work).await?;
         let last: Option<i64> =
             sqlx::query("SELECT MAX(position) FROM chapters WHERE work_id = $1")
                 .bind(work)
@@ -82,7 +85,6 @@ impl Archive {
         };
         let id = insert_chapter(&mut tx, work, last + 1, chapter).await?;
         refresh_word_count(&mut tx, work).await?;
-        bump_version(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapter-added").await?;
         tx.commit().await?;
         Ok(id)
@@ -132,6 +134,9 @@ impl Archive {
     /// Puts a work's chapters in the given order (every chapter id once).
     pub async fn reorder_chapters(&self, work: WorkId, order: &[i64]) -> Result<()> {
         let mut tx = self.write().await?;
+        // First: on PostgreSQL the row lock makes concurrent chapter changes
+        // to one work wait their turn instead of reading the same positions.
+        bump_version(&mut tx, work).await?;
         let mut current: Vec<i64> = sqlx::query("SELECT id FROM chapters WHERE work_id = $1")
             .bind(work)
             .fetch_all(&mut *tx)
@@ -149,7 +154,6 @@ impl Archive {
             return Err(ArchiveError::ChapterOrder(work));
         }
         set_positions(&mut tx, work, order).await?;
-        bump_version(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapters-reordered").await?;
         tx.commit().await?;
         Ok(())
@@ -158,6 +162,9 @@ impl Archive {
     /// Deletes one chapter (and its comments); the last one can't go.
     pub async fn delete_chapter(&self, work: WorkId, chapter: i64) -> Result<()> {
         let mut tx = self.write().await?;
+        // First: on PostgreSQL the row lock makes concurrent chapter changes
+        // to one work wait their turn instead of reading the same positions.
+        bump_version(&mut tx, work).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM chapters WHERE work_id = $1")
             .bind(work)
             .fetch_one(&mut *tx)
@@ -185,7 +192,6 @@ impl Archive {
                 .collect::<Result<_, _>>()?;
         set_positions(&mut tx, work, &remaining).await?;
         refresh_word_count(&mut tx, work).await?;
-        bump_version(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapter-deleted").await?;
         tx.commit().await?;
         Ok(())
