@@ -36,9 +36,20 @@ use quire_archive::search::SearchIndex;
 use quire_archive::{Archive, ArchiveError};
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
-/// What every handler reaches.
+/// What every handler reaches: one `Arc`, since every middleware layer
+/// clones the state for every request.
 #[derive(Clone)]
-struct App {
+struct App(Arc<Shared>);
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+struct Shared {
     archive: Archive,
     search: SearchIndex,
     /// Salt for guests' addresses (kudos, hits): kept in the archive so it
@@ -144,7 +155,7 @@ pub async fn router(
         archive.last_change_seq().await?,
     ));
     let hits = Arc::new(hits::HitBuffer::default());
-    let app = App {
+    let app = App(Arc::new(Shared {
         archive: archive.clone(),
         search,
         guest_salt: Arc::new(guest_salt),
@@ -162,7 +173,7 @@ pub async fn router(
             archive.clone(),
             Arc::clone(&hits),
         )),
-    };
+    }));
     app.hits.spawn_flusher(app.archive.clone());
     app.pages.spawn_follower(app.archive.clone());
     let pages = Router::new()

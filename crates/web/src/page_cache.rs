@@ -217,8 +217,9 @@ impl PageCache {
             .fetch_max(change.seq, Ordering::SeqCst);
     }
 
-    /// Reads the change feed up to now and forgets what it makes stale.
-    pub async fn catch_up(&self, archive: &Archive) -> Result<(), ArchiveError> {
+    /// Reads the change feed up to now and forgets what it makes stale;
+    /// returns the last change read.
+    pub async fn catch_up(&self, archive: &Archive) -> Result<i64, ArchiveError> {
         let mut followed = self.followed.lock().await;
         loop {
             let changes = archive.changes_since(*followed, CHANGES_PER_READ).await?;
@@ -232,7 +233,7 @@ impl PageCache {
                 *followed = change.seq;
             }
             if (changes.len() as i64) < CHANGES_PER_READ {
-                return Ok(());
+                return Ok(*followed);
             }
         }
     }
@@ -314,12 +315,19 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         if response.status().is_success() || response.status().is_redirection() {
             // A reader's own kudos or comment shows on their next page even
             // though counts are otherwise left to lag.
-            if let Some(work) = work_in_path(&path) {
-                cache.work_changed(work);
-            }
-            if let Err(err) = cache.catch_up(&app.archive).await {
-                tracing::warn!(error = %err, "page cache couldn't read the change feed after a write");
-                cache.everything_changed();
+            match cache.catch_up(&app.archive).await {
+                Ok(last) => {
+                    if let Some(work) = work_in_path(&path) {
+                        cache.work_changed(work);
+                        // Nor is a listing kept that the search index drew
+                        // before it had this write's counts.
+                        cache.listings_need_seq.fetch_max(last, Ordering::SeqCst);
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "page cache couldn't read the change feed after a write");
+                    cache.everything_changed();
+                }
             }
         }
         return response;
