@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use anyhow::{anyhow, bail, Context, Result};
+use axum::ServiceExt as _;
 use clap::Subcommand;
 use quire_archive::model::TagKind;
 use quire_archive::search::SearchIndex;
@@ -172,7 +173,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
             .context("cannot start the site")?;
         axum::serve(
             listener,
-            site.router
+            site.service
                 .clone()
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )

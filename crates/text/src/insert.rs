@@ -110,7 +110,7 @@ pub fn count<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Placehold
 }
 
 /// A reader's own values for placeholders: `Y/N=Alex`, `E/C=green`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FillProfile {
     values: BTreeMap<&'static str, String>,
 }

@@ -2,6 +2,7 @@
 //! buffered in memory and written in one transaction every few seconds,
 //! and once more when the server stops cleanly.
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,16 +17,24 @@ pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 /// Counts a view of a work by someone other than its creators: once per
 /// reader per work per day, when the buffer is written.
 pub fn count_view(app: &App, work: WorkId, visitor: &Visitor) {
-    let key = match &visitor.user {
-        Some(user) => format!("user:{}", user.id),
-        None => guest_key(&app.guest_salt, &visitor.address.to_string()),
-    };
+    match &visitor.user {
+        Some(user) => push(app, work, format!("user:{}", user.id)),
+        None => count_guest_view(app, work, visitor.address),
+    }
+}
+
+/// [`count_view`] for a guest, known only by their address.
+pub fn count_guest_view(app: &App, work: WorkId, address: IpAddr) {
+    push(app, work, guest_key(&app.guest_salt, &address.to_string()));
+}
+
+fn push(app: &App, work: WorkId, visitor_key: String) {
     let today = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64 / 86_400);
     app.hits.push(Hit {
         work,
-        visitor_key: key,
+        visitor_key,
         day: today,
     });
 }

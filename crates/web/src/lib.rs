@@ -9,6 +9,7 @@ mod detected;
 mod downloads;
 mod editing;
 mod form;
+mod fragments;
 mod hits;
 mod listing;
 mod metrics;
@@ -62,12 +63,15 @@ struct Shared {
     basic_sign_ins: Arc<opds::RecentSignIns>,
     pages: Arc<page_cache::PageCache>,
     signals: Arc<detected::SignalsCache>,
+    filled_chapters: Arc<fragments::FilledChapters>,
     metrics: Arc<metrics::Metrics>,
 }
 
 /// The site, ready to serve, and what must be done when it stops.
 pub struct Site {
-    pub router: Router,
+    /// Serve with `axum::ServiceExt::into_make_service_with_connect_info`:
+    /// guests' hits and kudos are known by their address.
+    pub service: page_cache::KeptFirst<Router>,
     archive: Archive,
     hits: Arc<hits::HitBuffer>,
 }
@@ -89,7 +93,9 @@ pub struct SiteConfig {
     /// The address links in downloads and feeds point to, such as
     /// `https://archive.example`.
     pub public_url: String,
-    /// Memory for guests' ready-made pages; 0 keeps none.
+    /// Memory for guests' ready-made pages; 0 keeps none. A quarter as
+    /// much again goes to chapters' texts filled with readers' names,
+    /// which every reader's page reuses.
     pub page_cache_bytes: u64,
     /// The longest a request may take, body included, before it is answered
     /// with 503.
@@ -155,6 +161,7 @@ pub async fn router(
         archive.last_change_seq().await?,
     ));
     let hits = Arc::new(hits::HitBuffer::default());
+    let filled_chapters = Arc::new(fragments::FilledChapters::new(config.page_cache_bytes / 4));
     let app = App(Arc::new(Shared {
         archive: archive.clone(),
         search,
@@ -168,8 +175,10 @@ pub async fn router(
         basic_sign_ins: Arc::new(opds::RecentSignIns::default()),
         pages: Arc::clone(&pages),
         signals: Arc::new(detected::SignalsCache::new(1_000)),
+        filled_chapters: Arc::clone(&filled_chapters),
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
+            filled_chapters,
             archive.clone(),
             Arc::clone(&hits),
         )),
@@ -314,9 +323,9 @@ pub async fn router(
                 DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
             ),
         )
-        .with_state(app);
+        .with_state(app.clone());
     Ok(Site {
-        router,
+        service: page_cache::KeptFirst::new(app, router),
         archive,
         hits,
     })

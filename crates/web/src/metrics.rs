@@ -19,6 +19,7 @@ use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use crate::fragments::FilledChapters;
 use crate::page_cache::PageCache;
 use crate::App;
 
@@ -44,6 +45,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(
         pages: Arc<PageCache>,
+        filled_chapters: Arc<FilledChapters>,
         archive: quire_archive::Archive,
         hits: Arc<crate::hits::HitBuffer>,
     ) -> Metrics {
@@ -71,6 +73,7 @@ impl Metrics {
         );
         registry.register_collector(Box::new(ReadWhenScraped {
             pages,
+            filled_chapters,
             archive,
             hits,
         }));
@@ -86,6 +89,7 @@ impl Metrics {
 /// What is read off the running site at each scrape.
 struct ReadWhenScraped {
     pages: Arc<PageCache>,
+    filled_chapters: Arc<FilledChapters>,
     archive: quire_archive::Archive,
     hits: Arc<crate::hits::HitBuffer>,
 }
@@ -99,7 +103,18 @@ impl std::fmt::Debug for ReadWhenScraped {
 impl Collector for ReadWhenScraped {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let stats = self.pages.stats();
+        let (texts_reused, texts_drawn) = self.filled_chapters.counts();
         let counters = [
+            (
+                "chapter_text_cache_hits",
+                "Chapters' filled-in texts taken ready-made, for any reader",
+                texts_reused,
+            ),
+            (
+                "chapter_text_cache_misses",
+                "Chapters' filled-in texts drawn afresh (and kept)",
+                texts_drawn,
+            ),
             (
                 "page_cache_hits",
                 "Guest pages served ready-made",
@@ -152,6 +167,89 @@ impl Collector for ReadWhenScraped {
     }
 }
 
+/// A route's series looked up once, for a page answered many times over
+/// (a kept page): counting then costs no lookup by label.
+#[derive(Clone)]
+pub struct RouteMetrics {
+    route: Arc<str>,
+    answered: Counter,
+    latency: Histogram,
+}
+
+impl RouteMetrics {
+    /// Counts a GET of this route answered with 200.
+    pub fn record_ok(&self, took: Duration) {
+        self.answered.inc();
+        self.latency.observe(took.as_secs_f64());
+    }
+
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// Series that no registry shows, for tests of what keeps them.
+    #[cfg(test)]
+    pub fn detached(route: &str) -> RouteMetrics {
+        RouteMetrics {
+            route: route.into(),
+            answered: Counter::default(),
+            latency: Histogram::new(exponential_buckets(0.000_25, 2.0, 15)),
+        }
+    }
+}
+
+impl Metrics {
+    /// The series a GET of `route` answered with 200 counts in.
+    pub fn for_route(&self, route: &str) -> RouteMetrics {
+        RouteMetrics {
+            route: route.into(),
+            answered: self
+                .requests
+                .get_or_create(&RequestLabels {
+                    route: route.to_string(),
+                    method: "GET".to_string(),
+                    status: 200,
+                })
+                .clone(),
+            latency: self
+                .latency
+                .get_or_create(&RouteLabels {
+                    route: route.to_string(),
+                })
+                .clone(),
+        }
+    }
+
+    /// Counts and times one request.
+    pub fn record(&self, route: &str, method: &str, status: u16, took: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_string(),
+                method: method.to_string(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.to_string(),
+            })
+            .observe(took.as_secs_f64());
+    }
+}
+
+/// The line every request leaves in the log (target `quire::access`).
+pub fn log_access(method: &str, path: &str, route: &str, status: u16, took: Duration, cache: &str) {
+    tracing::info!(
+        target: "quire::access",
+        method,
+        path,
+        route,
+        status,
+        micros = took.as_micros() as u64,
+        cache,
+    );
+}
+
 /// Counts and times every request, and logs it.
 pub async fn observe(State(app): State<App>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -164,33 +262,13 @@ pub async fn observe(State(app): State<App>, request: Request, next: Next) -> Re
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let took = started.elapsed();
-    app.metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            route: route.clone(),
-            method: method.clone(),
-            status,
-        })
-        .inc();
-    app.metrics
-        .latency
-        .get_or_create(&RouteLabels {
-            route: route.clone(),
-        })
-        .observe(took.as_secs_f64());
-    tracing::info!(
-        target: "quire::access",
-        method,
-        path,
-        route,
-        status,
-        micros = took.as_micros() as u64,
-        cache = response
-            .headers()
-            .get("x-cache")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-"),
-    );
+    app.metrics.record(&route, &method, status, took);
+    let cache = response
+        .headers()
+        .get("x-cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    log_access(&method, &path, &route, status, took, cache);
     response
 }
 

@@ -25,6 +25,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quire_archive::{Archive, ArchiveError, Change, WorkId};
 
+use crate::metrics::RouteMetrics;
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -85,6 +86,8 @@ struct Page {
     counts_view_of: Option<WorkId>,
     /// Names this copy in ETags.
     number: u64,
+    /// Where a view of it is counted on `/metrics`.
+    metrics: RouteMetrics,
 }
 
 impl Page {
@@ -92,16 +95,64 @@ impl Page {
         self.pieces.iter().map(Bytes::len).sum()
     }
 
-    fn body_for(&self, token: &str) -> Bytes {
-        let mut body =
-            Vec::with_capacity(self.len() + token.len() * self.pieces.len().saturating_sub(1));
-        for (i, piece) in self.pieces.iter().enumerate() {
-            if i > 0 {
-                body.extend_from_slice(token.as_bytes());
-            }
-            body.extend_from_slice(piece);
+    /// The page for one reader: its pieces with their token between, sent
+    /// as they are kept, without copying.
+    fn body_for(self: &Arc<Self>, token: &str) -> KeptBody {
+        KeptBody {
+            page: Arc::clone(self),
+            token: Bytes::copy_from_slice(token.as_bytes()),
+            next: 0,
         }
-        Bytes::from(body)
+    }
+}
+
+/// A kept page's body: piece, token, piece, token, … piece.
+struct KeptBody {
+    page: Arc<Page>,
+    token: Bytes,
+    /// Counts pieces and tokens alike: even is a piece, odd a token.
+    next: usize,
+}
+
+impl KeptBody {
+    /// Pieces and the tokens between them.
+    fn frames(&self) -> usize {
+        (self.page.pieces.len() * 2).saturating_sub(1)
+    }
+
+    fn len(&self) -> u64 {
+        let tokens = self.page.pieces.len().saturating_sub(1);
+        (self.page.len() + tokens * self.token.len()) as u64
+    }
+}
+
+impl axum::body::HttpBody for KeptBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let at = self.next;
+        if at >= self.frames() {
+            return std::task::Poll::Ready(None);
+        }
+        self.next += 1;
+        let chunk = if at.is_multiple_of(2) {
+            self.page.pieces[at / 2].clone()
+        } else {
+            self.token.clone()
+        };
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.next >= self.frames()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.len())
     }
 }
 
@@ -279,16 +330,84 @@ impl PageCache {
     }
 }
 
+/// The cookies a guest's page depends on.
+struct GuestCookies<'a> {
+    /// A session cookie was sent: the reader may be signed in.
+    session: bool,
+    /// The guest's form token, when it is one `identify` takes as it is.
+    csrf: Option<&'a str>,
+    /// The settings cookie's text, which stands for the settings it holds.
+    settings: &'a str,
+}
+
+/// Reads the cookies a kept page depends on; `None` when one of them is
+/// sent twice, as which copy counts is then unclear.
+fn guest_cookies(headers: &HeaderMap) -> Option<GuestCookies<'_>> {
+    let mut found = GuestCookies {
+        session: false,
+        csrf: None,
+        settings: "",
+    };
+    let (mut csrf_seen, mut settings_seen) = (false, false);
+    for line in headers.get_all(header::COOKIE) {
+        let Ok(line) = line.to_str() else {
+            return None;
+        };
+        for pair in line.split(';') {
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let value = value.trim();
+            match name.trim() {
+                crate::visitor::SESSION_COOKIE => found.session = true,
+                crate::visitor::GUEST_CSRF_COOKIE if !csrf_seen => {
+                    csrf_seen = true;
+                    found.csrf = Some(value)
+                        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+                }
+                crate::visitor::SETTINGS_COOKIE if !settings_seen => {
+                    settings_seen = true;
+                    found.settings = value;
+                }
+                crate::visitor::GUEST_CSRF_COOKIE | crate::visitor::SETTINGS_COOKIE => return None,
+                _ => {}
+            }
+        }
+    }
+    Some(found)
+}
+
 /// The cache's key: the address and the settings that change the HTML.
 /// A guest's settings all come from their settings cookie, so its text
 /// stands for them (two spellings of the same settings are two entries).
-fn key_of(request: &Request) -> String {
-    let address = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let jar = axum_extra::extract::cookie::CookieJar::from_headers(request.headers());
-    let settings = jar
-        .get(crate::visitor::SETTINGS_COOKIE)
-        .map_or("", |c| c.value());
-    format!("{address}\n{settings}")
+fn key_for(uri: &axum::http::Uri, settings: &str) -> String {
+    let address = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let mut key = String::with_capacity(address.len() + 1 + settings.len());
+    key.push_str(address);
+    key.push('\n');
+    key.push_str(settings);
+    key
+}
+
+/// Does the client take only bytes as they are? Then a kept page goes
+/// out untouched; one that takes compression is answered through the
+/// compression layer.
+fn takes_identity_only(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().all(|line| {
+        line.to_str().is_ok_and(|line| {
+            line.split(',').all(|coding| {
+                let mut parts = coding.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q == 0.0)
+                });
+                name.is_empty() || name.eq_ignore_ascii_case("identity") || refused
+            })
+        })
+    })
 }
 
 /// Marks a response as a view of a work that counts as a hit, so a kept
@@ -339,7 +458,11 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     else {
         return next.run(request).await;
     };
-    let key = key_of(&request);
+    let Some(cookies) = guest_cookies(request.headers()) else {
+        return next.run(request).await;
+    };
+    let key = key_for(request.uri(), cookies.settings);
+    let route = route.unwrap_or_default();
     let index_caught_up =
         app.search.searchable_seq() >= cache.listings_need_seq.load(Ordering::SeqCst);
     // Readers asking for the same page at once wait for one drawing of
@@ -352,7 +475,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
                 if let Some(work) = page.counts_view_of {
                     crate::hits::count_view(&app, work, &visitor);
                 }
-                return serve_kept(&cache, &page, &visitor, request.headers());
+                return serve_kept(&cache, &page, &visitor.csrf, request.headers());
             }
             Ok(stale) => {
                 cache
@@ -369,7 +492,8 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         // Dropping the placeholder lets the next reader waiting draw.
         return response;
     }
-    let (response, page) = keep(&cache, shows, drawn_at, response, &visitor).await;
+    let metrics = app.metrics.for_route(&route);
+    let (response, page) = keep(&cache, shows, drawn_at, response, &visitor, metrics).await;
     if let Some(page) = page {
         // A page kept meanwhile by another way in is as good.
         let _ = placeholder.insert(page);
@@ -385,6 +509,7 @@ async fn keep(
     drawn_at: u64,
     response: Response,
     visitor: &Visitor,
+    metrics: RouteMetrics,
 ) -> (Response, Option<Arc<Page>>) {
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let keepable = response.status() == StatusCode::OK
@@ -437,14 +562,15 @@ async fn keep(
         shows,
         counts_view_of,
         number: cache.numbers.fetch_add(1, Ordering::Relaxed),
+        metrics,
     });
     let mut response = Response::from_parts(parts, Body::from(bytes));
-    validators(cache, &page, visitor, response.headers_mut());
+    validators(cache, &page, &visitor.csrf, response.headers_mut());
     (response, Some(page))
 }
 
-fn validators(cache: &PageCache, page: &Page, visitor: &Visitor, headers: &mut HeaderMap) {
-    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, &visitor.csrf)) {
+fn validators(cache: &PageCache, page: &Page, token: &str, headers: &mut HeaderMap) {
+    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, token)) {
         headers.insert(header::ETAG, etag);
     }
     if !page.last_modified.is_empty() {
@@ -455,22 +581,119 @@ fn validators(cache: &PageCache, page: &Page, visitor: &Visitor, headers: &mut H
     headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
 }
 
-fn serve_kept(cache: &PageCache, page: &Page, visitor: &Visitor, asked: &HeaderMap) -> Response {
-    let etag = cache.etag(page, &visitor.csrf);
+fn serve_kept(cache: &PageCache, page: &Arc<Page>, token: &str, asked: &HeaderMap) -> Response {
+    let etag = cache.etag(page, token);
     let mut response = if not_modified(asked, &etag, page) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = Body::from(page.body_for(&visitor.csrf)).into_response();
+        let mut response = Response::new(Body::new(page.body_for(token)));
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, page.content_type.clone());
         response
     };
-    validators(cache, page, visitor, response.headers_mut());
+    validators(cache, page, token, response.headers_mut());
     response
         .headers_mut()
         .insert("x-cache", HeaderValue::from_static("hit"));
     response
+}
+
+/// The site behind a first look in the page cache: a returning guest's
+/// request for a kept page is answered before routing, sessions or any
+/// other layer run, which is most of what a kept page would cost. Anything
+/// else, and anything unsure, goes on to the site unchanged.
+#[derive(Clone)]
+pub struct KeptFirst<S> {
+    app: App,
+    site: S,
+}
+
+impl<S> KeptFirst<S> {
+    pub(crate) fn new(app: App, site: S) -> KeptFirst<S> {
+        KeptFirst { app, site }
+    }
+}
+
+impl<S> tower_service::Service<Request> for KeptFirst<S>
+where
+    S: tower_service::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        S::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.site.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match answer_from_cache(&self.app, &request) {
+            Some(response) => futures_util::future::Either::Left(std::future::ready(Ok(response))),
+            None => futures_util::future::Either::Right(self.site.call(request)),
+        }
+    }
+}
+
+/// A kept page for a guest who takes it as it is, if there is a fresh one.
+/// What the layers it skips would add is added here: the security headers,
+/// the hit, the count on `/metrics` and the access log line.
+fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
+    let started = Instant::now();
+    if request.method() != Method::GET || !takes_identity_only(request.headers()) {
+        return None;
+    }
+    let cookies = guest_cookies(request.headers())?;
+    let token = match cookies {
+        GuestCookies {
+            session: false,
+            csrf: Some(token),
+            ..
+        } => token,
+        // Maybe signed in, or a new guest who is to be given a token.
+        _ => return None,
+    };
+    let cache = &app.pages;
+    let page = cache.pages.get(&key_for(request.uri(), cookies.settings))?;
+    // A stale page is left for the way through the site to replace.
+    if !cache.fresh(&page) {
+        return None;
+    }
+    cache.served_kept.fetch_add(1, Ordering::Relaxed);
+    if let Some(work) = page.counts_view_of {
+        let address = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |c| {
+                c.0.ip()
+            });
+        crate::hits::count_guest_view(app, work, address);
+    }
+    let mut response = serve_kept(cache, &page, token, request.headers());
+    crate::pages::add_security_headers(response.headers_mut());
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    if status == 200 {
+        page.metrics.record_ok(took);
+    } else {
+        app.metrics
+            .record(page.metrics.route(), "GET", status, took);
+    }
+    crate::metrics::log_access(
+        "GET",
+        request.uri().path(),
+        page.metrics.route(),
+        status,
+        took,
+        "hit",
+    );
+    Some(response)
 }
 
 /// Does the reader's copy still stand? An ETag decides when one is sent
@@ -511,6 +734,7 @@ mod tests {
             shows,
             counts_view_of: None,
             number: 7,
+            metrics: RouteMetrics::detached("/works"),
         }
     }
 
@@ -523,12 +747,61 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_token_goes_back_where_it_was() {
+    #[tokio::test]
+    async fn the_token_goes_back_where_it_was() {
+        let body = Arc::new(page(Shows::Listing, 1)).body_for("TOKEN");
         assert_eq!(
-            &page(Shows::Listing, 1).body_for("TOKEN")[..],
-            b"<p>a TOKEN b</p>"
+            axum::body::HttpBody::size_hint(&body).exact(),
+            Some("<p>a TOKEN b</p>".len() as u64)
         );
+        let bytes = axum::body::to_bytes(Body::new(body), 1024).await;
+        assert_eq!(bytes.ok().as_deref(), Some(&b"<p>a TOKEN b</p>"[..]));
+    }
+
+    #[test]
+    fn guests_cookies_are_read_as_identify_would_or_not_at_all() {
+        let token = "ab".repeat(32);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!(
+                "x=1; quire_csrf={token}; quire_settings=fill%3DAnn"
+            ))
+            .unwrap_or_else(|_| HeaderValue::from_static("")),
+        );
+        let found = guest_cookies(&headers);
+        assert!(found.as_ref().is_some_and(|c| !c.session
+            && c.csrf == Some(token.as_str())
+            && c.settings == "fill%3DAnn"));
+        // A token identify would replace is no token here.
+        headers.insert(header::COOKIE, HeaderValue::from_static("quire_csrf=short"));
+        assert!(guest_cookies(&headers).is_some_and(|c| c.csrf.is_none()));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("quire_session=s; quire_settings=a"),
+        );
+        assert!(guest_cookies(&headers).is_some_and(|c| c.session));
+        // Sent twice: which one counts is unclear, so nothing is kept.
+        headers.append(header::COOKIE, HeaderValue::from_static("quire_settings=b"));
+        assert!(guest_cookies(&headers).is_none());
+    }
+
+    #[test]
+    fn only_clients_taking_plain_bytes_get_them_straight() {
+        let mut headers = HeaderMap::new();
+        assert!(takes_identity_only(&headers));
+        for (line, plain) in [
+            ("identity", true),
+            ("gzip;q=0, identity", true),
+            ("br;q=0.0", true),
+            ("gzip", false),
+            ("gzip, deflate, br, zstd", false),
+            ("*", false),
+            ("identity, br;q=0.5", false),
+        ] {
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(line));
+            assert_eq!(takes_identity_only(&headers), plain, "{line}");
+        }
     }
 
     #[test]

@@ -200,20 +200,26 @@ pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Respo
 /// no inline or foreign script runs, no other site frames them.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers.insert(name, HeaderValue::from_static(value));
+    add_security_headers(response.headers_mut());
+    response
+}
+
+/// What every answer carries, whichever way it was made.
+pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
+    let mut set = |name: &'static str, value: &'static str| {
+        headers.insert(
+            axum::http::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     };
     set(
-        headers,
         "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
-    set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "same-origin");
-    set(headers, "x-frame-options", "DENY");
-    response
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "same-origin");
+    set("x-frame-options", "DENY");
 }
 
 pub use quire_text::count::thousands;

@@ -2,6 +2,7 @@
 //! comments, bookmarks, subscriptions, and their own name in it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -16,7 +17,7 @@ use quire_archive::{
 use crate::form::FormData;
 use crate::listing::author_url;
 use crate::pages::{encode, render, thousands, Layout, PageError};
-use crate::settings::{self, ReaderSettings};
+use crate::settings;
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -36,7 +37,7 @@ struct ChapterView {
     notes_start: Vec<String>,
     notes_end: Vec<String>,
     /// Sanitized when stored; placeholders filled for this reader.
-    html: String,
+    html: Arc<str>,
     comments: Vec<CommentRow>,
     comment_count: usize,
 }
@@ -147,18 +148,6 @@ fn paragraphs(text: &str) -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// HTML with placeholders filled. The values are escaped first: a name is
-/// text, never markup.
-/// The chapter's HTML with the reader's names in it, each placeholder
-/// marked so the "Read as…" panel can preview other names as they're typed.
-fn filled_html(html: &str, settings: &ReaderSettings) -> String {
-    quire_text::insert::fill_html(
-        html,
-        &settings.fill_profile(),
-        quire_text::insert::HtmlFill::Marked,
-    )
 }
 
 /// Comments in thread order: each followed by its replies.
@@ -310,7 +299,7 @@ async fn show(
                 summary: paragraphs(&fill(&chapter.summary)),
                 notes_start: paragraphs(&fill(&chapter.notes_start)),
                 notes_end: paragraphs(&fill(&chapter.notes_end)),
-                html: filled_html(&chapter.html, &visitor.settings),
+                html: app.filled_chapters.filled(&work, chapter, &profile),
                 comment_count: rows.len(),
                 comments: rows,
             }

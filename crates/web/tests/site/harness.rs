@@ -4,6 +4,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use axum::ServiceExt as _;
 use quire_archive::search::SearchIndex;
 use quire_archive::Archive;
 
@@ -54,7 +55,7 @@ impl Site {
                     .expect("the test waits");
                 axum::serve(
                     listener,
-                    site.router
+                    site.service
                         .into_make_service_with_connect_info::<std::net::SocketAddr>(),
                 )
                 .await

@@ -322,3 +322,132 @@ fn readers_asking_for_one_page_at_once_share_one_drawing() {
         "one drawing for sixteen readers"
     );
 }
+
+#[test]
+fn a_kept_page_carries_the_same_headers_and_counts_the_same_way_taken_plain_or_compressed() {
+    let site = Site::start();
+    let author = site.member("plain_author");
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Straight Out"),
+            ("body", "Kept, then sent as it is."),
+        ],
+    );
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    let drawn = guest.get(&path);
+    assert!(!is_kept(&drawn));
+    // Without compression asked for, the kept page goes out as it is.
+    let plain = guest.get(&path);
+    assert!(is_kept(&plain));
+    assert_eq!(plain.body, drawn.body);
+    for name in [
+        "content-type",
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+        "etag",
+        "last-modified",
+        "cache-control",
+        "vary",
+    ] {
+        assert!(plain.header(name).is_some(), "{name} missing");
+        assert_eq!(plain.header(name), drawn.header(name), "{name}");
+    }
+    // Asked for compressed, the same kept page goes through the site's layers.
+    let zipped = guest.fetch(&path, &[("accept-encoding", "gzip")]);
+    assert_eq!(zipped.encoding.as_deref(), Some("gzip"));
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&zipped.bytes[..]),
+        &mut unzipped,
+    )
+    .expect("gzip that decodes");
+    assert_eq!(unzipped, plain.body);
+
+    // Every view of a kept work page waits to be counted as a hit. (Hits
+    // are written every few seconds; a pair of readings with a write
+    // between them is read again.)
+    eventually("a kept view is buffered as a hit", || {
+        let before = counter(&site, "quire_hits_buffered");
+        let view = guest.get(&path);
+        is_kept(&view) && counter(&site, "quire_hits_buffered") == before + 1
+    });
+    let answered = site.client().get("/metrics").body;
+    assert!(
+        answered.contains(
+            "quire_http_requests_total{route=\"/works/{id}\",method=\"GET\",status=\"200\"}"
+        ),
+        "{answered}"
+    );
+}
+
+#[test]
+fn signed_in_readers_reuse_a_chapters_filled_text_until_it_changes() {
+    let site = Site::start();
+    let author = site.member("fragment_author");
+    let id = post_work(
+        &author,
+        &[("title", "Shared Names"), ("body", "Y/N lit the lantern.")],
+    );
+    let path = format!("/works/{id}");
+    let fill_as_sam = |reader: &crate::harness::Client| {
+        let token = reader.get(&path).csrf();
+        let filled = reader.post(
+            &format!("{path}/read-as"),
+            &[("csrf", &token), ("fill:Y/N", "Sam"), ("return_to", &path)],
+        );
+        assert!(
+            filled.status == 303 || filled.status == 200,
+            "{}",
+            filled.body
+        );
+    };
+    let first = site.member("fragment_reader_one");
+    let second = site.member("fragment_reader_two");
+    fill_as_sam(&first);
+    fill_as_sam(&second);
+    assert!(first
+        .get(&path)
+        .body
+        .contains(">Sam</span> lit the lantern"));
+    let reused = counter(&site, "quire_chapter_text_cache_hits_total");
+    // Another reader with the same name gets the text already filled in,
+    // inside a page of their own.
+    let theirs = second.get(&path);
+    assert!(theirs.body.contains(">Sam</span> lit the lantern"));
+    assert!(theirs.body.contains("fragment_reader_two"));
+    assert!(!is_kept(&theirs));
+    assert_eq!(
+        counter(&site, "quire_chapter_text_cache_hits_total"),
+        reused + 1
+    );
+
+    // An edit makes a new version: nobody is shown the old text.
+    let edit = format!("{path}/chapters/1/edit");
+    let saved = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("format", "html"),
+            ("body", "<p>Y/N put the lantern out.</p>"),
+            ("action", "post"),
+        ],
+    );
+    assert!(
+        saved
+            .body
+            .contains("Your changes to the chapter were saved"),
+        "{}",
+        saved.body
+    );
+    let after = second.get(&path);
+    assert!(
+        after.body.contains(">Sam</span> put the lantern out"),
+        "{}",
+        after.body
+    );
+    assert!(!after.body.contains("lit the lantern"));
+}
