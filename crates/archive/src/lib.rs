@@ -285,7 +285,13 @@ fn prepared_dates(prepared: &import::Prepared) -> Option<(i64, i64)> {
 
 /// Bytes as lower-case hexadecimal (content hashes, guest keys).
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    // One string, not one per byte: guests' keys are made on every view.
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
 }
 
 fn flag(value: bool) -> i64 {

@@ -74,7 +74,7 @@ pub struct Comment {
 }
 
 /// One visit to a work: `day` is days since 1970.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hit {
     pub work: WorkId,
     pub visitor_key: String,

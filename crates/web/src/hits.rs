@@ -2,6 +2,7 @@
 //! buffered in memory and written in one transaction every few seconds,
 //! and once more when the server stops cleanly.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,17 +40,20 @@ fn push(app: &App, work: WorkId, visitor_key: String) {
     });
 }
 
+/// Views waiting to be written. A reader's views of a work on one day
+/// count once, so a reader reloading a page adds nothing here: under load
+/// the buffer holds one entry per reader and work, not one per request.
 #[derive(Default, Debug)]
 pub struct HitBuffer {
-    pending: Mutex<Vec<Hit>>,
+    pending: Mutex<HashSet<Hit>>,
 }
 
 impl HitBuffer {
     pub fn push(&self, hit: Hit) {
         // A poisoned lock only means another thread panicked mid-push; the
-        // list itself is still whole.
+        // set itself is still whole.
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.push(hit);
+        pending.insert(hit);
     }
 
     /// Views waiting to be written.
@@ -57,14 +61,14 @@ impl HitBuffer {
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
-    fn take(&self) -> Vec<Hit> {
+    fn take(&self) -> HashSet<Hit> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Writes what is buffered; on failure the hits go back in the buffer
     /// for the next round, so none is lost to a passing error.
     pub async fn flush(&self, archive: &Archive) -> Result<usize, ArchiveError> {
-        let hits = self.take();
+        let hits: Vec<Hit> = self.take().into_iter().collect();
         if hits.is_empty() {
             return Ok(0);
         }
@@ -72,8 +76,7 @@ impl HitBuffer {
             Ok(counted) => Ok(counted),
             Err(err) => {
                 let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                let newer = std::mem::replace(&mut *pending, hits);
-                pending.extend(newer);
+                pending.extend(hits);
                 Err(err)
             }
         }
@@ -91,5 +94,32 @@ impl HitBuffer {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(work: WorkId, reader: &str) -> Hit {
+        Hit {
+            work,
+            visitor_key: reader.to_string(),
+            day: 20_000,
+        }
+    }
+
+    #[test]
+    fn a_readers_views_of_a_work_wait_as_one() {
+        let buffer = HitBuffer::default();
+        for _ in 0..1_000 {
+            buffer.push(hit(1, "reader"));
+        }
+        assert_eq!(buffer.len(), 1);
+        buffer.push(hit(2, "reader"));
+        buffer.push(hit(1, "another"));
+        assert_eq!(buffer.len(), 3);
+        assert_eq!(buffer.take().len(), 3);
+        assert_eq!(buffer.len(), 0);
     }
 }

@@ -155,7 +155,7 @@ impl Collector for ReadWhenScraped {
             ),
             (
                 "hits_buffered",
-                "Page views not yet written to the store",
+                "Views not yet written to the store (one per reader, work and day)",
                 self.hits.len() as i64,
             ),
         ];

@@ -367,9 +367,10 @@ fn a_kept_page_carries_the_same_headers_and_counts_the_same_way_taken_plain_or_c
     .expect("gzip that decodes");
     assert_eq!(unzipped, plain.body);
 
-    // Every view of a kept work page waits to be counted as a hit. (Hits
-    // are written every few seconds; a pair of readings with a write
-    // between them is read again.)
+    // A view of a kept work page waits to be counted as a hit. (A reader's
+    // views of a work count once a day, and hits are written every few
+    // seconds: the view after a write is buffered again, to be counted
+    // once when written.)
     eventually("a kept view is buffered as a hit", || {
         let before = counter(&site, "quire_hits_buffered");
         let view = guest.get(&path);
