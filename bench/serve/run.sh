@@ -245,6 +245,9 @@ events {}
 http {
   access_log off;
   sendfile on;
+  # nginx closes a keep-alive connection after 1,000 requests by default;
+  # quire never does, so nginx isn't made to reconnect either.
+  keepalive_requests 10000000;
   types { text/html html; }
   default_type text/html;
   charset utf-8;

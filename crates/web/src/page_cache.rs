@@ -79,7 +79,9 @@ struct Page {
     content_type: HeaderValue,
     /// The cache's clock when the page began to be drawn.
     drawn_at: u64,
-    kept: Instant,
+    /// When its drawing began: its age counts from the moment what it shows
+    /// was read.
+    began: Instant,
     last_modified: HeaderValue,
     shows: Shows,
     /// A work page counts a hit on every view, kept or not.
@@ -173,7 +175,10 @@ pub struct PageCache {
     clock: AtomicU64,
     everything_changed_at: AtomicU64,
     listings_changed_at: AtomicU64,
-    works_changed_at: Mutex<HashMap<WorkId, u64>>,
+    /// The clock's tick and the time of each work's last change. A change
+    /// older than [`MAX_AGE`] is forgotten: every page drawn before it has
+    /// expired by then.
+    works_changed_at: Mutex<HashMap<WorkId, (u64, Instant)>>,
     /// Listings come from the search index, which follows the feed on its
     /// own: a listing is kept only once the index has the last change that
     /// touched listings, or a listing drawn from a lagging index would stay.
@@ -240,8 +245,17 @@ impl PageCache {
         self.works_changed_at
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(work, at);
+            .insert(work, (at, Instant::now()));
         self.listings_changed_at.store(at, Ordering::SeqCst);
+    }
+
+    /// Forgets changes no kept page can predate, so the map holds only the
+    /// works changed within the last [`MAX_AGE`].
+    fn forget_old_changes(&self) {
+        self.works_changed_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (_, when)| when.elapsed() < MAX_AGE);
     }
 
     fn everything_changed(&self) {
@@ -299,12 +313,13 @@ impl PageCache {
                 if let Err(err) = cache.catch_up(&archive).await {
                     tracing::warn!(error = %err, "page cache couldn't read the change feed; will retry");
                 }
+                cache.forget_old_changes();
             }
         });
     }
 
     fn fresh(&self, page: &Page) -> bool {
-        if page.kept.elapsed() >= MAX_AGE
+        if page.began.elapsed() >= MAX_AGE
             || self.everything_changed_at.load(Ordering::SeqCst) > page.drawn_at
         {
             return false;
@@ -316,7 +331,7 @@ impl PageCache {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .get(&work)
-                .is_none_or(|&at| at <= page.drawn_at),
+                .is_none_or(|&(at, _)| at <= page.drawn_at),
         }
     }
 
@@ -487,13 +502,15 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     };
     cache.drawn.fetch_add(1, Ordering::Relaxed);
     let drawn_at = cache.clock.load(Ordering::SeqCst);
+    let began = Instant::now();
     let response = next.run(request).await;
     if shows == Shows::Listing && !index_caught_up {
         // Dropping the placeholder lets the next reader waiting draw.
         return response;
     }
     let metrics = app.metrics.for_route(&route);
-    let (response, page) = keep(&cache, shows, drawn_at, response, &visitor, metrics).await;
+    let drawn = (drawn_at, began);
+    let (response, page) = keep(&cache, shows, drawn, response, &visitor, metrics).await;
     if let Some(page) = page {
         // A page kept meanwhile by another way in is as good.
         let _ = placeholder.insert(page);
@@ -506,7 +523,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
 async fn keep(
     cache: &PageCache,
     shows: Shows,
-    drawn_at: u64,
+    (drawn_at, began): (u64, Instant),
     response: Response,
     visitor: &Visitor,
     metrics: RouteMetrics,
@@ -556,7 +573,7 @@ async fn keep(
         pieces,
         content_type,
         drawn_at,
-        kept: Instant::now(),
+        began,
         last_modified: HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now()))
             .unwrap_or_else(|_| HeaderValue::from_static("")),
         shows,
@@ -729,7 +746,7 @@ mod tests {
             pieces: vec![Bytes::from_static(b"<p>a "), Bytes::from_static(b" b</p>")],
             content_type: HeaderValue::from_static("text/html"),
             drawn_at,
-            kept: Instant::now(),
+            began: Instant::now(),
             last_modified: HeaderValue::from_static("Sat, 28 Nov 2026 10:00:00 GMT"),
             shows,
             counts_view_of: None,
@@ -843,9 +860,40 @@ mod tests {
         let cache = PageCache::new(1 << 20, 0);
         let mut old = page(Shows::Listing, cache.clock.load(Ordering::SeqCst));
         if let Some(earlier) = Instant::now().checked_sub(MAX_AGE) {
-            old.kept = earlier;
+            old.began = earlier;
             assert!(!cache.fresh(&old));
         }
+    }
+
+    #[test]
+    fn changes_are_forgotten_once_every_page_before_them_has_expired() {
+        let cache = PageCache::new(1 << 20, 0);
+        let Some(long_ago) = Instant::now().checked_sub(MAX_AGE) else {
+            return;
+        };
+        let mut before = page(Shows::Work(5), cache.clock.load(Ordering::SeqCst));
+        before.began = long_ago;
+        cache.apply(&change(1, "work", 5, "edited"));
+        cache.apply(&change(2, "work", 6, "edited"));
+        if let Some(entry) = cache
+            .works_changed_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&5)
+        {
+            entry.1 = long_ago;
+        }
+        cache.forget_old_changes();
+        let left: Vec<WorkId> = cache
+            .works_changed_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        assert_eq!(left, vec![6]);
+        // The page drawn before the forgotten change is still never served.
+        assert!(!cache.fresh(&before));
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub const FACET_TAGS: usize = 10;
 pub enum SearchError {
     #[error("the search index is being built; try again in a minute")]
     NotReady,
-    #[error("the search index failed: {0}; `quire reindex` rebuilds it from the archive")]
+    #[error("the search index failed: {0}; {advice}", advice = way_out(.0))]
     Index(#[from] tantivy::TantivyError),
     #[error("the search index's directory {path} can't be used: {source}")]
     Io {
@@ -79,6 +79,24 @@ pub enum SearchError {
 }
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What to do about a failing index. A full disk needs no rebuild: the
+/// index carries on from its last commit once there is room again.
+fn way_out(err: &tantivy::TantivyError) -> &'static str {
+    let full = |io: &std::io::Error| io.kind() == std::io::ErrorKind::StorageFull;
+    // Tantivy's own I/O variant names no source; others may.
+    let mut disk_full = matches!(err, tantivy::TantivyError::IoError(io) if full(io));
+    let mut cause = std::error::Error::source(err);
+    while let Some(error) = cause {
+        disk_full |= error.downcast_ref::<std::io::Error>().is_some_and(full);
+        cause = error.source();
+    }
+    if disk_full {
+        "the disk is full; the index picks up again by itself once space is freed"
+    } else {
+        "`quire reindex` rebuilds it from the archive"
+    }
+}
 
 /// A work as lists show it: the API's work object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -827,5 +845,24 @@ trait HasAddress {
 impl<K> HasAddress for (K, DocAddress) {
     fn address(&self) -> DocAddress {
         self.1
+    }
+}
+
+#[cfg(test)]
+mod advice_tests {
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn a_full_disk_is_not_sent_to_reindex() {
+        let full = tantivy::TantivyError::from(Error::from(ErrorKind::StorageFull));
+        let said = super::SearchError::from(full).to_string();
+        assert!(
+            said.contains("disk is full") && !said.contains("reindex"),
+            "{said}"
+        );
+        let denied = tantivy::TantivyError::from(Error::from(ErrorKind::PermissionDenied));
+        assert!(super::SearchError::from(denied)
+            .to_string()
+            .contains("`quire reindex` rebuilds it"));
     }
 }
