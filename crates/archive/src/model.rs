@@ -404,6 +404,14 @@ impl ChapterDraft {
         }
     }
 
+    /// A chapter written in Markdown: made HTML, then taken as HTML is, so
+    /// whatever raw HTML the Markdown holds is sanitized the same way.
+    pub fn from_markdown(markdown: &str) -> ChapterDraft {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(markdown));
+        ChapterDraft::from_html(&html)
+    }
+
     fn text_chars(&self) -> usize {
         self.body.paragraphs.iter().map(|p| p.chars().count()).sum()
     }

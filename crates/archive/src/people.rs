@@ -3,7 +3,7 @@
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use sqlx::Row;
 
 use crate::{model, now, record_change, Archive, ArchiveError, PseudId, Result, WorkId};
@@ -63,12 +63,23 @@ fn check_login(login: &str) -> Result<()> {
     Ok(())
 }
 
+/// Argon2id at OWASP's first recommended setting (Password Storage Cheat
+/// Sheet): 19 MiB of memory, 2 passes, 1 lane. Written out rather than left
+/// to the crate's default, so that a change of default never changes how
+/// passwords are kept unnoticed. A stored hash names its own parameters,
+/// so hashes made under other settings still verify.
+fn hasher() -> Result<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| ArchiveError::Password(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
 fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ArchiveError::WeakPassword(MIN_PASSWORD_CHARS));
     }
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    hasher()?
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|e| ArchiveError::Password(e.to_string()))
@@ -77,7 +88,7 @@ fn hash_password(password: &str) -> Result<String> {
 /// Does `password` match a stored argon2 hash?
 fn password_matches(stored: &str, password: &str) -> Result<bool> {
     let parsed = PasswordHash::new(stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
-    Ok(Argon2::default()
+    Ok(hasher()?
         .verify_password(password.as_bytes(), &parsed)
         .is_ok())
 }
@@ -434,7 +445,21 @@ mod tests {
             Err(ArchiveError::WeakPassword(8))
         ));
         let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(!hash.contains("correct horse"));
+        assert!(password_matches(&hash, "correct horse").unwrap());
+        assert!(!password_matches(&hash, "correct horsE").unwrap());
+    }
+
+    #[test]
+    fn hashes_made_under_other_settings_still_verify() {
+        let salt = SaltString::generate(&mut OsRng);
+        let params = Params::new(8 * 1024, 3, 1, None).unwrap();
+        let older = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(password_matches(&older, "correct horse").unwrap());
+        assert!(!password_matches(&older, "wrong horse").unwrap());
     }
 }

@@ -112,6 +112,7 @@ pub async fn sign_up(
 #[template(path = "login.html")]
 struct LoginPage {
     layout: Layout,
+    message: Option<&'static str>,
     error: Option<String>,
     login: String,
     return_to: String,
@@ -120,6 +121,7 @@ struct LoginPage {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct LoginQuery {
     return_to: Option<String>,
+    signed_out: Option<String>,
 }
 
 pub async fn login_form(
@@ -128,6 +130,8 @@ pub async fn login_form(
 ) -> Result<Response, PageError> {
     render(&LoginPage {
         layout: Layout::new(&visitor, "Sign in"),
+        message: (query.signed_out.as_deref() == Some("everywhere"))
+            .then_some("You're signed out on every browser and device."),
         error: None,
         login: String::new(),
         return_to: local_path(query.return_to.as_deref()),
@@ -151,6 +155,7 @@ pub async fn log_in(
         // The same words whether the account exists or not.
         let page = render(&LoginPage {
             layout: Layout::new(&visitor, "Sign in"),
+            message: None,
             error: Some(
                 "That login and password don't match an account. Check both and try again.".into(),
             ),
@@ -174,6 +179,24 @@ pub async fn log_out(
         app.archive.end_session(token).await?;
     }
     Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())
+}
+
+/// Ends every session of the account, this browser's too: for a reader
+/// who signed in somewhere they no longer trust.
+pub async fn sign_out_everywhere(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    jar: CookieJar,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.member("/account")?;
+    app.archive.end_all_sessions(user.id).await?;
+    Ok((
+        jar.remove(expired(SESSION_COOKIE)),
+        Redirect::to("/login?signed_out=everywhere"),
+    )
+        .into_response())
 }
 
 #[derive(Template)]

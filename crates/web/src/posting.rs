@@ -139,11 +139,7 @@ pub async fn new_work(
 pub fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
     match format {
         TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_str(text)),
-        TextFormat::Markdown => {
-            let mut html = String::new();
-            pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
-            ChapterDraft::from_html(&html)
-        }
+        TextFormat::Markdown => ChapterDraft::from_markdown(text),
         TextFormat::Html => ChapterDraft::from_html(text),
     }
 }

@@ -30,6 +30,10 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 /// The most one file inside the EPUB may unpack to: well above any
 /// chapter, well below what a zip bomb would make.
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
+/// The most all the files read from one EPUB may unpack to together: a
+/// bomb of many entries, or a spine naming one big entry many times, stops
+/// here.
+const MAX_UNPACKED_BYTES: u64 = 128 << 20;
 
 /// Words a title page may hold besides its labelled values (its heading,
 /// "Table of Contents" and the like); a first chapter that opens with a
@@ -51,18 +55,24 @@ pub(crate) fn read(bytes: &[u8], fallback_title: &str) -> Result<Prepared, Impor
     let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotAnEpub {
         reason: format!("it is not a zip file: {e}"),
     })?;
-    let package_path = package_path(&mut archive)?;
+    let mut budget = MAX_UNPACKED_BYTES;
+    let package_path = package_path(&mut archive, &mut budget)?;
     let package_bytes =
-        entry(&mut archive, &package_path)?.ok_or_else(|| ImportError::EpubIncomplete {
+        entry(&mut archive, &package_path, &mut budget)?.ok_or_else(|| ImportError::EpubIncomplete {
             what: format!("package file {package_path}, which META-INF/container.xml names"),
         })?;
     let package = Package::parse(&xml_text(&package_bytes), &package_path)?;
 
-    let mut documents = Vec::new();
+    // Every file is unpacked before any is parsed, so a book over the
+    // budget is refused before the costly part.
+    let mut unpacked = Vec::new();
     for item in &package.spine {
-        let Some(bytes) = entry(&mut archive, &item.path)? else {
-            continue;
-        };
+        if let Some(bytes) = entry(&mut archive, &item.path, &mut budget)? {
+            unpacked.push(bytes);
+        }
+    }
+    let mut documents = Vec::new();
+    for bytes in unpacked {
         let Ok(decoded) = quire_text::decode::decode(&bytes) else {
             continue;
         };
@@ -269,9 +279,12 @@ fn lenient_tags(metadata: &mut Metadata) {
 // ---------------------------------------------------------------------------
 // The zip and the package file.
 
+/// One file of the zip, unpacked, counted against `budget` (what the
+/// EPUB may still unpack to).
 fn entry(
     archive: &mut ZipArchive<Cursor<&[u8]>>,
     name: &str,
+    budget: &mut u64,
 ) -> Result<Option<Vec<u8>>, ImportError> {
     let name = if archive.index_for_name(name).is_some() {
         name.to_string()
@@ -284,8 +297,9 @@ fn entry(
     let file = archive.by_name(&name).map_err(|e| ImportError::NotAnEpub {
         reason: format!("{name} can't be unpacked: {e}"),
     })?;
+    let limit = MAX_ENTRY_BYTES.min(*budget);
     let mut bytes = Vec::new();
-    file.take(MAX_ENTRY_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| ImportError::NotAnEpub {
             reason: format!("{name} can't be unpacked: {e}"),
@@ -295,13 +309,25 @@ fn entry(
             reason: format!("{name} unpacks to more than {} MiB", MAX_ENTRY_BYTES >> 20),
         });
     }
+    if bytes.len() as u64 > *budget {
+        return Err(ImportError::NotAnEpub {
+            reason: format!(
+                "its files unpack to more than {} MiB together",
+                MAX_UNPACKED_BYTES >> 20
+            ),
+        });
+    }
+    *budget -= bytes.len() as u64;
     Ok(Some(bytes))
 }
 
 /// The package file's path, from `META-INF/container.xml`.
-fn package_path(archive: &mut ZipArchive<Cursor<&[u8]>>) -> Result<String, ImportError> {
+fn package_path(
+    archive: &mut ZipArchive<Cursor<&[u8]>>,
+    budget: &mut u64,
+) -> Result<String, ImportError> {
     let container =
-        entry(archive, "META-INF/container.xml")?.ok_or_else(|| ImportError::EpubIncomplete {
+        entry(archive, "META-INF/container.xml", budget)?.ok_or_else(|| ImportError::EpubIncomplete {
             what: "META-INF/container.xml (the file that says where its contents are)".into(),
         })?;
     let text = xml_text(&container);
@@ -983,5 +1009,102 @@ mod tests {
         assert_eq!(resolve("OEBPS", "%C3%A9t%C3%A9.xhtml"), "OEBPS/été.xhtml");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    /// A package whose spine reads these files in order.
+    fn package(hrefs: &[&str]) -> String {
+        let items: String = hrefs
+            .iter()
+            .enumerate()
+            .map(|(i, href)| {
+                format!("<item id=\"i{i}\" href=\"{href}\" media-type=\"application/xhtml+xml\"/>")
+            })
+            .collect();
+        let spine: String = (0..hrefs.len())
+            .map(|i| format!("<itemref idref=\"i{i}\"/>"))
+            .collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">\
+             <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Hostile</dc:title></metadata>\
+             <manifest>{items}</manifest><spine>{spine}</spine></package>"
+        )
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        match prepare(bytes) {
+            Ok(prepared) => panic!("taken: {:?}", prepared.draft.title),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_spine_naming_one_big_file_again_and_again_stops_at_the_budget() {
+        // About 8 KB of zip that would unpack to 40 x 8 MiB = 320 MiB.
+        let page = xhtml("Big", &format!("<body><p>{}</p></body>", "a ".repeat(4 << 20)));
+        let book = epub(&[
+            ("META-INF/container.xml", CONTAINER),
+            ("OEBPS/content.opf", &package(&["big.xhtml"; 40])),
+            ("OEBPS/big.xhtml", &page),
+        ]);
+        assert!(book.len() < 64 * 1024, "{} bytes", book.len());
+        let said = refusal(&book);
+        assert!(said.contains("more than 128 MiB together"), "{said}");
+    }
+
+    #[test]
+    fn one_file_unpacking_past_the_entry_limit_is_refused() {
+        let page = format!("<p>{}</p>", "z".repeat(65 << 20));
+        let book = epub(&[
+            ("META-INF/container.xml", CONTAINER),
+            ("OEBPS/content.opf", &package(&["huge.xhtml"])),
+            ("OEBPS/huge.xhtml", &page),
+        ]);
+        let said = refusal(&book);
+        assert!(said.contains("huge.xhtml unpacks to more than 64 MiB"), "{said}");
+    }
+
+    #[test]
+    fn paths_that_climb_out_of_the_book_name_nothing_outside_it() {
+        let book = epub(&[
+            ("META-INF/container.xml", CONTAINER),
+            (
+                "OEBPS/content.opf",
+                &package(&["../../../../../../etc/passwd", "/etc/hostname", "chapter.xhtml"]),
+            ),
+            (
+                "OEBPS/chapter.xhtml",
+                &xhtml("One", "<body><p>The only chapter that is really here.</p></body>"),
+            ),
+        ]);
+        let prepared = prepare(&book).unwrap();
+        let text: Vec<String> = prepared
+            .draft
+            .chapters
+            .iter()
+            .flat_map(|c| c.body.paragraphs.clone())
+            .collect();
+        assert_eq!(text, vec!["The only chapter that is really here.".to_string()]);
+    }
+
+    #[test]
+    fn a_billion_laughs_package_is_refused_not_expanded() {
+        let mut entities = String::from("<!ENTITY lol \"lol\">");
+        for level in 1..=9 {
+            let previous = if level == 1 { "lol".to_string() } else { format!("lol{}", level - 1) };
+            entities.push_str(&format!(
+                "<!ENTITY lol{level} \"{}\">",
+                format!("&{previous};").repeat(10)
+            ));
+        }
+        let opf = format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE package [{entities}]>\n\
+             <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">\
+             <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>&lol9;</dc:title></metadata>\
+             <manifest/><spine/></package>"
+        );
+        let book = epub(&[("META-INF/container.xml", CONTAINER), ("OEBPS/content.opf", &opf)]);
+        let said = refusal(&book);
+        assert!(said.contains("content.opf"), "{said}");
     }
 }

@@ -277,9 +277,17 @@ impl Client {
     }
 
     pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.post_with(path, form, &[])
+    }
+
+    /// A form posted with extra headers (a proxy's `X-Forwarded-Proto`).
+    pub fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         Self::page(
-            self.agent
-                .post(format!("{}{path}", self.base))
+            request
                 .send_form(form.iter().copied())
                 .expect("the site answers"),
         )

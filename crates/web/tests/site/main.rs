@@ -2,6 +2,7 @@
 //! do what. Each test starts its own site on a free port.
 
 mod downloads;
+mod hardening;
 mod harness;
 mod moderation;
 mod opds;
@@ -199,6 +200,34 @@ fn sign_in_is_rate_limited() {
     assert!(page.body.contains("Too many tries"));
 }
 
+/// Every route the site's router takes a POST on, read from where the
+/// router is built, so a new route is tried here the day it is added.
+fn state_changing_routes() -> Vec<String> {
+    let source = include_str!("../../src/lib.rs");
+    let mut routes = Vec::new();
+    for call in source.split(".route(").skip(1) {
+        // The call's own text: up to the parenthesis that closes it.
+        let mut depth = 1;
+        let end = call
+            .char_indices()
+            .find_map(|(at, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(at)
+            })
+            .unwrap_or(call.len());
+        let call = &call[..end];
+        let path = call.split('"').nth(1).unwrap_or_default();
+        if call.contains("post(") && path.starts_with('/') && !path.starts_with("/api/") {
+            routes.push(path.to_string());
+        }
+    }
+    routes
+}
+
 #[test]
 fn every_form_refuses_a_request_without_its_token() {
     let site = Site::start();
@@ -207,39 +236,21 @@ fn every_form_refuses_a_request_without_its_token() {
         &author,
         &[("title", "Tokens"), ("body", "Some words here.")],
     );
-    let routes = [
-        "/works/new".to_string(),
-        format!("/works/{id}/kudos"),
-        format!("/works/{id}/comments"),
-        format!("/works/{id}/bookmarks"),
-        format!("/works/{id}/subscription"),
-        format!("/works/{id}/read-as"),
-        format!("/works/{id}/edit"),
-        format!("/works/{id}/delete"),
-        format!("/works/{id}/orphan"),
-        format!("/works/{id}/chapters/new"),
-        format!("/works/{id}/chapters/order"),
-        format!("/works/{id}/chapters/delete"),
-        format!("/works/{id}/chapters/1/edit"),
-        "/tags/Original%20Work".to_string(),
-        "/account/password".to_string(),
-        "/account/pseuds".to_string(),
-        "/dashboard/history/clear".to_string(),
-        "/account/delete".to_string(),
-        "/comments/1/edit".to_string(),
-        "/comments/1/delete".to_string(),
-        "/preferences".to_string(),
-        "/logout".to_string(),
-        "/login".to_string(),
-        "/signup".to_string(),
-        format!("/works/{id}/report"),
-        "/comments/1/report".to_string(),
-        format!("/works/{id}/creators"),
-        format!("/dashboard/invitations/{id}"),
-        "/admin/reports/1/resolve".to_string(),
-        format!("/admin/works/{id}/hidden"),
-        "/admin/users/author_a/suspended".to_string(),
-    ];
+    let routes: Vec<String> = state_changing_routes()
+        .iter()
+        .map(|route| {
+            route
+                .replace("{id}", &id.to_string())
+                .replace("{work}", &id.to_string())
+                .replace("{position}", "1")
+                .replace("{login}", "author_a")
+                .replace("{tag}", "Original%20Work")
+        })
+        .collect();
+    assert!(
+        routes.len() >= 30 && routes.contains(&format!("/works/{id}/kudos")),
+        "the router's routes were not all read: {routes:?}"
+    );
     for client in [site.client(), author] {
         for route in &routes {
             let missing = client.post(route, &[("body", "x")]);
