@@ -69,8 +69,8 @@ fn check_login(login: &str) -> Result<()> {
 /// passwords are kept unnoticed. A stored hash names its own parameters,
 /// so hashes made under other settings still verify.
 fn hasher() -> Result<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| ArchiveError::Password(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| ArchiveError::Password(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -445,7 +445,10 @@ mod tests {
             Err(ArchiveError::WeakPassword(8))
         ));
         let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(!hash.contains("correct horse"));
         assert!(password_matches(&hash, "correct horse").unwrap());
         assert!(!password_matches(&hash, "correct horsE").unwrap());

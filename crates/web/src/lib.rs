@@ -278,10 +278,7 @@ pub async fn router(
         .route("/logout", post(accounts::log_out))
         .route("/account", get(accounts::account))
         .route("/account/password", post(accounts::change_password))
-        .route(
-            "/account/sessions/end",
-            post(accounts::sign_out_everywhere),
-        )
+        .route("/account/sessions/end", post(accounts::sign_out_everywhere))
         .route("/account/pseuds", post(accounts::add_pseud))
         .route("/account/delete", post(accounts::delete_account))
         .route(

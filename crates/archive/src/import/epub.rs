@@ -57,10 +57,11 @@ pub(crate) fn read(bytes: &[u8], fallback_title: &str) -> Result<Prepared, Impor
     })?;
     let mut budget = MAX_UNPACKED_BYTES;
     let package_path = package_path(&mut archive, &mut budget)?;
-    let package_bytes =
-        entry(&mut archive, &package_path, &mut budget)?.ok_or_else(|| ImportError::EpubIncomplete {
+    let package_bytes = entry(&mut archive, &package_path, &mut budget)?.ok_or_else(|| {
+        ImportError::EpubIncomplete {
             what: format!("package file {package_path}, which META-INF/container.xml names"),
-        })?;
+        }
+    })?;
     let package = Package::parse(&xml_text(&package_bytes), &package_path)?;
 
     // Every file is unpacked before any is parsed, so a book over the
@@ -326,10 +327,11 @@ fn package_path(
     archive: &mut ZipArchive<Cursor<&[u8]>>,
     budget: &mut u64,
 ) -> Result<String, ImportError> {
-    let container =
-        entry(archive, "META-INF/container.xml", budget)?.ok_or_else(|| ImportError::EpubIncomplete {
+    let container = entry(archive, "META-INF/container.xml", budget)?.ok_or_else(|| {
+        ImportError::EpubIncomplete {
             what: "META-INF/container.xml (the file that says where its contents are)".into(),
-        })?;
+        }
+    })?;
     let text = xml_text(&container);
     let document = parse_xml(&text, "META-INF/container.xml")?;
     document
@@ -1041,7 +1043,10 @@ mod tests {
     #[test]
     fn a_spine_naming_one_big_file_again_and_again_stops_at_the_budget() {
         // About 8 KB of zip that would unpack to 40 x 8 MiB = 320 MiB.
-        let page = xhtml("Big", &format!("<body><p>{}</p></body>", "a ".repeat(4 << 20)));
+        let page = xhtml(
+            "Big",
+            &format!("<body><p>{}</p></body>", "a ".repeat(4 << 20)),
+        );
         let book = epub(&[
             ("META-INF/container.xml", CONTAINER),
             ("OEBPS/content.opf", &package(&["big.xhtml"; 40])),
@@ -1061,7 +1066,10 @@ mod tests {
             ("OEBPS/huge.xhtml", &page),
         ]);
         let said = refusal(&book);
-        assert!(said.contains("huge.xhtml unpacks to more than 64 MiB"), "{said}");
+        assert!(
+            said.contains("huge.xhtml unpacks to more than 64 MiB"),
+            "{said}"
+        );
     }
 
     #[test]
@@ -1070,11 +1078,18 @@ mod tests {
             ("META-INF/container.xml", CONTAINER),
             (
                 "OEBPS/content.opf",
-                &package(&["../../../../../../etc/passwd", "/etc/hostname", "chapter.xhtml"]),
+                &package(&[
+                    "../../../../../../etc/passwd",
+                    "/etc/hostname",
+                    "chapter.xhtml",
+                ]),
             ),
             (
                 "OEBPS/chapter.xhtml",
-                &xhtml("One", "<body><p>The only chapter that is really here.</p></body>"),
+                &xhtml(
+                    "One",
+                    "<body><p>The only chapter that is really here.</p></body>",
+                ),
             ),
         ]);
         let prepared = prepare(&book).unwrap();
@@ -1084,14 +1099,21 @@ mod tests {
             .iter()
             .flat_map(|c| c.body.paragraphs.clone())
             .collect();
-        assert_eq!(text, vec!["The only chapter that is really here.".to_string()]);
+        assert_eq!(
+            text,
+            vec!["The only chapter that is really here.".to_string()]
+        );
     }
 
     #[test]
     fn a_billion_laughs_package_is_refused_not_expanded() {
         let mut entities = String::from("<!ENTITY lol \"lol\">");
         for level in 1..=9 {
-            let previous = if level == 1 { "lol".to_string() } else { format!("lol{}", level - 1) };
+            let previous = if level == 1 {
+                "lol".to_string()
+            } else {
+                format!("lol{}", level - 1)
+            };
             entities.push_str(&format!(
                 "<!ENTITY lol{level} \"{}\">",
                 format!("&{previous};").repeat(10)
@@ -1103,7 +1125,10 @@ mod tests {
              <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>&lol9;</dc:title></metadata>\
              <manifest/><spine/></package>"
         );
-        let book = epub(&[("META-INF/container.xml", CONTAINER), ("OEBPS/content.opf", &opf)]);
+        let book = epub(&[
+            ("META-INF/container.xml", CONTAINER),
+            ("OEBPS/content.opf", &opf),
+        ]);
         let said = refusal(&book);
         assert!(said.contains("content.opf"), "{said}");
     }

@@ -41,11 +41,7 @@ fn every_sign_in_gets_a_new_session_in_a_cookie_scripts_cannot_read() {
     }
     assert!(!first.contains("Secure"), "plain http: {first}");
     // Behind a TLS proxy the cookie is only ever sent over TLS.
-    let behind_tls = sign_in(
-        &site,
-        "session_holder",
-        &[("x-forwarded-proto", "https")],
-    );
+    let behind_tls = sign_in(&site, "session_holder", &[("x-forwarded-proto", "https")]);
     let line = session_cookie(&behind_tls).expect("a session cookie");
     assert!(line.contains("Secure"), "{line}");
 }
