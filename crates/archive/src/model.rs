@@ -623,3 +623,37 @@ mod tests {
         assert_eq!(d.validate(), Err(ModelError::EmptyTag));
     }
 }
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::ChapterDraft;
+
+    #[test]
+    fn deeply_nested_html_is_read_without_overflowing() {
+        // Deep enough to overflow any recursive reader's stack.
+        let depth = 20_000;
+        let html = format!(
+            "{}<p>At the bottom.</p>{}",
+            "<div><blockquote>".repeat(depth),
+            "</blockquote></div>".repeat(depth)
+        );
+        let chapter = ChapterDraft::from_html(&html);
+        assert!(chapter.html.contains("At the bottom."));
+        assert_eq!(chapter.body.paragraphs, vec!["At the bottom.".to_string()]);
+    }
+
+    #[test]
+    fn invalid_utf8_and_markdown_bombs_are_read_as_text() {
+        let bytes = [b"<p>caf\xe9 \xff\xfe ok</p>".as_slice()].concat();
+        let chapter = ChapterDraft::from_html(&String::from_utf8_lossy(&bytes));
+        assert!(chapter.html.contains("ok"));
+        // Deep Markdown nesting: block quotes and lists a thousand deep.
+        let markdown = format!(
+            "{}deep\n\n{}also deep",
+            "> ".repeat(1_000),
+            "- ".repeat(1_000)
+        );
+        let chapter = ChapterDraft::from_markdown(&markdown);
+        assert!(chapter.html.contains("deep"));
+    }
+}

@@ -283,48 +283,66 @@ struct HtmlWalker {
 }
 
 impl HtmlWalker {
-    fn walk(&mut self, node: ego_tree::NodeRef<'_, Node>) {
-        for child in node.children() {
-            match child.value() {
-                Node::Text(text) => {
-                    // HTML folds white space; a no-break space is a space to a reader.
-                    for (i, piece) in text.split(|c: char| c.is_whitespace()).enumerate() {
-                        if i > 0 && !self.current.ends_with([' ', '\n']) {
-                            self.current.push(' ');
-                        }
-                        self.current.push_str(piece);
-                    }
-                }
-                Node::Element(element) => {
-                    let name = element.name();
-                    if name == "title" && self.title.is_none() {
-                        let title: String = child
-                            .descendants()
-                            .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
-                            .collect();
-                        let title = tidy_spaces(&title);
-                        if !title.is_empty() {
-                            self.title = Some(title);
+    /// Reads the tree in document order without recursing, so that HTML
+    /// nested a hundred thousand deep costs time, not the stack.
+    fn walk(&mut self, root: ego_tree::NodeRef<'_, Node>) {
+        use ego_tree::iter::Edge;
+        // The element whose content is being skipped, if any.
+        let mut skipping = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) if skipping.is_none() => match node.value() {
+                    Node::Text(text) => {
+                        // HTML folds white space; a no-break space is a space to a reader.
+                        for (i, piece) in text.split(|c: char| c.is_whitespace()).enumerate() {
+                            if i > 0 && !self.current.ends_with([' ', '\n']) {
+                                self.current.push(' ');
+                            }
+                            self.current.push_str(piece);
                         }
                     }
-                    if SKIPPED_ELEMENTS.contains(&name) {
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if name == "title" && self.title.is_none() {
+                            let title: String = node
+                                .descendants()
+                                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                                .collect();
+                            let title = tidy_spaces(&title);
+                            if !title.is_empty() {
+                                self.title = Some(title);
+                            }
+                        }
+                        if SKIPPED_ELEMENTS.contains(&name) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        match name {
+                            "br" => self.current.push('\n'),
+                            "hr" => {
+                                self.flush();
+                                self.blocks.push(Block::SceneBreak);
+                            }
+                            _ if BLOCK_ELEMENTS.contains(&name) => self.flush(),
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Open(_) => {}
+                Edge::Close(node) => {
+                    if skipping.is_some() {
+                        if skipping == Some(node.id()) {
+                            skipping = None;
+                        }
                         continue;
                     }
-                    match name {
-                        "br" => self.current.push('\n'),
-                        "hr" => {
-                            self.flush();
-                            self.blocks.push(Block::SceneBreak);
-                        }
-                        _ if BLOCK_ELEMENTS.contains(&name) => {
-                            self.flush();
-                            self.walk(child);
+                    if let Node::Element(element) = node.value() {
+                        if BLOCK_ELEMENTS.contains(&element.name()) {
                             self.flush();
                         }
-                        _ => self.walk(child),
                     }
                 }
-                _ => {}
             }
         }
     }

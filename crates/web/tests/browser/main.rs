@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 #[path = "../site/harness.rs"]
 mod harness;
+mod xss;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
