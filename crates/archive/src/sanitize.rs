@@ -146,9 +146,71 @@ fn builder() -> &'static Builder<'static> {
     })
 }
 
-/// Author HTML with only what AO3 allows.
+/// The deepest elements may nest in stored HTML. Far beyond any story's
+/// blockquotes and lists; what reads and converts the HTML later (pages,
+/// EPUBs, imports) can then walk it without fear for its stack.
+pub const MAX_NESTING: usize = 100;
+
+/// Author HTML with only what AO3 allows, nested at most [`MAX_NESTING`]
+/// deep: deeper elements give up their tags and keep their text.
 pub fn sanitize(html: &str) -> String {
-    builder().clean(html).to_string()
+    let clean = builder().clean(html).to_string();
+    let fragment = scraper::Html::parse_fragment(&clean);
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for edge in fragment.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) if node.value().is_element() => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ego_tree::iter::Edge::Close(node) if node.value().is_element() => depth -= 1,
+            _ => {}
+        }
+    }
+    if deepest <= MAX_NESTING + 1 {
+        return clean;
+    }
+    builder().clean(&flattened(&fragment)).to_string()
+}
+
+/// The fragment again, without the tags of elements deeper than
+/// [`MAX_NESTING`] (the fragment's own `<html>` wrapper not counted).
+fn flattened(fragment: &scraper::Html) -> String {
+    use ego_tree::iter::Edge;
+    use quire_text::insert::escape_html;
+    const VOID: &[&str] = &["br", "hr", "img", "col", "wbr"];
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for edge in fragment.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                scraper::Node::Element(element) => {
+                    depth += 1;
+                    if (2..=MAX_NESTING + 1).contains(&depth) {
+                        out.push('<');
+                        out.push_str(element.name());
+                        for (name, value) in element.attrs() {
+                            out.push_str(&format!(" {name}=\"{}\"", escape_html(value)));
+                        }
+                        out.push('>');
+                    }
+                }
+                scraper::Node::Text(text) => out.push_str(&escape_html(text)),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let scraper::Node::Element(element) = node.value() {
+                    if (2..=MAX_NESTING + 1).contains(&depth) && !VOID.contains(&element.name()) {
+                        out.push_str("</");
+                        out.push_str(element.name());
+                        out.push('>');
+                    }
+                    depth -= 1;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The HTML of a manuscript that arrived as plain text: a `<p>` per
@@ -224,5 +286,22 @@ mod tests {
             html_of(&manuscript),
             "<p>A &lt;b&gt; &amp; &quot;c&quot;<br />line two</p>\n<hr />\n<p>Y/N left.</p>\n"
         );
+    }
+
+    #[test]
+    fn html_nested_past_the_limit_keeps_its_text_but_not_its_depth() {
+        let depth = 5_000;
+        let html = format!(
+            "<p>Before.</p>{}<em>Deep</em> words{}<p>After.</p>",
+            "<blockquote>".repeat(depth),
+            "</blockquote>".repeat(depth)
+        );
+        let cleaned = sanitize(&html);
+        assert!(cleaned.contains("Deep") && cleaned.contains("words"));
+        assert!(cleaned.starts_with("<p>Before.</p>") && cleaned.ends_with("<p>After.</p>"));
+        assert_eq!(cleaned.matches("<blockquote>").count(), MAX_NESTING);
+        // Within the limit nothing changes.
+        let shallow = format!("{}<p>x</p>{}", "<div>".repeat(20), "</div>".repeat(20));
+        assert_eq!(sanitize(&shallow), shallow);
     }
 }
