@@ -156,8 +156,17 @@ pub const MAX_NESTING: usize = 100;
 pub fn sanitize(html: &str) -> String {
     let clean = builder().clean(html).to_string();
     let fragment = scraper::Html::parse_fragment(&clean);
+    // The fragment's own `<html>` wrapper is one level more.
+    if deepest(&fragment) <= MAX_NESTING + 1 {
+        return clean;
+    }
+    builder().clean(&flattened(&fragment)).to_string()
+}
+
+/// How deep a parsed document's elements nest, found without recursing.
+pub(crate) fn deepest(document: &scraper::Html) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
-    for edge in fragment.tree.root().traverse() {
+    for edge in document.tree.root().traverse() {
         match edge {
             ego_tree::iter::Edge::Open(node) if node.value().is_element() => {
                 depth += 1;
@@ -167,10 +176,7 @@ pub fn sanitize(html: &str) -> String {
             _ => {}
         }
     }
-    if deepest <= MAX_NESTING + 1 {
-        return clean;
-    }
-    builder().clean(&flattened(&fragment)).to_string()
+    deepest
 }
 
 /// The fragment again, without the tags of elements deeper than

@@ -101,11 +101,16 @@ pub(crate) fn try_read(
         return None;
     }
     let document = Html::parse_document(text);
-    if !is_download(&document) {
+    // AO3's downloads nest a dozen deep; reading the layout recurses, so
+    // anything far deeper is read as plain HTML, which doesn't.
+    if crate::sanitize::deepest(&document) > MAX_DOWNLOAD_NESTING || !is_download(&document) {
         return None;
     }
     Some(read_download(&document, encoding, fallback_title))
 }
+
+/// Deeper than any AO3 download, shallow enough for a recursive reader.
+const MAX_DOWNLOAD_NESTING: usize = 500;
 
 /// A cheap look before parsing: the ids and markers an AO3 download has.
 fn may_be_download(text: &str) -> bool {
@@ -1566,6 +1571,30 @@ mod tests {
             language_code("Klingon (tlhIngan Hol)"),
             "en",
             "unknown: the default"
+        );
+    }
+
+    #[test]
+    fn a_download_nested_absurdly_deep_is_read_as_plain_html_without_overflowing() {
+        let depth = 20_000;
+        let deep = format!(
+            "{}<h3>Chapter 9: Down</h3><p>At the bottom.</p>{}</body>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let crafted = CURRENT.replacen("</body>", &deep, 1);
+        let prepared =
+            crate::import::prepare(std::path::Path::new("work.html"), crafted.as_bytes())
+                .expect("read as HTML");
+        let text: Vec<&String> = prepared
+            .draft
+            .chapters
+            .iter()
+            .flat_map(|c| &c.body.paragraphs)
+            .collect();
+        assert!(
+            text.iter().any(|p| p.as_str() == "At the bottom."),
+            "{text:?}"
         );
     }
 }
