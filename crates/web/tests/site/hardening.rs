@@ -84,3 +84,31 @@ fn signing_out_everywhere_ends_every_session_of_the_account() {
     assert_eq!(forged.status, 403);
     assert!(other_reader.get("/").body.contains("Sign out"));
 }
+
+#[test]
+fn the_json_api_never_acts_on_a_session_cookie() {
+    let site = Site::start();
+    let member = site.member("api_cookie_holder");
+    let id = crate::harness::post_work(
+        &member,
+        &[
+            ("title", "Members Only"),
+            ("body", "Seen by members."),
+            ("restricted", "1"),
+        ],
+    );
+    // The member's browser sees the work; the API, sent the same cookies,
+    // answers as it does to anyone.
+    assert_eq!(member.get(&format!("/works/{id}")).status, 200);
+    assert_eq!(member.get(&format!("/api/v1/works/{id}")).status, 404);
+    assert_eq!(
+        site.client().get(&format!("/api/v1/works/{id}")).status,
+        404
+    );
+    crate::harness::eventually("the index has the work", || {
+        member.get("/works").body.contains("Members Only")
+    });
+    let found = member.get("/api/v1/works?q=Members");
+    assert_eq!(found.status, 200);
+    assert!(!found.body.contains("Members Only"), "{}", found.body);
+}
