@@ -109,6 +109,7 @@ pub struct ServeOptions {
     pub demo: bool,
     pub log_format: LogFormat,
     pub page_cache_bytes: u64,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
@@ -134,6 +135,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         demo,
         log_format,
         page_cache_bytes,
+        trusted_proxies,
     } = options;
     let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
     if let Some(url) = public_url {
@@ -168,6 +170,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
             ),
         );
         config.page_cache_bytes = *page_cache_bytes;
+        config.trusted_proxies = trusted_proxies.clone();
         let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;

@@ -98,6 +98,17 @@ enum Command {
             value_name = "MIB"
         )]
         page_cache_mb: u64,
+        /// A reverse proxy in front of quire, by address (repeat, or
+        /// separate with commas): the reader's address is then taken from
+        /// the X-Forwarded-For it adds, for rate limits, kudos and hits.
+        /// Requests from anywhere else keep their own address.
+        #[arg(
+            long = "trusted-proxy",
+            env = "QUIRE_TRUSTED_PROXIES",
+            value_delimiter = ',',
+            value_name = "ADDRESS"
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -234,6 +245,7 @@ fn main() -> ExitCode {
             demo,
             log_format,
             page_cache_mb,
+            trusted_proxies,
         } => archive_commands::serve(
             &location,
             &archive_commands::ServeOptions {
@@ -242,6 +254,7 @@ fn main() -> ExitCode {
                 demo,
                 log_format,
                 page_cache_bytes: page_cache_mb.saturating_mul(1024 * 1024),
+                trusted_proxies,
             },
         ),
         Command::Corpus {

@@ -65,6 +65,7 @@ struct Shared {
     signals: Arc<detected::SignalsCache>,
     filled_chapters: Arc<fragments::FilledChapters>,
     metrics: Arc<metrics::Metrics>,
+    trusted_proxies: Vec<IpAddr>,
 }
 
 /// The site, ready to serve, and what must be done when it stops.
@@ -100,6 +101,8 @@ pub struct SiteConfig {
     /// The longest a request may take, body included, before it is answered
     /// with 503.
     pub request_timeout: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the reader's address.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl SiteConfig {
@@ -113,6 +116,7 @@ impl SiteConfig {
             public_url: public_url.into(),
             page_cache_bytes: 64 * 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(60),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -146,6 +150,36 @@ impl SignInLimits {
     }
 }
 
+/// Whom a request is for. Each proxy appends the address it heard from to
+/// `X-Forwarded-For`, so the list is read from its end: past every trusted
+/// proxy, the first address is the reader's. Anything before it could have
+/// been written by the reader and is never believed.
+fn forwarded_for(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|line| line.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .collect();
+    let mut reader = peer;
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(address) => {
+                reader = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            // A hop that isn't an address ends what can be believed.
+            Err(_) => break,
+        }
+    }
+    reader
+}
+
 /// The largest request body taken: a long chapter pasted whole fits.
 pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -176,6 +210,7 @@ pub async fn router(
         pages: Arc::clone(&pages),
         signals: Arc::new(detected::SignalsCache::new(1_000)),
         filled_chapters: Arc::clone(&filled_chapters),
+        trusted_proxies: config.trusted_proxies,
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
             filled_chapters,
@@ -333,6 +368,18 @@ pub async fn router(
 }
 
 impl App {
+    /// The reader's address: the connection's, unless it comes from a
+    /// trusted proxy, whose `X-Forwarded-For` then says whom it is for.
+    fn reader_address(&self, request: &axum::extract::Request) -> IpAddr {
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |info| {
+                info.0.ip()
+            });
+        forwarded_for(peer, request.headers(), &self.trusted_proxies)
+    }
+
     /// A search off the async threads: tantivy reads block.
     async fn search(
         &self,
@@ -347,5 +394,48 @@ impl App {
                     "the search stopped unexpectedly: {err}"
                 )))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse()
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_whom_a_request_is_for() {
+        let proxy = ip("10.0.0.2");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
+        );
+        // Straight from a reader: the header is theirs to write, and ignored.
+        assert_eq!(
+            forwarded_for(ip("198.51.100.1"), &headers, &[proxy]),
+            ip("198.51.100.1")
+        );
+        // Through the proxy: the address it heard from, not what the reader
+        // wrote before it.
+        assert_eq!(forwarded_for(proxy, &headers, &[proxy]), ip("203.0.113.7"));
+        // Two proxies in a row are both passed.
+        headers.append("x-forwarded-for", HeaderValue::from_static("10.0.0.3"));
+        assert_eq!(
+            forwarded_for(proxy, &headers, &[proxy, ip("10.0.0.3")]),
+            ip("203.0.113.7")
+        );
+        // No header, or garbage: the proxy's own address.
+        headers.clear();
+        assert_eq!(forwarded_for(proxy, &headers, &[proxy]), proxy);
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not an address"),
+        );
+        assert_eq!(forwarded_for(proxy, &headers, &[proxy]), proxy);
     }
 }

@@ -684,13 +684,7 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
     }
     cache.served_kept.fetch_add(1, Ordering::Relaxed);
     if let Some(work) = page.counts_view_of {
-        let address = request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |c| {
-                c.0.ip()
-            });
-        crate::hits::count_guest_view(app, work, address);
+        crate::hits::count_guest_view(app, work, app.reader_address(request));
     }
     let mut response = serve_kept(cache, &page, token, request.headers());
     crate::pages::add_security_headers(response.headers_mut());

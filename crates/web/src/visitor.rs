@@ -1,9 +1,9 @@
 //! Who is asking: a signed-in account or a guest, the token their forms
 //! must carry, and their reading settings. Worked out once per request.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -130,10 +130,7 @@ pub async fn identify(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
+    let address = app.reader_address(&request);
     let secure = request
         .headers()
         .get("x-forwarded-proto")

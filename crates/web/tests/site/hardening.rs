@@ -112,3 +112,43 @@ fn the_json_api_never_acts_on_a_session_cookie() {
     assert_eq!(found.status, 200);
     assert!(!found.body.contains("Members Only"), "{}", found.body);
 }
+
+/// Wrong sign-ins for a dozen different accounts, each as sent by `from`
+/// through a proxy; the statuses.
+fn failed_sign_ins(site: &Site, from: &str, accounts: &str) -> Vec<u16> {
+    let client = site.client();
+    let token = client.get("/login").csrf();
+    (0..12)
+        .map(|i| {
+            let login = format!("{accounts}_{i}");
+            let form = [
+                ("csrf", token.as_str()),
+                ("login", login.as_str()),
+                ("password", "not the password"),
+            ];
+            client
+                .post_with("/login", &form, &[("x-forwarded-for", from)])
+                .status
+        })
+        .collect()
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_reader_has_their_own_address() {
+    let site = Site::start_with(|config| {
+        config.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+    });
+    let first = failed_sign_ins(&site, "203.0.113.1", "guess_a");
+    assert!(first.contains(&429), "one address is slowed down: {first:?}");
+    let second = failed_sign_ins(&site, "6.6.6.6, 203.0.113.2", "guess_b");
+    assert_eq!(second[0], 401, "another reader is not: {second:?}");
+}
+
+#[test]
+fn without_a_trusted_proxy_a_forwarded_address_is_not_believed() {
+    let site = Site::start();
+    let first = failed_sign_ins(&site, "203.0.113.1", "guess_a");
+    assert!(first.contains(&429), "{first:?}");
+    let second = failed_sign_ins(&site, "203.0.113.2", "guess_b");
+    assert_eq!(second[0], 429, "the same connection's address: {second:?}");
+}
