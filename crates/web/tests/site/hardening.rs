@@ -139,7 +139,10 @@ fn behind_a_trusted_proxy_each_reader_has_their_own_address() {
         config.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
     });
     let first = failed_sign_ins(&site, "203.0.113.1", "guess_a");
-    assert!(first.contains(&429), "one address is slowed down: {first:?}");
+    assert!(
+        first.contains(&429),
+        "one address is slowed down: {first:?}"
+    );
     let second = failed_sign_ins(&site, "6.6.6.6, 203.0.113.2", "guess_b");
     assert_eq!(second[0], 401, "another reader is not: {second:?}");
 }
