@@ -337,6 +337,8 @@ async fn one_bad_file_does_not_stop_the_rest() {
     let data = DataDir::dir("bad");
     let good = TempFile::new("good.txt", b"Ashes\n\nThe halls burned.\n\nHe left.");
     let binary = TempFile::new("bad.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
+    // One line, no paragraph breaks, past AO3's 510,000 characters a chapter.
+    let endless = TempFile::new("endless.txt", "and on ".repeat(100_000).as_bytes());
     let output = quire(&[
         "import",
         "--data",
@@ -344,13 +346,14 @@ async fn one_bad_file_does_not_stop_the_rest() {
         "--as",
         "Ren",
         binary.path(),
+        endless.path(),
         "/no/such/folder",
         good.path(),
     ]);
     assert_eq!(output.status.code(), Some(1), "some files failed");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "imported 1 work, 0 already there, 2 failed\n"
+        "imported 1 work, 0 already there, 3 failed\n"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -359,6 +362,13 @@ async fn one_bad_file_does_not_stop_the_rest() {
     );
     assert!(
         stderr.contains("/no/such/folder: no such file or folder"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}: the chapter text is 699999 characters long; the most is 510000",
+            endless.path()
+        )),
         "{stderr}"
     );
     let works = stored_works(&data).await;
