@@ -57,6 +57,9 @@ struct Shared {
     /// survives restarts, never shown.
     guest_salt: Arc<Vec<u8>>,
     sign_in_limits: Arc<SignInLimits>,
+    /// Reports per reader (account, or a guest's address): enough for
+    /// anyone reporting what they find, too few to flood the admins.
+    report_limits: DefaultKeyedRateLimiter<String>,
     downloads: Arc<downloads::DownloadCache>,
     hits: Arc<hits::HitBuffer>,
     /// E-reader apps' HTTP Basic sign-ins, remembered briefly.
@@ -201,6 +204,8 @@ pub async fn router(
         search,
         guest_salt: Arc::new(guest_salt),
         sign_in_limits: Arc::new(SignInLimits::new()),
+        // Ten at once, then one every six minutes.
+        report_limits: RateLimiter::keyed(Quota::per_hour(NonZeroU32::MIN.saturating_add(9))),
         downloads: Arc::new(downloads::DownloadCache::new(
             config.data_dir.join("downloads"),
             config.public_url,

@@ -398,3 +398,37 @@ fn co_creators_are_credited_once_they_accept_and_may_leave() {
     assert_eq!(alone.status, 400);
     assert!(alone.body.contains("only creator"));
 }
+
+#[test]
+fn a_flood_of_reports_is_slowed_and_other_readers_can_still_report() {
+    let site = Site::start();
+    let author = site.member("flooded_author");
+    let id = post_work(&author, &[("title", "Flooded"), ("body", "Words.")]);
+    let path = format!("/works/{id}");
+    let flooder = site.member("report_flooder");
+    let report = |client: &Client| {
+        let token = client.get(&format!("{path}/report")).csrf();
+        client
+            .post(
+                &format!("{path}/report"),
+                &[
+                    ("csrf", token.as_str()),
+                    ("reason", "warnings"),
+                    ("details", "Again and again."),
+                ],
+            )
+            .status
+    };
+    let statuses: Vec<u16> = (0..12).map(|_| report(&flooder)).collect();
+    assert_eq!(&statuses[..10], &[303; 10], "{statuses:?}");
+    assert_eq!(&statuses[10..], &[429, 429], "{statuses:?}");
+    let page = flooder.submit(
+        &path,
+        &format!("{path}/report"),
+        &[("reason", "warnings"), ("details", "Once more.")],
+    );
+    assert!(page.body.contains("Too many tries"), "{}", page.body);
+    // Another reader, and a guest, are counted apart.
+    assert_eq!(report(&site.member("fair_reporter")), 303);
+    assert_eq!(report(&site.client()), 303);
+}
