@@ -337,6 +337,12 @@ pub fn seed(name: &str) -> String {
 
 /// Posts a work through the form; returns its id.
 pub fn post_work(client: &Client, fields: &[(&str, &str)]) -> i64 {
+    try_post_work(client, fields)
+        .unwrap_or_else(|answer| panic!("posting failed:\n{}", answer.body))
+}
+
+/// Posts a work; the site's answer when it isn't taken.
+pub fn try_post_work(client: &Client, fields: &[(&str, &str)]) -> Result<i64, Page> {
     let defaults: Vec<(&str, &str)> = vec![
         ("rating", "General Audiences"),
         ("warnings", "No Archive Warnings Apply"),
@@ -355,12 +361,14 @@ pub fn post_work(client: &Client, fields: &[(&str, &str)]) -> i64 {
     let mut sent = vec![("csrf", token.as_str())];
     sent.extend(form);
     let answer = client.post("/works/new", &sent);
-    assert_eq!(answer.status, 303, "posting failed:\n{}", answer.body);
+    if answer.status != 303 {
+        return Err(answer);
+    }
     let location = answer.location.expect("a posted work's address");
-    location
+    Ok(location
         .trim_start_matches("/works/")
         .split('?')
         .next()
         .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected redirect {location}"))
+        .unwrap_or_else(|| panic!("unexpected redirect {location}")))
 }
