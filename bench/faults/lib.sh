@@ -60,7 +60,8 @@ make_accounts() {
 start_server() {
     local data="$1" log="$2" address="${3:-127.0.0.1:0}"
     : >"$log.out"
-    $NICE "$QUIRE" serve --data "$data" --listen "$address" >"$log.out" 2>>"$log" &
+    # The load scripts post many comments from few accounts on loopback.
+    $NICE "$QUIRE" serve --data "$data" --listen "$address" --comments-per-minute 0 >"$log.out" 2>>"$log" &
     SERVER_PID=$!
     local url=""
     for _ in $(seq 1 600); do

@@ -78,6 +78,10 @@ pub enum ArchiveError {
     NoSuchTag { kind: &'static str, name: String },
     #[error("{0}")]
     Refused(String),
+    /// The thing is there, and the one asking may see it, but changing it
+    /// is someone else's to do.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("the stored work {work} is damaged ({what}); restore it from a backup")]
     Damaged { work: WorkId, what: String },
     #[error("the stored tag {tag} is damaged ({what}); restore it from a backup")]

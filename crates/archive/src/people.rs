@@ -363,6 +363,17 @@ impl Archive {
         Ok(())
     }
 
+    /// Whether the account is one of the archive's admins.
+    pub async fn is_admin(&self, user: UserId) -> Result<bool> {
+        let admin: Option<i64> = sqlx::query("SELECT is_admin FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+        Ok(admin.is_some_and(|admin| admin != 0))
+    }
+
     /// Does this viewer own one of the work's pseuds?
     pub async fn is_creator(&self, work: WorkId, viewer: Viewer) -> Result<bool> {
         let Viewer::User(user) = viewer else {

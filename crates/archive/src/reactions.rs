@@ -202,6 +202,27 @@ impl Archive {
                 ));
             }
         }
+        let draft = sqlx::query(
+            "SELECT w.draft FROM chapters c JOIN works w ON w.id = c.work_id WHERE c.id = $1",
+        )
+        .bind(chapter)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| row.try_get::<i64, _>(0))
+        .transpose()?;
+        match draft {
+            None => {
+                return Err(ArchiveError::Refused(format!(
+                    "there is no chapter {chapter} to comment on"
+                )))
+            }
+            Some(0) => {}
+            Some(_) => {
+                return Err(ArchiveError::Refused(
+                    "a draft takes comments once it is posted".into(),
+                ))
+            }
+        }
         let (pseud, name) = match by {
             Commenter::Pseud(id) => (Some(*id), None),
             Commenter::Named(name) => (None, Some(name.trim())),
@@ -254,16 +275,23 @@ impl Archive {
             .collect()
     }
 
-    /// An account's bookmarks, newest first; private ones only when asked
-    /// (for the account holder).
-    pub async fn bookmarks_of(&self, user: UserId, with_private: bool) -> Result<Vec<Bookmark>> {
+    /// An account's bookmarks, newest first, as `viewer` may see them: the
+    /// account holder sees all of them; anyone else the public ones, and
+    /// only of works they could open (or that are gone), so that a bookmark
+    /// never shows the title of a hidden work, or a registered-only one to
+    /// a guest.
+    pub async fn bookmarks_of(&self, user: UserId, viewer: Viewer) -> Result<Vec<Bookmark>> {
         let rows = sqlx::query(
             "SELECT b.id, b.work_id, b.work_title, b.note, b.tags, b.private, b.rec \
              FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
-             WHERE p.user_id = $1 AND (b.private = 0 OR $2 = 1) ORDER BY b.id DESC",
+             LEFT JOIN works w ON w.id = b.work_id \
+             WHERE p.user_id = $1 AND ($2 = 1 OR (b.private = 0 AND (w.id IS NULL \
+             OR (w.draft = 0 AND w.hidden = 0 AND (w.restricted = 0 OR $3 = 1))))) \
+             ORDER BY b.id DESC",
         )
         .bind(user)
-        .bind(i64::from(with_private))
+        .bind(i64::from(viewer == Viewer::User(user)))
+        .bind(i64::from(viewer != Viewer::Guest))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(bookmark_of_row).collect()
@@ -384,12 +412,17 @@ impl Archive {
         pseud: PseudId,
         note: &BookmarkNote,
     ) -> Result<i64> {
-        let title: String = sqlx::query("SELECT title FROM works WHERE id = $1")
+        let row = sqlx::query("SELECT title, draft FROM works WHERE id = $1")
             .bind(work)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(ArchiveError::NoSuchWork(work))?
-            .try_get(0)?;
+            .ok_or(ArchiveError::NoSuchWork(work))?;
+        let title: String = row.try_get(0)?;
+        if row.try_get::<i64, _>(1)? != 0 {
+            return Err(ArchiveError::Refused(
+                "a draft can be bookmarked once it is posted".into(),
+            ));
+        }
         let tags: Vec<String> = note
             .tags
             .iter()
@@ -484,8 +517,8 @@ impl Archive {
     pub async fn edit_comment(&self, id: i64, by: UserId, body: &str) -> Result<()> {
         let (writer, work, frozen) = self.comment_context(id).await?;
         if writer != Some(by) {
-            return Err(ArchiveError::Refused(
-                "only the person who wrote a comment can edit it".into(),
+            return Err(ArchiveError::NotAllowed(
+                "Only the person who wrote a comment can edit it.".into(),
             ));
         }
         if frozen {
@@ -510,12 +543,16 @@ impl Archive {
         Ok(())
     }
 
-    /// Its writer or the work's author deletes a comment, with its replies.
+    /// Its writer, the work's author or an admin (taking down abuse, as
+    /// AO3's Policy & Abuse team does) deletes a comment, with its replies.
     pub async fn delete_comment(&self, id: i64, by: UserId) -> Result<()> {
         let (writer, work, _) = self.comment_context(id).await?;
-        if writer != Some(by) && !self.is_creator(work, Viewer::User(by)).await? {
-            return Err(ArchiveError::Refused(
-                "only the comment's writer or the work's author can delete it".into(),
+        if writer != Some(by)
+            && !self.is_creator(work, Viewer::User(by)).await?
+            && !self.is_admin(by).await?
+        {
+            return Err(ArchiveError::NotAllowed(
+                "Only the comment's writer, the work's author or an admin can delete it.".into(),
             ));
         }
         let mut tx = self.write().await?;
@@ -538,8 +575,8 @@ impl Archive {
     pub async fn freeze_comment(&self, id: i64, by: UserId) -> Result<()> {
         let (_, work, _) = self.comment_context(id).await?;
         if !self.is_creator(work, Viewer::User(by)).await? {
-            return Err(ArchiveError::Refused(
-                "only the work's author can freeze its comments".into(),
+            return Err(ArchiveError::NotAllowed(
+                "Only the work's author can freeze its comments.".into(),
             ));
         }
         let mut tx = self.write().await?;

@@ -110,6 +110,7 @@ pub struct ServeOptions {
     pub log_format: LogFormat,
     pub page_cache_bytes: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub comments_per_minute: u32,
 }
 
 /// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
@@ -136,6 +137,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         log_format,
         page_cache_bytes,
         trusted_proxies,
+        comments_per_minute,
     } = options;
     let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
     if let Some(url) = public_url {
@@ -171,6 +173,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         );
         config.page_cache_bytes = *page_cache_bytes;
         config.trusted_proxies = trusted_proxies.clone();
+        config.comments_per_minute = *comments_per_minute;
         let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;

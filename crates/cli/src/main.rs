@@ -109,6 +109,15 @@ enum Command {
             value_name = "ADDRESS"
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Comments one reader (an account, or a guest's address) may post
+        /// in a minute; 0 sets no limit (for load tests on loopback).
+        #[arg(
+            long,
+            env = "QUIRE_COMMENTS_PER_MINUTE",
+            default_value_t = 10,
+            value_name = "COUNT"
+        )]
+        comments_per_minute: u32,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -246,6 +255,7 @@ fn main() -> ExitCode {
             log_format,
             page_cache_mb,
             trusted_proxies,
+            comments_per_minute,
         } => archive_commands::serve(
             &location,
             &archive_commands::ServeOptions {
@@ -255,6 +265,7 @@ fn main() -> ExitCode {
                 log_format,
                 page_cache_bytes: page_cache_mb.saturating_mul(1024 * 1024),
                 trusted_proxies,
+                comments_per_minute,
             },
         ),
         Command::Corpus {

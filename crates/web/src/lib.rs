@@ -60,6 +60,8 @@ struct Shared {
     /// Reports per reader (account, or a guest's address): enough for
     /// anyone reporting what they find, too few to flood the admins.
     report_limits: DefaultKeyedRateLimiter<String>,
+    /// `None` when the archive sets no limit on comments.
+    comment_limits: Option<DefaultKeyedRateLimiter<String>>,
     downloads: Arc<downloads::DownloadCache>,
     hits: Arc<hits::HitBuffer>,
     /// E-reader apps' HTTP Basic sign-ins, remembered briefly.
@@ -106,6 +108,9 @@ pub struct SiteConfig {
     pub request_timeout: std::time::Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the reader's address.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Comments one reader (an account, or a guest's address) may post in
+    /// a minute, all at once or spread out; 0 sets no limit.
+    pub comments_per_minute: u32,
 }
 
 impl SiteConfig {
@@ -120,6 +125,7 @@ impl SiteConfig {
             page_cache_bytes: 64 * 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(60),
             trusted_proxies: Vec::new(),
+            comments_per_minute: 10,
         }
     }
 }
@@ -206,6 +212,8 @@ pub async fn router(
         sign_in_limits: Arc::new(SignInLimits::new()),
         // Ten at once, then one every six minutes.
         report_limits: RateLimiter::keyed(Quota::per_hour(NonZeroU32::MIN.saturating_add(9))),
+        comment_limits: NonZeroU32::new(config.comments_per_minute)
+            .map(|n| RateLimiter::keyed(Quota::per_minute(n))),
         downloads: Arc::new(downloads::DownloadCache::new(
             config.data_dir.join("downloads"),
             config.public_url,

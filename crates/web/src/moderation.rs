@@ -117,11 +117,7 @@ async fn file_report(
     form: FormData,
 ) -> Result<Response, PageError> {
     let reporter = visitor.user.as_ref().map(|u| u.id);
-    let who = match reporter {
-        Some(id) => format!("user:{id}"),
-        None => format!("guest:{}", visitor.address),
-    };
-    if app.report_limits.check_key(&who).is_err() {
+    if app.report_limits.check_key(&visitor.rate_key()).is_err() {
         return Err(PageError::TooManyTries);
     }
     let filed = app

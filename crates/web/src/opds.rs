@@ -15,7 +15,7 @@ use quire_archive::model::TagKind;
 use quire_archive::search::{
     Completion, Crossovers, SearchRequest, SearchResults, Sort, WorkSummary,
 };
-use quire_archive::{User, WorkId};
+use quire_archive::{User, Viewer, WorkId};
 
 use crate::pages::PageError;
 use crate::visitor::Visitor;
@@ -604,7 +604,7 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: boo
     };
     let ids: Result<Vec<WorkId>, _> = if bookmarks {
         app.archive
-            .bookmarks_of(user.id, true)
+            .bookmarks_of(user.id, Viewer::User(user.id))
             .await
             .map(|b| b.iter().filter_map(|b| b.work).collect())
     } else {

@@ -59,8 +59,13 @@ pub enum PageError {
     BadForm(String),
     #[error("Too many tries. Please wait a minute and try again.")]
     TooManyTries,
+    #[error("That is a lot of comments in a short time, so this one wasn't posted. Please wait a minute and send it again; what you wrote is still in the box if you go back.")]
+    TooManyComments,
     #[error("{0}")]
     Refused(String),
+    /// Something that is there, but not this visitor's to change.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("The archive has run out of disk space, so what you sent wasn't saved. Nothing already on the archive is harmed, and reading still works. Please keep a copy of what you wrote and try again later; the archive's volunteers can see this in the server's log.")]
     OutOfSpace,
     #[error("Something went wrong on our side ({0}). Please try again; if it keeps happening, tell the archive's volunteers.")]
@@ -75,10 +80,12 @@ impl PageError {
     fn status(&self) -> StatusCode {
         match self {
             PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::ExpiredForm | PageError::Suspended => StatusCode::FORBIDDEN,
+            PageError::ExpiredForm | PageError::Suspended | PageError::Forbidden(_) => {
+                StatusCode::FORBIDDEN
+            }
             PageError::SignInNeeded { .. } => StatusCode::SEE_OTHER,
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
-            PageError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooManyTries | PageError::TooManyComments => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::OutOfSpace => StatusCode::INSUFFICIENT_STORAGE,
             PageError::Search(SearchError::NotReady) => StatusCode::SERVICE_UNAVAILABLE,
@@ -95,10 +102,12 @@ impl PageError {
             PageError::ExpiredForm => "This form has expired",
             PageError::SignInNeeded { .. } => "Please sign in",
             PageError::TooManyTries => "Too many tries",
+            PageError::TooManyComments => "Slow down a little",
             PageError::TooLarge => "Too much at once",
             PageError::OutOfSpace => "Not saved: the archive's disk is full",
             PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
+            PageError::Forbidden(_) => "That isn't yours to change",
             PageError::Search(SearchError::NotReady) => "Search is starting up",
             _ => "Something went wrong",
         }
@@ -118,6 +127,7 @@ impl From<ArchiveError> for PageError {
             | ArchiveError::Refused(_)
             | ArchiveError::LastChapter(_)
             | ArchiveError::ChapterOrder(_) => PageError::Refused(err.to_string()),
+            ArchiveError::NotAllowed(_) => PageError::Forbidden(err.to_string()),
             ArchiveError::NoSuchWork(_)
             | ArchiveError::NoSuchChapter { .. }
             | ArchiveError::NotYours(_)

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::moderation::CreatorInvitation;
-use quire_archive::{Bookmark, WorkId};
+use quire_archive::{Bookmark, Viewer, WorkId};
 
 use crate::form::FormData;
 use crate::pages::{encode, render, Layout, PageError};
@@ -72,7 +72,7 @@ pub async fn person(
     };
     render(&PersonPage {
         layout: Layout::new(&visitor, login.clone()),
-        bookmarks: app.archive.bookmarks_of(user, false).await?,
+        bookmarks: app.archive.bookmarks_of(user, visitor.viewer()).await?,
         series: app.archive.series_of_user(user).await?,
         login,
         pseuds,
@@ -102,7 +102,10 @@ pub async fn dashboard(
     render(&PersonPage {
         layout: Layout::new(&visitor, "Your dashboard"),
         pseuds: app.archive.pseuds_of(&user.login).await?,
-        bookmarks: app.archive.bookmarks_of(user.id, true).await?,
+        bookmarks: app
+            .archive
+            .bookmarks_of(user.id, Viewer::User(user.id))
+            .await?,
         series: app.archive.series_of_user(user.id).await?,
         works: app.archive.works_of_user(user.id).await?,
         subscriptions: app.archive.work_subscriptions(user.id).await?,

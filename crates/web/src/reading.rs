@@ -219,10 +219,22 @@ pub(crate) async fn visible_work(
     id: &str,
 ) -> Result<Work, PageError> {
     let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
-    app.archive
-        .work_for(id, visitor.viewer())
-        .await?
-        .ok_or(PageError::NotFound)
+    if let Some(work) = app.archive.work_for(id, visitor.viewer()).await? {
+        return Ok(work);
+    }
+    // As on AO3, a guest following a link to a registered-only work is
+    // asked to sign in rather than told it isn't there; drafts and hidden
+    // works stay unknown.
+    if visitor.user.is_none() {
+        if let Some(work) = app.archive.work(id).await? {
+            if work.restricted && !work.draft && !work.hidden {
+                return Err(PageError::SignInNeeded {
+                    return_to: format!("/works/{id}"),
+                });
+            }
+        }
+    }
+    Err(PageError::NotFound)
 }
 
 pub async fn work(
@@ -432,6 +444,11 @@ pub async fn comment(
             Commenter::Named(name)
         }
     };
+    if let Some(limits) = &app.comment_limits {
+        if limits.check_key(&visitor.rate_key()).is_err() {
+            return Err(PageError::TooManyComments);
+        }
+    }
     app.archive
         .add_comment(chapter.id, &by, parent, &form.text("body"))
         .await?;

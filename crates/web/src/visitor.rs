@@ -79,6 +79,15 @@ impl Visitor {
     }
 
     /// Is this visitor one of the archive's admins?
+    /// Whom a per-reader limit counts against: the account when signed
+    /// in, otherwise the address.
+    pub fn rate_key(&self) -> String {
+        match &self.user {
+            Some(user) => format!("user:{}", user.id),
+            None => format!("guest:{}", self.address),
+        }
+    }
+
     pub fn admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.roles.admin)
     }

@@ -2,7 +2,7 @@
 
 use quire_archive::model::WorkDraft;
 use quire_archive::{
-    BookmarkNote, Commenter, CountedTable, Hit, Kudoser, SubscriptionTarget, Viewer,
+    ArchiveError, BookmarkNote, Commenter, CountedTable, Hit, Kudoser, SubscriptionTarget, Viewer,
 };
 
 use crate::backends;
@@ -314,12 +314,10 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
         let first = by_reader("Wow.", None).await;
         let second = by_reader("Wow again.", None).await;
 
+        let taken = archive.edit_comment(first, other.id, "mine now").await;
         assert!(
-            archive
-                .edit_comment(first, other.id, "mine now")
-                .await
-                .is_err(),
-            "{}",
+            matches!(taken, Err(ArchiveError::NotAllowed(_))),
+            "{}: {taken:?}",
             test.name
         );
         archive
@@ -350,10 +348,50 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
             .await;
         assert!(reply.is_err(), "a frozen thread takes no replies");
 
-        assert!(archive.delete_comment(second, other.id).await.is_err());
+        let third = by_reader("Wow a third time.", None).await;
+        assert!(matches!(
+            archive.delete_comment(second, other.id).await,
+            Err(ArchiveError::NotAllowed(_))
+        ));
         archive.delete_comment(second, author.id).await.unwrap();
         archive.delete_comment(first, reader.id).await.unwrap();
+        // An admin takes down what no one else would.
+        let admin = archive
+            .add_user(
+                "moderator",
+                "moderator@example.org",
+                "correct horse battery",
+                quire_archive::Roles {
+                    wrangler: false,
+                    admin: true,
+                },
+            )
+            .await
+            .unwrap();
+        archive.delete_comment(third, admin.id).await.unwrap();
         assert_eq!(archive.comment_count(id).await.unwrap(), 0);
+
+        // A draft takes no comments until it is posted.
+        let mut unposted = draft();
+        unposted.draft = true;
+        let drafted = archive
+            .post_work(&[author.default_pseud], &unposted)
+            .await
+            .unwrap();
+        let draft_chapter = archive.work(drafted).await.unwrap().unwrap().chapters[0].id;
+        let early = archive
+            .add_comment(
+                draft_chapter,
+                &Commenter::Pseud(author.default_pseud),
+                None,
+                "Note to self.",
+            )
+            .await;
+        assert!(
+            matches!(early, Err(ArchiveError::Refused(_))),
+            "{}: {early:?}",
+            test.name
+        );
         test.finish().await;
     }
 }

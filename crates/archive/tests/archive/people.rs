@@ -267,22 +267,41 @@ async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
             .await
             .unwrap();
 
-        let public: Vec<String> = archive
-            .bookmarks_of(reader.id, false)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|b| b.note)
-            .collect();
-        assert_eq!(public, vec!["open"], "{}", test.name);
-        let all: Vec<String> = archive
-            .bookmarks_of(reader.id, true)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|b| b.note)
-            .collect();
-        assert_eq!(all, vec!["hidden", "open"], "{}", test.name);
+        let notes = |viewer: Viewer| async move {
+            archive
+                .bookmarks_of(reader.id, viewer)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|b| b.note)
+                .collect::<Vec<String>>()
+        };
+        assert_eq!(notes(Viewer::Guest).await, vec!["open"], "{}", test.name);
+        assert_eq!(notes(Viewer::User(author.id)).await, vec!["open"]);
+        assert_eq!(notes(Viewer::User(reader.id)).await, vec!["hidden", "open"]);
+        // A draft takes no bookmarks: it would show on the reader's page.
+        let refused = archive
+            .add_bookmark(drafted, reader.default_pseud, &open)
+            .await;
+        assert!(
+            matches!(refused, Err(ArchiveError::Refused(_))),
+            "{}: {refused:?}",
+            test.name
+        );
+
+        // A work that becomes registered-only leaves guests' view of the
+        // reader's bookmarks; one an admin hides leaves everyone's but the
+        // reader's own.
+        let mut locked = draft();
+        locked.restricted = true;
+        archive.edit_work(posted, &locked).await.unwrap();
+        assert!(notes(Viewer::Guest).await.is_empty(), "{}", test.name);
+        assert_eq!(notes(Viewer::User(author.id)).await, vec!["open"]);
+        archive.set_work_hidden(posted, true).await.unwrap();
+        assert!(notes(Viewer::User(author.id)).await.is_empty());
+        assert_eq!(notes(Viewer::User(reader.id)).await, vec!["hidden", "open"]);
+        archive.set_work_hidden(posted, false).await.unwrap();
+        archive.edit_work(posted, &draft()).await.unwrap();
         assert_eq!(
             archive.work_subscriptions(reader.id).await.unwrap(),
             vec![(posted, "Ashes".to_string())]

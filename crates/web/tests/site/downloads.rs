@@ -147,11 +147,12 @@ fn downloads_follow_the_same_visibility_as_pages() {
         &[("title", "Draft"), ("body", "Words."), ("draft", "1")],
     );
     for ext in ["epub", "html", "txt"] {
+        // A guest is asked to sign in first, as on the work's page.
         assert_eq!(
             guest
                 .download(&format!("/works/{locked}/download.{ext}"), None)
                 .status,
-            404
+            303
         );
         assert_eq!(
             member

@@ -97,6 +97,7 @@ impl Site {
                 .max_redirects(0)
                 .build()
                 .new_agent(),
+            forwarded_for: None,
         }
     }
 
@@ -185,12 +186,30 @@ impl Download {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,
+    /// Sent with every request: the `X-Forwarded-For` of a client that
+    /// stands for another address behind a trusted proxy.
+    forwarded_for: Option<String>,
 }
 
 impl Client {
+    /// The same browser, seen as coming from `address` through a proxy the
+    /// site trusts.
+    pub fn behind_proxy_as(mut self, address: &str) -> Client {
+        self.forwarded_for = Some(address.to_string());
+        self
+    }
+
+    fn request<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.forwarded_for {
+            Some(address) => request.header("x-forwarded-for", address),
+            None => request,
+        }
+    }
+
     fn page(mut response: ureq::http::Response<ureq::Body>) -> Page {
         let headers = response
             .headers()
@@ -217,8 +236,7 @@ impl Client {
 
     pub fn get(&self, path: &str) -> Page {
         Self::page(
-            self.agent
-                .get(format!("{}{path}", self.base))
+            self.request(self.agent.get(format!("{}{path}", self.base)))
                 .call()
                 .expect("the site answers"),
         )
@@ -234,7 +252,7 @@ impl Client {
 
     /// Any answer as bytes, asked for with extra headers.
     pub fn fetch(&self, path: &str, headers: &[(&str, &str)]) -> Download {
-        let mut request = self.agent.get(format!("{}{path}", self.base));
+        let mut request = self.request(self.agent.get(format!("{}{path}", self.base)));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -269,7 +287,7 @@ impl Client {
 
     /// A page asked for with extra headers (an app's `Authorization`).
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
-        let mut request = self.agent.get(format!("{}{path}", self.base));
+        let mut request = self.request(self.agent.get(format!("{}{path}", self.base)));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -282,7 +300,7 @@ impl Client {
 
     /// A form posted with extra headers (a proxy's `X-Forwarded-Proto`).
     pub fn post_with(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
-        let mut request = self.agent.post(format!("{}{path}", self.base));
+        let mut request = self.request(self.agent.post(format!("{}{path}", self.base)));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -305,6 +323,40 @@ impl Client {
             _ => answer,
         }
     }
+}
+
+/// Every (method, path) the router answers, read from where it is built,
+/// so that a test walking them all meets a new route the day it is added.
+pub fn router_routes() -> Vec<(String, String)> {
+    let source = include_str!("../../src/lib.rs");
+    let mut routes = Vec::new();
+    for call in source.split(".route(").skip(1) {
+        // The call's own text: up to the parenthesis that closes it.
+        let mut depth = 1;
+        let end = call
+            .char_indices()
+            .find_map(|(at, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(at)
+            })
+            .unwrap_or(call.len());
+        let call = &call[..end];
+        let path = call.split('"').nth(1).unwrap_or_default().to_string();
+        if !path.starts_with('/') {
+            continue;
+        }
+        if call.contains("get(") || call.contains("work_route(") {
+            routes.push(("GET".to_string(), path.clone()));
+        }
+        if call.contains("post(") {
+            routes.push(("POST".to_string(), path));
+        }
+    }
+    routes
 }
 
 /// Waits until `check` holds: the search index follows the store within a

@@ -1,6 +1,7 @@
 //! The website over HTTP: every route's status, what it shows, and who may
 //! do what. Each test starts its own site on a free port.
 
+mod authorization;
 mod downloads;
 mod hardening;
 mod harness;
@@ -203,29 +204,11 @@ fn sign_in_is_rate_limited() {
 /// Every route the site's router takes a POST on, read from where the
 /// router is built, so a new route is tried here the day it is added.
 fn state_changing_routes() -> Vec<String> {
-    let source = include_str!("../../src/lib.rs");
-    let mut routes = Vec::new();
-    for call in source.split(".route(").skip(1) {
-        // The call's own text: up to the parenthesis that closes it.
-        let mut depth = 1;
-        let end = call
-            .char_indices()
-            .find_map(|(at, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                (depth == 0).then_some(at)
-            })
-            .unwrap_or(call.len());
-        let call = &call[..end];
-        let path = call.split('"').nth(1).unwrap_or_default();
-        if call.contains("post(") && path.starts_with('/') && !path.starts_with("/api/") {
-            routes.push(path.to_string());
-        }
-    }
-    routes
+    harness::router_routes()
+        .into_iter()
+        .filter(|(method, path)| method == "POST" && !path.starts_with("/api/"))
+        .map(|(_, path)| path)
+        .collect()
 }
 
 #[test]
@@ -434,7 +417,13 @@ fn drafts_and_registered_only_works_are_shown_only_to_whom_they_should_be() {
     assert_eq!(guest.get(&format!("/works/{draft}")).status, 404);
 
     assert_eq!(other.get(&format!("/works/{locked}")).status, 200);
-    assert_eq!(guest.get(&format!("/works/{locked}")).status, 404);
+    // A guest following a link is asked to sign in, and comes back to it.
+    let asked = guest.get(&format!("/works/{locked}"));
+    assert_eq!(asked.status, 303);
+    assert_eq!(
+        asked.location,
+        Some(format!("/login?return_to=%2Fworks%2F{locked}"))
+    );
 
     eventually("the open work is listed", || {
         guest.get("/works").body.contains("Open to all")
@@ -447,7 +436,8 @@ fn drafts_and_registered_only_works_are_shown_only_to_whom_they_should_be() {
     // Nobody reacts to what they can't see.
     let token = guest.get("/preferences").csrf();
     let kudos = guest.post(&format!("/works/{locked}/kudos"), &[("csrf", &token)]);
-    assert_eq!(kudos.status, 404);
+    assert_eq!(kudos.status, 303);
+    assert!(kudos.location.is_some_and(|to| to.starts_with("/login?")));
     let token = other.get("/").csrf();
     let comment = other.post(
         &format!("/works/{draft}/comments"),
@@ -525,7 +515,10 @@ fn kudos_comments_replies_and_bookmarks() {
     // Only the writer edits; the writer or the work's author deletes.
     let edit = format!("/comments/{comment}/edit");
     let refused = author.submit(&path, &edit, &[("body", "Changed by someone else")]);
-    assert_eq!(refused.status, 400);
+    assert_eq!(refused.status, 403);
+    assert!(refused
+        .body
+        .contains("Only the person who wrote a comment can edit it."));
     let edited = reader.submit(
         &path,
         &edit,

@@ -432,3 +432,52 @@ fn a_flood_of_reports_is_slowed_and_other_readers_can_still_report() {
     assert_eq!(report(&site.member("fair_reporter")), 303);
     assert_eq!(report(&site.client()), 303);
 }
+
+#[test]
+fn a_flood_of_comments_is_slowed_per_reader_and_the_limit_is_a_setting() {
+    let comment = |client: &Client, path: &str, body: &str| {
+        let token = client.get(path).csrf();
+        client.post(
+            &format!("{path}/comments"),
+            &[
+                ("csrf", token.as_str()),
+                ("chapter", "1"),
+                ("name", "A passerby"),
+                ("body", body),
+            ],
+        )
+    };
+
+    let site = Site::start_with(|config| config.comments_per_minute = 3);
+    let author = site.member("chatty_author");
+    let id = post_work(&author, &[("title", "Talked about"), ("body", "Words.")]);
+    let path = format!("/works/{id}");
+    let chatty = site.member("chatty_reader");
+    let statuses: Vec<u16> = (0..5)
+        .map(|n| comment(&chatty, &path, &format!("Comment {n}")).status)
+        .collect();
+    assert_eq!(statuses, [303, 303, 303, 429, 429]);
+    let slowed = comment(&chatty, &path, "One more");
+    assert!(
+        slowed.body.contains("Slow down a little"),
+        "{}",
+        slowed.body
+    );
+    assert!(slowed.body.contains("wait a minute"), "{}", slowed.body);
+    // The refused ones were not stored.
+    let page = chatty.get(&path).body;
+    assert!(page.contains("Comment 2") && !page.contains("Comment 3"));
+    // Another member and a guest are counted apart from the flooder.
+    assert_eq!(comment(&author, &path, "Thank you!").status, 303);
+    assert_eq!(comment(&site.client(), &path, "Hello").status, 303);
+
+    // An archive that sets no limit takes as many as come.
+    let open = Site::start_with(|config| config.comments_per_minute = 0);
+    let author = open.member("open_author");
+    let id = post_work(&author, &[("title", "Open"), ("body", "Words.")]);
+    let reader = open.member("open_reader");
+    for n in 0..15 {
+        let answer = comment(&reader, &format!("/works/{id}"), &format!("Note {n}"));
+        assert_eq!(answer.status, 303, "comment {n}");
+    }
+}
