@@ -54,53 +54,32 @@ async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Resu
         ProgressBar::hidden()
     };
 
-    let (mut posted, mut already) = (0usize, 0usize);
+    let mut tally = Tally {
+        failed,
+        ..Tally::default()
+    };
     for file in &files {
         progress.set_message(file.display().to_string());
-        let bytes = match std::fs::read(file) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                progress.suspend(|| eprintln!("quire: {}: {}", file.display(), describe_io(&err)));
-                failed += 1;
-                progress.inc(1);
-                continue;
-            }
-        };
         // A corpus file holds a work per line; anything else is one work.
         let is_corpus = file
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-        let results: Vec<(String, Result<Imported, String>)> = if is_corpus {
-            let mut results = Vec::new();
-            let lines = import::prepare_lines(&bytes);
-            for chunk in lines.chunks(CORPUS_BATCH) {
-                for (line, result) in import_corpus_chunk(&archive, pseud_id, chunk).await {
-                    results.push((format!("{}:{line}", file.display()), result));
-                }
-            }
-            results
+        if is_corpus {
+            import_corpus(&archive, pseud_id, file, &mut tally, &progress).await;
         } else {
-            let result = archive
-                .import_file(pseud_id, file, &bytes)
-                .await
-                .map_err(|e| e.to_string());
-            vec![(file.display().to_string(), result)]
-        };
-        for (place, result) in results {
-            match result {
-                Ok(Imported::Posted(_)) => posted += 1,
-                Ok(Imported::AlreadyThere(_)) => already += 1,
-                Err(reason) => {
-                    progress.suspend(|| eprintln!("quire: {place}: {reason}"));
-                    failed += 1;
-                }
-            }
+            let result = import_one(&archive, pseud_id, file).await;
+            tally.record(&file.display().to_string(), result, &progress);
         }
         progress.inc(1);
     }
     progress.finish_and_clear();
     archive.close().await;
 
+    let Tally {
+        posted,
+        already,
+        failed,
+    } = tally;
     println!(
         "imported {posted} {}, {already} already there, {failed} failed",
         if posted == 1 { "work" } else { "works" }
@@ -110,6 +89,71 @@ async fn import_all(paths: &[PathBuf], location: &Location, pseud: &str) -> Resu
     } else {
         Outcome::SomeFailed
     })
+}
+
+/// One file as one work. Its size is checked before it is read, so a huge
+/// file costs nothing but the refusal.
+async fn import_one(
+    archive: &quire_archive::Archive,
+    pseud: quire_archive::PseudId,
+    file: &std::path::Path,
+) -> Result<Imported, String> {
+    let size = std::fs::metadata(file)
+        .map_err(|err| describe_io(&err))?
+        .len();
+    import::check_size(size).map_err(|err| err.to_string())?;
+    let bytes = std::fs::read(file).map_err(|err| describe_io(&err))?;
+    archive
+        .import_file(pseud, file, &bytes)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// What an import did, counted as it goes.
+#[derive(Default)]
+struct Tally {
+    posted: usize,
+    already: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn record(&mut self, place: &str, result: Result<Imported, String>, progress: &ProgressBar) {
+        match result {
+            Ok(Imported::Posted(_)) => self.posted += 1,
+            Ok(Imported::AlreadyThere(_)) => self.already += 1,
+            Err(reason) => {
+                progress.suspend(|| eprintln!("quire: {place}: {reason}"));
+                self.failed += 1;
+            }
+        }
+    }
+}
+
+/// A corpus, a batch of lines at a time: memory holds one batch, whatever
+/// the file's size.
+async fn import_corpus(
+    archive: &quire_archive::Archive,
+    pseud: quire_archive::PseudId,
+    file: &std::path::Path,
+    tally: &mut Tally,
+    progress: &ProgressBar,
+) {
+    let place = file.display().to_string();
+    let opened = match std::fs::File::open(file) {
+        Ok(opened) => opened,
+        Err(err) => return tally.record(&place, Err(describe_io(&err)), progress),
+    };
+    let mut lines = import::CorpusLines::new(std::io::BufReader::new(opened));
+    loop {
+        let chunk: Vec<_> = lines.by_ref().take(CORPUS_BATCH).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        for (line, result) in import_corpus_chunk(archive, pseud, &chunk).await {
+            tally.record(&format!("{place}:{line}"), result, progress);
+        }
+    }
 }
 
 type LineResult = (usize, Result<Imported, String>);

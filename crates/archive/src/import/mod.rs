@@ -14,6 +14,11 @@ use crate::model::{ChapterDraft, Rating, Warnings, WorkDraft};
 /// The fandom AO3 gives works whose fandom nobody has said yet.
 pub const UNSPECIFIED_FANDOM: &str = "Unspecified Fandom";
 
+/// The largest file (or corpus line) read as one work. AO3's longest works
+/// download as a few tens of megabytes; anything past this is not a work
+/// but a mistake or an attack, and is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
+
 /// Longest first line that can be a title rather than a sentence.
 const TITLE_LINE_CHARS: usize = 100;
 
@@ -36,6 +41,18 @@ pub enum ImportError {
     NotAnEpub { reason: String },
     #[error("the EPUB has no {what}; re-save it with calibre (or another EPUB editor), or import its chapters as HTML files")]
     EpubIncomplete { what: String },
+    #[error("it is {} MiB; a work is read from at most {} MiB, so this is not imported. If it is really one work, split it into smaller files", .bytes >> 20, MAX_FILE_BYTES >> 20)]
+    TooLarge { bytes: u64 },
+    #[error("it could not be read to the end ({0})")]
+    Read(String),
+}
+
+/// Refuses a file (or line) too large to be one work, by its size alone.
+pub fn check_size(bytes: u64) -> Result<(), ImportError> {
+    if bytes > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { bytes });
+    }
+    Ok(())
 }
 
 /// A file read into a work draft, and the hash that identifies the file.
@@ -64,12 +81,84 @@ pub struct Prepared {
 /// prepared work, or the reason it can't be, per non-empty line, with its
 /// line number. Each line is its own work, known by its own hash.
 pub fn prepare_lines(bytes: &[u8]) -> Vec<(usize, Result<Prepared, ImportError>)> {
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
-        .map(|(index, line)| (index + 1, prepare_line(line)))
-        .collect()
+    CorpusLines::new(bytes).collect()
+}
+
+/// A corpus read a line at a time, so that a corpus of any size is read in
+/// the memory of its longest line, and no line is held past
+/// [`MAX_FILE_BYTES`]: a longer one is refused and skipped unread.
+pub struct CorpusLines<R> {
+    reader: R,
+    line: usize,
+    buffer: Vec<u8>,
+    /// The longest line read; [`MAX_FILE_BYTES`] but in tests.
+    limit: u64,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> CorpusLines<R> {
+    pub fn new(reader: R) -> CorpusLines<R> {
+        CorpusLines::with_limit(reader, MAX_FILE_BYTES)
+    }
+
+    fn with_limit(reader: R, limit: u64) -> CorpusLines<R> {
+        CorpusLines {
+            reader,
+            line: 0,
+            buffer: Vec::new(),
+            limit,
+            done: false,
+        }
+    }
+
+    /// The next line, or its refusal; `None` at the end.
+    fn next_line(&mut self) -> Option<Result<(), ImportError>> {
+        use std::io::{BufRead, Read};
+        self.buffer.clear();
+        self.line += 1;
+        let limit = self.limit + 1;
+        let read = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut self.buffer);
+        match read {
+            Err(err) => Some(Err(ImportError::Read(err.to_string()))),
+            Ok(0) => None,
+            Ok(n) if n as u64 == limit && self.buffer.last() != Some(&b'\n') => {
+                // The rest of the line is passed over without being kept.
+                let skipped = match self.reader.skip_until(b'\n') {
+                    Ok(more) => n as u64 + more as u64,
+                    Err(err) => return Some(Err(ImportError::Read(err.to_string()))),
+                };
+                self.buffer.clear();
+                Some(Err(ImportError::TooLarge { bytes: skipped }))
+            }
+            Ok(_) => Some(Ok(())),
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for CorpusLines<R> {
+    type Item = (usize, Result<Prepared, ImportError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.next_line() {
+                None => self.done = true,
+                Some(Err(err)) => {
+                    // A read error ends the file; a long line ends only itself.
+                    self.done = matches!(err, ImportError::Read(_));
+                    return Some((self.line, Err(err)));
+                }
+                Some(Ok(())) => {
+                    let line = self.buffer.strip_suffix(b"\n").unwrap_or(&self.buffer);
+                    if !line.iter().all(u8::is_ascii_whitespace) {
+                        return Some((self.line, prepare_line(line)));
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 fn prepare_line(line: &[u8]) -> Result<Prepared, ImportError> {
@@ -95,6 +184,7 @@ fn prepare_line(line: &[u8]) -> Result<Prepared, ImportError> {
 /// or HTML. Untagged works get Not Rated and "Creator Chose Not To Use
 /// Archive Warnings" until someone sets them.
 pub fn prepare(path: &Path, bytes: &[u8]) -> Result<Prepared, ImportError> {
+    check_size(bytes.len() as u64)?;
     let content_hash = crate::hex(&Sha256::digest(bytes));
     let read = if epub::is_epub(path, bytes) {
         Some(epub::read(bytes, &title_from_file_name(path)))
@@ -256,6 +346,51 @@ pub fn files_under(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn corpus_line(seed: u64) -> String {
+        let work = crate::corpus::generate(1, seed).next().unwrap();
+        serde_json::to_string(&work).unwrap()
+    }
+
+    #[test]
+    fn a_corpus_line_past_the_limit_is_refused_unkept_and_the_next_line_read() {
+        let (good, also_good) = (corpus_line(1), corpus_line(2));
+        let limit = good.len().max(also_good.len()) as u64 + 10;
+        let long = format!("{{\"title\": \"{}\"}}", "x".repeat(3 * limit as usize));
+        let text = format!("{good}\n\n{long}\n{also_good}\n");
+        let mut lines = CorpusLines::with_limit(text.as_bytes(), limit);
+        let (first, read) = lines.next().unwrap();
+        assert_eq!(first, 1);
+        assert!(read.is_ok(), "{read:?}");
+        let (third, refused) = lines.next().unwrap();
+        assert_eq!(third, 3, "the blank line is passed over, and counted");
+        match refused {
+            Err(ImportError::TooLarge { bytes }) => assert_eq!(bytes, long.len() as u64 + 1),
+            other => panic!("{other:?}"),
+        }
+        // Never more than the limit was held.
+        assert!(lines.buffer.capacity() as u64 <= 2 * (limit + 1));
+        let (fourth, read) = lines.next().unwrap();
+        assert_eq!(fourth, 4);
+        assert!(read.is_ok(), "{read:?}");
+        assert!(lines.next().is_none());
+        // All at once, as before: the same lines.
+        let all = prepare_lines(text.as_bytes());
+        assert_eq!(all.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 3, 4]);
+    }
+
+    #[test]
+    fn a_file_past_the_limit_is_refused_by_its_size() {
+        // Zeroed, so the allocation is never touched.
+        let huge = vec![0u8; MAX_FILE_BYTES as usize + 1];
+        let refused = prepare(Path::new("huge.txt"), &huge).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .starts_with("it is 128 MiB; a work is read from at most 128 MiB"),
+            "{refused}"
+        );
+    }
 
     #[test]
     fn a_first_line_title_moves_out_of_the_text() {

@@ -339,6 +339,13 @@ async fn one_bad_file_does_not_stop_the_rest() {
     let binary = TempFile::new("bad.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
     // One line, no paragraph breaks, past AO3's 510,000 characters a chapter.
     let endless = TempFile::new("endless.txt", "and on ".repeat(100_000).as_bytes());
+    // 2 GiB that take no disk (a sparse file): refused by its size, unread.
+    let huge = TempFile::new("huge.html", b"");
+    std::fs::File::options()
+        .write(true)
+        .open(huge.path())
+        .and_then(|f| f.set_len(2 << 30))
+        .unwrap();
     let output = quire(&[
         "import",
         "--data",
@@ -347,13 +354,14 @@ async fn one_bad_file_does_not_stop_the_rest() {
         "Ren",
         binary.path(),
         endless.path(),
+        huge.path(),
         "/no/such/folder",
         good.path(),
     ]);
     assert_eq!(output.status.code(), Some(1), "some files failed");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "imported 1 work, 0 already there, 3 failed\n"
+        "imported 1 work, 0 already there, 4 failed\n"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -368,6 +376,13 @@ async fn one_bad_file_does_not_stop_the_rest() {
         stderr.contains(&format!(
             "{}: the chapter text is 699999 characters long; the most is 510000",
             endless.path()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}: it is 2048 MiB; a work is read from at most 128 MiB, so this is not imported",
+            huge.path()
         )),
         "{stderr}"
     );
