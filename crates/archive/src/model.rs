@@ -638,7 +638,20 @@ mod hostile_tests {
             "</blockquote></div>".repeat(depth)
         );
         let chapter = ChapterDraft::from_html(&html);
+        // Past what is parsed into a tree at all, it is kept as the text it
+        // is: the reader sees the markup, and no element survives.
         assert!(chapter.html.contains("At the bottom."));
+        assert!(!chapter.html.contains("<div") && !chapter.html.contains("<blockquote"));
+        assert_eq!(chapter.body.paragraphs.len(), 1);
+        assert!(chapter.body.paragraphs[0].starts_with("<div><blockquote><div>"));
+        // Deep, but not past that: read as HTML, without recursing.
+        let depth = quire_text::nesting::MAX_PARSED_NESTING / 2;
+        let html = format!(
+            "{}<p>At the bottom.</p>{}",
+            "<div><blockquote>".repeat(depth),
+            "</blockquote></div>".repeat(depth)
+        );
+        let chapter = ChapterDraft::from_html(&html);
         assert_eq!(chapter.body.paragraphs, vec!["At the bottom.".to_string()]);
     }
 
@@ -655,5 +668,46 @@ mod hostile_tests {
         );
         let chapter = ChapterDraft::from_markdown(&markdown);
         assert!(chapter.html.contains("deep"));
+    }
+}
+
+/// How long hostile nesting takes to post, in a release build:
+/// `cargo test --release -p quire-archive --lib nesting_timing -- --ignored --nocapture`.
+/// Prints, asserts nothing: speed is measured, not tested.
+#[cfg(test)]
+mod nesting_timing {
+    use std::time::Instant;
+
+    use super::ChapterDraft;
+
+    fn time(what: &str, html: &str) {
+        let started = Instant::now();
+        let chapter = ChapterDraft::from_html(html);
+        eprintln!(
+            "{what} ({} bytes): {:?}, {} paragraphs",
+            html.len(),
+            started.elapsed(),
+            chapter.body.paragraphs.len()
+        );
+    }
+
+    #[test]
+    #[ignore]
+    fn nesting_timing() {
+        // The most one 8 MB form can nest.
+        let depth = 8_000_000 / "<div></div>".len();
+        time(
+            "nested divs, as deep as a form holds",
+            &format!("{}x{}", "<div>".repeat(depth), "</div>".repeat(depth)),
+        );
+        // Just under the limit, again and again: the worst that is parsed.
+        let limit = quire_text::nesting::MAX_PARSED_NESTING;
+        let chunk = format!("{}x{}", "<div>".repeat(limit), "</div>".repeat(limit));
+        time(
+            "divs nested at the limit, repeated to 8 MB",
+            &chunk.repeat(8_000_000 / chunk.len()),
+        );
+        let story = "<p>She said <em>no</em>, and meant it.</p>\n".repeat(8_000_000 / 42);
+        time("an ordinary 8 MB chapter", &story);
     }
 }

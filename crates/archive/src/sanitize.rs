@@ -154,7 +154,9 @@ pub const MAX_NESTING: usize = 100;
 /// Author HTML with only what AO3 allows, nested at most [`MAX_NESTING`]
 /// deep: deeper elements give up their tags and keep their text.
 pub fn sanitize(html: &str) -> String {
-    let clean = builder().clean(html).to_string();
+    let clean = builder()
+        .clean(&quire_text::nesting::parseable(html))
+        .to_string();
     let fragment = scraper::Html::parse_fragment(&clean);
     // The fragment's own `<html>` wrapper is one level more.
     if deepest(&fragment) <= MAX_NESTING + 1 {
@@ -296,7 +298,8 @@ mod tests {
 
     #[test]
     fn html_nested_past_the_limit_keeps_its_text_but_not_its_depth() {
-        let depth = 5_000;
+        // Deeper than is kept, not so deep it isn't parsed.
+        let depth = MAX_NESTING * 2;
         let html = format!(
             "<p>Before.</p>{}<em>Deep</em> words{}<p>After.</p>",
             "<blockquote>".repeat(depth),
@@ -309,5 +312,18 @@ mod tests {
         // Within the limit nothing changes.
         let shallow = format!("{}<p>x</p>{}", "<div>".repeat(20), "</div>".repeat(20));
         assert_eq!(sanitize(&shallow), shallow);
+        // Too deep to parse: shown as the text it is, not one element kept.
+        let depth = quire_text::nesting::MAX_PARSED_NESTING + 1;
+        let html = format!(
+            "{}<em>x</em>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let cleaned = sanitize(&html);
+        assert!(
+            !cleaned.contains("<div") && !cleaned.contains("<em>"),
+            "{cleaned}"
+        );
+        assert!(cleaned.starts_with("&lt;div&gt;&lt;div&gt;"), "{cleaned}");
     }
 }

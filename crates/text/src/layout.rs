@@ -264,6 +264,7 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 /// Paragraphs of HTML: one per `<p>` (or other block), `<br>` kept as a line
 /// break, `<hr>` a scene break; `&nbsp;` and empty paragraphs dropped.
 pub(crate) fn html_blocks(html: &str) -> (Vec<Block>, Option<String>) {
+    let html = &*crate::nesting::parseable(html);
     let document = if html.contains("<html") || html.contains("<body") || html.contains("<HTML") {
         Html::parse_document(html)
     } else {

@@ -10,6 +10,7 @@ pub mod count;
 pub mod decode;
 pub mod insert;
 pub mod layout;
+pub mod nesting;
 pub mod notes;
 mod prose;
 pub mod repair;

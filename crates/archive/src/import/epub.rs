@@ -78,7 +78,7 @@ pub(crate) fn read(bytes: &[u8], fallback_title: &str) -> Result<Prepared, Impor
             continue;
         };
         documents.push(Document {
-            html: Html::parse_document(&decoded.text),
+            html: Html::parse_document(&quire_text::nesting::parseable(&decoded.text)),
             encoding: decoded.encoding,
         });
     }
@@ -141,7 +141,7 @@ pub(crate) fn read(bytes: &[u8], fallback_title: &str) -> Result<Prepared, Impor
     metadata.series = metadata.series.or(package.series.clone());
     if metadata.summary.is_empty() {
         if let Some(description) = &package.description {
-            let fragment = Html::parse_fragment(description);
+            let fragment = Html::parse_fragment(&quire_text::nesting::parseable(description));
             metadata.summary = ao3::prose(fragment.root_element());
         }
     }
