@@ -361,6 +361,7 @@ pub async fn router(
         .layer(axum::middleware::from_fn(
             pages::refuse_declared_large_bodies,
         ))
+        .layer(axum::middleware::from_fn(pages::refuse_undecodable_paths))
         // A stuck request gives way instead of holding its connection
         // and memory for good; a slow upload counts too.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -206,6 +206,27 @@ pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Respo
     next.run(request).await
 }
 
+/// No page has an address that isn't UTF-8 once decoded, so such an
+/// address is answered as any unknown one is, instead of with the router's
+/// plain-text "Invalid URL".
+pub async fn refuse_undecodable_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .is_err()
+    {
+        if path.starts_with("/api/") {
+            return crate::api::problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "There is nothing at this address: it isn't UTF-8 once decoded.".into(),
+            );
+        }
+        return PageError::NotFound.into_response();
+    }
+    next.run(request).await
+}
+
 /// Headers that keep the pages from being turned against their readers:
 /// no inline or foreign script runs, no other site frames them.
 pub async fn security_headers(request: Request, next: Next) -> Response {

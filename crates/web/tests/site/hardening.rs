@@ -155,3 +155,76 @@ fn without_a_trusted_proxy_a_forwarded_address_is_not_believed() {
     let second = failed_sign_ins(&site, "203.0.113.2", "guess_b");
     assert_eq!(second[0], 429, "the same connection's address: {second:?}");
 }
+
+#[test]
+fn bytes_that_are_not_utf8_anywhere_are_read_or_refused_never_a_server_error() {
+    let site = Site::start();
+    let author = site.member("bytes_author");
+    let token = author.get("/works/new").csrf();
+    // Latin-1 where UTF-8 belongs, percent-encoded as a form is, plus a
+    // stray byte that is UTF-8 nowhere.
+    let body = format!(
+        "csrf={token}&title=Caf%E9+%FF&rating=General+Audiences&warnings=No+Archive+Warnings+Apply\
+         &fandoms=Original+Work&format=plain&action=post&body=She+was+na%EFve.%0D%0A%0D%0AThe+end%C0%AF."
+    );
+    let posted = author.post_bytes(
+        "/works/new",
+        "application/x-www-form-urlencoded",
+        body.as_bytes(),
+    );
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let work = author.get(posted.location.as_deref().unwrap_or("/"));
+    assert_eq!(work.status, 200);
+    assert!(
+        work.body.contains("Caf\u{FFFD} \u{FFFD}"),
+        "each bad byte is one replacement character"
+    );
+    assert!(work.body.contains("The end"));
+
+    // Raw bytes, not even percent-encoded.
+    let mut raw = format!(
+        "csrf={token}&title=Raw&rating=General+Audiences&warnings=No+Archive+Warnings+Apply\
+         &fandoms=Original+Work&format=plain&action=post&body="
+    )
+    .into_bytes();
+    raw.extend_from_slice(b"Raw \xff\xfe words.");
+    let posted = author.post_bytes("/works/new", "application/x-www-form-urlencoded", &raw);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let work = author.get(posted.location.as_deref().unwrap_or("/"));
+    assert!(
+        work.body.contains("Raw \u{FFFD}\u{FFFD} words."),
+        "{}",
+        work.body
+    );
+
+    let guest = site.client();
+    // In a query: read with replacement characters, like a form.
+    for path in [
+        "/works?q=%FF%FE",
+        "/works?include=%C0%AF&fandoms=%FF",
+        "/opds/search?q=%FF",
+        "/api/v1/works?q=%FF",
+        "/api/v1/tags/suggest?kind=fandom&q=%FF",
+    ] {
+        let answer = guest.get(path);
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+    // In the address itself: nothing is there, said as for any address.
+    for path in [
+        "/tags/%FF%FE",
+        "/tags/%FF/works",
+        "/works/%FF",
+        "/users/%C0%AF",
+    ] {
+        let answer = guest.get(path);
+        assert_eq!(answer.status, 404, "{path}: {}", answer.body);
+        assert!(
+            answer.body.contains("find that page"),
+            "{path}: {}",
+            answer.body
+        );
+    }
+    let api = guest.get("/api/v1/works/%FF");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.header("content-type"), Some("application/problem+json"));
+}

@@ -311,6 +311,14 @@ impl Client {
         )
     }
 
+    /// A body sent as it is, bytes and all, as a hostile client might.
+    pub fn post_bytes(&self, path: &str, content_type: &str, body: &[u8]) -> Page {
+        let request = self
+            .request(self.agent.post(format!("{}{path}", self.base)))
+            .header("content-type", content_type);
+        Self::page(request.send(body).expect("the site answers"))
+    }
+
     /// Posts a form from `page_path` with its token, and follows the one
     /// redirect a successful form answers with.
     pub fn submit(&self, page_path: &str, action: &str, form: &[(&str, &str)]) -> Page {
