@@ -280,7 +280,8 @@ impl Archive {
         let Some(work) = self.work(id).await? else {
             return Ok(None);
         };
-        if work.draft && !self.is_creator(id, viewer).await? {
+        if work.draft && !self.is_creator(id, viewer).await? && !self.is_invited(id, viewer).await?
+        {
             return Ok(None);
         }
         if work.restricted && viewer == Viewer::Guest {

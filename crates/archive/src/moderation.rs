@@ -272,12 +272,7 @@ impl Archive {
         let Viewer::User(user) = viewer else {
             return Ok(false);
         };
-        let admin = sqlx::query("SELECT 1 FROM users WHERE id = $1 AND is_admin = 1")
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some();
-        Ok(admin || self.is_creator(work, viewer).await?)
+        Ok(self.is_admin(user).await? || self.is_creator(work, viewer).await?)
     }
 
     /// The pseud a co-creator field names: `name`, or `name (login)` when
@@ -365,6 +360,23 @@ impl Archive {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Whether the viewer holds an unanswered invitation to be credited on
+    /// the work: enough to read it, draft or not, and decide.
+    pub async fn is_invited(&self, work: WorkId, viewer: Viewer) -> Result<bool> {
+        let Viewer::User(user) = viewer else {
+            return Ok(false);
+        };
+        Ok(sqlx::query(
+            "SELECT 1 FROM creator_invitations ci JOIN pseuds p ON p.id = ci.pseud_id \
+             WHERE ci.work_id = $1 AND p.user_id = $2",
+        )
+        .bind(work)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some())
     }
 
     /// Pseud names invited to a work who haven't answered yet.

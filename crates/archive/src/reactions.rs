@@ -136,6 +136,17 @@ pub fn guest_key(salt: &[u8], address: &str) -> String {
 impl Archive {
     /// Leaves kudos; `false` when this reader already had.
     pub async fn leave_kudos(&self, work: WorkId, who: &Kudoser) -> Result<bool> {
+        let draft: i64 = sqlx::query("SELECT draft FROM works WHERE id = $1")
+            .bind(work)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(ArchiveError::NoSuchWork(work))?
+            .try_get(0)?;
+        if draft != 0 {
+            return Err(ArchiveError::Refused(
+                "a draft takes kudos once it is posted".into(),
+            ));
+        }
         let (user, guest) = match who {
             Kudoser::User(id) => {
                 if self.is_creator(work, crate::Viewer::User(*id)).await? {

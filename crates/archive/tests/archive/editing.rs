@@ -392,6 +392,39 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
             "{}: {early:?}",
             test.name
         );
+        let kudos = archive
+            .leave_kudos(drafted, &Kudoser::User(reader.id))
+            .await;
+        assert!(matches!(kudos, Err(ArchiveError::Refused(_))), "{kudos:?}");
+        // Someone invited to credit it reads it to decide, and only until
+        // they answer.
+        assert!(archive
+            .work_for(drafted, Viewer::User(other.id))
+            .await
+            .unwrap()
+            .is_none());
+        archive
+            .invite_creators(drafted, &[other.default_pseud], author.id)
+            .await
+            .unwrap();
+        assert!(archive
+            .is_invited(drafted, Viewer::User(other.id))
+            .await
+            .unwrap());
+        assert!(archive
+            .work_for(drafted, Viewer::User(other.id))
+            .await
+            .unwrap()
+            .is_some());
+        archive
+            .answer_invitation(drafted, other.id, false)
+            .await
+            .unwrap();
+        assert!(archive
+            .work_for(drafted, Viewer::User(other.id))
+            .await
+            .unwrap()
+            .is_none());
         test.finish().await;
     }
 }

@@ -400,6 +400,50 @@ fn co_creators_are_credited_once_they_accept_and_may_leave() {
 }
 
 #[test]
+fn someone_invited_to_a_draft_may_read_it_to_decide_and_nothing_more() {
+    let site = Site::start();
+    let author = site.member("drafting_author");
+    let invitee = site.member("draft_invitee");
+    let stranger = site.member("draft_stranger");
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Not yet out"),
+            ("body", "Unfinished words."),
+            ("draft", "1"),
+            ("co_creators", "draft_invitee"),
+        ],
+    );
+    let path = format!("/works/{id}");
+    let read = invitee.get(&path);
+    assert_eq!(read.status, 200, "the invitee reads the draft");
+    assert!(read.body.contains("Unfinished words."));
+    assert_eq!(stranger.get(&path).status, 404);
+    assert_eq!(
+        invitee.get(&format!("{path}/edit")).status,
+        404,
+        "not theirs yet"
+    );
+    // Reading isn't reacting: a draft takes no kudos, from anyone.
+    let token = invitee.get(&path).csrf();
+    let kudos = invitee.post(&format!("{path}/kudos"), &[("csrf", &token)]);
+    assert_eq!(kudos.status, 400);
+    assert!(kudos.body.contains("a draft takes kudos once it is posted"));
+
+    let declined = invitee.submit(
+        "/dashboard",
+        &format!("/dashboard/invitations/{id}"),
+        &[("answer", "decline")],
+    );
+    assert!(declined.body.contains("The invitation is declined"));
+    assert_eq!(
+        invitee.get(&path).status,
+        404,
+        "declined, it is private again"
+    );
+}
+
+#[test]
 fn a_flood_of_reports_is_slowed_and_other_readers_can_still_report() {
     let site = Site::start();
     let author = site.member("flooded_author");
