@@ -1,7 +1,7 @@
 //! The JSON API: search, one work, and the health check.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quire_archive::search::SearchError;
@@ -29,6 +29,7 @@ pub(crate) async fn health(State(app): State<App>) -> Response {
 /// `GET /api/v1/works?q=…&include=…`: a page of works with facet counts.
 pub(crate) async fn search_works(
     State(app): State<App>,
+    headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
     let request = match search_params::search_request(&params) {
@@ -36,7 +37,19 @@ pub(crate) async fn search_works(
         Err(err) => return bad_parameter(&err.parameter, &err.message),
     };
     match app.search(request, false).await {
-        Ok(results) => Json(results).into_response(),
+        Ok(results) => {
+            let next = (results.page * results.per_page < results.total)
+                .then(|| next_page(&params, results.page + 1));
+            let mut body = json!(results);
+            body["next"] = json!(next);
+            let mut response = answer_json(&headers, &body);
+            if let Some(Ok(link)) =
+                next.map(|next| HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")))
+            {
+                response.headers_mut().insert(header::LINK, link);
+            }
+            response
+        }
         Err(SearchError::BadParameter { parameter, message }) => bad_parameter(parameter, &message),
         Err(SearchError::NotReady) => {
             let mut response = problem(
@@ -51,6 +64,46 @@ pub(crate) async fn search_works(
         }
         Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "search", err.to_string()),
     }
+}
+
+/// The same search, one page on: every parameter kept but the page.
+fn next_page(params: &[(String, String)], page: usize) -> String {
+    let mut kept: Vec<(&str, String)> = params
+        .iter()
+        .filter(|(name, _)| name != "page")
+        .map(|(name, value)| (name.as_str(), value.clone()))
+        .collect();
+    kept.push(("page", page.to_string()));
+    format!(
+        "/api/v1/works?{}",
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
+    )
+}
+
+/// A JSON answer with an ETag made from its bytes, so a client asking
+/// again with `If-None-Match` gets a 304 and no body when nothing changed.
+fn answer_json(asked: &HeaderMap, body: &serde_json::Value) -> Response {
+    use std::hash::{Hash, Hasher};
+    let bytes = body.to_string();
+    // Deterministic, not random-keyed: the tag outlives one request.
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let etag = format!("\"{:016x}\"", hasher.finish());
+    let tag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    if crate::pages::etag_matches(asked, &etag) == Some(true) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, tag),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -113,7 +166,11 @@ pub(crate) fn problem(status: StatusCode, kind: &str, detail: String) -> Respons
         .into_response()
 }
 
-pub(crate) async fn work(State(app): State<App>, Path(id): Path<String>) -> Response {
+pub(crate) async fn work(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let Ok(id) = id.parse::<WorkId>() else {
         return problem(
             StatusCode::NOT_FOUND,
@@ -122,7 +179,7 @@ pub(crate) async fn work(State(app): State<App>, Path(id): Path<String>) -> Resp
         );
     };
     match app.archive.work_for(id, Viewer::Guest).await {
-        Ok(Some(work)) => Json(work).into_response(),
+        Ok(Some(work)) => answer_json(&headers, &json!(work)),
         Ok(None) => problem(
             StatusCode::NOT_FOUND,
             "no-such-work",

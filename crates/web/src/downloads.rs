@@ -231,11 +231,7 @@ async fn serve(
     } else {
         "public, no-cache"
     };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|sent| sent.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches {
+    if crate::pages::etag_matches(headers, &etag) == Some(true) {
         return Ok((
             StatusCode::NOT_MODIFIED,
             [

@@ -710,14 +710,8 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
 /// Does the reader's copy still stand? An ETag decides when one is sent
 /// (RFC 9110 §13.2.2); the date only otherwise.
 fn not_modified(asked: &HeaderMap, etag: &str, page: &Page) -> bool {
-    if let Some(tags) = asked
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        return tags
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag || t == "*");
+    if let Some(matches) = crate::pages::etag_matches(asked, etag) {
+        return matches;
     }
     let since = asked
         .get(header::IF_MODIFIED_SINCE)

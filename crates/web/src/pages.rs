@@ -206,6 +206,21 @@ pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Respo
     next.run(request).await
 }
 
+/// Whether the copy a client holds is still this one: `None` when it sent
+/// no `If-None-Match`; otherwise the weak comparison RFC 9110 §13.1.2 asks
+/// for.
+pub(crate) fn etag_matches(asked: &axum::http::HeaderMap, etag: &str) -> Option<bool> {
+    let tags = asked
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())?;
+    let etag = etag.trim_start_matches("W/");
+    Some(
+        tags.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*"),
+    )
+}
+
 /// No page has an address that isn't UTF-8 once decoded, so such an
 /// address is answered as any unknown one is, instead of with the router's
 /// plain-text "Invalid URL".
