@@ -106,6 +106,49 @@ fn answer_json(asked: &HeaderMap, body: &serde_json::Value) -> Response {
         .into_response()
 }
 
+/// `GET /api/v1/tags/{kind}/{name}`: a tag and its place in the
+/// wrangling, with the search that lists its works (synonyms and sub-tags
+/// included, as AO3's filters have them).
+pub(crate) async fn tag(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((kind, name)): Path<(String, String)>,
+) -> Response {
+    let Some(tag_kind) = quire_archive::model::TagKind::from_code(&kind) else {
+        return bad_parameter(
+            "kind",
+            &format!("`{kind}` is not a kind of tag; use rating, warning, category, fandom, relationship, character or freeform"),
+        );
+    };
+    match app.archive.tag(tag_kind, &name).await {
+        Ok(Some(tag)) => {
+            let works = format!(
+                "/api/v1/works?{}",
+                serde_urlencoded::to_string([("include", tag.name.as_str())]).unwrap_or_default()
+            );
+            answer_json(
+                &headers,
+                &json!({
+                    "kind": tag.kind.code(),
+                    "name": tag.name,
+                    "canonical": tag.canonical,
+                    "synonym_of": tag.synonym_of,
+                    "synonyms": tag.synonyms,
+                    "parents": tag.parents,
+                    "children": tag.children,
+                    "works": works,
+                }),
+            )
+        }
+        Ok(None) => problem(
+            StatusCode::NOT_FOUND,
+            "no-such-tag",
+            format!("there is no {kind} tag named `{name}`; tag names are matched without regard to case"),
+        ),
+        Err(err) => problem(StatusCode::INTERNAL_SERVER_ERROR, "store", err.to_string()),
+    }
+}
+
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct SuggestQuery {
     kind: Option<String>,

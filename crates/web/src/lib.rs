@@ -350,6 +350,7 @@ pub async fn router(
         .route("/api/v1/works", get(api::search_works))
         .route("/api/v1/works/{id}", get(api::work))
         .route("/api/v1/tags/suggest", get(api::suggest_tags))
+        .route("/api/v1/tags/{kind}/{tag}", get(api::tag))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

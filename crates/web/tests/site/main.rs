@@ -1605,3 +1605,58 @@ fn the_json_api_pages_with_next_links_and_answers_304_to_a_copy_still_current() 
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag"), Some(etag.as_str()));
 }
+
+#[test]
+fn the_json_api_tells_a_tags_place_in_the_wrangling_and_where_its_works_are() {
+    let site = Site::start();
+    let author = site.member("tag_api_author");
+    post_work(
+        &author,
+        &[
+            ("title", "Droids"),
+            ("body", "Beeps."),
+            ("fandoms", "Star Wars, SW"),
+        ],
+    );
+    site.store(async {
+        use quire_archive::model::TagKind;
+        site.archive
+            .make_canonical(TagKind::Fandom, "Star Wars")
+            .await
+            .unwrap();
+        site.archive
+            .merge_as_synonym(TagKind::Fandom, "SW", "Star Wars")
+            .await
+            .unwrap();
+    });
+    let guest = site.client();
+    let found = guest.get("/api/v1/tags/fandom/star%20wars");
+    assert_eq!(found.status, 200, "{}", found.body);
+    let tag: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(tag["name"], "Star Wars");
+    assert_eq!(tag["canonical"], true);
+    assert_eq!(tag["synonyms"], serde_json::json!(["SW"]));
+    assert_eq!(tag["works"], "/api/v1/works?include=Star+Wars");
+    eventually("the work is found through its tag", || {
+        guest
+            .get("/api/v1/works?include=Star+Wars")
+            .body
+            .contains("\"total\":1")
+    });
+
+    let synonym: serde_json::Value =
+        serde_json::from_str(&guest.get("/api/v1/tags/fandom/SW").body).unwrap();
+    assert_eq!(synonym["synonym_of"], "Star Wars");
+    assert_eq!(synonym["canonical"], false);
+
+    let missing = guest.get("/api/v1/tags/fandom/Nothing%20Here");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(missing.body.contains("no-such-tag"));
+    let bad = guest.get("/api/v1/tags/colour/Blue");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("\"parameter\":\"kind\""));
+}
