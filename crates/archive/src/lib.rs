@@ -17,6 +17,7 @@ pub mod sanitize;
 pub mod search;
 pub mod series;
 pub mod sessions;
+pub mod tokens;
 mod wrangling;
 
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};

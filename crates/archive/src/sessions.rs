@@ -31,7 +31,27 @@ pub fn random_token() -> String {
     crate::hex(&bytes)
 }
 
-fn token_hash(token: &str) -> String {
+/// An account's columns, with `u` its `users` row and `p` its default
+/// pseud, as `user_of_row` reads them; more columns may follow.
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.login, u.email, u.is_wrangler, u.is_admin, p.id, u.suspended";
+pub(crate) const USER_COLUMN_COUNT: usize = 7;
+
+pub(crate) fn user_of_row(row: &sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get(0)?,
+        login: row.try_get(1)?,
+        email: row.try_get(2)?,
+        roles: Roles {
+            wrangler: row.try_get::<i64, _>(3)? != 0,
+            admin: row.try_get::<i64, _>(4)? != 0,
+        },
+        default_pseud: row.try_get(5)?,
+        suspended: row.try_get::<i64, _>(6)? != 0,
+    })
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
     crate::hex(&Sha256::digest(token.as_bytes()))
 }
@@ -61,12 +81,12 @@ impl Archive {
 
     /// The session a cookie's token belongs to, unless it ended or expired.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.login, u.email, u.is_wrangler, u.is_admin, p.id, s.csrf, u.suspended \
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.csrf \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
@@ -75,18 +95,8 @@ impl Archive {
             return Ok(None);
         };
         Ok(Some(Session {
-            user: User {
-                id: row.try_get(0)?,
-                login: row.try_get(1)?,
-                email: row.try_get(2)?,
-                roles: Roles {
-                    wrangler: row.try_get::<i64, _>(3)? != 0,
-                    admin: row.try_get::<i64, _>(4)? != 0,
-                },
-                default_pseud: row.try_get(5)?,
-                suspended: row.try_get::<i64, _>(7)? != 0,
-            },
-            csrf: row.try_get(6)?,
+            user: user_of_row(&row)?,
+            csrf: row.try_get(USER_COLUMN_COUNT)?,
         }))
     }
 

@@ -368,3 +368,53 @@ async fn a_readers_history_keeps_the_last_visit_and_can_be_cleared() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn api_tokens_act_for_their_account_until_revoked_and_only_their_hash_is_kept() {
+    use quire_archive::tokens::{Scope, TOKEN_PREFIX};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let user = backends::member(archive, "scripter").await;
+        let other = backends::member(archive, "bystander").await;
+        let (token, secret) = archive
+            .create_api_token(user.id, "  my e-reader  ", Scope::Read)
+            .await
+            .unwrap();
+        assert_eq!(token.name, "my e-reader");
+        assert!(secret.starts_with(TOKEN_PREFIX), "{secret}");
+        let holder = archive.token_holder(&secret).await.unwrap().unwrap();
+        assert_eq!(holder.user.id, user.id, "{}", test.name);
+        assert_eq!(holder.token.scope, Scope::Read);
+        assert!(holder.token.last_used_at.is_some(), "its use is noted");
+        assert!(archive
+            .token_holder("quire_not-a-token")
+            .await
+            .unwrap()
+            .is_none());
+        // The database holds the hash, never the secret.
+        let listed = archive.api_tokens_of(user.id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].last_used_at.is_some());
+        assert!(matches!(
+            archive.create_api_token(user.id, "   ", Scope::Write).await,
+            Err(ArchiveError::Refused(_))
+        ));
+        // Another account can't revoke it.
+        assert!(!archive.revoke_api_token(other.id, token.id).await.unwrap());
+        assert!(archive.token_holder(&secret).await.unwrap().is_some());
+        assert!(archive.revoke_api_token(user.id, token.id).await.unwrap());
+        assert!(archive.token_holder(&secret).await.unwrap().is_none());
+        assert!(archive.api_tokens_of(user.id).await.unwrap().is_empty());
+        // Deleting the account takes its tokens with it.
+        let (_, kept) = archive
+            .create_api_token(other.id, "script", Scope::Write)
+            .await
+            .unwrap();
+        archive
+            .delete_user(other.id, quire_archive::WorksOnDeletion::Keep)
+            .await
+            .unwrap();
+        assert!(archive.token_holder(&kept).await.unwrap().is_none());
+        test.finish().await;
+    }
+}
