@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use quire_archive::sessions::SESSION_SECONDS;
+use quire_archive::tokens::{ApiToken, Scope};
 use quire_archive::{Roles, User, WorksOnDeletion};
 
 use crate::form::FormData;
@@ -207,6 +208,21 @@ struct AccountPage {
     pseuds: Vec<(quire_archive::PseudId, String)>,
     message: Option<String>,
     error: Option<String>,
+    tokens: Vec<ApiToken>,
+    /// A token just made: shown this once, never stored.
+    new_token: Option<String>,
+}
+
+impl AccountPage {
+    fn day(&self, unix: &i64) -> String {
+        quire_archive::corpus::date(unix.div_euclid(86_400))
+    }
+
+    fn last_used(&self, token: &ApiToken) -> String {
+        token
+            .last_used_at
+            .map_or_else(|| "never".to_string(), |at| self.day(&at))
+    }
 }
 
 async fn account_page(
@@ -214,6 +230,16 @@ async fn account_page(
     visitor: &Visitor,
     message: Option<String>,
     error: Option<String>,
+) -> Result<Response, PageError> {
+    account_page_with_token(app, visitor, message, error, None).await
+}
+
+async fn account_page_with_token(
+    app: &App,
+    visitor: &Visitor,
+    message: Option<String>,
+    error: Option<String>,
+    new_token: Option<String>,
 ) -> Result<Response, PageError> {
     let user = visitor.member("/account")?;
     let status = if error.is_some() {
@@ -227,8 +253,63 @@ async fn account_page(
         pseuds: app.archive.pseuds_of_user(user.id).await?,
         message,
         error,
+        tokens: app.archive.api_tokens_of(user.id).await?,
+        new_token,
     };
-    Ok((status, render(&page)?).into_response())
+    let mut response = (status, render(&page)?).into_response();
+    // A page showing a secret is kept by no cache and no back button.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// Makes a personal access token for the JSON API; the page shows it once.
+pub async fn create_token(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.member("/account")?;
+    let scope = Scope::from_name(form.get("scope").unwrap_or("read")).unwrap_or(Scope::Read);
+    match app
+        .archive
+        .create_api_token(user.id, &form.text("name"), scope)
+        .await
+    {
+        Ok((token, secret)) => {
+            let message = format!(
+                "Your token \"{}\" is made. Copy it now: this is the only time it is shown.",
+                token.name
+            );
+            account_page_with_token(&app, &visitor, Some(message), None, Some(secret)).await
+        }
+        Err(err) => match PageError::from(err) {
+            PageError::Refused(message) => account_page(&app, &visitor, None, Some(message)).await,
+            other => Err(other),
+        },
+    }
+}
+
+/// Revokes one of the account's tokens: whatever used it is refused from
+/// then on.
+pub async fn revoke_token(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.member("/account")?;
+    let id = form
+        .get("token")
+        .and_then(|id| id.parse::<i64>().ok())
+        .ok_or(PageError::NotFound)?;
+    if !app.archive.revoke_api_token(user.id, id).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(Redirect::to("/account?done=token-revoked").into_response())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -244,6 +325,7 @@ pub async fn account(
     let message = match query.done.as_deref() {
         Some("password") => Some("Your password is changed. Every other browser is signed out."),
         Some("pseud") => Some("Your new pseud is ready; choose it when you post."),
+        Some("token-revoked") => Some("The token is revoked: anything using it is refused from now on."),
         _ => None,
     };
     account_page(&app, &visitor, message.map(str::to_string), None).await

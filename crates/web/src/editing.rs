@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use quire_archive::model::ChapterDraft;
 use quire_archive::{Chapter, Work, WorkId};
 
 use crate::detected::Suggestion;
@@ -32,7 +33,7 @@ struct EditWorkPage {
 }
 
 /// The work, if the visitor is one of its authors.
-async fn own_work(
+pub(crate) async fn own_work(
     app: &App,
     visitor: &Visitor,
     id: &str,
@@ -384,6 +385,21 @@ pub async fn edit_chapter(
     save_chapter(&app, &visitor, &work, target, form).await
 }
 
+/// The chapter a form describes, or what the author must put right.
+pub(crate) fn chapter_draft_of(form: &FormData) -> Result<ChapterDraft, String> {
+    let text = form.get("body").unwrap_or("");
+    if text.trim().is_empty() {
+        return Err("The chapter needs some text.".to_string());
+    }
+    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
+    let mut chapter = chapter_of(format, text);
+    chapter.title = form.text("chapter_title");
+    chapter.summary = form.text("chapter_summary");
+    chapter.notes_start = form.text("chapter_notes_start");
+    chapter.notes_end = form.text("chapter_notes_end");
+    Ok(chapter)
+}
+
 /// Previews, adds or saves the chapter a form describes; a refusal comes
 /// back as the form with the reason.
 async fn save_chapter(
@@ -397,16 +413,10 @@ async fn save_chapter(
         let status = axum::http::StatusCode::BAD_REQUEST;
         Ok((status, render(&target.page(visitor, form, Some(error)))?).into_response())
     };
-    let text = form.get("body").unwrap_or("");
-    if text.trim().is_empty() {
-        return refused(form, "The chapter needs some text.".to_string());
-    }
-    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
-    let mut chapter = chapter_of(format, text);
-    chapter.title = form.text("chapter_title");
-    chapter.summary = form.text("chapter_summary");
-    chapter.notes_start = form.text("chapter_notes_start");
-    chapter.notes_end = form.text("chapter_notes_end");
+    let chapter = match chapter_draft_of(&form) {
+        Ok(chapter) => chapter,
+        Err(error) => return refused(form, error),
+    };
     if form.get("action") == Some("preview") {
         let mut page = target.page(visitor, form, None);
         page.preview = Some(preview_of(&chapter));
@@ -500,7 +510,7 @@ pub async fn delete_chapter(
 }
 
 /// Where a chapter stands in its work now.
-async fn position_of(app: &App, work: WorkId, chapter: i64) -> Result<u32, PageError> {
+pub(crate) async fn position_of(app: &App, work: WorkId, chapter: i64) -> Result<u32, PageError> {
     app.archive
         .work(work)
         .await?

@@ -71,6 +71,10 @@ struct Shared {
     filled_chapters: Arc<fragments::FilledChapters>,
     metrics: Arc<metrics::Metrics>,
     trusted_proxies: Vec<IpAddr>,
+    /// `None` when the archive sets no limit on API requests.
+    api_limits: Option<api::ApiLimits>,
+    /// The OpenAPI document, as served.
+    api_document: Arc<str>,
 }
 
 /// The site, ready to serve, and what must be done when it stops.
@@ -111,6 +115,9 @@ pub struct SiteConfig {
     /// Comments one reader (an account, or a guest's address) may post in
     /// a minute, all at once or spread out; 0 sets no limit.
     pub comments_per_minute: u32,
+    /// JSON API requests one token (or, without one, one address) may make
+    /// in a minute; 0 sets no limit.
+    pub api_requests_per_minute: u32,
 }
 
 impl SiteConfig {
@@ -126,6 +133,7 @@ impl SiteConfig {
             request_timeout: std::time::Duration::from_secs(60),
             trusted_proxies: Vec::new(),
             comments_per_minute: 10,
+            api_requests_per_minute: 300,
         }
     }
 }
@@ -205,6 +213,7 @@ pub async fn router(
     ));
     let hits = Arc::new(hits::HitBuffer::default());
     let filled_chapters = Arc::new(fragments::FilledChapters::new(config.page_cache_bytes / 4));
+    let (api_routes, api_document) = api::routes();
     let app = App(Arc::new(Shared {
         archive: archive.clone(),
         search,
@@ -224,6 +233,8 @@ pub async fn router(
         signals: Arc::new(detected::SignalsCache::new(1_000)),
         filled_chapters: Arc::clone(&filled_chapters),
         trusted_proxies: config.trusted_proxies,
+        api_limits: api::ApiLimits::new(config.api_requests_per_minute),
+        api_document: api::document_json(&api_document),
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
             filled_chapters,
@@ -328,11 +339,14 @@ pub async fn router(
         .route("/account/password", post(accounts::change_password))
         .route("/account/sessions/end", post(accounts::sign_out_everywhere))
         .route("/account/pseuds", post(accounts::add_pseud))
+        .route("/account/tokens", post(accounts::create_token))
+        .route("/account/tokens/revoke", post(accounts::revoke_token))
         .route("/account/delete", post(accounts::delete_account))
         .route(
             "/preferences",
             get(settings::preferences_form).post(settings::save_preferences),
         )
+        .route("/api", get(api::reference_page))
         .route("/static/{file}", get(assets::file))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -345,12 +359,12 @@ pub async fn router(
         ))
         .layer(axum::middleware::from_fn(pages::security_headers));
     let router = Router::new()
-        .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::scrape))
-        .route("/api/v1/works", get(api::search_works))
-        .route("/api/v1/works/{id}", get(api::work))
-        .route("/api/v1/tags/suggest", get(api::suggest_tags))
-        .route("/api/v1/tags/{kind}/{tag}", get(api::tag))
+        .route("/api/v1/openapi.json", get(api::document))
+        .merge(api_routes.layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            api::caller,
+        )))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -187,8 +187,18 @@ pub fn render(page: &impl Template) -> Result<Response, PageError> {
     Ok(Html(page.render()?).into_response())
 }
 
-pub async fn not_found(Extension(_visitor): Extension<Visitor>) -> PageError {
-    PageError::NotFound
+pub async fn not_found(
+    Extension(_visitor): Extension<Visitor>,
+    uri: axum::http::Uri,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "The API has nothing at this address; /api lists what it has.".into(),
+        );
+    }
+    PageError::NotFound.into_response()
 }
 
 /// A body whose Content-Length is over the limit is refused before any of
@@ -201,6 +211,13 @@ pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Respo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|bytes| bytes > crate::MAX_BODY_BYTES as u64) {
+        if request.uri().path().starts_with("/api/") {
+            return crate::api::problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                PageError::TooLarge.to_string(),
+            );
+        }
         return PageError::TooLarge.into_response();
     }
     next.run(request).await

@@ -239,7 +239,7 @@ pub fn metadata_of(
 
 /// The work the form describes; the first thing the author must change
 /// is the error.
-fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
+pub(crate) fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
     let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
     let text = form.get("body").unwrap_or("");
     if text.trim().is_empty() {

@@ -100,6 +100,7 @@ fn way_out(err: &tantivy::TantivyError) -> &'static str {
 
 /// A work as lists show it: the API's work object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct WorkSummary {
     pub id: WorkId,
     pub title: String,
@@ -170,6 +171,7 @@ impl WorkSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct FacetCount {
     pub tag: String,
     pub count: u64,

@@ -1,0 +1,410 @@
+//! The JSON API under `/api/v1`: what the site offers, for programs.
+//!
+//! Reads are open to anyone for what a guest may see; a personal access
+//! token (`Authorization: Bearer quire_…`) reads as its account and, with
+//! the `write` scope, writes as it. Every handler keeps the site's rules
+//! by going through the same archive calls and form checks the pages use:
+//! the API is another way in, not another set of rules.
+//!
+//! The OpenAPI document is made from the handlers' own annotations, so it
+//! can't list a route the router lacks, or miss one it has.
+
+mod problem;
+mod read;
+mod reference;
+mod write;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::{Quota, RateLimiter};
+use quire_archive::tokens::Scope;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) use problem::{problem, ApiError, Problem};
+pub(crate) use reference::page as reference_page;
+
+use crate::settings::ReaderSettings;
+use crate::visitor::Visitor;
+use crate::App;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "quire",
+        description = "The JSON API of a quire archive: search and read works, tags, people and series; with a personal access token, post and edit works and chapters, leave kudos, comments and bookmarks, subscribe, and keep a mute list and a reader-insert profile.\n\nMake a token on your account page and send it as `Authorization: Bearer <token>`. Without one, the API answers as it would a guest.\n\nErrors are RFC 9457 problem details (`application/problem+json`): `type` names the problem for programs, `detail` says what to do about it.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    modifiers(&CommonAnswers),
+    tags(
+        (name = "works", description = "Searching, reading and writing works and chapters."),
+        (name = "reactions", description = "Kudos, comments, bookmarks and subscriptions."),
+        (name = "tags", description = "Tags and their place in the wrangling."),
+        (name = "people", description = "Accounts, pseuds and series."),
+        (name = "me", description = "The token's own account: its mute list and reader-insert profile."),
+        (name = "archive", description = "The archive itself."),
+    )
+)]
+struct ApiDoc;
+
+/// The API's routes and the document that describes them, made from the
+/// same list.
+pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(read::health))
+        .routes(routes!(read::search_works, write::post_work))
+        .routes(routes!(read::work, write::edit_work, write::delete_work))
+        .routes(routes!(write::add_chapter))
+        .routes(routes!(
+            read::chapter,
+            write::edit_chapter,
+            write::delete_chapter
+        ))
+        .routes(routes!(read::chapter_comments))
+        .routes(routes!(write::kudos))
+        .routes(routes!(write::comment))
+        .routes(routes!(write::bookmark))
+        .routes(routes!(write::subscribe, write::unsubscribe))
+        .routes(routes!(read::suggest_tags))
+        .routes(routes!(read::tag))
+        .routes(routes!(read::person))
+        .routes(routes!(read::series))
+        .routes(routes!(read::me))
+        .routes(routes!(read::mutes, write::set_mutes))
+        .routes(routes!(read::reader_insert, write::set_reader_insert))
+        .split_for_parts()
+}
+
+/// Answers every operation may give besides its own: a token that isn't
+/// one, a rate limit reached, a body too large, a server that can't
+/// answer now; and the token as a way to sign requests.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal access token from your account page, scoped `read` or `write`.",
+                    ))
+                    .build(),
+            ),
+        );
+        let problem = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, false),
+                (&mut item.patch, true),
+            ];
+            for (operation, has_body) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let answers = &mut operation.responses.responses;
+                answers.entry("401".into()).or_insert_with(|| {
+                    problem("The token sent is not a token of this archive, or was revoked; or this needs a token and none was sent.")
+                });
+                answers.entry("429".into()).or_insert_with(|| {
+                    problem("Too many requests for this token (or address) in a minute; `Retry-After` says when to try again.")
+                });
+                answers.entry("503".into()).or_insert_with(|| {
+                    problem("The archive can't answer right now (it is starting, or the request took too long); try again shortly.")
+                });
+                if has_body {
+                    answers.entry("413".into()).or_insert_with(|| {
+                        problem("The body is larger than the archive takes in one request (8 MB).")
+                    });
+                    answers.entry("415".into()).or_insert_with(|| {
+                        problem("The body isn't JSON: send it with `Content-Type: application/json`.")
+                    });
+                }
+                operation.security = Some(vec![
+                    utoipa::openapi::security::SecurityRequirement::default(),
+                    utoipa::openapi::security::SecurityRequirement::new(
+                        "token",
+                        Vec::<String>::new(),
+                    ),
+                ]);
+            }
+        }
+    }
+}
+
+/// Who is calling: a token's holder, or a guest. Handlers get the same
+/// `Visitor` the pages do, so the site's checks apply as they are.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub visitor: Visitor,
+    pub scope: Option<Scope>,
+}
+
+impl Caller {
+    /// The token's account, which must be allowed to write; a guest is
+    /// asked for a token. A suspended account writes nothing.
+    fn writer(&self) -> Result<&quire_archive::User, ApiError> {
+        let user = self.settings_writer()?;
+        self.visitor.not_suspended()?;
+        Ok(user)
+    }
+
+    /// The token's account, with a token that may write: enough to change
+    /// its own settings, which a suspended account may do on the site too.
+    fn settings_writer(&self) -> Result<&quire_archive::User, ApiError> {
+        let user = self.holder()?;
+        if self.scope != Some(Scope::Write) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read-only-token",
+                "This token may only read. Make a token with the `write` scope on your account page to change things.",
+            ));
+        }
+        Ok(user)
+    }
+
+    /// The token's account, for what is only about it (its mute list).
+    fn holder(&self) -> Result<&quire_archive::User, ApiError> {
+        self.visitor.user.as_ref().ok_or_else(ApiError::token_needed)
+    }
+}
+
+/// Requests each token (or address, for callers without one) may make in
+/// a minute, shared by reads and writes.
+pub(crate) struct ApiLimits {
+    limiter: RateLimiter<
+        String,
+        governor::state::keyed::DefaultKeyedStateStore<String>,
+        DefaultClock,
+        StateInformationMiddleware,
+    >,
+    per_minute: u32,
+}
+
+impl ApiLimits {
+    pub(crate) fn new(per_minute: u32) -> Option<ApiLimits> {
+        let n = NonZeroU32::new(per_minute)?;
+        Some(ApiLimits {
+            limiter: RateLimiter::keyed(Quota::per_minute(n))
+                .with_middleware::<StateInformationMiddleware>(),
+            per_minute,
+        })
+    }
+
+    /// Spends one request of `key`'s budget: the headers to send either
+    /// way, and whether the request may go on.
+    fn spend(&self, key: String) -> (Vec<(&'static str, String)>, bool) {
+        let limit = ("ratelimit-limit", self.per_minute.to_string());
+        match self.limiter.check_key(&key) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity();
+                // Each spent request comes back after a sixtieth of the
+                // minute; the budget is whole again once all of them have.
+                let spent = self.per_minute.saturating_sub(remaining);
+                let reset = (u64::from(spent) * 60).div_ceil(u64::from(self.per_minute));
+                (
+                    vec![
+                        limit,
+                        ("ratelimit-remaining", remaining.to_string()),
+                        ("ratelimit-reset", reset.to_string()),
+                    ],
+                    true,
+                )
+            }
+            Err(not_until) => {
+                let wait = not_until
+                    .wait_time_from(DefaultClock::default().now())
+                    .as_secs()
+                    .max(1);
+                (
+                    vec![
+                        limit,
+                        ("ratelimit-remaining", "0".into()),
+                        ("ratelimit-reset", wait.to_string()),
+                        ("retry-after", wait.to_string()),
+                    ],
+                    false,
+                )
+            }
+        }
+    }
+}
+
+/// Works out who is calling from the bearer token (cookies are never
+/// read: a page of another site can't make a browser call the API as its
+/// reader), spends their rate limit and sets its headers.
+pub(crate) async fn caller(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let address = app.reader_address(&request);
+    // Health checks come from the machine's own watchers: no token, no limit.
+    if request.uri().path() == "/healthz" {
+        request.extensions_mut().insert(Caller {
+            visitor: guest_visitor(address),
+            scope: None,
+        });
+        return next.run(request).await;
+    }
+    let bearer = match bearer_token(request.headers()) {
+        Ok(bearer) => bearer,
+        Err(err) => return err.into_response(),
+    };
+    let holder = match bearer {
+        Some(secret) => match app.archive.token_holder(&secret).await {
+            Ok(Some(holder)) => Some(holder),
+            Ok(None) => {
+                return ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "bad-token",
+                    "That token isn't one this archive knows: it may have been revoked. Make a new one on your account page.",
+                )
+                .into_response()
+            }
+            Err(err) => return ApiError::from(err).into_response(),
+        },
+        None => None,
+    };
+    let rate_key = match &holder {
+        Some(holder) => format!("token:{}", holder.token.id),
+        None => format!("address:{address}"),
+    };
+    let (limit_headers, allowed) = match &app.api_limits {
+        Some(limits) => limits.spend(rate_key),
+        None => (Vec::new(), true),
+    };
+    let mut response = if allowed {
+        let settings = match &holder {
+            Some(holder) => match app.archive.preferences(holder.user.id).await {
+                Ok(stored) => stored
+                    .map(|json| ReaderSettings::from_json(&json))
+                    .unwrap_or_default(),
+                Err(err) => return ApiError::from(err).into_response(),
+            },
+            None => ReaderSettings::default(),
+        };
+        let scope = holder.as_ref().map(|h| h.token.scope);
+        let visitor = Visitor {
+            user: holder.map(|h| h.user),
+            settings,
+            ..guest_visitor(address)
+        };
+        request.extensions_mut().insert(Caller { visitor, scope });
+        next.run(request).await
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "That is more requests in a minute than this archive answers for one token (or address); wait the seconds `Retry-After` gives, then go on.",
+        )
+        .into_response()
+    };
+    for (name, value) in limit_headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+fn guest_visitor(address: std::net::IpAddr) -> Visitor {
+    Visitor {
+        user: None,
+        // Forms' tokens don't apply: nothing here reads a cookie.
+        csrf: String::new(),
+        settings: ReaderSettings::default(),
+        address,
+        secure: false,
+        session_token: None,
+    }
+}
+
+/// The bearer token sent, if any; another kind of `Authorization` is
+/// refused rather than ignored, so a mistake is seen at once.
+fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or("");
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim().to_string()))
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad-token",
+            "Send a personal access token as `Authorization: Bearer <token>`; make one on your account page.",
+        )),
+    }
+}
+
+/// A JSON body, or a problem saying what is wrong with it.
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not-json",
+                "Send the body as JSON, with `Content-Type: application/json`.",
+            )),
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "That is more than the archive takes in one request (8 MB); post a long work a chapter at a time.",
+            )),
+            Err(err) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad-json",
+                format!("The body couldn't be read: {}. The API reference lists each field.", err.body_text()),
+            )),
+        }
+    }
+}
+
+/// `GET /api/v1/openapi.json`: the document, as made at start-up.
+pub(crate) async fn document(State(app): State<App>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        app.api_document.to_string(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI document, made once.
+pub(crate) fn document_json(document: &utoipa::openapi::OpenApi) -> Arc<str> {
+    Arc::from(document.to_pretty_json().unwrap_or_else(|_| "{}".into()))
+}

@@ -1,0 +1,720 @@
+//! What a token with the `write` scope may change: works and chapters,
+//! kudos, comments, bookmarks, subscriptions, and its account's mute list
+//! and reader-insert profile.
+//!
+//! A body is turned into the form the site's pages would have sent and
+//! checked by the same code, so the rules (the warnings, a fandom, a
+//! rating, the text) and their wording are the site's.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use quire_archive::model::{ArchiveWarning, Rating};
+use quire_archive::{BookmarkNote, Commenter, Kudoser, SubscriptionTarget};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::read::{visible, work_out, Mutes, ReaderInsert, WorkOut};
+use super::{ApiError, ApiJson, Caller, Problem};
+use crate::form::FormData;
+use crate::App;
+
+/// A work's tags and preface, as the posting form has them.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct WorkFields {
+    /// Taken from the text's first line when left out of a new work.
+    title: String,
+    summary: String,
+    notes_start: String,
+    notes_end: String,
+    /// A language code; `en` when left out.
+    language: String,
+    /// `General Audiences`, `Teen And Up Audiences`, `Mature`, `Explicit` or `Not Rated` (when left out).
+    rating: Option<String>,
+    /// At least one: the archive warnings that apply, or `Creator Chose Not To Use Archive Warnings`, or `No Archive Warnings Apply`.
+    warnings: Vec<String>,
+    /// `F/F`, `F/M`, `Gen`, `M/M`, `Multi`, `Other`.
+    categories: Vec<String>,
+    /// At least one (or `Original Work`). Tag names hold no commas.
+    fandoms: Vec<String>,
+    relationships: Vec<String>,
+    characters: Vec<String>,
+    freeforms: Vec<String>,
+    complete: bool,
+    /// Only signed-in readers see it.
+    restricted: bool,
+    /// Kept unposted, seen by its creators only.
+    draft: bool,
+    /// A series of the caller's to add the work to, made if new.
+    series: Option<String>,
+}
+
+impl WorkFields {
+    /// The fields as the posting form sends them.
+    fn form(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let mut pairs: Vec<(String, String)> = [
+            ("title", &self.title),
+            ("summary", &self.summary),
+            ("notes_start", &self.notes_start),
+            ("notes_end", &self.notes_end),
+            ("language", &self.language),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect();
+        if let Some(rating) = &self.rating {
+            pairs.push(("rating".into(), rating.clone()));
+        }
+        for warning in &self.warnings {
+            pairs.push(("warnings".into(), warning.clone()));
+        }
+        for category in &self.categories {
+            pairs.push(("categories".into(), category.clone()));
+        }
+        for (name, tags) in [
+            ("fandoms", &self.fandoms),
+            ("relationships", &self.relationships),
+            ("characters", &self.characters),
+            ("freeforms", &self.freeforms),
+        ] {
+            if let Some(tag) = tags.iter().find(|t| t.contains(',')) {
+                return Err(ApiError::invalid(format!(
+                    "`{tag}` in {name}: a tag's name can't hold a comma."
+                )));
+            }
+            pairs.push((name.into(), tags.join(", ")));
+        }
+        for (name, on) in [
+            ("complete", self.complete),
+            ("restricted", self.restricted),
+            ("draft", self.draft),
+        ] {
+            if on {
+                pairs.push((name.into(), "1".into()));
+            }
+        }
+        Ok(pairs)
+    }
+
+    fn series(&self) -> String {
+        self.series.as_deref().unwrap_or("").trim().to_string()
+    }
+}
+
+/// How a chapter's text is written.
+fn checked_format(format: &Option<String>) -> Result<String, ApiError> {
+    let format = format.as_deref().unwrap_or("plain");
+    if matches!(format, "plain" | "markdown" | "html") {
+        Ok(format.to_string())
+    } else {
+        Err(ApiError::invalid(format!(
+            "`{format}` is not a format quire reads; use plain (raw text, repaired), markdown or html."
+        )))
+    }
+}
+
+/// A new work and its first chapter.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct NewWork {
+    #[serde(flatten)]
+    fields: WorkFields,
+    /// The first chapter's text.
+    #[serde(default)]
+    body: String,
+    /// `plain` (raw text: quire finds the paragraphs, repairs the encoding and sets the notes apart; the default), `markdown` or `html` (sanitized).
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    chapter_title: String,
+    /// One of the caller's pseuds to post as; the default pseud otherwise.
+    #[serde(default)]
+    pseud: Option<String>,
+}
+
+/// The work, made or changed, as the caller now sees it.
+async fn work_answer(app: &App, caller: &Caller, id: i64, status: StatusCode) -> Result<Response, ApiError> {
+    let work = app
+        .archive
+        .work_for(id, caller.visitor.viewer())
+        .await?
+        .ok_or_else(ApiError::no_such_work)?;
+    let body = work_out(app, &work, &caller.visitor.settings.fill_profile()).await?;
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::CREATED {
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/works/{id}")) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    Ok(response)
+}
+
+/// Refuses a series that is someone else's.
+async fn check_series(app: &App, series: &str, user: &quire_archive::User) -> Result<(), ApiError> {
+    if !series.is_empty() && !app.archive.may_add_to_series(series, user.id).await? {
+        return Err(ApiError::invalid(format!(
+            "The series \"{series}\" belongs to someone else; choose another title."
+        )));
+    }
+    Ok(())
+}
+
+/// Posts a work (or saves it as a draft) from its text, which quire
+/// repairs and lays out as the posting form does.
+#[utoipa::path(post, path = "/api/v1/works", tag = "works",
+    request_body = NewWork,
+    responses(
+        (status = 201, description = "Posted; `Location` is its address.", body = WorkOut, headers(("Location" = String))),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Something the work needs is missing or wrong; `detail` says what.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn post_work(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(new): ApiJson<NewWork>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let mut form = new.fields.form()?;
+    form.push(("body".into(), new.body.clone()));
+    form.push(("format".into(), checked_format(&new.format)?));
+    form.push(("chapter_title".into(), new.chapter_title.clone()));
+    let (draft, _) = crate::posting::draft_of(&FormData(form)).map_err(ApiError::invalid)?;
+    let pseuds = app.archive.pseuds_of_user(user.id).await?;
+    let posting_as = match &new.pseud {
+        None => user.default_pseud,
+        Some(name) => pseuds
+            .iter()
+            .find(|(_, own)| own.eq_ignore_ascii_case(name.trim()))
+            .map(|(id, _)| *id)
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "`{name}` is not one of your pseuds; yours are {}.",
+                    pseuds
+                        .iter()
+                        .map(|(_, p)| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+    };
+    let series = new.fields.series();
+    check_series(&app, &series, &user).await?;
+    let id = app.archive.post_work(&[posting_as], &draft).await?;
+    if !series.is_empty() {
+        app.archive.add_to_series(id, &series, None).await?;
+    }
+    work_answer(&app, &caller, id, StatusCode::CREATED).await
+}
+
+/// The caller's own work to change; anyone else's is as if it weren't there.
+async fn own_work(app: &App, caller: &Caller, id: &str) -> Result<quire_archive::Work, ApiError> {
+    caller.writer()?;
+    match crate::editing::own_work(app, &caller.visitor, id).await {
+        Ok((work, _)) => Ok(work),
+        Err(crate::pages::PageError::NotFound) => Err(ApiError::no_such_work()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Replaces a work's tags and preface (its chapters stay as they are).
+#[utoipa::path(put, path = "/api/v1/works/{id}", tag = "works",
+    params(("id" = i64, Path, description = "The work's id.")),
+    request_body = WorkFields,
+    responses(
+        (status = 200, description = "Saved.", body = WorkOut),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work of the caller's.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Something the work needs is missing or wrong.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn edit_work(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(fields): ApiJson<WorkFields>,
+) -> Result<Response, ApiError> {
+    let work = own_work(&app, &caller, &id).await?;
+    let user = caller.writer()?.clone();
+    let draft = crate::posting::metadata_of(&FormData(fields.form()?), None).map_err(ApiError::invalid)?;
+    let series = fields.series();
+    let in_it = work
+        .series
+        .iter()
+        .any(|s| quire_archive::model::tag_key(&s.title) == quire_archive::model::tag_key(&series));
+    if !in_it {
+        check_series(&app, &series, &user).await?;
+    }
+    app.archive.edit_work(work.id, &draft).await?;
+    if !series.is_empty() && !in_it {
+        app.archive.add_to_series(work.id, &series, None).await?;
+    }
+    work_answer(&app, &caller, work.id, StatusCode::OK).await
+}
+
+/// Deletes a work, its chapters, comments and kudos. Bookmarks of it stay,
+/// with its title.
+#[utoipa::path(delete, path = "/api/v1/works/{id}", tag = "works",
+    params(("id" = i64, Path, description = "The work's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work of the caller's.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn delete_work(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let work = own_work(&app, &caller, &id).await?;
+    app.archive.delete_work(work.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A chapter's text and preface.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ChapterIn {
+    body: String,
+    /// `plain` (the default), `markdown` or `html`.
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    notes_start: String,
+    #[serde(default)]
+    notes_end: String,
+}
+
+impl ChapterIn {
+    fn draft(&self) -> Result<quire_archive::model::ChapterDraft, ApiError> {
+        let form = FormData(vec![
+            ("body".into(), self.body.clone()),
+            ("format".into(), checked_format(&self.format)?),
+            ("chapter_title".into(), self.title.clone()),
+            ("chapter_summary".into(), self.summary.clone()),
+            ("chapter_notes_start".into(), self.notes_start.clone()),
+            ("chapter_notes_end".into(), self.notes_end.clone()),
+        ]);
+        crate::editing::chapter_draft_of(&form).map_err(ApiError::invalid)
+    }
+}
+
+/// Where a chapter now stands.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ChapterPlace {
+    position: u32,
+    /// Its text, at `/api/v1/works/{id}/chapters/{position}`.
+    url: String,
+}
+
+fn chapter_place(work: i64, position: u32, status: StatusCode) -> Response {
+    let url = format!("/api/v1/works/{work}/chapters/{position}");
+    let mut response = (
+        status,
+        Json(ChapterPlace {
+            position,
+            url: url.clone(),
+        }),
+    )
+        .into_response();
+    if status == StatusCode::CREATED {
+        if let Ok(location) = HeaderValue::from_str(&url) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    response
+}
+
+/// Adds a chapter at the end of a work.
+#[utoipa::path(post, path = "/api/v1/works/{id}/chapters", tag = "works",
+    params(("id" = i64, Path, description = "The work's id.")),
+    request_body = ChapterIn,
+    responses(
+        (status = 201, description = "Added; `Location` is its address.", body = ChapterPlace, headers(("Location" = String))),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work of the caller's.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The chapter has no text, or an unknown format.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn add_chapter(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(chapter): ApiJson<ChapterIn>,
+) -> Result<Response, ApiError> {
+    let work = own_work(&app, &caller, &id).await?;
+    let draft = chapter.draft()?;
+    let added = app.archive.add_chapter(work.id, &draft).await?;
+    let position = crate::editing::position_of(&app, work.id, added).await?;
+    Ok(chapter_place(work.id, position, StatusCode::CREATED))
+}
+
+fn chapter_at(work: &quire_archive::Work, position: &str) -> Result<i64, ApiError> {
+    position
+        .parse::<u32>()
+        .ok()
+        .and_then(|p| work.chapters.iter().find(|c| c.position == p))
+        .map(|c| c.id)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no-such-chapter",
+                format!("Work {} has chapters 1 to {}.", work.id, work.chapters.len()),
+            )
+        })
+}
+
+/// Replaces a chapter's text and preface.
+#[utoipa::path(put, path = "/api/v1/works/{id}/chapters/{position}", tag = "works",
+    params(
+        ("id" = i64, Path, description = "The work's id."),
+        ("position" = u32, Path, description = "The chapter's number, from 1."),
+    ),
+    request_body = ChapterIn,
+    responses(
+        (status = 200, description = "Saved.", body = ChapterPlace),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work of the caller's, or no such chapter.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The chapter has no text, or an unknown format.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn edit_chapter(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((id, position)): Path<(String, String)>,
+    ApiJson(chapter): ApiJson<ChapterIn>,
+) -> Result<Response, ApiError> {
+    let work = own_work(&app, &caller, &id).await?;
+    let chapter_id = chapter_at(&work, &position)?;
+    let draft = chapter.draft()?;
+    app.archive.edit_chapter(work.id, chapter_id, &draft).await?;
+    let position = crate::editing::position_of(&app, work.id, chapter_id).await?;
+    Ok(chapter_place(work.id, position, StatusCode::OK))
+}
+
+/// Deletes a chapter; the ones after it move up. A work keeps at least one.
+#[utoipa::path(delete, path = "/api/v1/works/{id}/chapters/{position}", tag = "works",
+    params(
+        ("id" = i64, Path, description = "The work's id."),
+        ("position" = u32, Path, description = "The chapter's number, from 1."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work of the caller's, or no such chapter.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "It is the work's only chapter: delete the work instead.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn delete_chapter(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((id, position)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let work = own_work(&app, &caller, &id).await?;
+    let chapter_id = chapter_at(&work, &position)?;
+    app.archive.delete_chapter(work.id, chapter_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The work's kudos now.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct KudosOut {
+    kudos: i64,
+    /// False when the caller had already left kudos.
+    new: bool,
+}
+
+/// Leaves kudos on a work, once per account.
+#[utoipa::path(post, path = "/api/v1/works/{id}/kudos", tag = "reactions",
+    params(("id" = i64, Path, description = "The work's id.")),
+    responses(
+        (status = 201, description = "Kudos left.", body = KudosOut),
+        (status = 200, description = "The caller had left kudos already.", body = KudosOut),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work that the caller may see.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The caller's own work, or a draft.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn kudos(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = visible(&app, &caller, &id).await?;
+    let new = app
+        .archive
+        .leave_kudos(work.id, &Kudoser::User(user.id))
+        .await?;
+    let kudos = app.archive.kudos_count(work.id).await?;
+    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(KudosOut { kudos, new })).into_response())
+}
+
+/// A comment to post.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct CommentIn {
+    /// Plain text.
+    body: String,
+    /// The chapter's number; the first when left out.
+    #[serde(default)]
+    chapter: Option<u32>,
+    /// The comment this answers.
+    #[serde(default)]
+    parent: Option<i64>,
+}
+
+/// What was made, and where it can be read.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Created {
+    id: i64,
+    url: String,
+}
+
+/// Comments on a chapter of a work, as the caller's default pseud.
+#[utoipa::path(post, path = "/api/v1/works/{id}/comments", tag = "reactions",
+    params(("id" = i64, Path, description = "The work's id.")),
+    request_body = CommentIn,
+    responses(
+        (status = 201, description = "Posted.", body = Created),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, the account is suspended, or the thread is frozen.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work, chapter or comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty comment, or a draft.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn comment(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(comment): ApiJson<CommentIn>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = visible(&app, &caller, &id).await?;
+    let position = comment.chapter.unwrap_or(1);
+    let chapter = chapter_at(&work, &position.to_string())?;
+    if let Some(parent) = comment.parent {
+        let answered = app.archive.comment(parent).await?;
+        if answered.is_none_or(|c| c.chapter != chapter) {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no-such-comment",
+                format!("Chapter {position} has no comment {parent} to answer."),
+            ));
+        }
+    }
+    if let Some(limits) = &app.comment_limits {
+        if limits.check_key(&caller.visitor.rate_key()).is_err() {
+            return Err(crate::pages::PageError::TooManyComments.into());
+        }
+    }
+    let id = app
+        .archive
+        .add_comment(
+            chapter,
+            &Commenter::Pseud(user.default_pseud),
+            comment.parent,
+            comment.body.trim(),
+        )
+        .await?;
+    let url = format!("/api/v1/works/{}/chapters/{position}/comments", work.id);
+    Ok((StatusCode::CREATED, Json(Created { id, url })).into_response())
+}
+
+/// A bookmark's note and tags.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct BookmarkIn {
+    note: String,
+    /// The bookmarker's own tags.
+    tags: Vec<String>,
+    /// Seen by the bookmarker only.
+    private: bool,
+    /// A recommendation.
+    rec: bool,
+}
+
+/// Bookmarks a work.
+#[utoipa::path(post, path = "/api/v1/works/{id}/bookmarks", tag = "reactions",
+    params(("id" = i64, Path, description = "The work's id.")),
+    request_body = BookmarkIn,
+    responses(
+        (status = 201, description = "Bookmarked; `url` lists the account's bookmarks.", body = Created),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work that the caller may see.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A draft.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn bookmark(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(bookmark): ApiJson<BookmarkIn>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = visible(&app, &caller, &id).await?;
+    let note = BookmarkNote {
+        note: bookmark.note.trim().to_string(),
+        tags: bookmark
+            .tags
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        private: bookmark.private,
+        rec: bookmark.rec,
+    };
+    let id = app
+        .archive
+        .add_bookmark(work.id, user.default_pseud, &note)
+        .await?;
+    let url = format!("/api/v1/users/{}", user.login);
+    Ok((StatusCode::CREATED, Json(Created { id, url })).into_response())
+}
+
+/// Subscribes to a work, to hear of its new chapters.
+#[utoipa::path(put, path = "/api/v1/works/{id}/subscription", tag = "reactions",
+    params(("id" = i64, Path, description = "The work's id.")),
+    responses(
+        (status = 204, description = "Subscribed (or already so)."),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work that the caller may see.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn subscribe(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = visible(&app, &caller, &id).await?;
+    app.archive
+        .subscribe(user.id, SubscriptionTarget::Work(work.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Ends a subscription to a work.
+#[utoipa::path(delete, path = "/api/v1/works/{id}/subscription", tag = "reactions",
+    params(("id" = i64, Path, description = "The work's id.")),
+    responses(
+        (status = 204, description = "Unsubscribed (or never was)."),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such work that the caller may see.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn unsubscribe(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = visible(&app, &caller, &id).await?;
+    app.archive
+        .unsubscribe(user.id, SubscriptionTarget::Work(work.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Replaces the token holder's mute list.
+#[utoipa::path(put, path = "/api/v1/me/mutes", tag = "me",
+    request_body = Mutes,
+    responses(
+        (status = 200, description = "Saved.", body = Mutes),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rating, warning or content note that isn't one.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn set_mutes(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(mutes): ApiJson<Mutes>,
+) -> Result<Response, ApiError> {
+    let user = caller.settings_writer()?;
+    let mut settings = caller.visitor.settings.clone();
+    settings.mute_ratings = mutes
+        .ratings
+        .iter()
+        .map(|name| Rating::from_name(name).map_err(|e| ApiError::invalid(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    settings.mute_warnings = mutes
+        .warnings
+        .iter()
+        .map(|name| ArchiveWarning::from_name(name).map_err(|e| ApiError::invalid(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    settings.mute_detected = mutes
+        .content_notes
+        .iter()
+        .map(|name| {
+            quire_text::NoteKind::from_name(name)
+                .map(|note| note.name().to_string())
+                .ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "`{name}` is not a content note quire suggests; the preferences page lists them."
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let clean = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    settings.mute_tags = clean(&mutes.tags);
+    settings.mute_authors = clean(&mutes.authors);
+    app.archive
+        .set_preferences(user.id, &settings.to_json())
+        .await?;
+    Ok(Json(super::read::mutes_of(&settings)).into_response())
+}
+
+/// Replaces the token holder's reader-insert profile.
+#[utoipa::path(put, path = "/api/v1/me/reader-insert", tag = "me",
+    request_body = ReaderInsert,
+    responses(
+        (status = 200, description = "Saved.", body = ReaderInsert),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A code quire doesn't know, or a value it can't use.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn set_reader_insert(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(profile): ApiJson<ReaderInsert>,
+) -> Result<Response, ApiError> {
+    let user = caller.settings_writer()?;
+    let mut settings = caller.visitor.settings.clone();
+    settings.fill.clear();
+    for (code, value) in &profile.fill {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        // Checked here so that what is stored always fills.
+        quire_text::FillProfile::new()
+            .set(code, value)
+            .map_err(|err| ApiError::invalid(err.to_string()))?;
+        settings.fill.push((code.clone(), value.to_string()));
+    }
+    app.archive
+        .set_preferences(user.id, &settings.to_json())
+        .await?;
+    Ok(Json(ReaderInsert {
+        fill: settings.fill.iter().cloned().collect(),
+    })
+    .into_response())
+}
