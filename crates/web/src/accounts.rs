@@ -325,7 +325,9 @@ pub async fn account(
     let message = match query.done.as_deref() {
         Some("password") => Some("Your password is changed. Every other browser is signed out."),
         Some("pseud") => Some("Your new pseud is ready; choose it when you post."),
-        Some("token-revoked") => Some("The token is revoked: anything using it is refused from now on."),
+        Some("token-revoked") => {
+            Some("The token is revoked: anything using it is refused from now on.")
+        }
         _ => None,
     };
     account_page(&app, &visitor, message.map(str::to_string), None).await

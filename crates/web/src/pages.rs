@@ -187,10 +187,7 @@ pub fn render(page: &impl Template) -> Result<Response, PageError> {
     Ok(Html(page.render()?).into_response())
 }
 
-pub async fn not_found(
-    Extension(_visitor): Extension<Visitor>,
-    uri: axum::http::Uri,
-) -> Response {
+pub async fn not_found(Extension(_visitor): Extension<Visitor>, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::api::problem(
             StatusCode::NOT_FOUND,

@@ -44,7 +44,6 @@ use crate::App;
         description = "The JSON API of a quire archive: search and read works, tags, people and series; with a personal access token, post and edit works and chapters, leave kudos, comments and bookmarks, subscribe, and keep a mute list and a reader-insert profile.\n\nMake a token on your account page and send it as `Authorization: Bearer <token>`. Without one, the API answers as it would a guest.\n\nErrors are RFC 9457 problem details (`application/problem+json`): `type` names the problem for programs, `detail` says what to do about it.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
-    modifiers(&CommonAnswers),
     tags(
         (name = "works", description = "Searching, reading and writing works and chapters."),
         (name = "reactions", description = "Kudos, comments, bookmarks and subscriptions."),
@@ -59,7 +58,7 @@ struct ApiDoc;
 /// The API's routes and the document that describes them, made from the
 /// same list.
 pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let routes = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(read::health))
         .routes(routes!(read::search_works, write::post_work))
         .routes(routes!(read::work, write::edit_work, write::delete_work))
@@ -80,8 +79,12 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(read::series))
         .routes(routes!(read::me))
         .routes(routes!(read::mutes, write::set_mutes))
-        .routes(routes!(read::reader_insert, write::set_reader_insert))
-        .split_for_parts()
+        .routes(routes!(read::reader_insert, write::set_reader_insert));
+    // After the routes are in: a modifier given to the derive runs before
+    // the router has added any path.
+    let (router, mut document) = routes.split_for_parts();
+    utoipa::Modify::modify(&CommonAnswers, &mut document);
+    (router, document)
 }
 
 /// Answers every operation may give besides its own: a token that isn't
@@ -144,7 +147,9 @@ impl utoipa::Modify for CommonAnswers {
                         problem("The body is larger than the archive takes in one request (8 MB).")
                     });
                     answers.entry("415".into()).or_insert_with(|| {
-                        problem("The body isn't JSON: send it with `Content-Type: application/json`.")
+                        problem(
+                            "The body isn't JSON: send it with `Content-Type: application/json`.",
+                        )
                     });
                 }
                 operation.security = Some(vec![
@@ -192,7 +197,10 @@ impl Caller {
 
     /// The token's account, for what is only about it (its mute list).
     fn holder(&self) -> Result<&quire_archive::User, ApiError> {
-        self.visitor.user.as_ref().ok_or_else(ApiError::token_needed)
+        self.visitor
+            .user
+            .as_ref()
+            .ok_or_else(ApiError::token_needed)
     }
 }
 
@@ -398,7 +406,10 @@ where
 /// `GET /api/v1/openapi.json`: the document, as made at start-up.
 pub(crate) async fn document(State(app): State<App>) -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         app.api_document.to_string(),
     )
         .into_response()

@@ -301,7 +301,11 @@ fn fill_profile(
     Ok(profile)
 }
 
-pub(crate) async fn work_out(app: &App, work: &Work, profile: &quire_text::FillProfile) -> Result<WorkOut, ApiError> {
+pub(crate) async fn work_out(
+    app: &App,
+    work: &Work,
+    profile: &quire_text::FillProfile,
+) -> Result<WorkOut, ApiError> {
     let fill = |text: &str| quire_text::insert::fill(text, profile);
     let day = |seconds: i64| quire_archive::corpus::date(seconds.div_euclid(86_400));
     Ok(WorkOut {
@@ -313,7 +317,11 @@ pub(crate) async fn work_out(app: &App, work: &Work, profile: &quire_text::FillP
         language: work.language.clone(),
         rating: work.rating.name().to_string(),
         warnings: work.warnings.iter().map(|w| w.name().to_string()).collect(),
-        categories: work.categories.iter().map(|c| c.name().to_string()).collect(),
+        categories: work
+            .categories
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect(),
         fandoms: work.fandoms.clone(),
         relationships: work.relationships.clone(),
         characters: work.characters.clone(),
@@ -386,7 +394,10 @@ pub(crate) async fn work(
 ) -> Result<Response, ApiError> {
     let profile = fill_profile(&caller, &params)?;
     let work = visible(&app, &caller, &id).await?;
-    Ok(answer_json(&headers, &work_out(&app, &work, &profile).await?))
+    Ok(answer_json(
+        &headers,
+        &work_out(&app, &work, &profile).await?,
+    ))
 }
 
 /// How often a reader-insert code appears.
@@ -464,7 +475,10 @@ pub(crate) async fn chapter(
         notes_start: fill(&chapter.notes_start),
         notes_end: fill(&chapter.notes_end),
         words: chapter.word_count,
-        html: app.filled_chapters.filled(&work, chapter, &profile).to_string(),
+        html: app
+            .filled_chapters
+            .filled(&work, chapter, &profile)
+            .to_string(),
         placeholders: chapter
             .body
             .placeholders
@@ -711,7 +725,11 @@ pub(crate) async fn person(
             format!("There is no account with the login `{login}`."),
         )
     };
-    let user = app.archive.user_id_of(&login).await?.ok_or_else(not_found)?;
+    let user = app
+        .archive
+        .user_id_of(&login)
+        .await?
+        .ok_or_else(not_found)?;
     let pseuds = app.archive.pseuds_of(&login).await?;
     let works = format!(
         "/api/v1/works?{}",
@@ -868,8 +886,16 @@ pub(crate) async fn mutes(Extension(caller): Extension<Caller>) -> Result<Respon
 pub(crate) fn mutes_of(settings: &crate::settings::ReaderSettings) -> Mutes {
     Mutes {
         tags: settings.mute_tags.clone(),
-        ratings: settings.mute_ratings.iter().map(|r| r.name().to_string()).collect(),
-        warnings: settings.mute_warnings.iter().map(|w| w.name().to_string()).collect(),
+        ratings: settings
+            .mute_ratings
+            .iter()
+            .map(|r| r.name().to_string())
+            .collect(),
+        warnings: settings
+            .mute_warnings
+            .iter()
+            .map(|w| w.name().to_string())
+            .collect(),
         authors: settings.mute_authors.clone(),
         content_notes: settings.mute_detected.clone(),
     }
@@ -886,7 +912,9 @@ pub(crate) struct ReaderInsert {
 #[utoipa::path(get, path = "/api/v1/me/reader-insert", tag = "me",
     responses((status = 200, description = "The profile.", body = ReaderInsert))
 )]
-pub(crate) async fn reader_insert(Extension(caller): Extension<Caller>) -> Result<Response, ApiError> {
+pub(crate) async fn reader_insert(
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
     caller.holder()?;
     Ok(Json(ReaderInsert {
         fill: caller.visitor.settings.fill.iter().cloned().collect(),

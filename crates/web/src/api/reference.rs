@@ -70,7 +70,11 @@ fn text(value: &Value, key: &str) -> String {
 /// `integer or null`.
 fn kind_of(schema: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return reference.rsplit('/').next().unwrap_or(reference).to_string();
+        return reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string();
     }
     if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
         return choices.iter().map(kind_of).collect::<Vec<_>>().join(" or ");
@@ -86,12 +90,18 @@ fn kind_of(schema: &Value) -> String {
     };
     let kinds: Vec<String> = kinds
         .into_iter()
-        .map(|kind| match (kind.as_str(), schema.get("items"), schema.get("additionalProperties")) {
-            ("array", Some(items), _) => format!("array of {}", kind_of(items)),
-            ("object", _, Some(values)) if values.is_object() => {
-                format!("map of {}", kind_of(values))
+        .map(|kind| {
+            match (
+                kind.as_str(),
+                schema.get("items"),
+                schema.get("additionalProperties"),
+            ) {
+                ("array", Some(items), _) => format!("array of {}", kind_of(items)),
+                ("object", _, Some(values)) if values.is_object() => {
+                    format!("map of {}", kind_of(values))
+                }
+                _ => kind,
             }
-            _ => kind,
         })
         .collect();
     if kinds.is_empty() {

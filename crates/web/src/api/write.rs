@@ -134,7 +134,12 @@ pub(crate) struct NewWork {
 }
 
 /// The work, made or changed, as the caller now sees it.
-async fn work_answer(app: &App, caller: &Caller, id: i64, status: StatusCode) -> Result<Response, ApiError> {
+async fn work_answer(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let work = app
         .archive
         .work_for(id, caller.visitor.viewer())
@@ -239,7 +244,8 @@ pub(crate) async fn edit_work(
 ) -> Result<Response, ApiError> {
     let work = own_work(&app, &caller, &id).await?;
     let user = caller.writer()?.clone();
-    let draft = crate::posting::metadata_of(&FormData(fields.form()?), None).map_err(ApiError::invalid)?;
+    let draft =
+        crate::posting::metadata_of(&FormData(fields.form()?), None).map_err(ApiError::invalid)?;
     let series = fields.series();
     let in_it = work
         .series
@@ -367,7 +373,11 @@ fn chapter_at(work: &quire_archive::Work, position: &str) -> Result<i64, ApiErro
             ApiError::new(
                 StatusCode::NOT_FOUND,
                 "no-such-chapter",
-                format!("Work {} has chapters 1 to {}.", work.id, work.chapters.len()),
+                format!(
+                    "Work {} has chapters 1 to {}.",
+                    work.id,
+                    work.chapters.len()
+                ),
             )
         })
 }
@@ -396,7 +406,9 @@ pub(crate) async fn edit_chapter(
     let work = own_work(&app, &caller, &id).await?;
     let chapter_id = chapter_at(&work, &position)?;
     let draft = chapter.draft()?;
-    app.archive.edit_chapter(work.id, chapter_id, &draft).await?;
+    app.archive
+        .edit_chapter(work.id, chapter_id, &draft)
+        .await?;
     let position = crate::editing::position_of(&app, work.id, chapter_id).await?;
     Ok(chapter_place(work.id, position, StatusCode::OK))
 }
@@ -456,7 +468,11 @@ pub(crate) async fn kudos(
         .leave_kudos(work.id, &Kudoser::User(user.id))
         .await?;
     let kudos = app.archive.kudos_count(work.id).await?;
-    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(KudosOut { kudos, new })).into_response())
 }
 

@@ -98,12 +98,18 @@ fn the_json_api_never_acts_on_a_session_cookie() {
         ],
     );
     // The member's browser sees the work; the API, sent the same cookies,
-    // answers as it does to anyone.
+    // answers as it does to anyone without a token: send one.
     assert_eq!(member.get(&format!("/works/{id}")).status, 200);
-    assert_eq!(member.get(&format!("/api/v1/works/{id}")).status, 404);
+    let with_cookies = member.get(&format!("/api/v1/works/{id}"));
+    assert_eq!(with_cookies.status, 401);
+    assert!(
+        with_cookies.body.contains("token-needed"),
+        "{}",
+        with_cookies.body
+    );
     assert_eq!(
         site.client().get(&format!("/api/v1/works/{id}")).status,
-        404
+        401
     );
     crate::harness::eventually("the index has the work", || {
         member.get("/works").body.contains("Members Only")

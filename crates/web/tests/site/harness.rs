@@ -319,6 +319,35 @@ impl Client {
         Self::page(request.send(body).expect("the site answers"))
     }
 
+    /// A JSON API call: any method, a bearer token if given, a JSON body
+    /// if given.
+    pub fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Page {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        if let Some(address) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", address.as_str());
+        }
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                json.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let request = request.body(body).expect("a request");
+        Self::page(self.agent.run(request).expect("the site answers"))
+    }
+
     /// Posts a form from `page_path` with its token, and follows the one
     /// redirect a successful form answers with.
     pub fn submit(&self, page_path: &str, action: &str, form: &[(&str, &str)]) -> Page {
@@ -362,6 +391,22 @@ pub fn router_routes() -> Vec<(String, String)> {
         }
         if call.contains("post(") {
             routes.push(("POST".to_string(), path));
+        }
+    }
+    // The JSON API's routes are made from its handlers' OpenAPI
+    // annotations: `#[utoipa::path(get, path = "/api/v1/…"`.
+    for source in [
+        include_str!("../../src/api/read.rs"),
+        include_str!("../../src/api/write.rs"),
+    ] {
+        for annotation in source.split("#[utoipa::path(").skip(1) {
+            let method = annotation.split(',').next().unwrap_or_default().trim();
+            let path = annotation
+                .split("path = \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default();
+            routes.push((method.to_uppercase(), path.to_string()));
         }
     }
     routes

@@ -1,6 +1,7 @@
 //! The website over HTTP: every route's status, what it shows, and who may
 //! do what. Each test starts its own site on a free port.
 
+mod api;
 mod authorization;
 mod downloads;
 mod hardening;
