@@ -93,6 +93,9 @@ struct Person {
     login: String,
     id: UserId,
     pseud: PseudId,
+    /// A `write` token of theirs, for the JSON API.
+    token: String,
+    token_id: i64,
 }
 
 /// The standing cast: one of each kind of visitor, signed in once.
@@ -172,10 +175,20 @@ fn sign_in(site: &Site, visitor: &str) -> (Person, Client) {
         "{login} signs in: {}",
         signed_in.body
     );
+    let (token_id, token) = site.store(async {
+        let (made, secret) = site
+            .archive
+            .create_api_token(user.id, "matrix", quire_archive::tokens::Scope::Write)
+            .await
+            .expect("a token");
+        (made.id, secret)
+    });
     let person = Person {
         login,
         id: user.id,
         pseud: user.default_pseud,
+        token,
+        token_id,
     };
     (person, client)
 }
@@ -320,7 +333,7 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         target.work.to_string()
     } else if pattern.starts_with("/comments/") {
         target.comment?.to_string()
-    } else if pattern.starts_with("/series/") {
+    } else if pattern.starts_with("/series/") || pattern.starts_with("/api/v1/series/") {
         target.series.to_string()
     } else {
         target.report.to_string()
@@ -389,6 +402,7 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/account/pseuds" => &[("pseud", "another_name")],
         "/account/delete" => &[("works", "orphan"), ("password", PASSWORD)],
         "/preferences" => &[("theme", "dark")],
+        "/account/tokens" => &[("name", "An app"), ("scope", "read")],
         _ => &[],
     };
     let mut form: Vec<(String, String)> = pairs
@@ -414,6 +428,11 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
             form.push(("password".into(), PASSWORD.into()));
             form.push(("password_confirmation".into(), PASSWORD.into()));
         }
+        "/account/tokens/revoke" => {
+            if let Some(person) = person {
+                form.push(("token".into(), person.token_id.to_string()));
+            }
+        }
         "/login" => {
             // A guest signs in to an account of its own; a member signs in
             // again as itself.
@@ -424,6 +443,31 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         _ => {}
     }
     form
+}
+
+/// The JSON body an API route takes when the caller may use it.
+fn json_for(method: &str, pattern: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let work = json!({
+        "title": "A work from the API",
+        "rating": "General Audiences",
+        "warnings": ["No Archive Warnings Apply"],
+        "fandoms": ["Original Work"],
+        "freeforms": [TAG],
+        "body": "Some words.",
+    });
+    match (method, pattern) {
+        ("POST", "/api/v1/works") | ("PUT", "/api/v1/works/{id}") => Some(work),
+        ("POST", "/api/v1/works/{id}/chapters")
+        | ("PUT", "/api/v1/works/{id}/chapters/{position}") => {
+            Some(json!({"body": "A chapter's words."}))
+        }
+        ("POST", "/api/v1/works/{id}/comments") => Some(json!({"body": "A comment."})),
+        ("POST", "/api/v1/works/{id}/bookmarks") => Some(json!({"note": "A note."})),
+        ("PUT", "/api/v1/me/mutes") => Some(json!({"tags": ["Muted"]})),
+        ("PUT", "/api/v1/me/reader-insert") => Some(json!({"fill": {"Y/N": "Sam"}})),
+        _ => None,
+    }
 }
 
 /// What the site answered, said as a cell says it.
@@ -513,7 +557,7 @@ fn every_route_answers_each_kind_of_visitor_as_the_table_says() {
                     row.push("-".to_string());
                     continue;
                 }
-                let changes = route.method == "POST";
+                let changes = route.method != "GET";
                 let fresh = changes && route.fresh_visitor;
                 let (person, client, creators) = if fresh && *visitor == "guest" {
                     let address = format!("10.8.0.{}", NAMES.fetch_add(1, Ordering::Relaxed) % 250);
@@ -550,7 +594,14 @@ fn every_route_answers_each_kind_of_visitor_as_the_table_says() {
                     row.push("-".to_string());
                     continue;
                 };
-                let page = if changes {
+                let api = route.pattern.starts_with("/api/") || route.pattern == "/healthz";
+                let page = if api {
+                    // The API knows its callers by their tokens, never by
+                    // the browser's cookies.
+                    let token = person.as_ref().map(|p| p.token.as_str());
+                    let body = json_for(&route.method, &route.pattern);
+                    client.api(&route.method, &path, token, body.as_ref())
+                } else if changes {
                     let token = token_of(&client);
                     let mut form = vec![("csrf".to_string(), token)];
                     form.extend(form_for(&route.pattern, target, person.as_ref()));
