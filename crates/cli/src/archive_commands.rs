@@ -111,6 +111,7 @@ pub struct ServeOptions {
     pub page_cache_bytes: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub comments_per_minute: u32,
+    pub api_requests_per_minute: u32,
 }
 
 /// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
@@ -138,6 +139,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         page_cache_bytes,
         trusted_proxies,
         comments_per_minute,
+        api_requests_per_minute,
     } = options;
     let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
     if let Some(url) = public_url {
@@ -174,6 +176,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         config.page_cache_bytes = *page_cache_bytes;
         config.trusted_proxies = trusted_proxies.clone();
         config.comments_per_minute = *comments_per_minute;
+        config.api_requests_per_minute = *api_requests_per_minute;
         let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;
@@ -344,6 +347,18 @@ pub enum UserCommand {
         #[arg(long)]
         wrangler: bool,
     },
+    /// Make a personal access token for the JSON API and print it (only
+    /// its hash is kept). Accounts make their own on the account page.
+    Token {
+        /// The account's login.
+        login: String,
+        /// What will use it, to know which to revoke later.
+        #[arg(long)]
+        name: String,
+        /// `read`, or `write` to post and react too.
+        #[arg(long, default_value = "read")]
+        scope: String,
+    },
 }
 
 pub fn user(location: &Location, command: UserCommand) -> Result<()> {
@@ -366,6 +381,21 @@ pub fn user(location: &Location, command: UserCommand) -> Result<()> {
                     .add_user(&name, &email, password, Roles { wrangler, admin })
                     .await?;
                 println!("created user {} (id {})", user.login, user.id);
+                archive.close().await;
+                Ok(())
+            })
+        }
+        UserCommand::Token { login, name, scope } => {
+            let scope = quire_archive::tokens::Scope::from_name(&scope)
+                .ok_or_else(|| anyhow!("`{scope}` is not a scope; use read or write"))?;
+            runtime()?.block_on(async {
+                let archive = open_archive(location).await?;
+                let user = archive.user_id_of(&login).await?.ok_or_else(|| {
+                    anyhow!("there is no account `{login}`; make it with `quire user add`")
+                })?;
+                let (_, secret) = archive.create_api_token(user, &name, scope).await?;
+                // Alone on standard output, for `TOKEN=$(quire user token …)`.
+                println!("{secret}");
                 archive.close().await;
                 Ok(())
             })

@@ -118,6 +118,15 @@ enum Command {
             value_name = "COUNT"
         )]
         comments_per_minute: u32,
+        /// JSON API requests one token (or, without one, one address) may
+        /// make in a minute; 0 sets no limit.
+        #[arg(
+            long,
+            env = "QUIRE_API_REQUESTS_PER_MINUTE",
+            default_value_t = 300,
+            value_name = "COUNT"
+        )]
+        api_requests_per_minute: u32,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -256,6 +265,7 @@ fn main() -> ExitCode {
             page_cache_mb,
             trusted_proxies,
             comments_per_minute,
+            api_requests_per_minute,
         } => archive_commands::serve(
             &location,
             &archive_commands::ServeOptions {
@@ -266,6 +276,7 @@ fn main() -> ExitCode {
                 page_cache_bytes: page_cache_mb.saturating_mul(1024 * 1024),
                 trusted_proxies,
                 comments_per_minute,
+                api_requests_per_minute,
             },
         ),
         Command::Corpus {

@@ -521,12 +521,15 @@ fn serve_answers_health_and_work_json() {
     let (status, _, body) = server.get("/api/v1/works/1");
     assert_eq!(status, 200);
     let work: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(work["rating"], "not-rated");
-    assert!(work["chapters"][0]["body"]["paragraphs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p.as_str().unwrap().contains("naïve")));
+    assert_eq!(work["rating"], "Not Rated");
+    let (status, _, body) = server.get("/api/v1/works/1/chapters/1");
+    assert_eq!(status, 200);
+    let chapter: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        chapter["html"].as_str().unwrap().contains("naïve"),
+        "the mojibake is repaired: {}",
+        chapter["html"]
+    );
 
     let (status, content_type, body) = server.get("/api/v1/works/999");
     assert_eq!(status, 404);
@@ -1049,4 +1052,75 @@ async fn hits_buffered_at_a_clean_stop_are_written() {
         .unwrap();
     assert_eq!(archive.hit_count(1).await.unwrap(), 1);
     archive.close().await;
+}
+
+/// The README's API example, run as written against a real server: a
+/// token from `quire user token`, a work posted from a text file with curl,
+/// its EPUB fetched.
+#[test]
+fn the_readmes_api_example_posts_a_work_and_fetches_its_epub() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("the README reads");
+    let example = readme
+        .split("<!-- api-example")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has the API example");
+    assert_eq!(example.lines().count(), 3, "{example}");
+
+    let data = DataDir::dir("readme-api");
+    let server = Server::start(&data);
+    stdout(&quire_with_stdin(
+        &[
+            "user",
+            "add",
+            "alice",
+            "--email",
+            "alice@example.org",
+            "--password-stdin",
+            "--data",
+            data.path(),
+        ],
+        b"a long password\n",
+    ));
+    let dir = DataDir::dir("readme-api-work");
+    std::fs::create_dir_all(dir.path()).unwrap();
+    std::fs::copy(
+        seed_path("003"),
+        PathBuf::from(dir.path()).join("story.txt"),
+    )
+    .unwrap();
+    // `quire` is this build; the archive is this test's.
+    let script = example.replace("http://127.0.0.1:8080", &server.base);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_quire"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ran = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("QUIRE_DATA", data.path())
+        .output()
+        .expect("bash runs");
+    assert!(
+        ran.status.success(),
+        "the example failed: {}{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let epub = std::fs::read(PathBuf::from(dir.path()).join("story.epub")).expect("an EPUB");
+    assert!(epub.starts_with(b"PK"), "a zip");
+    assert!(
+        epub.windows(20).any(|w| w == b"application/epub+zip"),
+        "an EPUB's mimetype"
+    );
+    let (status, _, work) = server.get("/api/v1/works/1");
+    assert_eq!(status, 200);
+    assert!(work.contains("\"creators\":[\"alice\"]"), "{work}");
+    assert!(server.stop().success());
 }
