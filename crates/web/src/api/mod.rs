@@ -120,6 +120,7 @@ impl utoipa::Modify for CommonAnswers {
                     .build(),
             )
         };
+        link_made_things(openapi);
         for item in openapi.paths.paths.values_mut() {
             let operations = [
                 (&mut item.get, false),
@@ -160,6 +161,64 @@ impl utoipa::Modify for CommonAnswers {
                     ),
                 ]);
             }
+        }
+    }
+}
+
+/// Links from what a POST makes to the operations that take its id, so
+/// that a client (or schemathesis) can follow a new work to its chapters,
+/// kudos and comments.
+fn link_made_things(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::RefOr;
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        for operation in [&item.get, &item.put, &item.post, &item.delete]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(id) = &operation.operation_id {
+                targets.push((path.clone(), id.clone()));
+            }
+        }
+    }
+    // (the making operation's path, the id it makes, what the link passes)
+    let makers = [
+        ("/api/v1/works", "/api/v1/works/{id}", "$response.body#/id"),
+        (
+            "/api/v1/works/{id}/chapters",
+            "/api/v1/works/{id}/chapters/{position}",
+            "$request.path.id",
+        ),
+    ];
+    for (maker, prefix, id) in makers {
+        let Some(post) = openapi
+            .paths
+            .paths
+            .get_mut(maker)
+            .and_then(|item| item.post.as_mut())
+        else {
+            continue;
+        };
+        let Some(RefOr::T(made)) = post.responses.responses.get_mut("201") else {
+            continue;
+        };
+        for (path, operation_id) in targets.iter().filter(|(p, _)| p.starts_with(prefix)) {
+            let mut link = LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter("id", id);
+            if path.contains("{position}") {
+                link = link.parameter(
+                    "position",
+                    if maker == "/api/v1/works" {
+                        serde_json::json!(1)
+                    } else {
+                        serde_json::json!("$response.body#/position")
+                    },
+                );
+            }
+            made.links
+                .insert(operation_id.clone(), RefOr::T(link.build()));
         }
     }
 }
@@ -417,5 +476,37 @@ pub(crate) async fn document(State(app): State<App>) -> Response {
 
 /// The OpenAPI document, made once.
 pub(crate) fn document_json(document: &utoipa::openapi::OpenApi) -> Arc<str> {
-    Arc::from(document.to_pretty_json().unwrap_or_else(|_| "{}".into()))
+    let mut value = serde_json::to_value(document).unwrap_or_default();
+    spell_link_fields(&mut value);
+    Arc::from(serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into()))
+}
+
+/// utoipa 5 writes a link's `operationId` and `operationRef` in snake
+/// case, which no OpenAPI reader knows; they are put right here.
+fn spell_link_fields(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let links = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("responses"))
+        .filter_map(|responses| responses.as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links"))
+        .filter_map(|links| links.as_object_mut())
+        .flat_map(|links| links.values_mut())
+        .filter_map(|link| link.as_object_mut());
+    for link in links {
+        for (wrong, right) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(wrong) {
+                link.insert(right.to_string(), value);
+            }
+        }
+    }
 }

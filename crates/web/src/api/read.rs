@@ -377,7 +377,7 @@ pub(crate) async fn visible(app: &App, caller: &Caller, id: &str) -> Result<Work
 
 /// One work, as the caller may see it.
 #[utoipa::path(get, path = "/api/v1/works/{id}", tag = "works",
-    params(("id" = i64, Path, description = "The work's id."), FillParameters),
+    params(("id" = i64, Path, description = "The work's id.", example = 1), FillParameters),
     responses(
         (status = 200, description = "The work.", body = WorkOut, headers(("ETag" = String))),
         (status = 304, description = "The copy named by `If-None-Match` is still current."),
@@ -445,8 +445,8 @@ fn chapter_of<'w>(work: &'w Work, position: &str) -> Result<&'w quire_archive::C
 /// One chapter's text, filled with the caller's reader-insert names.
 #[utoipa::path(get, path = "/api/v1/works/{id}/chapters/{position}", tag = "works",
     params(
-        ("id" = i64, Path, description = "The work's id."),
-        ("position" = u32, Path, description = "The chapter's number, from 1."),
+        ("id" = i64, Path, description = "The work's id.", example = 1),
+        ("position" = u32, Path, description = "The chapter's number, from 1.", example = 1),
         FillParameters,
     ),
     responses(
@@ -517,8 +517,8 @@ pub(crate) struct CommentsOut {
 /// The comments on one chapter, oldest first.
 #[utoipa::path(get, path = "/api/v1/works/{id}/chapters/{position}/comments", tag = "reactions",
     params(
-        ("id" = i64, Path, description = "The work's id."),
-        ("position" = u32, Path, description = "The chapter's number, from 1."),
+        ("id" = i64, Path, description = "The work's id.", example = 1),
+        ("position" = u32, Path, description = "The chapter's number, from 1.", example = 1),
     ),
     responses(
         (status = 200, description = "The comments.", body = CommentsOut, headers(("ETag" = String))),
@@ -856,6 +856,7 @@ pub(crate) async fn me(
 /// What a reader has muted: works with any of these are left out of their
 /// searches and listings.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({"ratings": ["Explicit"], "warnings": ["Major Character Death"], "tags": ["Angst"], "authors": [], "content_notes": ["child-harm"]}))]
 pub(crate) struct Mutes {
     /// Tags (synonyms and sub-tags count).
     #[serde(default)]
@@ -903,6 +904,7 @@ pub(crate) fn mutes_of(settings: &crate::settings::ReaderSettings) -> Mutes {
 
 /// A reader's names for reader-insert codes.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({"fill": {"Y/N": "Sam", "E/C": "green"}}))]
 pub(crate) struct ReaderInsert {
     /// Code to value: `{"Y/N": "Sam", "E/C": "green"}`.
     pub fill: BTreeMap<String, String>,

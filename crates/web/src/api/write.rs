@@ -23,6 +23,11 @@ use crate::App;
 /// A work's tags and preface, as the posting form has them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(example = json!({
+    "title": "Lanterns", "rating": "Teen And Up Audiences",
+    "warnings": ["No Archive Warnings Apply"], "categories": ["Gen"],
+    "fandoms": ["Original Work"], "freeforms": ["Fluff"], "complete": true
+}))]
 pub(crate) struct WorkFields {
     /// Taken from the text's first line when left out of a new work.
     title: String,
@@ -117,6 +122,11 @@ fn checked_format(format: &Option<String>) -> Result<String, ApiError> {
 
 /// A new work and its first chapter.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "title": "Lanterns", "rating": "General Audiences",
+    "warnings": ["No Archive Warnings Apply"], "fandoms": ["Original Work"],
+    "freeforms": ["Fluff"], "body": "Y/N lit the first lantern. -- (6 months later) The last one went out."
+}))]
 pub(crate) struct NewWork {
     #[serde(flatten)]
     fields: WorkFields,
@@ -226,7 +236,7 @@ async fn own_work(app: &App, caller: &Caller, id: &str) -> Result<quire_archive:
 
 /// Replaces a work's tags and preface (its chapters stay as they are).
 #[utoipa::path(put, path = "/api/v1/works/{id}", tag = "works",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     request_body = WorkFields,
     responses(
         (status = 200, description = "Saved.", body = WorkOut),
@@ -264,7 +274,7 @@ pub(crate) async fn edit_work(
 /// Deletes a work, its chapters, comments and kudos. Bookmarks of it stay,
 /// with its title.
 #[utoipa::path(delete, path = "/api/v1/works/{id}", tag = "works",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     responses(
         (status = 204, description = "Deleted."),
         (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
@@ -283,6 +293,7 @@ pub(crate) async fn delete_work(
 
 /// A chapter's text and preface.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Morning", "body": "The *second* chapter.", "format": "markdown"}))]
 pub(crate) struct ChapterIn {
     body: String,
     /// `plain` (the default), `markdown` or `html`.
@@ -340,7 +351,7 @@ fn chapter_place(work: i64, position: u32, status: StatusCode) -> Response {
 
 /// Adds a chapter at the end of a work.
 #[utoipa::path(post, path = "/api/v1/works/{id}/chapters", tag = "works",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     request_body = ChapterIn,
     responses(
         (status = 201, description = "Added; `Location` is its address.", body = ChapterPlace, headers(("Location" = String))),
@@ -385,8 +396,8 @@ fn chapter_at(work: &quire_archive::Work, position: &str) -> Result<i64, ApiErro
 /// Replaces a chapter's text and preface.
 #[utoipa::path(put, path = "/api/v1/works/{id}/chapters/{position}", tag = "works",
     params(
-        ("id" = i64, Path, description = "The work's id."),
-        ("position" = u32, Path, description = "The chapter's number, from 1."),
+        ("id" = i64, Path, description = "The work's id.", example = 1),
+        ("position" = u32, Path, description = "The chapter's number, from 1.", example = 1),
     ),
     request_body = ChapterIn,
     responses(
@@ -416,8 +427,8 @@ pub(crate) async fn edit_chapter(
 /// Deletes a chapter; the ones after it move up. A work keeps at least one.
 #[utoipa::path(delete, path = "/api/v1/works/{id}/chapters/{position}", tag = "works",
     params(
-        ("id" = i64, Path, description = "The work's id."),
-        ("position" = u32, Path, description = "The chapter's number, from 1."),
+        ("id" = i64, Path, description = "The work's id.", example = 1),
+        ("position" = u32, Path, description = "The chapter's number, from 1.", example = 1),
     ),
     responses(
         (status = 204, description = "Deleted."),
@@ -447,7 +458,7 @@ pub(crate) struct KudosOut {
 
 /// Leaves kudos on a work, once per account.
 #[utoipa::path(post, path = "/api/v1/works/{id}/kudos", tag = "reactions",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     responses(
         (status = 201, description = "Kudos left.", body = KudosOut),
         (status = 200, description = "The caller had left kudos already.", body = KudosOut),
@@ -478,6 +489,7 @@ pub(crate) async fn kudos(
 
 /// A comment to post.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"body": "This made my day.", "chapter": 1}))]
 pub(crate) struct CommentIn {
     /// Plain text.
     body: String,
@@ -498,7 +510,7 @@ pub(crate) struct Created {
 
 /// Comments on a chapter of a work, as the caller's default pseud.
 #[utoipa::path(post, path = "/api/v1/works/{id}/comments", tag = "reactions",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     request_body = CommentIn,
     responses(
         (status = 201, description = "Posted.", body = Created),
@@ -548,6 +560,7 @@ pub(crate) async fn comment(
 
 /// A bookmark's note and tags.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"note": "Read it twice.", "tags": ["comfort read"], "rec": true}))]
 #[serde(default)]
 pub(crate) struct BookmarkIn {
     note: String,
@@ -561,7 +574,7 @@ pub(crate) struct BookmarkIn {
 
 /// Bookmarks a work.
 #[utoipa::path(post, path = "/api/v1/works/{id}/bookmarks", tag = "reactions",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     request_body = BookmarkIn,
     responses(
         (status = 201, description = "Bookmarked; `url` lists the account's bookmarks.", body = Created),
@@ -600,7 +613,7 @@ pub(crate) async fn bookmark(
 
 /// Subscribes to a work, to hear of its new chapters.
 #[utoipa::path(put, path = "/api/v1/works/{id}/subscription", tag = "reactions",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     responses(
         (status = 204, description = "Subscribed (or already so)."),
         (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
@@ -622,7 +635,7 @@ pub(crate) async fn subscribe(
 
 /// Ends a subscription to a work.
 #[utoipa::path(delete, path = "/api/v1/works/{id}/subscription", tag = "reactions",
-    params(("id" = i64, Path, description = "The work's id.")),
+    params(("id" = i64, Path, description = "The work's id.", example = 1)),
     responses(
         (status = 204, description = "Unsubscribed (or never was)."),
         (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
