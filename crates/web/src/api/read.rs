@@ -764,6 +764,63 @@ pub(crate) async fn person(
     Ok(answer_json(&headers, &body))
 }
 
+/// One of an account's pseuds.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PseudOut {
+    name: String,
+    login: String,
+    /// The one the account posts as unless it chooses another.
+    default: bool,
+    /// The search that lists the works it is credited on.
+    works: String,
+}
+
+/// A pseud of an account, as AO3 addresses them: by login and name.
+#[utoipa::path(get, path = "/api/v1/users/{login}/pseuds/{pseud}", tag = "people",
+    params(
+        ("login" = String, Path, description = "The account's login."),
+        ("pseud" = String, Path, description = "The pseud's name; case doesn't matter."),
+    ),
+    responses(
+        (status = 200, description = "The pseud.", body = PseudOut, headers(("ETag" = String))),
+        (status = 304, description = "The copy named by `If-None-Match` is still current."),
+        (status = 404, description = "No such account, or it has no such pseud.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn pseud(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((login, pseud)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let pseuds = app.archive.pseuds_of(&login).await?;
+    let key = quire_archive::model::tag_key(&pseud);
+    let at = pseuds
+        .iter()
+        .position(|name| quire_archive::model::tag_key(name) == key)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no-such-pseud",
+                format!("There is no account `{login}` with a pseud `{pseud}`."),
+            )
+        })?;
+    let name = pseuds[at].clone();
+    let works = format!(
+        "/api/v1/works?{}",
+        serde_urlencoded::to_string([("author", name.as_str())]).unwrap_or_default()
+    );
+    Ok(answer_json(
+        &headers,
+        &PseudOut {
+            // The account's own spelling: its first pseud is its login.
+            login: pseuds.first().cloned().unwrap_or(login),
+            name,
+            default: at == 0,
+            works,
+        },
+    ))
+}
+
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SeriesWork {
     part: u32,

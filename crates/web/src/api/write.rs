@@ -558,6 +558,74 @@ pub(crate) async fn comment(
     Ok((StatusCode::CREATED, Json(Created { id, url })).into_response())
 }
 
+/// A comment's new text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"body": "This made my week, in fact."}))]
+pub(crate) struct CommentEdit {
+    /// Plain text.
+    body: String,
+}
+
+/// The comment and its work, if the caller may see them.
+async fn visible_comment(app: &App, caller: &Caller, id: &str) -> Result<i64, ApiError> {
+    match crate::reading::comment_work(app, &caller.visitor, id).await {
+        Ok((comment, _)) => Ok(comment),
+        Err(crate::pages::PageError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-comment",
+            format!("There is no comment `{id}` that you can see."),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Edits a comment; only its writer may.
+#[utoipa::path(put, path = "/api/v1/comments/{id}", tag = "reactions",
+    params(("id" = i64, Path, description = "The comment's id.", example = 1)),
+    request_body = CommentEdit,
+    responses(
+        (status = 200, description = "Saved.", body = Created),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's comment, a read-only token, a suspended account, or a frozen thread.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty comment.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn edit_comment(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(edit): ApiJson<CommentEdit>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let comment = visible_comment(&app, &caller, &id).await?;
+    app.archive
+        .edit_comment(comment, user.id, edit.body.trim())
+        .await?;
+    let url = format!("/api/v1/comments/{comment}");
+    Ok(Json(Created { id: comment, url }).into_response())
+}
+
+/// Deletes a comment: its writer, the work's creators and admins may.
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "reactions",
+    params(("id" = i64, Path, description = "The comment's id.", example = 1)),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 403, description = "Not the caller's to delete, a read-only token, or a suspended account.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn delete_comment(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let comment = visible_comment(&app, &caller, &id).await?;
+    app.archive.delete_comment(comment, user.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// A bookmark's note and tags.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"note": "Read it twice.", "tags": ["comfort read"], "rec": true}))]

@@ -512,6 +512,58 @@ fn readers_leave_kudos_comments_bookmarks_and_subscribe_through_the_api() {
         "token-needed",
     );
 
+    // A comment is edited by its writer only, and deleted by its writer,
+    // the work's creators or an admin.
+    let comment_path = format!("/api/v1/comments/{comment_id}");
+    let edit = json!({"body": "This made my week."});
+    assert_problem(
+        &client.api("PUT", &comment_path, Some(&author), Some(&edit)),
+        403,
+        "forbidden",
+    );
+    let edited = client.api("PUT", &comment_path, Some(&reader), Some(&edit));
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let listed = json_of(&client.api("GET", &format!("{work}/chapters/1/comments"), None, None));
+    assert_eq!(listed["comments"][0]["body"], "This made my week.");
+    assert_eq!(listed["comments"][0]["edited"], true);
+    assert_problem(
+        &client.api(
+            "PUT",
+            &comment_path,
+            Some(&reader),
+            Some(&json!({"body": ""})),
+        ),
+        422,
+        "invalid",
+    );
+    let reply_id = json_of(&reply)["id"].as_i64().expect("an id");
+    assert_problem(
+        &client.api(
+            "DELETE",
+            &format!("/api/v1/comments/{reply_id}"),
+            Some(&reader),
+            None,
+        ),
+        403,
+        "forbidden",
+    );
+    assert_eq!(
+        client
+            .api(
+                "DELETE",
+                &format!("/api/v1/comments/{reply_id}"),
+                Some(&author),
+                None
+            )
+            .status,
+        204
+    );
+    assert_problem(
+        &client.api("DELETE", "/api/v1/comments/999999", Some(&author), None),
+        404,
+        "no-such-comment",
+    );
+
     let bookmark = client.api(
         "POST",
         &format!("{work}/bookmarks"),
@@ -694,6 +746,16 @@ fn a_token_reads_what_its_account_may_and_people_and_series_are_there() {
         &client.api("GET", "/api/v1/users/nobody", None, None),
         404,
         "no-such-user",
+    );
+    let pseud = json_of(&client.api("GET", "/api/v1/users/author/pseuds/AUTHOR", None, None));
+    assert_eq!(
+        pseud,
+        json!({"name": "author", "login": "author", "default": true, "works": "/api/v1/works?author=author"})
+    );
+    assert_problem(
+        &client.api("GET", "/api/v1/users/author/pseuds/someone", None, None),
+        404,
+        "no-such-pseud",
     );
 
     // The series' only work is for members: guests don't see the series.

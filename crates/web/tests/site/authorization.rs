@@ -331,7 +331,7 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         || pattern.starts_with("/api/v1/works/")
     {
         target.work.to_string()
-    } else if pattern.starts_with("/comments/") {
+    } else if pattern.starts_with("/comments/") || pattern.starts_with("/api/v1/comments/") {
         target.comment?.to_string()
     } else if pattern.starts_with("/series/") || pattern.starts_with("/api/v1/series/") {
         target.series.to_string()
@@ -350,6 +350,7 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
             .replace("{position}", "1")
             .replace("{tag}", &TAG.replace(' ', "%20"))
             .replace("{file}", "quire.css")
+            .replace("{pseud}", &target.author)
             .replace("{kind}", "freeform")
             .replace("{login}", login),
     )
@@ -463,6 +464,7 @@ fn json_for(method: &str, pattern: &str) -> Option<serde_json::Value> {
             Some(json!({"body": "A chapter's words."}))
         }
         ("POST", "/api/v1/works/{id}/comments") => Some(json!({"body": "A comment."})),
+        ("PUT", "/api/v1/comments/{id}") => Some(json!({"body": "An edited comment."})),
         ("POST", "/api/v1/works/{id}/bookmarks") => Some(json!({"note": "A note."})),
         ("PUT", "/api/v1/me/mutes") => Some(json!({"tags": ["Muted"]})),
         ("PUT", "/api/v1/me/reader-insert") => Some(json!({"fill": {"Y/N": "Sam"}})),
