@@ -111,6 +111,20 @@ fn the_json_api_never_acts_on_a_session_cookie() {
         site.client().get(&format!("/api/v1/works/{id}")).status,
         401
     );
+    // Nor does it write for one: a page of another site can't make a
+    // signed-in browser post, kudos or delete through the API.
+    let work = serde_json::json!({
+        "title": "Posted by a cookie",
+        "rating": "Not Rated",
+        "warnings": ["Creator Chose Not To Use Archive Warnings"],
+        "fandoms": ["Original Work"],
+        "body": "Words.",
+    });
+    let posted = member.api("POST", "/api/v1/works", None, Some(&work));
+    assert_eq!(posted.status, 401, "{}", posted.body);
+    let deleted = member.api("DELETE", &format!("/api/v1/works/{id}"), None, None);
+    assert_eq!(deleted.status, 401, "{}", deleted.body);
+    assert_eq!(member.get(&format!("/works/{id}")).status, 200);
     crate::harness::eventually("the index has the work", || {
         member.get("/works").body.contains("Members Only")
     });
