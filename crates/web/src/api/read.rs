@@ -424,7 +424,10 @@ pub(crate) struct ChapterOut {
     placeholders: Vec<PlaceholderOut>,
 }
 
-fn chapter_of<'w>(work: &'w Work, position: &str) -> Result<&'w quire_archive::Chapter, ApiError> {
+pub(crate) fn chapter_of<'w>(
+    work: &'w Work,
+    position: &str,
+) -> Result<&'w quire_archive::Chapter, ApiError> {
     position
         .parse::<u32>()
         .ok()

@@ -375,22 +375,7 @@ pub(crate) async fn add_chapter(
 }
 
 fn chapter_at(work: &quire_archive::Work, position: &str) -> Result<i64, ApiError> {
-    position
-        .parse::<u32>()
-        .ok()
-        .and_then(|p| work.chapters.iter().find(|c| c.position == p))
-        .map(|c| c.id)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no-such-chapter",
-                format!(
-                    "Work {} has chapters 1 to {}.",
-                    work.id,
-                    work.chapters.len()
-                ),
-            )
-        })
+    super::read::chapter_of(work, position).map(|chapter| chapter.id)
 }
 
 /// Replaces a chapter's text and preface.
