@@ -10,16 +10,36 @@ use crate::pages::{render, Layout, PageError};
 use crate::visitor::Visitor;
 use crate::App;
 
+/// A stretch of a description: the document writes code between
+/// backticks, which the page shows as code.
+pub(crate) struct Span {
+    pub code: bool,
+    pub text: String,
+}
+
+type Prose = Vec<Span>;
+
+fn prose(text: &str) -> Prose {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, piece)| !piece.is_empty())
+        .map(|(at, piece)| Span {
+            code: at % 2 == 1,
+            text: piece.to_string(),
+        })
+        .collect()
+}
+
 pub(crate) struct Field {
     pub name: String,
     pub kind: String,
     pub required: bool,
-    pub description: String,
+    pub description: Prose,
 }
 
 pub(crate) struct Answer {
     pub status: String,
-    pub description: String,
+    pub description: Prose,
     pub body: String,
 }
 
@@ -27,8 +47,8 @@ pub(crate) struct Operation {
     pub method: String,
     pub path: String,
     pub anchor: String,
-    pub summary: String,
-    pub description: String,
+    pub summary: Prose,
+    pub description: Prose,
     pub parameters: Vec<Field>,
     pub body: String,
     pub answers: Vec<Answer>,
@@ -36,13 +56,13 @@ pub(crate) struct Operation {
 
 pub(crate) struct Section {
     pub name: String,
-    pub description: String,
+    pub description: Prose,
     pub operations: Vec<Operation>,
 }
 
 pub(crate) struct Schema {
     pub name: String,
-    pub description: String,
+    pub description: Prose,
     pub fields: Vec<Field>,
 }
 
@@ -53,7 +73,7 @@ struct ReferencePage {
     /// The archive's public address, for the example.
     base: String,
     version: String,
-    introduction: Vec<String>,
+    introduction: Vec<Prose>,
     sections: Vec<Section>,
     schemas: Vec<Schema>,
 }
@@ -135,7 +155,7 @@ fn sections_of(document: &Value) -> Vec<Section> {
         .flatten()
         .map(|tag| Section {
             name: text(tag, "name"),
-            description: text(tag, "description"),
+            description: prose(&text(tag, "description")),
             operations: vec![],
         })
         .collect();
@@ -159,7 +179,7 @@ fn sections_of(document: &Value) -> Vec<Section> {
                     name: format!("{} ({})", text(p, "name"), text(p, "in")),
                     kind: p.get("schema").map(kind_of).unwrap_or_default(),
                     required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    description: text(p, "description"),
+                    description: prose(&text(p, "description")),
                 })
                 .collect();
             let answers = operation
@@ -169,7 +189,7 @@ fn sections_of(document: &Value) -> Vec<Section> {
                 .flatten()
                 .map(|(status, answer)| Answer {
                     status: status.clone(),
-                    description: text(answer, "description"),
+                    description: prose(&text(answer, "description")),
                     body: body_of(answer.get("content")),
                 })
                 .collect();
@@ -177,8 +197,8 @@ fn sections_of(document: &Value) -> Vec<Section> {
                 method: method.to_uppercase(),
                 anchor: format!("{method}-{}", path.replace(['/', '{', '}'], "-")),
                 path: path.clone(),
-                summary: text(operation, "summary"),
-                description: text(operation, "description"),
+                summary: prose(&text(operation, "summary")),
+                description: prose(&text(operation, "description")),
                 parameters,
                 body: body_of(operation.get("requestBody").and_then(|b| b.get("content"))),
                 answers,
@@ -187,7 +207,7 @@ fn sections_of(document: &Value) -> Vec<Section> {
                 Some(section) => section.operations.push(found),
                 None => sections.push(Section {
                     name: tag.to_string(),
-                    description: String::new(),
+                    description: vec![],
                     operations: vec![found],
                 }),
             }
@@ -225,12 +245,12 @@ fn schemas_of(document: &Value) -> Vec<Schema> {
                     name: field.clone(),
                     kind: kind_of(property),
                     required: required.contains(&field.as_str()),
-                    description: text(property, "description"),
+                    description: prose(&text(property, "description")),
                 })
                 .collect();
             Schema {
                 name: name.clone(),
-                description: text(schema, "description"),
+                description: prose(&text(schema, "description")),
                 fields,
             }
         })
@@ -245,7 +265,7 @@ pub(crate) async fn page(
     let document: Value = serde_json::from_str(&app.api_document).unwrap_or(Value::Null);
     let introduction = text(document.get("info").unwrap_or(&Value::Null), "description")
         .split("\n\n")
-        .map(str::to_string)
+        .map(prose)
         .collect();
     render(&ReferencePage {
         layout: Layout::new(&visitor, "The JSON API"),
@@ -255,4 +275,26 @@ pub(crate) async fn page(
         sections: sections_of(&document),
         schemas: schemas_of(&document),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_mark_code_and_the_rest_is_text() {
+        let spans = prose("Send `Authorization: Bearer <token>`, then `GET` it.");
+        let said: Vec<(bool, &str)> = spans.iter().map(|s| (s.code, s.text.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                (false, "Send "),
+                (true, "Authorization: Bearer <token>"),
+                (false, ", then "),
+                (true, "GET"),
+                (false, " it."),
+            ]
+        );
+        assert!(prose("").is_empty());
+    }
 }
