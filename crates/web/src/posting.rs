@@ -25,6 +25,9 @@ pub enum TextFormat {
     Html,
 }
 
+/// The formats the posting forms and the API take, by name.
+pub const TEXT_FORMATS: [&str; 3] = ["plain", "markdown", "html"];
+
 impl TextFormat {
     pub fn from_name(name: &str) -> TextFormat {
         match name {

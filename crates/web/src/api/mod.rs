@@ -9,6 +9,7 @@
 //! The OpenAPI document is made from the handlers' own annotations, so it
 //! can't list a route the router lacks, or miss one it has.
 
+mod names;
 mod problem;
 mod read;
 mod reference;
@@ -44,6 +45,8 @@ use crate::App;
         description = "The JSON API of a quire archive: search and read works, tags, people and series; with a personal access token, post and edit works and chapters, leave kudos, comments and bookmarks, subscribe, and keep a mute list and a reader-insert profile.\n\nMake a token on your account page and send it as `Authorization: Bearer <token>`. Without one, the API answers as it would a guest.\n\nErrors are RFC 9457 problem details (`application/problem+json`): `type` names the problem for programs, `detail` says what to do about it.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
+    // Named only by a query parameter, which utoipa doesn't collect.
+    components(schemas(names::SuggestedKindCode)),
     tags(
         (name = "works", description = "Searching, reading and writing works and chapters."),
         (name = "reactions", description = "Kudos, comments, bookmarks and subscriptions."),
@@ -428,6 +431,35 @@ fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
             "bad-token",
             "Send a personal access token as `Authorization: Bearer <token>`; make one on your account page.",
         )),
+    }
+}
+
+/// Query parameters read into a struct, or a problem saying which can't
+/// be read (axum's own refusal is plain text).
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(err) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad-parameter",
+                format!(
+                    "The query couldn't be read: {}. Give each parameter once; the API reference lists them.",
+                    err.body_text()
+                ),
+            )),
+        }
     }
 }
 

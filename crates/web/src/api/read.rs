@@ -12,7 +12,10 @@ use quire_archive::{Work, WorkId};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, Caller, Problem};
+use super::names::{
+    CategoryName, ContentNoteName, RatingName, SuggestedKindCode, TagKindCode, WarningName,
+};
+use super::{ApiError, ApiQuery, Caller, Problem};
 use crate::{search_params, App};
 
 /// `GET /healthz`'s answer.
@@ -240,11 +243,11 @@ pub(crate) struct WorkOut {
     notes_start: String,
     notes_end: String,
     language: String,
-    /// As AO3 names it: `General Audiences`, `Teen And Up Audiences`, `Mature`, `Explicit`, `Not Rated`.
+    #[schema(value_type = RatingName)]
     rating: String,
-    /// AO3's archive warnings, by name.
+    #[schema(value_type = Vec<WarningName>)]
     warnings: Vec<String>,
-    /// `F/F`, `F/M`, `Gen`, `M/M`, `Multi`, `Other`.
+    #[schema(value_type = Vec<CategoryName>)]
     categories: Vec<String>,
     fandoms: Vec<String>,
     relationships: Vec<String>,
@@ -559,7 +562,7 @@ pub(crate) async fn chapter_comments(
 /// A tag and its place in the wrangling.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct TagOut {
-    /// `rating`, `warning`, `category`, `fandom`, `relationship`, `character` or `freeform`.
+    #[schema(value_type = TagKindCode)]
     kind: String,
     name: String,
     canonical: bool,
@@ -586,8 +589,8 @@ fn tag_kind(kind: &str) -> Result<quire_archive::model::TagKind, ApiError> {
 /// works are.
 #[utoipa::path(get, path = "/api/v1/tags/{kind}/{tag}", tag = "tags",
     params(
-        ("kind" = String, Path, description = "`rating`, `warning`, `category`, `fandom`, `relationship`, `character` or `freeform`."),
-        ("tag" = String, Path, description = "The tag's name; case doesn't matter."),
+        ("kind" = TagKindCode, Path, description = "The kind of tag.", example = "fandom"),
+        ("tag" = String, Path, description = "The tag's name; case doesn't matter.", example = "Original Work"),
     ),
     responses(
         (status = 200, description = "The tag.", body = TagOut, headers(("ETag" = String))),
@@ -631,7 +634,7 @@ pub(crate) async fn tag(
 #[derive(Debug, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct SuggestQuery {
-    /// `fandom`, `relationship`, `character` or `freeform`.
+    #[param(value_type = Option<SuggestedKindCode>)]
     kind: Option<String>,
     /// The start of the tag's name.
     q: Option<String>,
@@ -654,7 +657,7 @@ pub(crate) struct Suggestions {
 )]
 pub(crate) async fn suggest_tags(
     State(app): State<App>,
-    Query(query): Query<SuggestQuery>,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> Result<Response, ApiError> {
     let kind = query.kind.as_deref().unwrap_or("");
     let Some(tag_kind) = quire_archive::model::TagKind::from_code(kind).filter(|k| !k.is_fixed())
@@ -921,17 +924,18 @@ pub(crate) struct Mutes {
     /// Tags (synonyms and sub-tags count).
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Ratings by name, such as `Explicit`.
     #[serde(default)]
+    #[schema(value_type = Vec<RatingName>)]
     pub ratings: Vec<String>,
-    /// Archive warnings by name.
     #[serde(default)]
+    #[schema(value_type = Vec<WarningName>)]
     pub warnings: Vec<String>,
     /// Pseud names.
     #[serde(default)]
     pub authors: Vec<String>,
-    /// Content notes the text suggests, by machine name (`child-harm`).
+    /// Content notes the text suggests.
     #[serde(default)]
+    #[schema(value_type = Vec<ContentNoteName>)]
     pub content_notes: Vec<String>,
 }
 

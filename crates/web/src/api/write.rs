@@ -15,6 +15,7 @@ use quire_archive::{BookmarkNote, Commenter, Kudoser, SubscriptionTarget};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::names::{CategoryName, RatingName, TextFormatName, WarningName};
 use super::read::{visible, work_out, Mutes, ReaderInsert, WorkOut};
 use super::{ApiError, ApiJson, Caller, Problem};
 use crate::form::FormData;
@@ -36,11 +37,13 @@ pub(crate) struct WorkFields {
     notes_end: String,
     /// A language code; `en` when left out.
     language: String,
-    /// `General Audiences`, `Teen And Up Audiences`, `Mature`, `Explicit` or `Not Rated` (when left out).
+    /// `Not Rated` when left out.
+    #[schema(value_type = Option<RatingName>)]
     rating: Option<String>,
     /// At least one: the archive warnings that apply, or `Creator Chose Not To Use Archive Warnings`, or `No Archive Warnings Apply`.
+    #[schema(value_type = Vec<WarningName>)]
     warnings: Vec<String>,
-    /// `F/F`, `F/M`, `Gen`, `M/M`, `Multi`, `Other`.
+    #[schema(value_type = Vec<CategoryName>)]
     categories: Vec<String>,
     /// At least one (or `Original Work`). Tag names hold no commas.
     fandoms: Vec<String>,
@@ -111,7 +114,7 @@ impl WorkFields {
 /// How a chapter's text is written.
 fn checked_format(format: &Option<String>) -> Result<String, ApiError> {
     let format = format.as_deref().unwrap_or("plain");
-    if matches!(format, "plain" | "markdown" | "html") {
+    if crate::posting::TEXT_FORMATS.contains(&format) {
         Ok(format.to_string())
     } else {
         Err(ApiError::invalid(format!(
@@ -133,8 +136,9 @@ pub(crate) struct NewWork {
     /// The first chapter's text.
     #[serde(default)]
     body: String,
-    /// `plain` (raw text: quire finds the paragraphs, repairs the encoding and sets the notes apart; the default), `markdown` or `html` (sanitized).
+    /// `plain` when left out.
     #[serde(default)]
+    #[schema(value_type = Option<TextFormatName>)]
     format: Option<String>,
     #[serde(default)]
     chapter_title: String,
@@ -296,8 +300,9 @@ pub(crate) async fn delete_work(
 #[schema(example = json!({"title": "Morning", "body": "The *second* chapter.", "format": "markdown"}))]
 pub(crate) struct ChapterIn {
     body: String,
-    /// `plain` (the default), `markdown` or `html`.
+    /// `plain` when left out.
     #[serde(default)]
+    #[schema(value_type = Option<TextFormatName>)]
     format: Option<String>,
     #[serde(default)]
     title: String,

@@ -115,6 +115,29 @@ fn the_openapi_document_lists_every_api_route_and_the_reference_page_reads_it() 
     routed.sort();
     assert_eq!(documented, routed);
     assert!(documented.len() >= 24, "{documented:?}");
+    // Every reference points at something the document holds.
+    fn references(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    found.push(target.clone());
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    references(&document, &mut targets);
+    assert!(targets.len() > 50, "{targets:?}");
+    for target in targets {
+        let pointer = target.trim_start_matches('#');
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{target} leads nowhere"
+        );
+    }
     // Each documented body names a schema the document holds.
     let schemas = document["components"]["schemas"]
         .as_object()

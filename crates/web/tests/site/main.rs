@@ -1347,6 +1347,14 @@ fn tag_suggestions_offer_canonical_names() {
         found.body,
         r#"{"kind":"fandom","suggestions":["Star Wars"]}"#
     );
+    // A parameter given twice is a problem too, not axum's plain text.
+    let twice = guest.get("/api/v1/tags/suggest?kind=fandom&kind=fandom");
+    assert_eq!(twice.status, 400);
+    assert_eq!(
+        twice.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(twice.body.contains("bad-parameter"), "{}", twice.body);
     let bad = guest.get("/api/v1/tags/suggest?kind=rating&q=g");
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("\"parameter\":\"kind\""));
