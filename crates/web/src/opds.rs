@@ -143,7 +143,8 @@ fn now() -> String {
 }
 
 /// Who reads this catalog: the site's signed-in reader, or one signing in
-/// with HTTP Basic as e-reader apps do. Wrong details answer 401 with the
+/// with HTTP Basic as e-reader apps do (with the password, or a personal
+/// access token in its place). Wrong details answer 401 with the
 /// same words whether the account exists or not.
 async fn reader(
     app: &App,
@@ -170,6 +171,21 @@ async fn reader(
     let Some((login, password)) = credentials.split_once(':') else {
         return Err(sign_in_needed());
     };
+    // A personal access token in the password's place, so that an
+    // e-reader never holds the account's password: it stands for its own
+    // account only, and a wrong one is refused like a wrong password.
+    if password.starts_with(quire_archive::tokens::TOKEN_PREFIX) {
+        return match app.archive.token_holder(password).await {
+            Ok(Some(holder))
+                if quire_archive::model::tag_key(&holder.user.login)
+                    == quire_archive::model::tag_key(login) =>
+            {
+                Ok(Some(holder.user))
+            }
+            Ok(_) => Err(sign_in_needed()),
+            Err(err) => Err(PageError::from(err).into_response()),
+        };
+    }
     // An app sends the same details with every feed it loads: a recent
     // success stands for a minute, so browsing neither spends the sign-in
     // budget nor pays for a password hash per page.
@@ -235,7 +251,7 @@ fn sign_in_needed() -> Response {
             ),
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
         ],
-        "Sign in with your quire login and password to see your own shelves.",
+        "Sign in with your quire login and password (or a token from your account page in the password's place) to see your own shelves.",
     )
         .into_response()
 }

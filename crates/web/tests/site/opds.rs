@@ -265,6 +265,44 @@ fn a_readers_shelves_open_with_http_basic_sign_in() {
     }
     // The site's own sign-in works too.
     assert_eq!(reader.download("/opds/bookmarks", None).status, 200);
+
+    // A token from the account page stands in for the password, so the
+    // e-reader never holds it: for its own account only.
+    let (reader_token, other_token) = site.store(async {
+        let archive = &site.archive;
+        let reader = archive.user_id_of("shelf_reader").await.unwrap().unwrap();
+        let author = archive.user_id_of("shelf_author").await.unwrap().unwrap();
+        let read = quire_archive::tokens::Scope::Read;
+        (
+            archive
+                .create_api_token(reader, "e-reader", read)
+                .await
+                .unwrap()
+                .1,
+            archive
+                .create_api_token(author, "e-reader", read)
+                .await
+                .unwrap()
+                .1,
+        )
+    });
+    let with_token = basic("shelf_reader", &reader_token);
+    let shelf = app.get_with("/opds/bookmarks", &[("authorization", &with_token)]);
+    assert_eq!(shelf.status, 200);
+    assert_eq!(entry_titles(&shelf.body).len(), 2);
+    let borrowed = basic("shelf_reader", &other_token);
+    assert_eq!(
+        app.get_with("/opds/bookmarks", &[("authorization", &borrowed)])
+            .status,
+        401,
+        "another account's token doesn't open this one's shelves"
+    );
+    let made_up = basic("shelf_reader", "quire_0000");
+    assert_eq!(
+        app.get_with("/opds/bookmarks", &[("authorization", &made_up)])
+            .status,
+        401
+    );
 }
 
 /// jing and the grammar do refuse a broken feed: otherwise the checks
