@@ -325,6 +325,25 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
     // The listing at 360 px too.
     visit(&b, &site, "/works").await;
     fits_width(&b).await;
+    // The API reference, and a token made on the account page, at 360 px.
+    visit(&b, &site, "/api").await;
+    fits_width(&b).await;
+    visit(&b, &site, "/account").await;
+    fill(&b, "#token-name", "My e-reader").await;
+    click(&b, "form[action='/account/tokens'] button[type=submit]").await;
+    wait_for_text(&b, &site, None, "only time it is shown", true).await;
+    let token = b
+        .execute("return document.querySelector('#new-token').value;", vec![])
+        .await
+        .expect("reads the token");
+    assert!(
+        token
+            .as_str()
+            .is_some_and(|t| t.starts_with("quire_") && t.len() == 70),
+        "{token}"
+    );
+    fits_width(&b).await;
+    screenshot(&b, "account-token-mobile-dark.png").await;
     b.set_window_size(1280, 900).await.unwrap();
     visit(&b, &site, &work_path).await;
     screenshot(&b, "work-desktop-dark.png").await;
