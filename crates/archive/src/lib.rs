@@ -628,12 +628,20 @@ impl Archive {
     /// A work with its tags, creators and chapters, whatever its visibility
     /// (callers decide who may see it).
     pub async fn work(&self, id: WorkId) -> Result<Option<Work>> {
+        // One snapshot for all its parts: read piecemeal, a work deleted
+        // between two queries looked damaged (a row without its tags).
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
         let Some(row) = sqlx::query(
             "SELECT id, title, summary, notes_start, notes_end, language, complete, expected_chapters, \
              word_count, restricted, draft, posted_at, updated_at, version, hidden FROM works WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?
         else {
             return Ok(None);
@@ -644,7 +652,7 @@ impl Archive {
              WHERE wt.work_id = $1 ORDER BY wt.position",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let mut rating = None;
         let mut warnings = Vec::new();
@@ -683,7 +691,7 @@ impl Archive {
              WHERE wc.work_id = $1 ORDER BY wc.position",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| r.try_get::<String, _>(0))
@@ -694,7 +702,7 @@ impl Archive {
              FROM chapters WHERE work_id = $1 ORDER BY position",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| chapter_from_row(id, r))
@@ -705,7 +713,7 @@ impl Archive {
              WHERE sw.work_id = $1 ORDER BY s.title_key",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| {
@@ -717,6 +725,7 @@ impl Archive {
         })
         .collect::<Result<Vec<_>>>()?;
 
+        tx.commit().await?;
         Ok(Some(Work {
             id: row.try_get(0)?,
             title: row.try_get(1)?,
