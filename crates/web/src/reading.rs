@@ -556,16 +556,9 @@ pub async fn read_as(
         let Some(code) = name.strip_prefix("fill:") else {
             continue;
         };
-        settings.fill.retain(|(c, _)| c != code);
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        // Checked here so that what is stored always fills.
-        quire_text::FillProfile::new()
-            .set(code, value)
+        settings
+            .set_fill(code, value)
             .map_err(|err| PageError::Refused(err.to_string()))?;
-        settings.fill.push((code.to_string(), value.to_string()));
     }
     let jar = settings::store(&app, &visitor, jar, &settings).await?;
     Ok((jar, back_to(&form, work.id, "filled")).into_response())

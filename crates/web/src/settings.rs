@@ -141,6 +141,20 @@ impl ReaderSettings {
             .extend(self.mute_detected.iter().cloned());
     }
 
+    /// Sets (or, with an empty value, clears) one reader-insert code's
+    /// value, refusing one the text pipeline couldn't fill with, so that
+    /// what is stored always fills.
+    pub fn set_fill(&mut self, code: &str, value: &str) -> Result<(), quire_text::FillError> {
+        self.fill.retain(|(c, _)| c != code);
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(());
+        }
+        FillProfile::new().set(code, value)?;
+        self.fill.push((code.to_string(), value.to_string()));
+        Ok(())
+    }
+
     /// The fill as the text pipeline takes it; values it can't use are
     /// left out (they were checked when saved).
     pub fn fill_profile(&self) -> FillProfile {

@@ -787,15 +787,9 @@ pub(crate) async fn set_reader_insert(
     let mut settings = caller.visitor.settings.clone();
     settings.fill.clear();
     for (code, value) in &profile.fill {
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        // Checked here so that what is stored always fills.
-        quire_text::FillProfile::new()
-            .set(code, value)
+        settings
+            .set_fill(code, value)
             .map_err(|err| ApiError::invalid(err.to_string()))?;
-        settings.fill.push((code.clone(), value.to_string()));
     }
     app.archive
         .set_preferences(user.id, &settings.to_json())
