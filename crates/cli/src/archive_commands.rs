@@ -3,7 +3,6 @@
 use std::io::Read;
 
 use anyhow::{anyhow, bail, Context, Result};
-use axum::ServiceExt as _;
 use clap::Subcommand;
 use quire_archive::model::TagKind;
 use quire_archive::search::SearchIndex;
@@ -112,6 +111,7 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub comments_per_minute: u32,
     pub api_requests_per_minute: u32,
+    pub connections: quire_web::ConnectionLimits,
 }
 
 /// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
@@ -140,6 +140,7 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         trusted_proxies,
         comments_per_minute,
         api_requests_per_minute,
+        connections,
     } = options;
     let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
     if let Some(url) = public_url {
@@ -177,20 +178,13 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         config.trusted_proxies = trusted_proxies.clone();
         config.comments_per_minute = *comments_per_minute;
         config.api_requests_per_minute = *api_requests_per_minute;
+        config.connections = *connections;
         let site = quire_web::router(archive.clone(), search, config)
             .await
             .context("cannot start the site")?;
-        axum::serve(
-            listener,
-            site.service
-                .clone()
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-            .await
-            .context("the server stopped with an error")?;
-        // In-flight requests are done: the hits they buffered are written.
-        site.flush()
+        // In-flight requests are answered first; then the hits they
+        // buffered are written.
+        site.serve(listener, shutdown)
             .await
             .context("the server stopped, but its last hits could not be written")?;
         // Every commit of the index is whole; stopping between rounds loses

@@ -127,6 +127,25 @@ enum Command {
             value_name = "COUNT"
         )]
         api_requests_per_minute: u32,
+        /// Seconds a connection may take to send a request's headers (and
+        /// may sit idle between requests) before it is closed.
+        #[arg(
+            long,
+            env = "QUIRE_HEADER_TIMEOUT",
+            default_value_t = 10,
+            value_name = "SECONDS",
+            value_parser = clap::value_parser!(u64).range(1..)
+        )]
+        header_timeout: u64,
+        /// Connections one address may hold open at once (a browser opens
+        /// six); 0 sets no cap. Trusted proxies are never capped.
+        #[arg(
+            long,
+            env = "QUIRE_CONNECTIONS_PER_ADDRESS",
+            default_value_t = 64,
+            value_name = "COUNT"
+        )]
+        connections_per_address: usize,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -266,6 +285,8 @@ fn main() -> ExitCode {
             trusted_proxies,
             comments_per_minute,
             api_requests_per_minute,
+            header_timeout,
+            connections_per_address,
         } => archive_commands::serve(
             &location,
             &archive_commands::ServeOptions {
@@ -277,6 +298,10 @@ fn main() -> ExitCode {
                 trusted_proxies,
                 comments_per_minute,
                 api_requests_per_minute,
+                connections: quire_web::ConnectionLimits {
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                    per_address: connections_per_address,
+                },
             },
         ),
         Command::Corpus {

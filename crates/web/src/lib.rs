@@ -22,6 +22,7 @@ mod posting;
 mod reading;
 pub mod search_params;
 mod series;
+mod server;
 mod settings;
 mod tags;
 mod visitor;
@@ -36,6 +37,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use quire_archive::search::SearchIndex;
 use quire_archive::{Archive, ArchiveError};
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+
+pub use server::ConnectionLimits;
 
 /// What every handler reaches: one `Arc`, since every middleware layer
 /// clones the state for every request.
@@ -79,14 +82,34 @@ struct Shared {
 
 /// The site, ready to serve, and what must be done when it stops.
 pub struct Site {
-    /// Serve with `axum::ServiceExt::into_make_service_with_connect_info`:
-    /// guests' hits and kudos are known by their address.
+    /// The whole site as one service; `Site::serve` runs it with each
+    /// request's peer address (guests' hits and kudos are known by it).
     pub service: page_cache::KeptFirst<Router>,
     archive: Archive,
     hits: Arc<hits::HitBuffer>,
+    limits: ConnectionLimits,
+    trusted_proxies: Vec<IpAddr>,
 }
 
 impl Site {
+    /// Serves on `listener` until `shutdown` completes and the requests in
+    /// flight are answered, then writes the hits still buffered.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> Result<usize, ArchiveError> {
+        server::serve(
+            listener,
+            self.service.clone(),
+            self.limits,
+            self.trusted_proxies.clone(),
+            shutdown,
+        )
+        .await;
+        self.flush().await
+    }
+
     /// Writes the hits still buffered: call after the server has stopped
     /// taking requests, so a clean shutdown loses none.
     pub async fn flush(&self) -> Result<usize, ArchiveError> {
@@ -118,10 +141,14 @@ pub struct SiteConfig {
     /// JSON API requests one token (or, without one, one address) may make
     /// in a minute; 0 sets no limit.
     pub api_requests_per_minute: u32,
+    /// How long a request's headers may take to arrive, and how many
+    /// connections one address may hold open.
+    pub connections: ConnectionLimits,
 }
 
 impl SiteConfig {
-    /// The defaults: 64 MiB of pages, a minute per request.
+    /// The defaults: 64 MiB of pages, a minute per request, ten seconds
+    /// for a request's headers, 64 connections per address.
     pub fn new(
         data_dir: impl Into<std::path::PathBuf>,
         public_url: impl Into<String>,
@@ -134,6 +161,10 @@ impl SiteConfig {
             trusted_proxies: Vec::new(),
             comments_per_minute: 10,
             api_requests_per_minute: 300,
+            connections: ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs(10),
+                per_address: 64,
+            },
         }
     }
 }
@@ -232,7 +263,7 @@ pub async fn router(
         pages: Arc::clone(&pages),
         signals: Arc::new(detected::SignalsCache::new(1_000)),
         filled_chapters: Arc::clone(&filled_chapters),
-        trusted_proxies: config.trusted_proxies,
+        trusted_proxies: config.trusted_proxies.clone(),
         api_limits: api::ApiLimits::new(config.api_requests_per_minute),
         api_document: api::document_json(&api_document),
         metrics: Arc::new(metrics::Metrics::new(
@@ -393,6 +424,8 @@ pub async fn router(
         service: page_cache::KeptFirst::new(app, router),
         archive,
         hits,
+        limits: config.connections,
+        trusted_proxies: config.trusted_proxies,
     })
 }
 

@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 #[path = "../site/harness.rs"]
 mod harness;
+mod reflow;
 mod xss;
 
 use std::path::PathBuf;

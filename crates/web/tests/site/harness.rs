@@ -4,7 +4,6 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use axum::ServiceExt as _;
 use quire_archive::search::SearchIndex;
 use quire_archive::Archive;
 
@@ -53,13 +52,9 @@ impl Site {
                 ready
                     .send((format!("http://{address}"), archive, handle))
                     .expect("the test waits");
-                axum::serve(
-                    listener,
-                    site.service
-                        .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-                )
-                .await
-                .expect("the site serves");
+                site.serve(listener, std::future::pending())
+                    .await
+                    .expect("the site serves");
             });
         });
         let (base, archive, runtime) = started
