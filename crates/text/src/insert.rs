@@ -123,7 +123,16 @@ pub enum FillError {
     UnknownCode { code: String, known: String },
     #[error("the value for {0} is empty; give a name or word after the =")]
     EmptyValue(String),
+    #[error("the value for {code} is {chars} characters long; a fill is a name or a word, at most {MAX_FILL_CHARS}")]
+    TooLong { code: String, chars: usize },
+    #[error("the value for {0} holds a control character; type it as plain letters")]
+    ControlCharacter(String),
 }
+
+/// The longest value a placeholder takes: a name, a colour, a place. Every
+/// placeholder in a work is replaced by it, so this bounds how much larger
+/// a filled work can be than the stored one.
+pub const MAX_FILL_CHARS: usize = 40;
 
 impl FillProfile {
     pub fn new() -> FillProfile {
@@ -151,8 +160,40 @@ impl FillProfile {
         if value.is_empty() {
             return Err(FillError::EmptyValue(code.to_string()));
         }
+        let chars = value.chars().count();
+        if chars > MAX_FILL_CHARS {
+            return Err(FillError::TooLong {
+                code: code.to_string(),
+                chars,
+            });
+        }
+        if value.chars().any(char::is_control) {
+            return Err(FillError::ControlCharacter(code.to_string()));
+        }
         self.values.insert(code, value.to_string());
         Ok(())
+    }
+
+    /// At most how many bytes filling adds to a text with these
+    /// placeholders (counted as [`count`] counts them), escaped for HTML
+    /// or XML as pages and downloads write it; 0 when nothing is filled.
+    pub fn growth<'a>(
+        &self,
+        placeholders: impl IntoIterator<Item = &'a PlaceholderCount>,
+    ) -> usize {
+        placeholders
+            .into_iter()
+            .filter_map(|found| {
+                let value = self.value_for(canonical(&found.code)?)?;
+                // Markup escapes take at most six bytes for one (`&quot;`).
+                let escaped = value.len() + 5 * value.matches(['&', '<', '>', '"', '\'']).count();
+                Some(
+                    found
+                        .count
+                        .saturating_mul(escaped.saturating_sub(found.code.len())),
+                )
+            })
+            .fold(0, usize::saturating_add)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -375,6 +416,44 @@ mod tests {
         let mut profile = FillProfile::new();
         profile.set("Y/N", "alex <3").unwrap();
         profile
+    }
+
+    #[test]
+    fn a_fill_is_a_short_plain_value() {
+        let mut profile = FillProfile::new();
+        let long = "A".repeat(MAX_FILL_CHARS + 1);
+        let refused = profile.set("Y/N", &long).unwrap_err();
+        assert_eq!(
+            refused,
+            FillError::TooLong {
+                code: "Y/N".into(),
+                chars: MAX_FILL_CHARS + 1
+            }
+        );
+        assert!(refused.to_string().contains("at most 40"), "{refused}");
+        assert!(profile.set("Y/N", &"A".repeat(MAX_FILL_CHARS)).is_ok());
+        assert_eq!(
+            profile.set("E/C", "gr\u{1b}[31meen").unwrap_err(),
+            FillError::ControlCharacter("E/C".into())
+        );
+        assert_eq!(profile.value_for("E/C"), None);
+    }
+
+    #[test]
+    fn growth_bounds_what_filling_adds() {
+        let text = "Y/N and YN met E/C. ".repeat(50);
+        let mut profile = FillProfile::new();
+        assert_eq!(profile.growth(&count([text.as_str()])), 0);
+        profile.set("Y/N", "Alexandra & <Sam>").unwrap();
+        let growth = profile.growth(&count([text.as_str()]));
+        let filled = fill_html(&text, &profile, HtmlFill::Plain);
+        assert!(
+            filled.len() <= text.len() + growth,
+            "{} > {} + {growth}",
+            filled.len(),
+            text.len()
+        );
+        assert!(growth < 50 * 2 * 6 * "Alexandra & <Sam>".len());
     }
 
     #[test]

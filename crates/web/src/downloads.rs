@@ -1,5 +1,8 @@
 //! Downloads: a work as EPUB, HTML or TXT, and a series as one EPUB, made
-//! by quire-export and kept on disk until the work changes.
+//! by quire-export. A download as written is kept on disk until the work
+//! changes, in a folder of the work's own (a miss looks through that folder
+//! alone); one filled with a reader's names is made for that request and
+//! never kept, so no stream of made-up names can fill the disk.
 //!
 //! A download is keyed by what makes its bytes: the work and its version,
 //! the format, the reader's fill and the archive's address. The key is
@@ -32,12 +35,21 @@ pub struct DownloadCache {
 
 impl DownloadCache {
     pub fn new(dir: PathBuf, public_url: String) -> DownloadCache {
+        // Copies kept loose in the folder by earlier releases, filled ones
+        // among them, are dropped once; they are made again when asked.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         DownloadCache { dir, public_url }
     }
 
     /// Drops every kept copy of a deleted work.
     pub fn forget_work(&self, work: quire_archive::WorkId) {
-        remove_kept(&self.dir, &format!("work-{work}-"), None);
+        let _ = std::fs::remove_dir_all(self.dir.join(format!("work-{work}")));
     }
 
     /// The archive's address, without a trailing slash.
@@ -111,6 +123,8 @@ async fn work(
 ) -> Result<Response, PageError> {
     let work = visible_work(&app, &visitor, &id).await?;
     let fill = fill_for(&visitor, &query)?;
+    let chapters: Vec<&quire_archive::Chapter> = work.chapters.iter().collect();
+    crate::settings::check_fill_growth(&fill, &work, &chapters).map_err(PageError::Refused)?;
     let cache = &app.downloads;
     let key = format!(
         "{}-{}-{}",
@@ -119,26 +133,21 @@ async fn work(
         digest(&[format.extension(), &fill_key(&fill), &cache.public_url])
     );
     let name = quire_export::file_name(&work, format.extension());
-    let file = cache.dir.join(format!("work-{key}.{}", format.extension()));
-    // Copies of other versions go; other formats and fills of this one stay.
-    let stale = Stale {
-        of: format!("work-{}-", work.id),
-        except: format!("work-{}-{}-", work.id, work.version),
-    };
+    // Copies of other versions go; other formats of this one stay.
+    let kept = fill.is_empty().then(|| Kept {
+        file: cache
+            .dir
+            .join(format!("work-{}", work.id))
+            .join(format!("{key}.{}", format.extension())),
+        current: format!("{}-{}-", work.id, work.version),
+    });
     let options = Options::new(&cache.public_url)
         .map_err(export_error)?
         .with_fill(fill);
     let restricted = work.restricted;
-    serve(
-        &headers,
-        &key,
-        &file,
-        stale,
-        format,
-        &name,
-        restricted,
-        move || quire_export::export(&work, format, &options),
-    )
+    serve(&headers, &key, kept, format, &name, restricted, move || {
+        quire_export::export(&work, format, &options)
+    })
     .await
 }
 
@@ -166,6 +175,10 @@ pub async fn series_epub(
         return Err(PageError::NotFound);
     }
     let fill = fill_for(&visitor, &query)?;
+    for work in &works {
+        let chapters: Vec<&quire_archive::Chapter> = work.chapters.iter().collect();
+        crate::settings::check_fill_growth(&fill, work, &chapters).map_err(PageError::Refused)?;
+    }
     let cache = &app.downloads;
     let versions: Vec<String> = works
         .iter()
@@ -186,11 +199,13 @@ pub async fn series_epub(
         ])
     );
     let name = quire_export::series_file_name(&listing.title, &listing.creators(), "epub");
-    let file = cache.dir.join(format!("series-{key}.epub"));
-    let stale = Stale {
-        of: format!("series-{id}-"),
-        except: format!("series-{key}."),
-    };
+    let kept = fill.is_empty().then(|| Kept {
+        file: cache
+            .dir
+            .join(format!("series-{id}"))
+            .join(format!("{key}.epub")),
+        current: format!("{key}."),
+    });
     let options = Options::new(&cache.public_url)
         .map_err(export_error)?
         .with_fill(fill);
@@ -198,8 +213,7 @@ pub async fn series_epub(
     serve(
         &headers,
         &key,
-        &file,
-        stale,
+        kept,
         Format::Epub,
         &name,
         restricted,
@@ -213,13 +227,12 @@ fn export_error(err: ExportError) -> PageError {
 }
 
 /// Answers from the kept file, or makes it (off the async threads), keeps
-/// it and answers; a matching `If-None-Match` gets a 304.
-#[allow(clippy::too_many_arguments)]
+/// it if it is to be kept, and answers; a matching `If-None-Match` gets a
+/// 304.
 async fn serve(
     headers: &HeaderMap,
     key: &str,
-    file: &FsPath,
-    stale: Stale,
+    kept: Option<Kept>,
     format: Format,
     name: &str,
     restricted: bool,
@@ -241,16 +254,17 @@ async fn serve(
         )
             .into_response());
     }
-    let bytes = match tokio::fs::read(file).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let file = file.to_path_buf();
-            tokio::task::spawn_blocking(move || make_and_keep(&file, &stale, make))
-                .await
-                .map_err(|err| {
-                    PageError::Refused(format!("The download couldn't be made: {err}."))
-                })??
-        }
+    let on_disk = match &kept {
+        Some(kept) => tokio::fs::read(&kept.file).await.ok(),
+        None => None,
+    };
+    let bytes = match on_disk {
+        Some(bytes) => bytes,
+        None => tokio::task::spawn_blocking(move || make_and_keep(kept.as_ref(), make))
+            .await
+            .map_err(|err| {
+                PageError::Refused(format!("The download couldn't be made: {err}."))
+            })??,
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
@@ -275,22 +289,22 @@ async fn serve(
         .into_response())
 }
 
-/// Kept copies that a new one replaces: names starting with `of` but not
-/// with `except`.
-struct Stale {
-    of: String,
-    except: String,
+/// Where a download is kept, in its work's (or series') own folder; the
+/// folder's other files whose names don't start with `current` are older
+/// copies that it replaces.
+struct Kept {
+    file: PathBuf,
+    current: String,
 }
 
-/// Removes kept copies whose names start with `prefix` (but not with
-/// `except`). A copy that can't be removed is left for the next time.
-fn remove_kept(dir: &FsPath, prefix: &str, except: Option<&str>) {
+/// Removes the files in `dir` whose names don't start with `current`. A
+/// copy that can't be removed is left for the next time.
+fn remove_stale(dir: &FsPath, current: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(prefix) && except.is_none_or(|e| !name.starts_with(e)) {
+        if !entry.file_name().to_string_lossy().starts_with(current) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -298,22 +312,24 @@ fn remove_kept(dir: &FsPath, prefix: &str, except: Option<&str>) {
 
 static NEXT_TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Makes a download and keeps it beside the others: written to a
+/// Makes a download and, if it is to be kept, keeps it: written to a
 /// temporary name and renamed, so a half-written file is never served;
 /// the work's older copies go. A disk that can't keep it still serves it.
 fn make_and_keep(
-    file: &FsPath,
-    stale: &Stale,
+    kept: Option<&Kept>,
     make: impl FnOnce() -> Result<Vec<u8>, ExportError>,
 ) -> Result<Vec<u8>, PageError> {
     let bytes = make().map_err(export_error)?;
+    let Some(Kept { file, current }) = kept else {
+        return Ok(bytes);
+    };
     let Some(dir) = file.parent() else {
         return Ok(bytes);
     };
     if std::fs::create_dir_all(dir).is_err() {
         return Ok(bytes);
     }
-    remove_kept(dir, &stale.of, Some(&stale.except));
+    remove_stale(dir, current);
     // A name of its own: two readers may ask for the same download at once.
     let temporary = file.with_extension(format!(
         "part-{}-{}",

@@ -294,13 +294,16 @@ async fn show(
     let me = visitor.user.as_ref().map(|u| u.id);
     // Summaries and notes are plain text: filled as they are, escaped when
     // drawn.
-    let profile = visitor.settings.fill_profile();
-    let fill = |text: &str| quire_text::insert::fill(text, &profile);
     let shown: Vec<&Chapter> = work
         .chapters
         .iter()
         .filter(|c| current.is_none_or(|n| c.position == n))
         .collect();
+    // A saved name that would multiply this work reads it as written.
+    let profile = Some(visitor.settings.fill_profile())
+        .filter(|saved| crate::settings::check_fill_growth(saved, &work, &shown).is_ok())
+        .unwrap_or_default();
+    let fill = |text: &str| quire_text::insert::fill(text, &profile);
     let chapters = shown
         .iter()
         .map(|chapter| {

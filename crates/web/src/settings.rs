@@ -166,6 +166,52 @@ impl ReaderSettings {
     }
 }
 
+/// Filling may add as much again as a text holds, and this much more: a
+/// name in a drabble full of Y/N fits, a fill that multiplies a work
+/// doesn't.
+const FILL_GROWTH_ALLOWANCE: usize = 64 * 1024;
+
+/// Refuses a fill that would make these parts of a work much larger than
+/// they are stored (each value is short, but a work can hold a placeholder
+/// every few bytes). The error says what to do instead.
+pub fn check_fill_growth(
+    profile: &FillProfile,
+    work: &quire_archive::Work,
+    chapters: &[&quire_archive::Chapter],
+) -> Result<(), String> {
+    if profile.is_empty() {
+        return Ok(());
+    }
+    let mut stored = work.summary.len() + work.notes_start.len() + work.notes_end.len();
+    let mut growth = profile.growth(&quire_text::insert::count([
+        work.summary.as_str(),
+        work.notes_start.as_str(),
+        work.notes_end.as_str(),
+    ]));
+    for chapter in chapters {
+        stored += chapter.html.len()
+            + chapter.summary.len()
+            + chapter.notes_start.len()
+            + chapter.notes_end.len();
+        growth = growth
+            .saturating_add(profile.growth(&chapter.body.placeholders))
+            .saturating_add(profile.growth(&quire_text::insert::count([
+                chapter.summary.as_str(),
+                chapter.notes_start.as_str(),
+                chapter.notes_end.as_str(),
+            ])));
+    }
+    if growth > stored.saturating_add(FILL_GROWTH_ALLOWANCE) {
+        return Err(format!(
+            "Filled with these names this work would grow from {} KB to {} KB: it has a \
+             placeholder every few words. Choose shorter names, or read it as written.",
+            stored / 1000,
+            stored.saturating_add(growth) / 1000
+        ));
+    }
+    Ok(())
+}
+
 /// Saves settings where this visitor keeps them.
 pub async fn store(
     app: &App,

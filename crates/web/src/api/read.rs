@@ -397,6 +397,8 @@ pub(crate) async fn work(
 ) -> Result<Response, ApiError> {
     let profile = fill_profile(&caller, &params)?;
     let work = visible(&app, &caller, &id).await?;
+    crate::settings::check_fill_growth(&profile, &work, &[])
+        .map_err(|message| ApiError::bad_parameter("fill", &message))?;
     Ok(answer_json(
         &headers,
         &work_out(&app, &work, &profile).await?,
@@ -472,6 +474,8 @@ pub(crate) async fn chapter(
     let profile = fill_profile(&caller, &params)?;
     let work = visible(&app, &caller, &id).await?;
     let chapter = chapter_of(&work, &position)?;
+    crate::settings::check_fill_growth(&profile, &work, &[chapter])
+        .map_err(|message| ApiError::bad_parameter("fill", &message))?;
     let fill = |text: &str| quire_text::insert::fill(text, &profile);
     let body = ChapterOut {
         work: work.id,

@@ -6,6 +6,7 @@ mod authorization;
 mod downloads;
 mod hardening;
 mod harness;
+mod hostile;
 mod moderation;
 mod opds;
 mod serving;
