@@ -230,6 +230,11 @@ impl Archive {
         if title.is_empty() {
             return Err(ArchiveError::Refused("a series needs a title".into()));
         }
+        crate::model::check_text(
+            "series title",
+            title,
+            crate::model::limits::SERIES_TITLE_CHARS,
+        )?;
         let key = crate::model::tag_key(title);
         let mut tx = self.write().await?;
         let existing = sqlx::query("SELECT id FROM series WHERE title_key = $1")

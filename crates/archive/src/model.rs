@@ -16,6 +16,41 @@ pub mod limits {
     pub const TAG_NAME_CHARS: usize = 150;
     /// Fandoms, relationships, characters and additional tags together.
     pub const USER_TAGS: usize = 75;
+    /// AO3's limit for a comment.
+    pub const COMMENT_CHARS: usize = 10_000;
+    /// The name a guest leaves beside a comment.
+    pub const GUEST_NAME_CHARS: usize = 100;
+    pub const BOOKMARK_NOTE_CHARS: usize = 5_000;
+    /// A bookmark's own tags, as many as a work may carry.
+    pub const BOOKMARK_TAGS: usize = 75;
+    pub const SERIES_TITLE_CHARS: usize = 240;
+    /// Pseuds one account may keep.
+    pub const PSEUDS: usize = 50;
+    /// Tags and authors one reader may mute: a mute list is read on every
+    /// search that reader makes, so it is kept to what a person tends.
+    pub const MUTED_TAGS: usize = 200;
+    pub const MUTED_AUTHORS: usize = 200;
+    /// A report's details.
+    pub const REPORT_CHARS: usize = 5_000;
+    pub const TOKEN_NAME_CHARS: usize = 100;
+}
+
+/// The rule for every short field a person fills in: no control
+/// characters (forms remove them as they arrive; anything else that sends
+/// one is refused) and no more than `max` characters.
+pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
+    if quire_text::has_controls(text) {
+        return Err(ModelError::ControlCharacter { field });
+    }
+    check_length(field, text, max)
+}
+
+/// The rule for a list a person fills in: at most `max` entries.
+pub fn check_count(field: &'static str, count: usize, max: usize) -> Result<(), ModelError> {
+    if count > max {
+        return Err(ModelError::TooMany { field, count, max });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +81,14 @@ pub enum ModelError {
     TooManyTags(usize),
     #[error("a tag name can't be empty")]
     EmptyTag,
+    #[error("the {field} holds a control character; remove it (retyping the text does)")]
+    ControlCharacter { field: &'static str },
+    #[error("there are {count} {field}; the most is {max}")]
+    TooMany {
+        field: &'static str,
+        count: usize,
+        max: usize,
+    },
     #[error("a work needs at least one chapter with some text")]
     NoChapter,
 }
@@ -445,10 +488,10 @@ impl WorkDraft {
         if self.title.trim().is_empty() {
             return Err(ModelError::NoTitle);
         }
-        check_length("title", &self.title, limits::TITLE_CHARS)?;
-        check_length("summary", &self.summary, limits::SUMMARY_CHARS)?;
-        check_length("beginning notes", &self.notes_start, limits::NOTES_CHARS)?;
-        check_length("end notes", &self.notes_end, limits::NOTES_CHARS)?;
+        check_text("title", &self.title, limits::TITLE_CHARS)?;
+        check_text("summary", &self.summary, limits::SUMMARY_CHARS)?;
+        check_text("beginning notes", &self.notes_start, limits::NOTES_CHARS)?;
+        check_text("end notes", &self.notes_end, limits::NOTES_CHARS)?;
         if self.fandoms.iter().all(|f| f.trim().is_empty()) {
             return Err(ModelError::NoFandom);
         }
@@ -457,7 +500,7 @@ impl WorkDraft {
             if name.trim().is_empty() {
                 return Err(ModelError::EmptyTag);
             }
-            check_length("tag name", name.trim(), limits::TAG_NAME_CHARS)?;
+            check_text("tag name", name.trim(), limits::TAG_NAME_CHARS)?;
             count += 1;
         }
         if count > limits::USER_TAGS {
@@ -467,14 +510,14 @@ impl WorkDraft {
             return Err(ModelError::NoChapter);
         }
         for chapter in &self.chapters {
-            check_length("chapter title", &chapter.title, limits::TITLE_CHARS)?;
-            check_length("chapter summary", &chapter.summary, limits::SUMMARY_CHARS)?;
-            check_length(
+            check_text("chapter title", &chapter.title, limits::TITLE_CHARS)?;
+            check_text("chapter summary", &chapter.summary, limits::SUMMARY_CHARS)?;
+            check_text(
                 "chapter's beginning notes",
                 &chapter.notes_start,
                 limits::NOTES_CHARS,
             )?;
-            check_length(
+            check_text(
                 "chapter's end notes",
                 &chapter.notes_end,
                 limits::NOTES_CHARS,

@@ -41,7 +41,7 @@ pub const REPORT_REASONS: [(&str, &str); 6] = [
 ];
 
 /// The longest report description kept.
-pub const MAX_REPORT_DETAILS: usize = 5_000;
+pub const MAX_REPORT_DETAILS: usize = crate::model::limits::REPORT_CHARS;
 
 /// A report as the admins' queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,11 +96,7 @@ impl Archive {
                     .into(),
             ));
         }
-        if details.chars().count() > MAX_REPORT_DETAILS {
-            return Err(ArchiveError::Refused(format!(
-                "a report can be at most {MAX_REPORT_DETAILS} characters long"
-            )));
-        }
+        crate::model::check_text("report", details, MAX_REPORT_DETAILS)?;
         let work = match target {
             ReportTarget::Work(id) => self.work_exists(id).await?.then_some(id),
             ReportTarget::Comment(id) => self.work_of_comment(id).await?,

@@ -157,6 +157,15 @@ impl Archive {
     pub async fn add_pseud(&self, user: UserId, name: &str) -> Result<PseudId> {
         let name = name.trim();
         check_login(name)?;
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pseuds WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(&self.pool)
+            .await?;
+        model::check_count(
+            "pseuds",
+            usize::try_from(held).unwrap_or(usize::MAX) + 1,
+            model::limits::PSEUDS,
+        )?;
         let taken = sqlx::query("SELECT 1 FROM pseuds WHERE user_id = $1 AND name_key = $2")
             .bind(user)
             .bind(model::tag_key(name))

@@ -205,6 +205,10 @@ impl Archive {
         if body.trim().is_empty() {
             return Err(ArchiveError::Refused("a comment needs some text".into()));
         }
+        model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
+        if let Commenter::Named(name) = by {
+            model::check_text("name", name.trim(), model::limits::GUEST_NAME_CHARS)?;
+        }
         if let Some(parent) = parent {
             let (_, _, frozen) = self.comment_context(parent).await?;
             if frozen {
@@ -440,13 +444,14 @@ impl Archive {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
+        model::check_text(
+            "bookmark note",
+            &note.note,
+            model::limits::BOOKMARK_NOTE_CHARS,
+        )?;
+        model::check_count("bookmark tags", tags.len(), model::limits::BOOKMARK_TAGS)?;
         for tag in &tags {
-            if tag.chars().count() > model::limits::TAG_NAME_CHARS {
-                return Err(ArchiveError::Refused(format!(
-                    "a bookmark tag can be at most {} characters",
-                    model::limits::TAG_NAME_CHARS
-                )));
-            }
+            model::check_text("bookmark tag", tag, model::limits::TAG_NAME_CHARS)?;
         }
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
@@ -540,6 +545,7 @@ impl Archive {
         if body.trim().is_empty() {
             return Err(ArchiveError::Refused("a comment needs some text".into()));
         }
+        model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
             .bind(body)

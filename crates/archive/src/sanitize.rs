@@ -154,8 +154,9 @@ pub const MAX_NESTING: usize = 100;
 /// Author HTML with only what AO3 allows, nested at most [`MAX_NESTING`]
 /// deep: deeper elements give up their tags and keep their text.
 pub fn sanitize(html: &str) -> String {
+    let html = quire_text::without_controls(html);
     let clean = builder()
-        .clean(&quire_text::nesting::parseable(html))
+        .clean(&quire_text::nesting::parseable(&html))
         .to_string();
     let fragment = scraper::Html::parse_fragment(&clean);
     // The fragment's own `<html>` wrapper is one level more.

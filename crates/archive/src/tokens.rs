@@ -81,11 +81,12 @@ impl Archive {
         scope: Scope,
     ) -> Result<(ApiToken, String)> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        if name.is_empty() || name.chars().count() > crate::model::limits::TOKEN_NAME_CHARS {
             return Err(ArchiveError::Refused(
                 "Name the token (up to 100 characters) after the app or script that will use it, so you know which to revoke later.".into(),
             ));
         }
+        crate::model::check_text("token name", name, crate::model::limits::TOKEN_NAME_CHARS)?;
         let mut tx = self.write().await?;
         let held: i64 = sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
             .bind(user)

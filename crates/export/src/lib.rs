@@ -146,7 +146,19 @@ impl Options {
     }
 
     pub(crate) fn tag_url(&self, tag: &str) -> String {
-        self.at(&["tags", tag, "works"]).to_string()
+        // A tag is anything a writer typed: every character but RFC 3986's
+        // unreserved ones is escaped (the URL crate's path escaping keeps
+        // `[`, `]` and `'`, which epubcheck rightly refuses in a path).
+        const OUTSIDE_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let tags = self.at(&["tags"]).to_string();
+        format!(
+            "{tags}/{}/works",
+            percent_encoding::utf8_percent_encode(tag, OUTSIDE_UNRESERVED)
+        )
     }
 
     pub(crate) fn author_url(&self, name: &str) -> String {
@@ -169,12 +181,16 @@ pub fn series_epub(series: i64, works: &[Work], options: &Options) -> Result<Vec
 
 /// The work as one self-contained HTML file.
 pub fn html(work: &Work, options: &Options) -> Vec<u8> {
-    html::document(work, options).into_bytes()
+    quire_text::without_controls(&html::document(work, options))
+        .into_owned()
+        .into_bytes()
 }
 
 /// The work as UTF-8 plain text.
 pub fn txt(work: &Work, options: &Options) -> Vec<u8> {
-    txt::document(work, options).into_bytes()
+    quire_text::without_controls(&txt::document(work, options))
+        .into_owned()
+        .into_bytes()
 }
 
 /// The work in `format`: one entry point for a download route.

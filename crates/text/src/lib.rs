@@ -73,12 +73,68 @@ pub fn repair_bytes(bytes: &[u8]) -> Result<Repaired, DecodeError> {
 /// Reads any bytes into a manuscript.
 pub fn analyze(bytes: &[u8]) -> Result<Manuscript, AnalyzeError> {
     let decoded = decode::decode(bytes)?;
-    Ok(analyze_decoded(&decoded.text, decoded.encoding))
+    Ok(analyze_decoded(
+        &decoded.text,
+        decoded.encoding,
+        Layout::Detect,
+    ))
 }
 
-/// Reads text that is already decoded (a form post, a database row).
+/// Reads text that is already decoded (a form post, a database row); a
+/// text that looks like HTML is read as HTML.
 pub fn analyze_str(text: &str) -> Manuscript {
-    analyze_decoded(text, SourceEncoding::Utf8)
+    analyze_decoded(text, SourceEncoding::Utf8, Layout::Detect)
+}
+
+/// Reads text a writer said is plain: whatever it holds that looks like
+/// markup (`<i onwheel=…>`, `<script>`) is words on the page, never tags.
+pub fn analyze_plain_str(text: &str) -> Manuscript {
+    analyze_decoded(text, SourceEncoding::Utf8, Layout::Text)
+}
+
+/// How a text's layout is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// As HTML when it looks like HTML, else as plain text.
+    Detect,
+    Text,
+}
+
+/// The one rule for text quire keeps: control characters are not text.
+/// C0 controls other than tab and newline, DEL, and the noncharacters
+/// U+FFFE and U+FFFF (all of which XML 1.0 forbids and no reader sees) are
+/// removed; a carriage return, alone or before a newline, becomes one
+/// newline. C1 controls stay: they are evidence the mojibake repair reads.
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let forbidden = |c: char| c == '\r' || is_control(c);
+    if !text.contains(forbidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            c if forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Does `text` hold a character [`without_controls`] removes (a carriage
+/// return is only a line break written the old way)?
+pub fn has_controls(text: &str) -> bool {
+    text.contains(is_control)
+}
+
+fn is_control(c: char) -> bool {
+    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 /// A paragraph longer than this, in a text whose paragraphs are this long
@@ -86,18 +142,19 @@ pub fn analyze_str(text: &str) -> Manuscript {
 /// written with paragraphs keep theirs.
 const RUN_ON_PARAGRAPH_BYTES: usize = 1200;
 
-fn analyze_decoded(text: &str, encoding: SourceEncoding) -> Manuscript {
-    let repaired = repair::repair(text);
-    let (format, blocks, html_title) = if layout::looks_like_html(&repaired.text) {
-        let (blocks, title) = layout::html_blocks(&repaired.text);
-        (SourceFormat::Html, blocks, title)
-    } else {
-        (
-            SourceFormat::Text,
-            layout::text_blocks(&repaired.text),
-            None,
-        )
-    };
+fn analyze_decoded(text: &str, encoding: SourceEncoding, layout: Layout) -> Manuscript {
+    let repaired = repair::repair(&without_controls(text));
+    let (format, blocks, html_title) =
+        if layout == Layout::Detect && layout::looks_like_html(&repaired.text) {
+            let (blocks, title) = layout::html_blocks(&repaired.text);
+            (SourceFormat::Html, blocks, title)
+        } else {
+            (
+                SourceFormat::Text,
+                layout::text_blocks(&repaired.text),
+                None,
+            )
+        };
     let separated = notes::separate(blocks);
     let body = if format == SourceFormat::Text {
         reparagraph_run_ons(separated.body)
@@ -271,6 +328,39 @@ pub fn input_words(repaired: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_not_text() {
+        assert_eq!(
+            without_controls("a\u{0}b\u{1b}[31mc\u{7f}\u{fffe}d\te\r\nf\rg\u{85}"),
+            "ab[31mcd\te\nf\ng\u{85}"
+        );
+        assert!(matches!(
+            without_controls("clean\ttext\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(has_controls("bell\u{7}") && !has_controls("line\r\nbreak\ttab"));
+        let read = analyze_str("Hello\u{0} there.\u{1b}\n\nSecond\u{8} one.");
+        assert_eq!(read.paragraphs, vec!["Hello there.", "Second one."]);
+    }
+
+    #[test]
+    fn plain_text_is_text_whatever_it_looks_like() {
+        for text in [
+            "<i onwheel=alert(1)> Scroll over me </i>",
+            "<script>alert(1)</script>",
+            "<p>Not a paragraph tag</p> but words.",
+        ] {
+            let read = analyze_plain_str(text);
+            assert_eq!(read.paragraphs, vec![text.trim().to_string()], "{text}");
+            assert_eq!(read.format, SourceFormat::Text);
+        }
+        // Asked to guess, quire still reads markup as markup.
+        assert_eq!(
+            analyze_str("<p>One</p><p>Two</p>").paragraphs,
+            vec!["One", "Two"]
+        );
+    }
 
     #[test]
     fn flatten_drops_meaningless_breaks() {

@@ -40,7 +40,18 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Form::<Vec<(String, String)>>::from_request(request, state).await {
-            Ok(Form(pairs)) => Ok(FormData(pairs)),
+            // Control characters are not text (the archive's one rule):
+            // a form's are dropped as it arrives, so a stray one pasted
+            // into a field costs the writer nothing.
+            Ok(Form(pairs)) => Ok(FormData(
+                pairs
+                    .into_iter()
+                    .map(|(name, value)| match quire_text::without_controls(&value) {
+                        std::borrow::Cow::Borrowed(_) => (name, value),
+                        std::borrow::Cow::Owned(clean) => (name, clean),
+                    })
+                    .collect(),
+            )),
             Err(err) if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(PageError::TooLarge)
             }

@@ -141,7 +141,7 @@ pub async fn new_work(
 /// The chapter from the text box, and the manuscript quire read from it.
 pub fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
     match format {
-        TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_str(text)),
+        TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_plain_str(text)),
         TextFormat::Markdown => ChapterDraft::from_markdown(text),
         TextFormat::Html => ChapterDraft::from_html(text),
     }

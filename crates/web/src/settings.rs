@@ -155,6 +155,24 @@ impl ReaderSettings {
         Ok(())
     }
 
+    /// Sets the muted tags and authors, each list within its limit and each
+    /// name a tag's length of plain text.
+    pub fn set_mutes(
+        &mut self,
+        tags: Vec<String>,
+        authors: Vec<String>,
+    ) -> Result<(), quire_archive::model::ModelError> {
+        use quire_archive::model::{check_count, check_text, limits};
+        check_count("muted tags", tags.len(), limits::MUTED_TAGS)?;
+        check_count("muted authors", authors.len(), limits::MUTED_AUTHORS)?;
+        for name in tags.iter().chain(&authors) {
+            check_text("muted name", name, limits::TAG_NAME_CHARS)?;
+        }
+        self.mute_tags = tags;
+        self.mute_authors = authors;
+        Ok(())
+    }
+
     /// The fill as the text pipeline takes it; values it can't use are
     /// left out (they were checked when saved).
     pub fn fill_profile(&self) -> FillProfile {
@@ -288,8 +306,12 @@ pub async fn save_preferences(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let mut settings = visitor.settings.clone();
-    settings.mute_tags = names(form.get("mute_tags").unwrap_or(""));
-    settings.mute_authors = names(form.get("mute_authors").unwrap_or(""));
+    settings
+        .set_mutes(
+            names(form.get("mute_tags").unwrap_or("")),
+            names(form.get("mute_authors").unwrap_or("")),
+        )
+        .map_err(|err| PageError::Refused(format!("Your mute list: {err}.")))?;
     settings.mute_ratings = form
         .all("mute_rating")
         .filter_map(|name| Rating::from_name(name).ok())

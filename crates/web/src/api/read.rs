@@ -927,6 +927,7 @@ pub(crate) async fn me(
 pub(crate) struct Mutes {
     /// Tags (synonyms and sub-tags count).
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub tags: Vec<String>,
     #[serde(default)]
     #[schema(value_type = Vec<RatingName>)]
@@ -936,6 +937,7 @@ pub(crate) struct Mutes {
     pub warnings: Vec<String>,
     /// Pseud names.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub authors: Vec<String>,
     /// Content notes the text suggests.
     #[serde(default)]

@@ -31,9 +31,13 @@ use crate::App;
 }))]
 pub(crate) struct WorkFields {
     /// Taken from the text's first line when left out of a new work.
+    #[schema(max_length = 255)]
     title: String,
+    #[schema(max_length = 1250)]
     summary: String,
+    #[schema(max_length = 5000)]
     notes_start: String,
+    #[schema(max_length = 5000)]
     notes_end: String,
     /// A language code; `en` when left out.
     language: String,
@@ -45,10 +49,16 @@ pub(crate) struct WorkFields {
     warnings: Vec<String>,
     #[schema(value_type = Vec<CategoryName>)]
     categories: Vec<String>,
-    /// At least one (or `Original Work`). Tag names hold no commas.
+    /// At least one (or `Original Work`). Tag names hold no commas, and
+    /// are at most 150 characters; a work has at most 75 tags of these four
+    /// kinds together.
+    #[schema(max_items = 75)]
     fandoms: Vec<String>,
+    #[schema(max_items = 75)]
     relationships: Vec<String>,
+    #[schema(max_items = 75)]
     characters: Vec<String>,
+    #[schema(max_items = 75)]
     freeforms: Vec<String>,
     complete: bool,
     /// Only signed-in readers see it.
@@ -56,6 +66,7 @@ pub(crate) struct WorkFields {
     /// Kept unposted, seen by its creators only.
     draft: bool,
     /// A series of the caller's to add the work to, made if new.
+    #[schema(max_length = 240)]
     series: Option<String>,
 }
 
@@ -305,12 +316,16 @@ pub(crate) struct ChapterIn {
     #[schema(value_type = Option<TextFormatName>)]
     format: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 255)]
     title: String,
     #[serde(default)]
+    #[schema(max_length = 1250)]
     summary: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     notes_start: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     notes_end: String,
 }
 
@@ -482,6 +497,7 @@ pub(crate) async fn kudos(
 #[schema(example = json!({"body": "This made my day.", "chapter": 1}))]
 pub(crate) struct CommentIn {
     /// Plain text.
+    #[schema(max_length = 10000)]
     body: String,
     /// The chapter's number; the first when left out.
     #[serde(default)]
@@ -553,6 +569,7 @@ pub(crate) async fn comment(
 #[schema(example = json!({"body": "This made my week, in fact."}))]
 pub(crate) struct CommentEdit {
     /// Plain text.
+    #[schema(max_length = 10000)]
     body: String,
 }
 
@@ -621,8 +638,10 @@ pub(crate) async fn delete_comment(
 #[schema(example = json!({"note": "Read it twice.", "tags": ["comfort read"], "rec": true}))]
 #[serde(default)]
 pub(crate) struct BookmarkIn {
+    #[schema(max_length = 5000)]
     note: String,
-    /// The bookmarker's own tags.
+    /// The bookmarker's own tags, each at most 150 characters.
+    #[schema(max_items = 75)]
     tags: Vec<String>,
     /// Seen by the bookmarker only.
     private: bool,
@@ -760,8 +779,9 @@ pub(crate) async fn set_mutes(
             .filter(|n| !n.is_empty())
             .collect()
     };
-    settings.mute_tags = clean(&mutes.tags);
-    settings.mute_authors = clean(&mutes.authors);
+    settings
+        .set_mutes(clean(&mutes.tags), clean(&mutes.authors))
+        .map_err(|err| ApiError::invalid(err.to_string()))?;
     app.archive
         .set_preferences(user.id, &settings.to_json())
         .await?;

@@ -245,3 +245,353 @@ fn a_fill_is_short_and_never_multiplies_a_work() {
         .unwrap_or(0);
     assert_eq!(files, 0, "filled downloads are never kept");
 }
+
+/// What a hostile (or unlucky) writer can type: every control character,
+/// XML's noncharacters, markup, quotes, wide and astral characters.
+fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces: Vec<&'static str> = vec![
+        "\u{0}",
+        "\u{1}",
+        "\u{7}",
+        "\u{8}",
+        "\u{b}",
+        "\u{c}",
+        "\u{1b}[31m",
+        "\u{1f}",
+        "\u{7f}",
+        "\u{85}",
+        "\u{fffe}",
+        "\u{ffff}",
+        "\r",
+        "\r\n",
+        "\t",
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "<script>alert(1)</script>",
+        "<i onwheel=alert(1)>",
+        "]]>",
+        "&amp;",
+        "Y/N",
+        "é",
+        "漢字",
+        "😀",
+        "\u{200b}",
+        "\u{202e}",
+        " ",
+        "word",
+    ];
+    prop::collection::vec(prop::sample::select(pieces), 1..12).prop_map(|parts| parts.concat())
+}
+
+/// No character XML 1.0 forbids, and no control character a page could
+/// carry to a parser.
+fn forbidden_in(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && !('\u{80}'..='\u{9f}').contains(&c))
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    })
+}
+
+#[test]
+fn any_string_through_any_field_leaves_every_page_feed_and_download_parseable() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, TestRunner};
+
+    let site = Site::start();
+    let writer = site.member("hostile_writer");
+    let reader = site.member("hostile_reader");
+    let guest = site.client();
+    let mut runner = TestRunner::new(Config {
+        cases: 8,
+        ..Config::default()
+    });
+    for case in 0..8 {
+        let text = hostile_text()
+            .new_tree(&mut runner)
+            .expect("a string")
+            .current();
+        let field = |name: &str| format!("{name} {text} {case}");
+        let id = post_work(
+            &writer,
+            &[
+                ("title", &field("Title")),
+                ("summary", &field("Summary")),
+                ("notes_start", &field("Notes")),
+                ("notes_end", &field("End")),
+                ("fandoms", &field("Fandom")),
+                ("relationships", &field("A/B")),
+                ("characters", &field("Character")),
+                ("freeforms", &field("Freeform")),
+                ("series", &field("Series")),
+                ("chapter_title", &field("Chapter")),
+                ("body", &field("The story says")),
+                ("format", if case % 2 == 0 { "plain" } else { "html" }),
+            ],
+        );
+        let path = format!("/works/{id}");
+        for (action, form) in [
+            (format!("{path}/comments"), vec![("body", field("Comment"))]),
+            (
+                format!("{path}/bookmarks"),
+                vec![("note", field("Note")), ("tags", field("Mark"))],
+            ),
+        ] {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let answer = reader.submit(&path, &action, &form);
+            assert_eq!(
+                answer.status, 200,
+                "{action} with {text:?}: {}",
+                answer.body
+            );
+        }
+        let page = guest.get(&path);
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            forbidden_in(&page.body),
+            None,
+            "the work page carries a control character from {text:?}"
+        );
+        assert!(page.body.contains("Title"));
+        for feed in ["/opds/recent", "/opds/tags", "/opds/fandoms"] {
+            let body = guest.get(feed).body;
+            if let Err(err) = roxmltree::Document::parse(&body) {
+                panic!("{feed} is not XML after {text:?}: {err}");
+            }
+        }
+        for format in ["txt", "html"] {
+            let download = guest.download(&format!("{path}/download.{format}"), None);
+            assert_eq!(download.status, 200);
+            assert_eq!(
+                forbidden_in(&download.text()),
+                None,
+                "the {format} download carries a control character from {text:?}"
+            );
+        }
+        let epub = guest.download(&format!("{path}/download.epub"), None);
+        let mut book =
+            zip::ZipArchive::new(std::io::Cursor::new(&epub.bytes)).expect("the EPUB is a zip");
+        for entry in 0..book.len() {
+            let mut file = book.by_index(entry).expect("an entry");
+            let name = file.name().to_string();
+            if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") {
+                let mut xml = String::new();
+                file.read_to_string(&mut xml).expect("UTF-8");
+                let options = roxmltree::ParsingOptions {
+                    allow_dtd: true,
+                    ..roxmltree::ParsingOptions::default()
+                };
+                if let Err(err) = roxmltree::Document::parse_with_options(&xml, options) {
+                    panic!("{name} is not XML after {text:?}: {err}");
+                }
+            }
+        }
+        // epubcheck on the first two: slow, and the XML above covers the rest.
+        if case < 2 {
+            let (passed, report) =
+                epubcheck::run_epubcheck(&format!("hostile-{case}"), &epub.bytes);
+            assert!(passed, "epubcheck after {text:?}:\n{report}");
+        }
+    }
+}
+
+#[allow(dead_code)]
+#[path = "../../../export/tests/export/support.rs"]
+mod epubcheck;
+
+/// A write token for a new account, made in the store.
+fn writer_token(site: &Site, login: &str) -> String {
+    site.store(async {
+        let user = site
+            .archive
+            .add_user(
+                login,
+                &format!("{login}@example.org"),
+                "correct horse battery",
+                quire_archive::Roles::default(),
+            )
+            .await
+            .expect("an account");
+        site.archive
+            .create_api_token(user.id, "limits", quire_archive::tokens::Scope::Write)
+            .await
+            .expect("a token")
+            .1
+    })
+}
+
+#[test]
+fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
+    use quire_archive::model::limits;
+    let site = Site::start();
+    let author = site.member("limit_author");
+    let work = post_work(&author, &[("title", "Limits"), ("body", "Some words.")]);
+    let path = format!("/works/{work}");
+    let reader = site.member("limit_reader");
+    let over = |max: usize| "a".repeat(max + 1);
+    let tags = |count: usize| {
+        (0..count)
+            .map(|n| format!("tag {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+
+    // Through the site: the page says what to change.
+    let series = over(limits::SERIES_TITLE_CHARS);
+    let refused_series = crate::harness::try_post_work(
+        &author,
+        &[("title", "A part"), ("body", "Words."), ("series", &series)],
+    )
+    .expect_err("a series title too long");
+    let comment = over(limits::COMMENT_CHARS);
+    let note = over(limits::BOOKMARK_NOTE_CHARS);
+    let too_many_tags = tags(limits::BOOKMARK_TAGS + 1);
+    let muted = tags(limits::MUTED_TAGS + 1);
+    let guest_name = over(limits::GUEST_NAME_CHARS);
+    for (what, answer, says) in [
+        ("series title", refused_series, "the most is 240"),
+        (
+            "comment",
+            reader.submit(&path, &format!("{path}/comments"), &[("body", &comment)]),
+            "the most is 10000",
+        ),
+        (
+            "guest's name",
+            site.client().submit(
+                &path,
+                &format!("{path}/comments"),
+                &[("body", "Hi."), ("name", &guest_name)],
+            ),
+            "the most is 100",
+        ),
+        (
+            "bookmark note",
+            reader.submit(&path, &format!("{path}/bookmarks"), &[("note", &note)]),
+            "the most is 5000",
+        ),
+        (
+            "bookmark tags",
+            reader.submit(
+                &path,
+                &format!("{path}/bookmarks"),
+                &[("tags", &too_many_tags)],
+            ),
+            "there are 76 bookmark tags; the most is 75",
+        ),
+        (
+            "mute list",
+            reader.submit("/preferences", "/preferences", &[("mute_tags", &muted)]),
+            "there are 201 muted tags; the most is 200",
+        ),
+    ] {
+        assert!(
+            (400..500).contains(&answer.status) && answer.body.contains(says),
+            "{what}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    // Pseuds: fifty, then no more.
+    for n in 1..limits::PSEUDS {
+        let added = reader.submit(
+            "/account",
+            "/account/pseuds",
+            &[("pseud", &format!("name_{n}"))],
+        );
+        assert_eq!(added.status, 200, "pseud {n}: {}", added.body);
+    }
+    let one_more = reader.submit("/account", "/account/pseuds", &[("pseud", "one_too_many")]);
+    assert!(
+        one_more
+            .body
+            .contains("there are 51 pseuds; the most is 50"),
+        "{}",
+        one_more.body
+    );
+
+    // Through the API: the same limits, as problems.
+    let token = writer_token(&site, "limit_api");
+    let api = site.client();
+    for (what, method, endpoint, body, says) in [
+        (
+            "comment",
+            "POST",
+            format!("/api/v1/works/{work}/comments"),
+            serde_json::json!({ "body": comment }),
+            "the most is 10000",
+        ),
+        (
+            "bookmark tags",
+            "POST",
+            format!("/api/v1/works/{work}/bookmarks"),
+            serde_json::json!({ "tags": (0..76).map(|n| format!("t{n}")).collect::<Vec<_>>() }),
+            "the most is 75",
+        ),
+        (
+            "mute list",
+            "PUT",
+            "/api/v1/me/mutes".to_string(),
+            serde_json::json!({ "authors": (0..201).map(|n| format!("a{n}")).collect::<Vec<_>>() }),
+            "the most is 200",
+        ),
+        (
+            "control character",
+            "POST",
+            "/api/v1/works".to_string(),
+            serde_json::json!({
+                "title": "Bell\u{7}", "rating": "General Audiences",
+                "warnings": ["No Archive Warnings Apply"], "fandoms": ["Original Work"],
+                "body": "Words."
+            }),
+            "control character",
+        ),
+    ] {
+        let answer = api.api(method, &endpoint, Some(&token), Some(&body));
+        assert_eq!(answer.status, 422, "{what}: {}", answer.body);
+        assert!(answer.body.contains(says), "{what}: {}", answer.body);
+    }
+
+    // The API's document states the same limits.
+    let document: serde_json::Value =
+        serde_json::from_str(&api.get("/api/v1/openapi.json").body).expect("the document");
+    let schema = |name: &str| document["components"]["schemas"][name]["properties"].clone();
+    for (schema_name, property, key, limit) in [
+        ("CommentIn", "body", "maxLength", limits::COMMENT_CHARS),
+        ("CommentEdit", "body", "maxLength", limits::COMMENT_CHARS),
+        (
+            "BookmarkIn",
+            "note",
+            "maxLength",
+            limits::BOOKMARK_NOTE_CHARS,
+        ),
+        ("BookmarkIn", "tags", "maxItems", limits::BOOKMARK_TAGS),
+        ("Mutes", "tags", "maxItems", limits::MUTED_TAGS),
+        ("Mutes", "authors", "maxItems", limits::MUTED_AUTHORS),
+        ("WorkFields", "title", "maxLength", limits::TITLE_CHARS),
+        ("WorkFields", "summary", "maxLength", limits::SUMMARY_CHARS),
+        (
+            "WorkFields",
+            "notes_start",
+            "maxLength",
+            limits::NOTES_CHARS,
+        ),
+        ("WorkFields", "freeforms", "maxItems", limits::USER_TAGS),
+        (
+            "WorkFields",
+            "series",
+            "maxLength",
+            limits::SERIES_TITLE_CHARS,
+        ),
+        ("ChapterIn", "title", "maxLength", limits::TITLE_CHARS),
+        ("ChapterIn", "notes_end", "maxLength", limits::NOTES_CHARS),
+    ] {
+        assert_eq!(
+            schema(schema_name)[property][key],
+            serde_json::json!(limit),
+            "{schema_name}.{property} {key}"
+        );
+    }
+}
