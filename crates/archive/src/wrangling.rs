@@ -89,6 +89,52 @@ impl Archive {
         }))
     }
 
+    /// A tag as `viewer` may know it: a tag that only drafts carry (and no
+    /// wrangler has touched) is their creators' alone, so guessing its
+    /// page tells no one else that it exists.
+    pub async fn tag_for(
+        &self,
+        kind: TagKind,
+        name: &str,
+        viewer: crate::Viewer,
+    ) -> Result<Option<TagInfo>> {
+        let Some(tag) = self.tag(kind, name).await? else {
+            return Ok(None);
+        };
+        let wrangled = tag.canonical
+            || tag.synonym_of.is_some()
+            || !tag.synonyms.is_empty()
+            || !tag.parents.is_empty()
+            || !tag.children.is_empty();
+        if wrangled {
+            return Ok(Some(tag));
+        }
+        let on_posted_work = sqlx::query(
+            "SELECT 1 FROM work_tags wt JOIN works w ON w.id = wt.work_id \
+             WHERE wt.tag_id = $1 AND w.draft = 0 LIMIT 1",
+        )
+        .bind(tag.id)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some();
+        if on_posted_work {
+            return Ok(Some(tag));
+        }
+        let crate::Viewer::User(user) = viewer else {
+            return Ok(None);
+        };
+        let on_own_draft = sqlx::query(
+            "SELECT 1 FROM work_tags wt JOIN work_creators c ON c.work_id = wt.work_id \
+             JOIN pseuds p ON p.id = c.pseud_id WHERE wt.tag_id = $1 AND p.user_id = $2 LIMIT 1",
+        )
+        .bind(tag.id)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some();
+        Ok(on_own_draft.then_some(tag))
+    }
+
     /// Canonical tags of a kind whose names start with `prefix` (case and
     /// spacing folded as tag names are), for autocomplete: the names
     /// writers are offered so that their tags land on the wrangled ones.

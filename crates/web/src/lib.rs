@@ -59,6 +59,7 @@ struct Shared {
     /// Salt for guests' addresses (kudos, hits): kept in the archive so it
     /// survives restarts, never shown.
     guest_salt: Arc<Vec<u8>>,
+    guest_tokens: Arc<visitor::GuestTokens>,
     sign_in_limits: Arc<SignInLimits>,
     /// Reports per reader (account, or a guest's address): enough for
     /// anyone reporting what they find, too few to flood the admins.
@@ -249,6 +250,9 @@ pub async fn router(
         archive: archive.clone(),
         search,
         guest_salt: Arc::new(guest_salt),
+        guest_tokens: Arc::new(visitor::GuestTokens::new(
+            archive.site_secret("guest-form-key").await?.as_bytes(),
+        )),
         sign_in_limits: Arc::new(SignInLimits::new()),
         // Ten at once, then one every six minutes.
         report_limits: RateLimiter::keyed(Quota::per_hour(NonZeroU32::MIN.saturating_add(9))),

@@ -47,9 +47,9 @@ impl TagPage {
 
 /// The tag of any kind with this name; fixed kinds and fandoms first, as
 /// a name is most often one of those.
-async fn find(app: &App, name: &str) -> Result<TagInfo, PageError> {
+async fn find(app: &App, visitor: &Visitor, name: &str) -> Result<TagInfo, PageError> {
     for kind in TagKind::ALL {
-        if let Some(tag) = app.archive.tag(kind, name).await? {
+        if let Some(tag) = app.archive.tag_for(kind, name, visitor.viewer()).await? {
             return Ok(tag);
         }
     }
@@ -67,7 +67,7 @@ pub async fn show(
     Path(name): Path<String>,
     Query(query): Query<TagQuery>,
 ) -> Result<Response, PageError> {
-    let tag = find(&app, &name).await?;
+    let tag = find(&app, &visitor, &name).await?;
     let wrangler = visitor.wrangler();
     let message = match query.done.as_deref() {
         Some("wrangled") => Some("The tag is changed. Filters follow within a moment."),
@@ -95,7 +95,7 @@ pub async fn wrangle(
         return Err(PageError::NotFound);
     }
     visitor.not_suspended()?;
-    let tag = find(&app, &name).await?;
+    let tag = find(&app, &visitor, &name).await?;
     match form.get("action") {
         Some("canonical") => app.archive.make_canonical(tag.kind, &tag.name).await?,
         Some("synonym") => {

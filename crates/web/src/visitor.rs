@@ -21,6 +21,55 @@ pub const SESSION_COOKIE: &str = "quire_session";
 pub const GUEST_CSRF_COOKIE: &str = "quire_csrf";
 pub const SETTINGS_COOKIE: &str = "quire_settings";
 
+/// Guests' form tokens are the server's own: a random half and the first
+/// half of its HMAC-SHA256 under a key the archive keeps (shared by every
+/// node of one archive), so a value the server didn't issue, planted in a
+/// reader's cookies by a sibling subdomain or over plain HTTP, is refused
+/// and replaced.
+pub struct GuestTokens {
+    key: Vec<u8>,
+}
+
+type GuestMac = hmac::Hmac<sha2::Sha256>;
+
+impl GuestTokens {
+    pub fn new(key: &[u8]) -> GuestTokens {
+        GuestTokens { key: key.to_vec() }
+    }
+
+    fn mac(&self, nonce: &str) -> GuestMac {
+        use hmac::Mac;
+        let mut mac = GuestMac::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        mac.update(nonce.as_bytes());
+        mac
+    }
+
+    /// A new token: 64 hex characters, as a session's.
+    pub fn issue(&self) -> String {
+        use hmac::Mac;
+        let nonce = random_token()[..32].to_string();
+        let tag = self.mac(&nonce).finalize().into_bytes();
+        let signature: String = tag[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{nonce}{signature}")
+    }
+
+    /// Did this server issue `token`? Compared in constant time.
+    pub fn verify(&self, token: &str) -> bool {
+        use hmac::Mac;
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return false;
+        }
+        let (nonce, signature) = token.split_at(32);
+        let Some(signature) = (0..16)
+            .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()
+        else {
+            return false;
+        };
+        self.mac(nonce).verify_truncated_left(&signature).is_ok()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub user: Option<User>,
@@ -165,9 +214,11 @@ pub async fn identify(
         }
         None => {
             let csrf = match jar.get(GUEST_CSRF_COOKIE) {
-                Some(cookie) if cookie.value().len() == 64 => cookie.value().to_string(),
+                Some(cookie) if app.guest_tokens.verify(cookie.value()) => {
+                    cookie.value().to_string()
+                }
                 _ => {
-                    let token = random_token();
+                    let token = app.guest_tokens.issue();
                     new_guest_token = Some(token.clone());
                     token
                 }
@@ -197,4 +248,27 @@ pub async fn identify(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tokens_this_server_issued_are_taken() {
+        let tokens = GuestTokens::new(b"the archive's key");
+        let issued = tokens.issue();
+        assert_eq!(issued.len(), 64);
+        assert!(tokens.verify(&issued));
+        assert_ne!(issued, tokens.issue(), "each is new");
+        // Any 64 hex characters a visitor chose, another archive's token,
+        // one changed character, or not hex at all.
+        assert!(!tokens.verify(&"ab".repeat(32)));
+        assert!(!GuestTokens::new(b"another key").verify(&issued));
+        let mut changed = issued.clone().into_bytes();
+        changed[40] = if changed[40] == b'0' { b'1' } else { b'0' };
+        assert!(!tokens.verify(&String::from_utf8(changed).unwrap()));
+        assert!(!tokens.verify(&"zz".repeat(32)));
+        assert!(!tokens.verify(&issued[..63]));
+    }
 }

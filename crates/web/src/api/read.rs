@@ -605,11 +605,13 @@ fn tag_kind(kind: &str) -> Result<quire_archive::model::TagKind, ApiError> {
 )]
 pub(crate) async fn tag(
     State(app): State<App>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path((kind, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let tag_kind = tag_kind(&kind)?;
-    let tag = app.archive.tag(tag_kind, &name).await?.ok_or_else(|| {
+    let viewer = caller.visitor.viewer();
+    let tag = app.archive.tag_for(tag_kind, &name, viewer).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "no-such-tag",

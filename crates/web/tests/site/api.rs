@@ -3,33 +3,9 @@
 //! what the forms would refuse too).
 
 use quire_archive::tokens::Scope;
-use quire_archive::Roles;
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, router_routes, seed, Client, Page, Site};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// An account with a token of the given scope, made in the store.
-fn account_with_token(site: &Site, login: &str, scope: Scope) -> String {
-    site.store(async {
-        let user = site
-            .archive
-            .add_user(
-                login,
-                &format!("{login}@example.org"),
-                PASSWORD,
-                Roles::default(),
-            )
-            .await
-            .expect("an account");
-        site.archive
-            .create_api_token(user.id, "tests", scope)
-            .await
-            .expect("a token")
-            .1
-    })
-}
+use crate::harness::{account_with_token, eventually, router_routes, seed, Client, Page, Site};
 
 fn json_of(page: &Page) -> Value {
     serde_json::from_str(&page.body)

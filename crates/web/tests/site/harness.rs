@@ -472,3 +472,24 @@ pub fn try_post_work(client: &Client, fields: &[(&str, &str)]) -> Result<i64, Pa
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("unexpected redirect {location}")))
 }
+
+/// An account with a token of the given scope, made in the store.
+pub fn account_with_token(site: &Site, login: &str, scope: quire_archive::tokens::Scope) -> String {
+    site.store(async {
+        let user = site
+            .archive
+            .add_user(
+                login,
+                &format!("{login}@example.org"),
+                "correct horse battery",
+                quire_archive::Roles::default(),
+            )
+            .await
+            .expect("an account");
+        site.archive
+            .create_api_token(user.id, "tests", scope)
+            .await
+            .expect("a token")
+            .1
+    })
+}

@@ -402,27 +402,6 @@ fn any_string_through_any_field_leaves_every_page_feed_and_download_parseable() 
 #[path = "../../../export/tests/export/support.rs"]
 mod epubcheck;
 
-/// A write token for a new account, made in the store.
-fn writer_token(site: &Site, login: &str) -> String {
-    site.store(async {
-        let user = site
-            .archive
-            .add_user(
-                login,
-                &format!("{login}@example.org"),
-                "correct horse battery",
-                quire_archive::Roles::default(),
-            )
-            .await
-            .expect("an account");
-        site.archive
-            .create_api_token(user.id, "limits", quire_archive::tokens::Scope::Write)
-            .await
-            .expect("a token")
-            .1
-    })
-}
-
 #[test]
 fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
     use quire_archive::model::limits;
@@ -513,7 +492,8 @@ fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
     );
 
     // Through the API: the same limits, as problems.
-    let token = writer_token(&site, "limit_api");
+    let token =
+        crate::harness::account_with_token(&site, "limit_api", quire_archive::tokens::Scope::Write);
     let api = site.client();
     for (what, method, endpoint, body, says) in [
         (
@@ -593,5 +573,107 @@ fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
             serde_json::json!(limit),
             "{schema_name}.{property} {key}"
         );
+    }
+}
+
+#[test]
+fn a_form_token_the_server_did_not_issue_is_refused() {
+    let site = Site::start();
+    site.member("planted_victim");
+    let planted = "0123456789abcdef".repeat(4);
+    let cookie = format!("quire_csrf={planted}");
+    let guest = site.client();
+    let page = guest.get_with("/login", &[("cookie", &cookie)]);
+    // The page's forms carry a token of the server's, not the planted one,
+    // and the cookie is replaced.
+    assert!(!page.body.contains(&planted));
+    assert!(page
+        .headers
+        .iter()
+        .any(|(name, value)| name == "set-cookie" && value.starts_with("quire_csrf=")));
+    // From a browser that holds only the planted cookie.
+    let signed_in = site.client().post_with(
+        "/login",
+        &[
+            ("csrf", &planted),
+            ("login", "planted_victim"),
+            ("password", "correct horse battery"),
+        ],
+        &[("cookie", &cookie)],
+    );
+    assert_ne!(signed_in.status, 303, "{}", signed_in.body);
+    assert!(signed_in
+        .headers
+        .iter()
+        .all(|(name, value)| name != "set-cookie" || !value.starts_with("quire_session=")));
+}
+
+#[test]
+fn a_tag_only_drafts_carry_is_unknown_to_all_but_their_creators() {
+    let site = Site::start();
+    let author = site.member("draft_tagger");
+    let draft = post_work(
+        &author,
+        &[
+            ("title", "Unannounced"),
+            ("body", "Words."),
+            ("freeforms", "Secret Surprise Party"),
+            ("draft", "1"),
+        ],
+    );
+    let page = "/tags/Secret%20Surprise%20Party";
+    let api = "/api/v1/tags/freeform/Secret%20Surprise%20Party";
+    let guest = site.client();
+    let other = site.member("tag_guesser");
+    assert_eq!(guest.get(page).status, 404);
+    assert_eq!(other.get(page).status, 404);
+    assert_eq!(guest.api("GET", api, None, None).status, 404);
+    assert_eq!(author.get(page).status, 200, "its creator sees it");
+    // A tag no one has used answers the same as the draft's.
+    assert_eq!(guest.get("/tags/Never%20Used%20Anywhere").status, 404);
+
+    // Posted, it is everyone's.
+    let edit = format!("/works/{draft}/edit");
+    let posted = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("title", "Unannounced"),
+            ("rating", "General Audiences"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("fandoms", "Original Work"),
+            ("freeforms", "Secret Surprise Party"),
+        ],
+    );
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    assert_eq!(guest.get(page).status, 200);
+    assert_eq!(guest.api("GET", api, None, None).status, 200);
+}
+
+#[test]
+fn plain_text_stays_text_whatever_it_looks_like() {
+    let site = Site::start();
+    let author = site.member("plain_writer");
+    let guest = site.client();
+    for (n, body) in [
+        "<i onwheel=alert(1)> Scroll over me </i>",
+        "<script>alert(1)</script>",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = post_work(
+            &author,
+            &[
+                ("title", &format!("Plain {n}")),
+                ("body", body),
+                ("format", "plain"),
+            ],
+        );
+        let page = guest.get(&format!("/works/{id}")).body;
+        let escaped = body.trim().replace('<', "&lt;").replace('>', "&gt;");
+        assert!(page.contains(&escaped), "{body} is shown as written");
+        let txt = guest.download(&format!("/works/{id}/download.txt"), None);
+        assert!(txt.text().contains(body.trim()), "{}", txt.text());
     }
 }
