@@ -17,8 +17,10 @@
 # the target (a) >= 0.8 x (d).
 #
 # Every request (wrk and the curl that saves a body) is a returning guest's:
-# it sends `Cookie: quire_csrf=<64 hex>` (a fixed value; without it quire
-# hands each guest a fresh form token, so every page would differ) and no
+# it sends `Cookie: quire_csrf=<64 hex>` (a token the server issued on a
+# first visit, as a browser keeps it; without one, or with one the server
+# didn't sign, quire hands each guest a fresh form token, so every page
+# would differ) and no
 # Accept-Encoding (both servers send identity bytes).
 #
 # Run it from anywhere (as root on Debian: wrk, nginx and jq are installed
@@ -73,9 +75,9 @@ work="$out/w$works"
 build="$out/build"
 report="$out/report.md"
 rawdir="$out/wrk"
-# A returning guest's form-token cookie: 64 lowercase hex characters.
-csrf=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-cookie="Cookie: quire_csrf=$csrf"
+# A returning guest's form-token cookie: set below from the server's first
+# answer (quire signs guests' tokens, so no value can be made up).
+cookie=""
 mkdir -p "$out" "$rawdir"
 
 say() { echo "serve-bench: $*" >&2; }
@@ -198,6 +200,12 @@ listing_total=$(curl -sf "$base/api/v1/works?include=$(uri "$fandom")&$listing_q
 word=lantern
 search_total=$(curl -sf "$base/api/v1/works?q=$word&per_page=1&facets=false" | jq -r .total)
 ((search_total > 0)) || die "no work holds '$word'"
+
+# A first visit's answer carries the guest's form token; every request after
+# sends it back, as a browser does.
+csrf=$(curl -sS -D - -o /dev/null "$base/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: quire_csrf=\([0-9a-f]\{64\}\);.*/\1/p' | head -n 1)
+[[ -n $csrf ]] || die "the front page set no quire_csrf cookie"
+cookie="Cookie: quire_csrf=$csrf"
 
 path_a="/works/$work_id"
 path_b="/tags/$(uri "$fandom")/works?$listing_query"

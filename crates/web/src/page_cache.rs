@@ -672,8 +672,9 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
             session: false,
             csrf: Some(token),
             ..
-        } => token,
-        // Maybe signed in, or a new guest who is to be given a token.
+        } if app.guest_tokens.verify(token) => token,
+        // Maybe signed in, or a new guest (or one whose token the server
+        // didn't issue) who is to be given a token.
         _ => return None,
     };
     let cache = &app.pages;

@@ -1,0 +1,57 @@
+"""Opens N half-sent requests to quire on 127.0.0.1:PORT from other loopback
+addresses (64 per address, quire's default cap), then times 50 requests of
+another reader; prints one markdown table row. Loopback only; every socket
+is closed before it exits."""
+
+import socket
+import statistics
+import sys
+import time
+
+port, count = int(sys.argv[1]), int(sys.argv[2])
+PER_ADDRESS = 64
+held = []
+for n in range(count):
+    third, fourth = divmod(n // PER_ADDRESS, 250)
+    source = f"127.0.{1 + third}.{1 + fourth}"
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(2)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET / HTTP/1.1\r\nHost: quire\r\nUser-Agent: slow")
+    held.append(s)
+
+timings, errors = [], 0
+for _ in range(50):
+    started = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as reader:
+            reader.sendall(b"GET /healthz HTTP/1.1\r\nHost: quire\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := reader.recv(65536):
+                answer += chunk
+        if not answer.startswith(b"HTTP/1.1 200"):
+            errors += 1
+    except OSError:
+        errors += 1
+    timings.append((time.perf_counter() - started) * 1000)
+
+# Still held: a closed connection reads as end of file at once.
+open_now = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b"":
+            continue
+    except BlockingIOError:
+        open_now += 1
+    except OSError:
+        continue
+for s in held:
+    s.close()
+timings.sort()
+p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+print(
+    f"| {count:,} | {open_now:,} | {statistics.median(timings):.1f} | {p99:.1f} | "
+    f"{timings[-1]:.1f} | {errors} |"
+)
