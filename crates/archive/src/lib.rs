@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod corpus;
 mod editing;
+pub mod feed;
 pub mod import;
 pub mod model;
 pub mod moderation;
@@ -1036,6 +1037,14 @@ async fn record_change(
     entity_id: i64,
     kind: &str,
 ) -> Result<()> {
+    // The transaction has its id before it takes a number, so a follower
+    // that finds the number missing can tell when it can no longer come
+    // (see `feed`).
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_current_xact_id()::text")
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query("INSERT INTO changes (entity, entity_id, kind, at) VALUES ($1, $2, $3, $4)")
         .bind(entity)
         .bind(entity_id)

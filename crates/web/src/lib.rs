@@ -241,7 +241,7 @@ pub async fn router(
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
     let pages = Arc::new(page_cache::PageCache::new(
         config.page_cache_bytes,
-        archive.last_change_seq().await?,
+        archive.feed_cursor_at_end().await?,
     ));
     let hits = Arc::new(hits::HitBuffer::default());
     let filled_chapters = Arc::new(fragments::FilledChapters::new(config.page_cache_bytes / 4));

@@ -183,8 +183,8 @@ pub struct PageCache {
     /// own: a listing is kept only once the index has the last change that
     /// touched listings, or a listing drawn from a lagging index would stay.
     listings_need_seq: AtomicI64,
-    /// The last change-feed entry applied.
-    followed: tokio::sync::Mutex<i64>,
+    /// Where the cache stands in the change feed.
+    followed: tokio::sync::Mutex<quire_archive::feed::FeedCursor>,
     /// Keys the form token's part of an ETag.
     etag_keys: RandomState,
     /// Differs per process, so a restarted server never matches an old ETag.
@@ -205,8 +205,8 @@ pub struct CacheStats {
 
 impl PageCache {
     /// A cache holding at most about `bytes` of pages, following the feed
-    /// from `after` (the archive's last change when the server starts).
-    pub fn new(bytes: u64, after: i64) -> PageCache {
+    /// from `after` (where the archive's feed stands when the server starts).
+    pub fn new(bytes: u64, after: quire_archive::feed::FeedCursor) -> PageCache {
         PageCache {
             pages: quick_cache::sync::Cache::with_weighter(
                 (bytes / 32_768).max(16) as usize,
@@ -283,22 +283,18 @@ impl PageCache {
     }
 
     /// Reads the change feed up to now and forgets what it makes stale;
-    /// returns the last change read.
+    /// returns the newest change read. A change committed late (on
+    /// PostgreSQL, after one numbered above it) is applied when it comes,
+    /// so a page drawn before it doesn't outlive it.
     pub async fn catch_up(&self, archive: &Archive) -> Result<i64, ArchiveError> {
         let mut followed = self.followed.lock().await;
         loop {
-            let changes = archive.changes_since(*followed, CHANGES_PER_READ).await?;
+            let changes = archive.read_feed(&mut followed, CHANGES_PER_READ).await?;
             for change in &changes {
-                // A hole is a change still being written elsewhere, or one
-                // rolled back: its content is unknown, so nothing is trusted.
-                if change.seq != *followed + 1 {
-                    self.everything_changed();
-                }
                 self.apply(change);
-                *followed = change.seq;
             }
             if (changes.len() as i64) < CHANGES_PER_READ {
-                return Ok(*followed);
+                return Ok(followed.newest());
             }
         }
     }
@@ -812,7 +808,7 @@ mod tests {
 
     #[test]
     fn a_work_change_makes_its_pages_and_listings_stale_but_not_other_works() {
-        let cache = PageCache::new(1 << 20, 0);
+        let cache = PageCache::new(1 << 20, quire_archive::feed::FeedCursor::at(0));
         let drawn = cache.clock.load(Ordering::SeqCst);
         let (five, six, list) = (
             page(Shows::Work(5), drawn),
@@ -831,7 +827,7 @@ mod tests {
 
     #[test]
     fn counts_lag_but_tags_and_unknown_changes_drop_everything() {
-        let cache = PageCache::new(1 << 20, 0);
+        let cache = PageCache::new(1 << 20, quire_archive::feed::FeedCursor::at(0));
         let drawn = cache.clock.load(Ordering::SeqCst);
         let five = page(Shows::Work(5), drawn);
         cache.apply(&change(1, "work", 5, "counts"));
@@ -846,7 +842,7 @@ mod tests {
 
     #[test]
     fn a_page_older_than_the_max_age_is_stale() {
-        let cache = PageCache::new(1 << 20, 0);
+        let cache = PageCache::new(1 << 20, quire_archive::feed::FeedCursor::at(0));
         let mut old = page(Shows::Listing, cache.clock.load(Ordering::SeqCst));
         if let Some(earlier) = Instant::now().checked_sub(MAX_AGE) {
             old.began = earlier;
@@ -856,7 +852,7 @@ mod tests {
 
     #[test]
     fn changes_are_forgotten_once_every_page_before_them_has_expired() {
-        let cache = PageCache::new(1 << 20, 0);
+        let cache = PageCache::new(1 << 20, quire_archive::feed::FeedCursor::at(0));
         let Some(long_ago) = Instant::now().checked_sub(MAX_AGE) else {
             return;
         };

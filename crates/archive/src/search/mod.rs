@@ -20,7 +20,7 @@ pub mod schema;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
@@ -35,6 +35,7 @@ pub use graph::TagGraph;
 pub use load::IndexedWork;
 pub use query::{Completion, Crossovers, Direction, SearchRequest, Sort};
 
+use crate::feed::FeedCursor;
 use crate::model::TagKind;
 use crate::{Archive, ArchiveError, WorkId};
 use schema::{Fields, SCHEMA_VERSION};
@@ -45,10 +46,6 @@ pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(200);
 /// After a failed round (the database away, the disk full), the next try
 /// waits this long, so the log is not flooded.
 const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
-/// A hole in the change sequence (a transaction that took its number but
-/// has not committed yet) is waited for this long before it is taken to be
-/// a rolled-back transaction.
-const GAP_PATIENCE: Duration = Duration::from_secs(10);
 /// Changes read per round.
 const CHANGES_PER_ROUND: i64 = 2_000;
 /// Tags of each kind the facets list.
@@ -188,11 +185,38 @@ pub struct SearchResults {
 }
 
 /// What the index's last commit says about itself.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Payload {
     schema: u32,
-    /// The last change of the store's feed the index includes.
+    /// Every change of the store's feed up to this one is in the index.
     seq: i64,
+    /// The archive the index follows ([`Archive::archive_id`]).
+    #[serde(default)]
+    archive: String,
+    /// The mark of change `seq` ([`Archive::feed_mark`]): an index is
+    /// trusted only by a store whose change `seq` has the same mark.
+    #[serde(default)]
+    mark: String,
+}
+
+impl Payload {
+    /// The payload for an index that has every change up to `seq`.
+    async fn of(archive: &Archive, seq: i64) -> Result<Payload> {
+        Ok(Payload {
+            schema: SCHEMA_VERSION,
+            seq,
+            archive: archive.archive_id().await?,
+            mark: archive.feed_mark(seq).await?,
+        })
+    }
+
+    /// Was this index built from `archive` as it is (not another archive,
+    /// nor a copy of this one that is behind it or went another way)?
+    async fn follows(&self, archive: &Archive) -> Result<bool> {
+        Ok(self.archive == archive.archive_id().await?
+            && self.seq <= archive.last_change_seq().await?
+            && archive.feed_mark(self.seq).await? == self.mark)
+    }
 }
 
 /// One opened generation of the index.
@@ -207,9 +231,7 @@ struct Live {
 struct Follower {
     generation: u64,
     writer: Option<IndexWriter>,
-    seq: i64,
-    /// A missing sequence number and when it was first seen missing.
-    gap: Option<(i64, Instant)>,
+    feed: FeedCursor,
 }
 
 /// What one round of following did.
@@ -277,7 +299,7 @@ fn register_analyzer(index: &Index) {
 }
 
 /// Opens a generation if it is whole and of this schema.
-fn open_generation(dir: &Path, generation: u64) -> Option<(Live, i64)> {
+fn open_generation(dir: &Path, generation: u64) -> Option<(Live, Payload)> {
     let index = Index::open_in_dir(generation_dir(dir, generation)).ok()?;
     let payload: Payload =
         serde_json::from_str(index.load_metas().ok()?.payload.as_deref()?).ok()?;
@@ -301,16 +323,13 @@ fn open_generation(dir: &Path, generation: u64) -> Option<(Live, i64)> {
             reader,
             fields,
         },
-        payload.seq,
+        payload,
     ))
 }
 
-fn commit(writer: &mut IndexWriter, seq: i64) -> tantivy::Result<()> {
-    let payload = serde_json::to_string(&Payload {
-        schema: SCHEMA_VERSION,
-        seq,
-    })
-    .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+fn commit(writer: &mut IndexWriter, payload: &Payload) -> tantivy::Result<()> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
@@ -339,15 +358,22 @@ impl SearchIndex {
         let dir = data_dir.join("index");
         std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
         let graph = TagGraph::load(&archive.pool).await?;
-        let opened = read_current(&dir).and_then(|generation| open_generation(&dir, generation));
-        let searchable = opened.as_ref().map_or(0, |(_, seq)| *seq);
+        let mut opened =
+            read_current(&dir).and_then(|generation| open_generation(&dir, generation));
+        // An index of another archive, or of this one as it no longer is
+        // (restored from a backup, say), is built anew rather than trusted.
+        if let Some((_, payload)) = &opened {
+            if !payload.follows(&archive).await? {
+                opened = None;
+            }
+        }
+        let searchable = opened.as_ref().map_or(0, |(_, payload)| payload.seq);
         let (live, follower) = match opened {
-            Some((live, seq)) => {
+            Some((live, payload)) => {
                 let follower = Follower {
                     generation: live.generation,
                     writer: None,
-                    seq,
-                    gap: None,
+                    feed: FeedCursor::at(payload.seq),
                 };
                 (Some(Arc::new(live)), follower)
             }
@@ -356,8 +382,7 @@ impl SearchIndex {
                 Follower {
                     generation: 0,
                     writer: None,
-                    seq: 0,
-                    gap: None,
+                    feed: FeedCursor::at(0),
                 },
             ),
         };
@@ -420,7 +445,7 @@ impl SearchIndex {
 
     /// The last change the searchable index includes.
     pub async fn indexed_seq(&self) -> i64 {
-        self.inner.follower.lock().await.seq
+        self.inner.follower.lock().await.feed.settled()
     }
 
     /// Builds a fresh generation from the store and swaps it in. Searches
@@ -434,9 +459,11 @@ impl SearchIndex {
     async fn rebuild_locked(&self, follower: &mut Follower) -> Result<Progress> {
         let archive = &self.inner.archive;
         let dir = &self.inner.dir;
-        // Changes after this point are caught up afterwards; reindexing a
-        // work twice is harmless.
-        let seq = archive.last_change_seq().await?;
+        // Changes after this point, and those committed late below it, are
+        // caught up afterwards; reindexing a work twice is harmless.
+        let feed = archive.feed_cursor_at_end().await?;
+        let seq = feed.settled();
+        let payload = Payload::of(archive, seq).await?;
         let graph = self.reload_graph().await?;
         let generation = generations(dir)
             .into_iter()
@@ -483,7 +510,7 @@ impl SearchIndex {
             .map_err(|e| SearchError::Writer(e.to_string()))?;
         let writer = blocking(move || {
             let mut writer = writer;
-            commit(&mut writer, seq)?;
+            commit(&mut writer, &payload)?;
             Ok(writer)
         })
         .await?;
@@ -501,8 +528,7 @@ impl SearchIndex {
         *follower = Follower {
             generation,
             writer: Some(writer),
-            seq,
-            gap: None,
+            feed,
         };
         for old in generations(dir).into_iter().filter(|g| *g < generation) {
             // Best effort: an old generation that can't be removed now is
@@ -526,16 +552,21 @@ impl SearchIndex {
         let switched = current.is_some_and(|c| live.as_ref().is_none_or(|l| l.generation != c));
         if switched {
             follower.writer = None;
-            match current.and_then(|c| open_generation(&self.inner.dir, c)) {
-                Some((live, seq)) => {
+            let mut opened = current.and_then(|c| open_generation(&self.inner.dir, c));
+            if let Some((_, payload)) = &opened {
+                if !payload.follows(&self.inner.archive).await? {
+                    opened = None;
+                }
+            }
+            match opened {
+                Some((live, payload)) => {
                     *follower = Follower {
                         generation: live.generation,
                         writer: None,
-                        seq,
-                        gap: None,
+                        feed: FeedCursor::at(payload.seq),
                     };
                     self.set_live(Some(Arc::new(live)));
-                    self.set_searchable(seq);
+                    self.set_searchable(payload.seq);
                 }
                 None => self.set_live(None),
             }
@@ -547,47 +578,25 @@ impl SearchIndex {
             follower.generation = live.generation;
             follower.writer = None;
         }
-        let changes = self
+        // Every change is applied the first time it is seen, a late commit
+        // too (see `feed`); the index records how far it has them all.
+        let mut feed = follower.feed.clone();
+        let taken = self
             .inner
             .archive
-            .changes_since(follower.seq, CHANGES_PER_ROUND)
+            .read_feed(&mut feed, CHANGES_PER_ROUND)
             .await?;
-        if changes.is_empty() {
-            return Ok(Progress {
-                works: 0,
-                seq: follower.seq,
-                rebuilt: false,
-            });
-        }
-        // Changes are applied up to the first hole in the sequence (a
-        // transaction still open elsewhere) unless the hole is old.
-        let mut upto = follower.seq;
-        let mut taken = Vec::new();
-        for change in &changes {
-            if change.seq != upto + 1 {
-                let missing = upto + 1;
-                let waited = match follower.gap {
-                    Some((seq, since)) if seq == missing => since.elapsed(),
-                    _ => {
-                        follower.gap = Some((missing, Instant::now()));
-                        Duration::ZERO
-                    }
-                };
-                if waited < GAP_PATIENCE {
-                    break;
-                }
-            }
-            upto = change.seq;
-            taken.push(change);
-        }
         if taken.is_empty() {
+            follower.feed = feed;
+            self.set_searchable(follower.feed.settled());
             return Ok(Progress {
                 works: 0,
-                seq: follower.seq,
+                seq: follower.feed.settled(),
                 rebuilt: false,
             });
         }
-        follower.gap = None;
+        let upto = feed.settled();
+        let payload = Payload::of(&self.inner.archive, upto).await?;
 
         let mut works: BTreeSet<WorkId> = BTreeSet::new();
         let mut tags = Vec::new();
@@ -643,12 +652,12 @@ impl SearchIndex {
             for doc in docs {
                 writer.add_document(doc)?;
             }
-            commit(&mut writer, upto)?;
+            commit(&mut writer, &payload)?;
             Ok(writer)
         })
         .await?;
         follower.writer = Some(writer);
-        follower.seq = upto;
+        follower.feed = feed;
         live.reader.reload()?;
         self.set_searchable(upto);
         Ok(Progress {

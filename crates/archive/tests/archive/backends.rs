@@ -12,6 +12,9 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 pub struct TestArchive {
     pub name: &'static str,
     pub archive: Archive,
+    /// The database's own address (`sqlite://…` or `postgres://…`), for
+    /// tests that write to it beside the archive.
+    pub url: Option<String>,
     cleanup: Cleanup,
 }
 
@@ -70,6 +73,7 @@ pub async fn sqlite() -> TestArchive {
     TestArchive {
         name: "sqlite",
         archive,
+        url: Some(format!("sqlite://{}", dir.join("quire.sqlite").display())),
         cleanup: Cleanup::Directory(dir),
     }
 }
@@ -99,12 +103,12 @@ pub async fn postgres(admin_url: &str) -> TestArchive {
         .execute(&mut admin)
         .await
         .expect("test database created");
-    let archive = Archive::open(&with_database(admin_url, &database))
-        .await
-        .expect("PostgreSQL archive opens");
+    let url = with_database(admin_url, &database);
+    let archive = Archive::open(&url).await.expect("PostgreSQL archive opens");
     TestArchive {
         name: "postgres",
         archive,
+        url: Some(url),
         cleanup: Cleanup::PostgresDatabase {
             admin_url: admin_url.to_string(),
             database,

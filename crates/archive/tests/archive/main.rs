@@ -5,6 +5,7 @@ mod backends;
 mod backup;
 mod differential;
 mod editing;
+mod feed;
 mod import;
 mod moderation;
 mod parsers;

@@ -23,6 +23,16 @@ impl Site {
 
     /// Starts the site with some of its settings changed.
     pub fn start_with(configure: impl FnOnce(&mut quire_web::SiteConfig) + Send + 'static) -> Site {
+        Site::start_on(None, configure)
+    }
+
+    /// Starts a node of the archive at `database` (a `postgres://` URL;
+    /// `None` for SQLite in the node's own data directory), with its own
+    /// data directory for its index and downloads.
+    pub fn start_on(
+        database: Option<String>,
+        configure: impl FnOnce(&mut quire_web::SiteConfig) + Send + 'static,
+    ) -> Site {
         let dir = tempfile::tempdir().expect("a temporary data directory");
         let data = dir.path().to_path_buf();
         let (ready, started) = mpsc::channel();
@@ -34,7 +44,11 @@ impl Site {
                 .expect("a runtime");
             let handle = runtime.handle().clone();
             runtime.block_on(async move {
-                let archive = Archive::open_data_dir(&data).await.expect("archive opens");
+                let archive = match &database {
+                    Some(url) => Archive::open(url).await,
+                    None => Archive::open_data_dir(&data).await,
+                }
+                .expect("archive opens");
                 let search = SearchIndex::open(archive.clone(), &data)
                     .await
                     .expect("index opens");

@@ -8,6 +8,7 @@ mod hardening;
 mod harness;
 mod hostile;
 mod moderation;
+mod nodes;
 mod opds;
 mod serving;
 
