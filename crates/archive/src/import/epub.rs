@@ -1119,17 +1119,33 @@ mod tests {
                 format!("&{previous};").repeat(10)
             ));
         }
-        let opf = format!(
-            "<?xml version=\"1.0\"?>\n<!DOCTYPE package [{entities}]>\n\
-             <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">\
-             <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>&lol9;</dc:title></metadata>\
-             <manifest/><spine/></package>"
+        // A whole book but for the entities: the same package with a plain
+        // title is taken, so only the entities can be what refuses it.
+        let package = |doctype: &str, title: &str| {
+            format!(
+                "<?xml version=\"1.0\"?>\n{doctype}\
+                 <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">\
+                 <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{title}</dc:title></metadata>\
+                 <manifest><item id=\"c1\" href=\"one.xhtml\" media-type=\"application/xhtml+xml\"/></manifest>\
+                 <spine><itemref idref=\"c1\"/></spine></package>"
+            )
+        };
+        let chapter = xhtml("One", &format!("<body>{CHAPTER_ONE}</body>"));
+        let book = |opf: &str| {
+            epub(&[
+                ("META-INF/container.xml", CONTAINER),
+                ("OEBPS/content.opf", opf),
+                ("OEBPS/one.xhtml", &chapter),
+            ])
+        };
+        let plain =
+            prepare(&book(&package("", "Laughs"))).expect("the book without entities is taken");
+        assert_eq!(plain.draft.title, "Laughs");
+        let bomb = package(&format!("<!DOCTYPE package [{entities}]>"), "&lol9;");
+        let said = refusal(&book(&bomb));
+        assert!(
+            said.contains("content.opf is not well-formed XML") && said.contains("entit"),
+            "{said}"
         );
-        let book = epub(&[
-            ("META-INF/container.xml", CONTAINER),
-            ("OEBPS/content.opf", &opf),
-        ]);
-        let said = refusal(&book);
-        assert!(said.contains("content.opf"), "{said}");
     }
 }

@@ -11,5 +11,6 @@ mod moderation;
 mod parsers;
 mod people;
 mod search;
+mod upgrade;
 mod works;
 mod wrangling;

@@ -126,15 +126,15 @@ impl utoipa::Modify for CommonAnswers {
             )
         };
         link_made_things(openapi);
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
-                (&mut item.get, false),
-                (&mut item.put, true),
-                (&mut item.post, true),
-                (&mut item.delete, false),
-                (&mut item.patch, true),
+                (&mut item.get, false, false),
+                (&mut item.put, true, true),
+                (&mut item.post, true, true),
+                (&mut item.delete, false, true),
+                (&mut item.patch, true, true),
             ];
-            for (operation, has_body) in operations {
+            for (operation, has_body, writes) in operations {
                 let Some(operation) = operation.as_mut() else {
                     continue;
                 };
@@ -158,13 +158,23 @@ impl utoipa::Modify for CommonAnswers {
                         )
                     });
                 }
-                operation.security = Some(vec![
-                    utoipa::openapi::security::SecurityRequirement::default(),
-                    utoipa::openapi::security::SecurityRequirement::new(
-                        "token",
-                        Vec::<String>::new(),
-                    ),
-                ]);
+                // What the handlers enforce: every write, and everything
+                // about the caller's own account, needs a token (401
+                // without); every other read takes one, or answers as to a
+                // guest. `every_operation_says_whether_it_needs_a_token`
+                // calls each without one and compares.
+                let token = utoipa::openapi::security::SecurityRequirement::new(
+                    "token",
+                    Vec::<String>::new(),
+                );
+                operation.security = Some(if writes || path.starts_with("/api/v1/me") {
+                    vec![token]
+                } else {
+                    vec![
+                        utoipa::openapi::security::SecurityRequirement::default(),
+                        token,
+                    ]
+                });
             }
         }
     }

@@ -827,3 +827,45 @@ fn each_token_has_its_own_rate_limit_told_in_headers() {
         assert_eq!(client.get("/healthz").status, 200);
     }
 }
+
+#[test]
+fn every_operation_says_whether_it_needs_a_token() {
+    let site = Site::start();
+    let guest = site.client();
+    let document = json_of(&guest.get("/api/v1/openapi.json"));
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("an item") {
+            let security = operation["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} says nothing of tokens"));
+            // `{}` among the requirements: a token is optional.
+            let optional = security
+                .iter()
+                .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty()));
+            let concrete = path
+                .replace("{kind}", "freeform")
+                .split('/')
+                .map(|part| if part.starts_with('{') { "1" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            let body = (method != "get" && method != "delete").then(|| json!({}));
+            let answer = guest.api(&method.to_uppercase(), &concrete, None, body.as_ref());
+            if optional {
+                assert_ne!(
+                    answer.status, 401,
+                    "{method} {path} is documented as open without a token: {}",
+                    answer.body
+                );
+            } else {
+                assert_eq!(
+                    answer.status, 401,
+                    "{method} {path} is documented as needing a token: {}",
+                    answer.body
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "{checked} operations");
+}

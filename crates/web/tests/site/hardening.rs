@@ -168,6 +168,57 @@ fn behind_a_trusted_proxy_each_reader_has_their_own_address() {
 }
 
 #[test]
+fn one_account_tried_from_many_addresses_is_slowed_down() {
+    // Every try from an address of its own, so only the limit kept per
+    // account name can slow them.
+    let site = Site::start_with(|config| {
+        config.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+    });
+    site.member("many_places");
+    let client = site.client();
+    let token = client.get("/login").csrf();
+    let statuses: Vec<u16> = (0..12)
+        .map(|i| {
+            let from = format!("198.51.100.{}", i + 1);
+            let form = [
+                ("csrf", token.as_str()),
+                // The name as typed differently each time: one account all the same.
+                (
+                    "login",
+                    if i % 2 == 0 {
+                        "many_places"
+                    } else {
+                        "Many_Places"
+                    },
+                ),
+                ("password", "not the password"),
+            ];
+            client
+                .post_with("/login", &form, &[("x-forwarded-for", &from)])
+                .status
+        })
+        .collect();
+    assert_eq!(statuses[..10], [401; 10], "ten tries at once: {statuses:?}");
+    assert_eq!(
+        statuses[10..],
+        [429; 2],
+        "then the account waits: {statuses:?}"
+    );
+    // Another account from another address is not slowed by it.
+    let other = [
+        ("csrf", token.as_str()),
+        ("login", "someone_else"),
+        ("password", "not the password"),
+    ];
+    assert_eq!(
+        client
+            .post_with("/login", &other, &[("x-forwarded-for", "198.51.100.99")])
+            .status,
+        401
+    );
+}
+
+#[test]
 fn without_a_trusted_proxy_a_forwarded_address_is_not_believed() {
     let site = Site::start();
     let first = failed_sign_ins(&site, "203.0.113.1", "guess_a");
