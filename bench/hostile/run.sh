@@ -9,8 +9,8 @@
 #   (2) half-sent requests: N connections from other loopback addresses
 #       (127.0.1.x, at most the per-address cap each) that send half a
 #       request and go silent, while another reader asks for /healthz 50
-#       times; the reader's p50/p99/max latency, and how many of the
-#       half-sent connections the server still held when the reader was done.
+#       times; the reader's p50/p99/max latency, and how many sockets the
+#       server held (its connections, listener and database pool).
 #
 #   bench/hostile/run.sh                 # N = 1,000, 4,000 and 8,000
 #   bench/hostile/run.sh 500 2000        # other counts
@@ -80,11 +80,11 @@ work=$(jq -n --rawfile body "$out/crowded.txt" '{title: "Crowded", rating: "Not 
   echo
   echo "### (2) half-sent requests from other addresses, while a reader asks 50 times"
   echo
-  echo "| half-sent connections opened | held by the server when the reader was done | reader p50 ms | p99 ms | max ms | reader errors |"
+  echo "| half-sent connections opened | sockets the server held (1 s later) | reader p50 ms | p99 ms | max ms | reader errors |"
   echo "|---|---|---|---|---|---|"
   port=${base##*:}
   for n in "${counts[@]}"; do
-    python3 "$repo/bench/hostile/half_open.py" "$port" "$n"
+    python3 "$repo/bench/hostile/half_open.py" "$port" "$n" "$server"
     sleep 12 # the header deadline (10 s) closes what the script left
   done
 } | tee "$out/report.md"

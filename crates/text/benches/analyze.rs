@@ -195,6 +195,13 @@ fn bench_analyze(c: &mut Criterion) {
         let (got, want) = first_difference(got, want);
         eprintln!("  repaired {got:?}, expected {want:?}");
     }
+    // A speed of wrong answers is no speed: the bench refuses to time a
+    // repair that doesn't give back the text before mis-decoding.
+    assert!(
+        differing.is_empty(),
+        "{} paragraphs differ from the text before mis-decoding; no timing taken",
+        differing.len()
+    );
 
     let bytes = input.garbled.as_bytes();
     let mut group = c.benchmark_group("analyze-1mb");

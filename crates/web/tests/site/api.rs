@@ -849,7 +849,17 @@ fn every_operation_says_whether_it_needs_a_token() {
                 .map(|part| if part.starts_with('{') { "1" } else { part })
                 .collect::<Vec<_>>()
                 .join("/");
-            let body = (method != "get" && method != "delete").then(|| json!({}));
+            // The body the document gives as its example, so that only the
+            // token can be what is refused.
+            let body = (method != "get" && method != "delete").then(|| {
+                let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                schema["$ref"]
+                    .as_str()
+                    .and_then(|target| document.pointer(target.trim_start_matches('#')))
+                    .map(|component| component["example"].clone())
+                    .filter(|example| !example.is_null())
+                    .unwrap_or_else(|| json!({}))
+            });
             let answer = guest.api(&method.to_uppercase(), &concrete, None, body.as_ref());
             if optional {
                 assert_ne!(

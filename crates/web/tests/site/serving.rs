@@ -280,10 +280,28 @@ fn a_request_slower_than_the_timeout_is_answered_503() {
 #[test]
 fn a_thousand_idle_connections_leave_room_for_readers() {
     let site = Site::start();
-    let address = site.base.trim_start_matches("http://").to_string();
-    let idle: Vec<std::net::TcpStream> = (0..1000)
-        .map(|_| std::net::TcpStream::connect(&address).expect("a connection"))
-        .collect();
+    let address: std::net::SocketAddr = site
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("an address");
+    // From sixteen other addresses (one address may hold 64 at once).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let idle: Vec<tokio::net::TcpStream> = runtime.block_on(async {
+        let mut idle = Vec::new();
+        for n in 0..1000 {
+            let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+            let from = format!("127.0.1.{}:0", 1 + n / 64);
+            socket
+                .bind(from.parse().expect("a loopback address"))
+                .expect("binds");
+            idle.push(socket.connect(address).await.expect("a connection"));
+        }
+        idle
+    });
     let guest = site.client();
     let page = guest.get("/works");
     assert_eq!(page.status, 200);
