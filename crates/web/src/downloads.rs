@@ -27,6 +27,9 @@ use crate::reading::visible_work;
 use crate::visitor::Visitor;
 use crate::App;
 
+/// How often the sweeper reads the change feed.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Where made downloads are kept, and the address their links point to.
 pub struct DownloadCache {
     dir: PathBuf,
@@ -47,9 +50,39 @@ impl DownloadCache {
         DownloadCache { dir, public_url }
     }
 
-    /// Drops every kept copy of a deleted work.
+    /// Drops every kept copy of a work that changed or went.
     pub fn forget_work(&self, work: quire_archive::WorkId) {
         let _ = std::fs::remove_dir_all(self.dir.join(format!("work-{work}")));
+    }
+
+    /// Follows the change feed and drops the kept copies of every work
+    /// that changes or goes, on any node and through any route, so that
+    /// copies of old versions don't wait on disk for a download that never
+    /// comes.
+    pub fn spawn_sweeper(self: &std::sync::Arc<Self>, archive: quire_archive::Archive) {
+        let cache = std::sync::Arc::clone(self);
+        tokio::spawn(async move {
+            let mut feed = loop {
+                match archive.feed_cursor_at_end().await {
+                    Ok(feed) => break feed,
+                    Err(_) => tokio::time::sleep(SWEEP_EVERY).await,
+                }
+            };
+            loop {
+                tokio::time::sleep(SWEEP_EVERY).await;
+                let Ok(changes) = archive.read_feed(&mut feed, 1_000).await else {
+                    continue;
+                };
+                for change in changes {
+                    // Counts and comments show on pages, not in downloads.
+                    if change.entity == "work"
+                        && !matches!(change.kind.as_str(), "counts" | "comments")
+                    {
+                        cache.forget_work(change.entity_id);
+                    }
+                }
+            }
+        });
     }
 
     /// The archive's address, without a trailing slash.

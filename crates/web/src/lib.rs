@@ -279,6 +279,7 @@ pub async fn router(
     }));
     app.hits.spawn_flusher(app.archive.clone());
     app.pages.spawn_follower(app.archive.clone());
+    app.downloads.spawn_sweeper(app.archive.clone());
     let pages = Router::new()
         .route("/", get(listing::home))
         .route("/works", get(listing::works))

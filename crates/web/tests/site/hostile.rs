@@ -677,3 +677,42 @@ fn plain_text_stays_text_whatever_it_looks_like() {
         assert!(txt.text().contains(body.trim()), "{}", txt.text());
     }
 }
+
+#[test]
+fn kept_downloads_go_when_their_work_changes_or_goes_by_any_route() {
+    let site = Site::start();
+    let token = crate::harness::account_with_token(
+        &site,
+        "sweep_author",
+        quire_archive::tokens::Scope::Write,
+    );
+    let api = site.client();
+    let made = api.api(
+        "POST",
+        "/api/v1/works",
+        Some(&token),
+        Some(&serde_json::json!({
+            "title": "Swept", "rating": "General Audiences",
+            "warnings": ["No Archive Warnings Apply"], "fandoms": ["Original Work"],
+            "body": "Some words."
+        })),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = serde_json::from_str::<serde_json::Value>(&made.body).expect("JSON")["id"]
+        .as_i64()
+        .expect("an id");
+    let folder = site.data_dir().join("downloads").join(format!("work-{id}"));
+    let guest = site.client();
+    assert_eq!(
+        guest
+            .download(&format!("/works/{id}/download.epub"), None)
+            .status,
+        200
+    );
+    assert!(folder.exists(), "the download is kept");
+    // Deleted through the API, which never calls the site's own clean-up:
+    // the sweep that follows the change feed removes it.
+    let deleted = api.api("DELETE", &format!("/api/v1/works/{id}"), Some(&token), None);
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    crate::harness::eventually("the deleted work's downloads are gone", || !folder.exists());
+}
