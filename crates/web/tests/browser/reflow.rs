@@ -497,6 +497,7 @@ async fn every_page_fits_a_phone_whatever_its_fonts() {
         }
         b.close().await.expect("the browser closes");
     }
+    eprintln!("reflow: {views} page views at 320 and 390 px, default and forced fonts");
     let report: Vec<String> = failures
         .iter()
         .map(|(path, places)| format!("{path}\n    {}", places.join("\n    ")))
