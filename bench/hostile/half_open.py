@@ -12,15 +12,31 @@ import time
 port, count, pid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 PER_ADDRESS = 64
 held = []
+started = time.perf_counter()
+# Non-blocking connects, so that thousands are open well within the
+# server's header deadline (10 s) rather than one after another.
 for n in range(count):
     third, fourth = divmod(n // PER_ADDRESS, 250)
     source = f"127.0.{1 + third}.{1 + fourth}"
     s = socket.socket()
     s.bind((source, 0))
-    s.settimeout(2)
-    s.connect(("127.0.0.1", port))
-    s.sendall(b"GET / HTTP/1.1\r\nHost: quire\r\nUser-Agent: slow")
+    s.setblocking(False)
+    s.connect_ex(("127.0.0.1", port))
     held.append(s)
+pending = list(held)
+while pending:
+    still = []
+    for s in pending:
+        try:
+            s.send(b"GET / HTTP/1.1\r\nHost: quire\r\nUser-Agent: slow")
+        except BlockingIOError:
+            still.append(s)
+        except OSError:
+            pass
+    pending = still
+    if pending:
+        time.sleep(0.01)
+opened_in = time.perf_counter() - started
 
 def server_sockets():
     """The server's open sockets: its connections, its listener and its
@@ -55,5 +71,5 @@ timings.sort()
 p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
 print(
     f"| {count:,} | {held_by_server:,} | {statistics.median(timings):.1f} | {p99:.1f} | "
-    f"{timings[-1]:.1f} | {errors} |"
+    f"{timings[-1]:.1f} | {errors} | {opened_in:.1f} |"
 )

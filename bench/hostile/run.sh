@@ -80,8 +80,8 @@ work=$(jq -n --rawfile body "$out/crowded.txt" '{title: "Crowded", rating: "Not 
   echo
   echo "### (2) half-sent requests from other addresses, while a reader asks 50 times"
   echo
-  echo "| half-sent connections opened | sockets the server held (1 s later) | reader p50 ms | p99 ms | max ms | reader errors |"
-  echo "|---|---|---|---|---|---|"
+  echo "| half-sent connections opened | sockets the server held (1 s later) | reader p50 ms | p99 ms | max ms | reader errors | seconds to open them |"
+  echo "|---|---|---|---|---|---|---|"
   port=${base##*:}
   for n in "${counts[@]}"; do
     python3 "$repo/bench/hostile/half_open.py" "$port" "$n" "$server"
