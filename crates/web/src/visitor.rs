@@ -27,19 +27,28 @@ pub const SETTINGS_COOKIE: &str = "quire_settings";
 /// reader's cookies by a sibling subdomain or over plain HTTP, is refused
 /// and replaced.
 pub struct GuestTokens {
-    key: Vec<u8>,
+    /// The MAC keyed once; each token's is a clone fed its nonce.
+    keyed: GuestMac,
 }
 
 type GuestMac = hmac::Hmac<sha2::Sha256>;
 
 impl GuestTokens {
-    pub fn new(key: &[u8]) -> GuestTokens {
-        GuestTokens { key: key.to_vec() }
+    pub fn new(secret: &[u8]) -> GuestTokens {
+        use hmac::digest::KeyInit;
+        use sha2::Digest;
+        // The secret hashed to a key of HMAC's block size (zero-padded, as
+        // HMAC pads a short key itself): keying can't fail.
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&sha2::Sha256::digest(secret));
+        GuestTokens {
+            keyed: GuestMac::new(&key.into()),
+        }
     }
 
     fn mac(&self, nonce: &str) -> GuestMac {
         use hmac::Mac;
-        let mut mac = GuestMac::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        let mut mac = self.keyed.clone();
         mac.update(nonce.as_bytes());
         mac
     }
