@@ -180,7 +180,10 @@ impl Archive {
     /// This archive's identity: made once, kept in the store, the same for
     /// every node that serves it.
     pub async fn archive_id(&self) -> Result<String> {
-        self.site_secret("archive-id").await
+        self.id
+            .get_or_try_init(|| self.site_secret("archive-id"))
+            .await
+            .cloned()
     }
 
     /// PostgreSQL's snapshot; `None` on SQLite, whose holes never fill.

@@ -144,6 +144,8 @@ pub enum Backend {
 pub struct Archive {
     pool: AnyPool,
     backend: Backend,
+    /// [`Archive::archive_id`], read once: followers ask on every round.
+    id: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// A stored work, as readers see it.
@@ -332,7 +334,11 @@ impl Archive {
             })
             .connect(url)
             .await?;
-        let archive = Archive { pool, backend };
+        let archive = Archive {
+            pool,
+            backend,
+            id: Default::default(),
+        };
         match backend {
             Backend::Sqlite => {
                 // Two quire processes may open one file at once (a server and

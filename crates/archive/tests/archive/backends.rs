@@ -92,8 +92,17 @@ fn with_database(url: &str, database: &str) -> String {
     format!("{}/{database}{query}", &base[..authority_end])
 }
 
-pub async fn postgres(admin_url: &str) -> TestArchive {
-    let database = unique("quire_test");
+/// The PostgreSQL server this run tests on (`QUIRE_TEST_POSTGRES`), if any.
+pub fn postgres_admin() -> Option<String> {
+    std::env::var("QUIRE_TEST_POSTGRES")
+        .ok()
+        .map(|url| url.trim().to_string())
+        .filter(|url| !url.is_empty())
+}
+
+/// A new, empty database on the test server: its name and URL.
+pub async fn empty_postgres_database(admin_url: &str, prefix: &str) -> (String, String) {
+    let database = unique(prefix);
     let mut admin = sqlx::PgConnection::connect(admin_url)
         .await
         .unwrap_or_else(|e| {
@@ -104,6 +113,11 @@ pub async fn postgres(admin_url: &str) -> TestArchive {
         .await
         .expect("test database created");
     let url = with_database(admin_url, &database);
+    (database, url)
+}
+
+pub async fn postgres(admin_url: &str) -> TestArchive {
+    let (database, url) = empty_postgres_database(admin_url, "quire_test").await;
     let archive = Archive::open(&url).await.expect("PostgreSQL archive opens");
     TestArchive {
         name: "postgres",
@@ -132,10 +146,8 @@ pub async fn member(archive: &Archive, login: &str) -> quire_archive::User {
 /// An empty archive on every backend this run tests.
 pub async fn all() -> Vec<TestArchive> {
     let mut archives = vec![sqlite().await];
-    if let Ok(url) = std::env::var("QUIRE_TEST_POSTGRES") {
-        if !url.trim().is_empty() {
-            archives.push(postgres(url.trim()).await);
-        }
+    if let Some(url) = postgres_admin() {
+        archives.push(postgres(&url).await);
     }
     archives
 }

@@ -58,14 +58,11 @@ async fn open_late_change(url: &str, work: i64, title: &str) -> sqlx::PgConnecti
 
 #[tokio::test]
 async fn a_change_committed_late_reaches_the_index_and_a_rolled_back_number_is_passed() {
-    let Some(admin) = std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-    else {
+    let Some(admin) = backends::postgres_admin() else {
         // Only PostgreSQL commits out of order; SQLite's one writer can't.
         return;
     };
-    let test = backends::postgres(admin.trim()).await;
+    let test = backends::postgres(&admin).await;
     let archive = &test.archive;
     let url = test.url.clone().expect("a PostgreSQL archive's address");
     let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
@@ -139,13 +136,10 @@ async fn a_change_committed_late_reaches_the_index_and_a_rolled_back_number_is_p
 
 #[tokio::test]
 async fn a_hole_is_kept_while_its_transaction_is_open_however_long() {
-    let Some(admin) = std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-    else {
+    let Some(admin) = backends::postgres_admin() else {
         return;
     };
-    let test = backends::postgres(admin.trim()).await;
+    let test = backends::postgres(&admin).await;
     let archive = &test.archive;
     let url = test.url.clone().expect("a PostgreSQL archive's address");
     let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
@@ -185,7 +179,9 @@ async fn an_index_never_answers_for_another_archive_or_an_older_copy() {
         // The same directory on another, empty archive of the same backend.
         let other = match test.name {
             "sqlite" => backends::sqlite().await,
-            _ => backends::postgres(std::env::var("QUIRE_TEST_POSTGRES").unwrap().trim()).await,
+            _ => {
+                backends::postgres(&backends::postgres_admin().expect("QUIRE_TEST_POSTGRES")).await
+            }
         };
         let opp = other.archive.ensure_unowned_pseud("Opp").await.unwrap();
         other

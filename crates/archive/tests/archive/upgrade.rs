@@ -83,27 +83,10 @@ async fn an_sqlite_archive_of_the_last_release_opens_and_reads_back() {
 
 #[tokio::test]
 async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
-    let Some(admin) = std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .map(|url| url.trim().to_string())
-        .filter(|url| !url.is_empty())
-    else {
+    let Some(admin) = backends::postgres_admin() else {
         return;
     };
-    let database = format!("quire_upgrade_{}", std::process::id());
-    let mut server = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("the test server answers");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
-        .execute(&mut server)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {database}"))
-        .execute(&mut server)
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').expect("a database URL");
-    let url = format!("{base}/{database}");
+    let (database, url) = backends::empty_postgres_database(&admin, "quire_upgrade").await;
     let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
     // psql's own commands (`\restrict`) are not SQL.
     let script: String = fixture("postgres")
@@ -119,6 +102,9 @@ async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
     let archive = Archive::open(&url).await.expect("this release opens it");
     reads_back("postgres", &archive).await;
     archive.close().await;
+    let mut server = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test server answers");
     sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         .execute(&mut server)
         .await
