@@ -10,6 +10,7 @@ pub mod count;
 pub mod decode;
 pub mod insert;
 pub mod layout;
+pub mod lossless;
 pub mod nesting;
 pub mod notes;
 mod prose;
@@ -301,28 +302,6 @@ pub fn html_paragraphs(html: &str) -> Vec<String> {
             Block::SceneBreak => None,
         })
         .collect()
-}
-
-/// The words of a repaired input that a manuscript must keep: its word
-/// tokens, or for HTML the word tokens of its text content.
-pub fn input_words(repaired: &str) -> Vec<String> {
-    if layout::looks_like_html(repaired) {
-        let (blocks, _) = layout::html_blocks(repaired);
-        blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::Paragraph(p) => Some(p),
-                Block::SceneBreak => None,
-            })
-            .flat_map(|p| {
-                count::word_tokens(p)
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    } else {
-        count::word_tokens(repaired).map(str::to_string).collect()
-    }
 }
 
 #[cfg(test)]

@@ -28,20 +28,7 @@ pub fn assert_lossless(input: &[u8]) {
     // Control characters are not text: analyze removes them first.
     let repaired = quire_text::repair::repair(&quire_text::without_controls(&decoded.text));
     let manuscript = quire_text::analyze(input).expect("analyzes");
-    let expected = quire_text::input_words(&repaired.text);
-    let got: Vec<&str> = manuscript.words();
-    if got != expected {
-        let at = got
-            .iter()
-            .zip(&expected)
-            .position(|(a, b)| a != b)
-            .unwrap_or(got.len().min(expected.len()));
-        panic!(
-            "words differ at {at}: manuscript has {:?}, input has {:?} ({} vs {} words)",
-            &got[at.saturating_sub(3)..(at + 3).min(got.len())],
-            &expected[at.saturating_sub(3)..(at + 3).min(expected.len())],
-            got.len(),
-            expected.len()
-        );
+    if let Err(lost) = quire_text::lossless::check(&manuscript, &repaired.text) {
+        panic!("{lost}");
     }
 }
