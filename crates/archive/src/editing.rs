@@ -101,10 +101,7 @@ impl Archive {
         if draft.body.paragraphs.is_empty() {
             return Err(ArchiveError::Refused("a chapter needs some text".into()));
         }
-        let manuscript = serde_json::to_string(&draft.body).map_err(|e| ArchiveError::Damaged {
-            work,
-            what: e.to_string(),
-        })?;
+        let manuscript = crate::chapter_text::store(&draft.body, work)?;
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE chapters SET title = $1, summary = $2, notes_start = $3, notes_end = $4, \

@@ -6,6 +6,7 @@
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
 pub mod backup;
+mod chapter_text;
 pub mod corpus;
 mod editing;
 pub mod feed;
@@ -360,11 +361,13 @@ impl Archive {
                 sqlx::migrate!("migrations/sqlite")
                     .run(&archive.pool)
                     .await?;
+                chapter_text::upgrade_stored_chapters(&archive.pool).await?;
             }
             Backend::Postgres => {
                 sqlx::migrate!("migrations/postgres")
                     .run(&archive.pool)
                     .await?;
+                chapter_text::upgrade_stored_chapters(&archive.pool).await?;
             }
         }
         archive.seed_fixed_tags().await?;
@@ -918,11 +921,7 @@ impl CountedTable {
 }
 
 fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
-    let manuscript: String = row.try_get(6)?;
-    let body = serde_json::from_str(&manuscript).map_err(|e| ArchiveError::Damaged {
-        work,
-        what: format!("a chapter's text does not read back: {e}"),
-    })?;
+    let body = chapter_text::load(&row.try_get::<String, _>(6)?, work)?;
     Ok(Chapter {
         id: row.try_get(0)?,
         position: u32::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
@@ -980,10 +979,7 @@ async fn insert_chapter(
     position: i64,
     chapter: &model::ChapterDraft,
 ) -> Result<i64> {
-    let manuscript = serde_json::to_string(&chapter.body).map_err(|e| ArchiveError::Damaged {
-        work: work_id,
-        what: e.to_string(),
-    })?;
+    let manuscript = chapter_text::store(&chapter.body, work_id)?;
     let row = sqlx::query(
         "INSERT INTO chapters (work_id, position, title, summary, notes_start, notes_end, \
          manuscript, word_count, posted_at, html) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",

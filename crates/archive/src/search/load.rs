@@ -46,12 +46,6 @@ impl IndexedWork {
     }
 }
 
-/// Only the paragraphs of a stored manuscript: all the index needs of it.
-#[derive(serde::Deserialize)]
-struct StoredParagraphs {
-    paragraphs: Vec<String>,
-}
-
 /// `$1, $2, …` for an `IN` list.
 fn placeholders(count: usize) -> String {
     (1..=count)
@@ -207,12 +201,8 @@ impl Archive {
             let Some(&at) = position.get(&work) else {
                 continue;
             };
-            let manuscript: String = row.try_get(5)?;
-            let stored: StoredParagraphs =
-                serde_json::from_str(&manuscript).map_err(|e| ArchiveError::Damaged {
-                    work,
-                    what: format!("a chapter's text can't be read: {e}"),
-                })?;
+            let paragraphs =
+                crate::chapter_text::load_paragraphs(&row.try_get::<String, _>(5)?, work)?;
             let entry = &mut works[at];
             entry.chapters += 1;
             for note in [
@@ -228,7 +218,7 @@ impl Archive {
             let title: String = row.try_get(1)?;
             for text in std::iter::once(&title)
                 .filter(|t| !t.is_empty())
-                .chain(&stored.paragraphs)
+                .chain(&paragraphs)
             {
                 if !entry.body.is_empty() {
                     entry.body.push('\n');

@@ -73,9 +73,13 @@ async fn an_sqlite_archive_of_the_last_release_opens_and_reads_back() {
         .await
         .expect("the fixture loads");
     connection.close().await.unwrap();
+    let url = format!("sqlite://{}", file.display());
+    let (_, older) = chapter_formats(&url).await;
+    assert!(older > 0, "the fixture's chapters predate the text format");
     let archive = Archive::open_data_dir(&dir)
         .await
         .expect("this release opens it");
+    assert_eq!(chapter_formats(&url).await, (older, 0), "rewritten on open");
     reads_back("sqlite", &archive).await;
     archive.close().await;
     let _ = std::fs::remove_dir_all(dir);
@@ -99,7 +103,10 @@ async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
         .await
         .expect("the fixture loads");
     connection.close().await.unwrap();
+    let (_, older) = chapter_formats(&url).await;
+    assert!(older > 0, "the fixture's chapters predate the text format");
     let archive = Archive::open(&url).await.expect("this release opens it");
+    assert_eq!(chapter_formats(&url).await, (older, 0), "rewritten on open");
     reads_back("postgres", &archive).await;
     archive.close().await;
     let mut server = sqlx::PgConnection::connect(&admin)
@@ -109,6 +116,23 @@ async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
         .execute(&mut server)
         .await
         .unwrap();
+}
+
+/// How many stored chapters are, and are not, in the text format this
+/// release writes (`{"v":1,…}`).
+async fn chapter_formats(url: &str) -> (usize, usize) {
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(url).await.unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT manuscript FROM chapters")
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+    let current = rows
+        .iter()
+        .filter(|(text,)| text.starts_with("{\"v\":1,"))
+        .count();
+    (current, rows.len() - current)
 }
 
 /// `(table, column)` of every table the migrations made.
