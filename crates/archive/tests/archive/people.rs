@@ -418,3 +418,67 @@ async fn api_tokens_act_for_their_account_until_revoked_and_only_their_hash_is_k
         test.finish().await;
     }
 }
+
+/// Every value in `table`'s rows, as text, for looking for a secret.
+async fn stored_text(url: &str, table: &str) -> String {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(url).await.unwrap();
+    let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    let mut text = String::new();
+    for row in &rows {
+        for i in 0..row.len() {
+            if let Ok(Some(value)) = row.try_get::<Option<String>, _>(i) {
+                text.push_str(&value);
+                text.push('\n');
+            }
+        }
+    }
+    connection.close().await.unwrap();
+    text
+}
+
+#[tokio::test]
+async fn session_and_api_tokens_are_kept_only_as_their_sha256() {
+    use sha2::{Digest, Sha256};
+    let hex = |secret: &str| {
+        Sha256::digest(secret.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let url = test.url.clone().expect("an address");
+        let user = backends::member(archive, "keeper").await;
+        let session = archive.start_session(user.id).await.unwrap();
+        let (_, secret) = archive
+            .create_api_token(user.id, "e-reader", quire_archive::tokens::Scope::Write)
+            .await
+            .unwrap();
+        let sessions = stored_text(&url, "sessions").await;
+        let tokens = stored_text(&url, "api_tokens").await;
+        for (table, stored, secret) in [
+            ("sessions", &sessions, &session.token),
+            ("api_tokens", &tokens, &secret),
+        ] {
+            assert!(
+                !stored.contains(secret.as_str()),
+                "{}: {table} holds the secret",
+                test.name
+            );
+            assert!(
+                stored.contains(&hex(secret)),
+                "{}: {table} holds its SHA-256",
+                test.name
+            );
+        }
+        // And the hash is what finds them again.
+        assert!(archive.session(&session.token).await.unwrap().is_some());
+        assert!(archive.token_holder(&secret).await.unwrap().is_some());
+        test.finish().await;
+    }
+}

@@ -272,6 +272,16 @@ fn bad_arguments_are_one_line() {
         &quire(&["render", &seed_path("003_"), "--fill", "Q/Q=x"]),
         "Q/Q",
     );
+    // The command line takes the same short names as every other way in.
+    let long = format!("Y/N={}", "A".repeat(quire_text::insert::MAX_FILL_CHARS + 1));
+    assert_one_line_error(
+        &quire(&["render", &seed_path("003_"), "--fill", &long]),
+        "at most 40",
+    );
+    assert_one_line_error(
+        &quire(&["render", &seed_path("003_"), "--fill", "Y/N=A\u{1b}[31m"]),
+        "control character",
+    );
 }
 
 #[test]

@@ -168,6 +168,44 @@ fn behind_a_trusted_proxy_each_reader_has_their_own_address() {
 }
 
 #[test]
+fn guessing_the_password_on_the_account_page_is_slowed_like_signing_in() {
+    // A borrowed, signed-in browser could otherwise try passwords there
+    // without end: the change and delete forms ask for the current one.
+    for (form, fields) in [
+        (
+            "/account/password",
+            vec![
+                ("current_password", "a guess"),
+                ("new_password", "a new secret phrase"),
+                ("new_password_confirmation", "a new secret phrase"),
+            ],
+        ),
+        (
+            "/account/delete",
+            vec![("works", "orphan"), ("password", "a guess")],
+        ),
+    ] {
+        let site = Site::start();
+        let reader = site.member("borrowed_browser");
+        let statuses: Vec<u16> = (0..12)
+            .map(|_| reader.submit("/account", form, &fields).status)
+            .collect();
+        let first_refusal = statuses
+            .iter()
+            .position(|s| *s == 429)
+            .unwrap_or_else(|| panic!("{form}: never slowed: {statuses:?}"));
+        assert!(
+            statuses[..first_refusal].iter().all(|s| *s == 400),
+            "{form}: {statuses:?}"
+        );
+        assert!(
+            statuses[first_refusal..].iter().all(|s| *s == 429),
+            "{form}: {statuses:?}"
+        );
+    }
+}
+
+#[test]
 fn one_account_tried_from_many_addresses_is_slowed_down() {
     // Every try from an address of its own, so only the limit kept per
     // account name can slow them.
