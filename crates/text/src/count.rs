@@ -88,8 +88,9 @@ pub fn ao3_words(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;
     for (i, &c) in chars.iter().enumerate() {
-        let doubled_hyphen =
-            c == '-' && (chars.get(i + 1) == Some(&'-') || (i > 0 && chars[i - 1] == '-'));
+        // The last hyphen of a run needs no look back: the one before it
+        // already ended the word.
+        let doubled_hyphen = c == '-' && chars.get(i + 1) == Some(&'-');
         if matches!(c, '\'' | '’' | '‘' | '-') && !doubled_hyphen {
             continue;
         }
@@ -162,7 +163,21 @@ mod tests {
             7
         );
         assert_eq!(words("日本語 text"), 4);
+        // Each character of the unspaced script, and the rest of the token once.
+        assert_eq!(words("東京tower 東京"), 5);
         assert_eq!(words(""), 0);
+    }
+
+    #[test]
+    fn a_text_is_counted_paragraph_by_paragraph() {
+        let counts = count(["\"Run,\" she said.", "They ran.", "日本語"]);
+        assert_eq!(
+            (counts.words, counts.ao3_words, counts.paragraphs),
+            (8, 8, 3)
+        );
+        assert_eq!(counts.reading_minutes, 1);
+        assert!(counts.dialogue_share > 0.1 && counts.dialogue_share < 0.5);
+        assert_eq!(count([]).paragraphs, 0);
     }
 
     #[test]

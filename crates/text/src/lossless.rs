@@ -152,10 +152,25 @@ mod tests {
         let mut lost = read.clone();
         lost.paragraphs.remove(1);
         let found = check(&lost, html).unwrap_err();
-        assert_eq!((found.kept_len, found.input_len), (14, 29));
+        assert_eq!((found.at, found.kept_len, found.input_len), (14, 14, 29));
+        assert_eq!(
+            found.to_string(),
+            "text differs at 14: kept \"['a', 'r', 'a', 'g', 'r', 'a', 'p', 'h']\", \
+             input has \"['a', 'r', 'a', 'g', 'r', 'a', 'p', 'h', 'S', 'e', 'c', 'o', 'n', 'd', 'p', 'a']\" \
+             (14 against 29)"
+        );
         let mut changed = read;
         changed.paragraphs[0] = "First paragrph.".into();
         assert!(check(&changed, html).is_err());
+    }
+
+    #[test]
+    fn letters_are_letters_and_digits_of_any_script() {
+        assert_eq!(letters_of("Y/N's 2nd — café, 東京!"), "YNs2ndcafé東京");
+        assert_eq!(
+            compare(&['a', 'b', 'c'], &['a', 'x', 'c']).unwrap_err().at,
+            1
+        );
     }
 
     #[test]
