@@ -1,6 +1,7 @@
 //! `quire analyze`, `repair` and `render` as a person runs them.
 
 mod export;
+mod promises;
 
 use std::io::Write;
 use std::path::PathBuf;
