@@ -14,40 +14,8 @@ impl Archive {
     /// Replaces a work's metadata and tags (its chapters change through the
     /// chapter calls). The draft's chapters are ignored here.
     pub async fn edit_work(&self, id: WorkId, draft: &WorkDraft) -> Result<()> {
-        let mut check = draft.clone();
-        if check.chapters.is_empty() {
-            // Validation wants text; the stored chapters stand for it.
-            check.chapters = vec![ChapterDraft::from_manuscript(quire_text::analyze_str("x"))];
-        }
-        check.validate()?;
         let mut tx = self.write().await?;
-        let updated = sqlx::query(
-            "UPDATE works SET title = $1, summary = $2, notes_start = $3, notes_end = $4, language = $5, \
-             complete = $6, expected_chapters = $7, restricted = $8, draft = $9, updated_at = $10 WHERE id = $11",
-        )
-        .bind(draft.title.trim())
-        .bind(&draft.summary)
-        .bind(&draft.notes_start)
-        .bind(&draft.notes_end)
-        .bind(&draft.language)
-        .bind(i64::from(draft.complete))
-        .bind(draft.expected_chapters.map(i64::from))
-        .bind(i64::from(draft.restricted))
-        .bind(i64::from(draft.draft))
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(ArchiveError::NoSuchWork(id));
-        }
-        sqlx::query("DELETE FROM work_tags WHERE work_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        write_tags(&mut tx, id, draft).await?;
-        bump_version(&mut tx, id).await?;
-        record_change(&mut tx, "work", id, "edited").await?;
+        update_work_in(&mut tx, id, draft).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -198,21 +166,8 @@ impl Archive {
     /// doesn't exist yet, or when every work in it is credited to them:
     /// a series belongs to its creators.
     pub async fn may_add_to_series(&self, title: &str, user: crate::UserId) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT COUNT(*), COUNT(owned.work_id) FROM series s \
-             JOIN series_works sw ON sw.series_id = s.id \
-             LEFT JOIN (SELECT DISTINCT wc.work_id FROM work_creators wc \
-                        JOIN pseuds p ON p.id = wc.pseud_id WHERE p.user_id = $2) owned \
-               ON owned.work_id = sw.work_id \
-             WHERE s.title_key = $1",
-        )
-        .bind(crate::model::tag_key(title))
-        .bind(user)
-        .fetch_one(&self.pool)
-        .await?;
-        let works: i64 = row.try_get(0)?;
-        let owned: i64 = row.try_get(1)?;
-        Ok(works == owned)
+        let mut conn = self.pool.acquire().await?;
+        series_open_to(&mut conn, title, user).await
     }
 
     /// Puts a work into a series (made if it doesn't exist yet) at a
@@ -223,54 +178,8 @@ impl Archive {
         title: &str,
         position: Option<u32>,
     ) -> Result<i64> {
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(ArchiveError::Refused("a series needs a title".into()));
-        }
-        crate::model::check_text(
-            "series title",
-            title,
-            crate::model::limits::SERIES_TITLE_CHARS,
-        )?;
-        let key = crate::model::tag_key(title);
         let mut tx = self.write().await?;
-        let existing = sqlx::query("SELECT id FROM series WHERE title_key = $1")
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let series: i64 = match existing {
-            Some(row) => row.try_get(0)?,
-            None => sqlx::query("INSERT INTO series (title, title_key, created_at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(title)
-                .bind(&key)
-                .bind(now())
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?,
-        };
-        let position = match position {
-            Some(p) => i64::from(p),
-            None => {
-                let last: Option<i64> =
-                    sqlx::query("SELECT MAX(position) FROM series_works WHERE series_id = $1")
-                        .bind(series)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get(0)?;
-                last.unwrap_or(0) + 1
-            }
-        };
-        sqlx::query(
-            "INSERT INTO series_works (series_id, work_id, position) VALUES ($1, $2, $3) \
-             ON CONFLICT (series_id, work_id) DO UPDATE SET position = excluded.position",
-        )
-        .bind(series)
-        .bind(work)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
-        bump_version(&mut tx, work).await?;
-        record_change(&mut tx, "work", work, "series").await?;
+        let series = join_series_in(&mut tx, work, title, position).await?;
         tx.commit().await?;
         Ok(series)
     }
@@ -328,4 +237,130 @@ async fn refresh_word_count(tx: &mut sqlx::Transaction<'_, sqlx::Any>, work: Wor
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A work's metadata and tags replaced, in the caller's transaction.
+pub(crate) async fn update_work_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: WorkId,
+    draft: &WorkDraft,
+) -> Result<()> {
+    let mut check = draft.clone();
+    if check.chapters.is_empty() {
+        // Validation wants text; the stored chapters stand for it.
+        check.chapters = vec![ChapterDraft::from_manuscript(quire_text::analyze_str("x"))];
+    }
+    check.validate()?;
+    let updated = sqlx::query(
+            "UPDATE works SET title = $1, summary = $2, notes_start = $3, notes_end = $4, language = $5, \
+             complete = $6, expected_chapters = $7, restricted = $8, draft = $9, updated_at = $10 WHERE id = $11",
+        )
+        .bind(draft.title.trim())
+        .bind(&draft.summary)
+        .bind(&draft.notes_start)
+        .bind(&draft.notes_end)
+        .bind(&draft.language)
+        .bind(i64::from(draft.complete))
+        .bind(draft.expected_chapters.map(i64::from))
+        .bind(i64::from(draft.restricted))
+        .bind(i64::from(draft.draft))
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(ArchiveError::NoSuchWork(id));
+    }
+    sqlx::query("DELETE FROM work_tags WHERE work_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    write_tags(tx, id, draft).await?;
+    bump_version(tx, id).await?;
+    record_change(tx, "work", id, "edited").await?;
+    Ok(())
+}
+
+/// Whether a series of this title is open to `user`: new, or all of its
+/// works theirs.
+pub(crate) async fn series_open_to(
+    conn: &mut sqlx::AnyConnection,
+    title: &str,
+    user: crate::UserId,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*), COUNT(owned.work_id) FROM series s \
+         JOIN series_works sw ON sw.series_id = s.id \
+         LEFT JOIN (SELECT DISTINCT wc.work_id FROM work_creators wc \
+                    JOIN pseuds p ON p.id = wc.pseud_id WHERE p.user_id = $2) owned \
+           ON owned.work_id = sw.work_id \
+         WHERE s.title_key = $1",
+    )
+    .bind(crate::model::tag_key(title))
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    let works: i64 = row.try_get(0)?;
+    let owned: i64 = row.try_get(1)?;
+    Ok(works == owned)
+}
+
+/// Puts a work into a series (made if new) at a position or at the end,
+/// in the caller's transaction. Returns the series id.
+pub(crate) async fn join_series_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    work: WorkId,
+    title: &str,
+    position: Option<u32>,
+) -> Result<i64> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ArchiveError::Refused("a series needs a title".into()));
+    }
+    crate::model::check_text(
+        "series title",
+        title,
+        crate::model::limits::SERIES_TITLE_CHARS,
+    )?;
+    let key = crate::model::tag_key(title);
+    let existing = sqlx::query("SELECT id FROM series WHERE title_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let series: i64 = match existing {
+        Some(row) => row.try_get(0)?,
+        None => sqlx::query(
+            "INSERT INTO series (title, title_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(title)
+        .bind(&key)
+        .bind(now())
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?,
+    };
+    let position = match position {
+        Some(p) => i64::from(p),
+        None => {
+            let last: Option<i64> =
+                sqlx::query("SELECT MAX(position) FROM series_works WHERE series_id = $1")
+                    .bind(series)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get(0)?;
+            last.unwrap_or(0) + 1
+        }
+    };
+    sqlx::query(
+        "INSERT INTO series_works (series_id, work_id, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (series_id, work_id) DO UPDATE SET position = excluded.position",
+    )
+    .bind(series)
+    .bind(work)
+    .bind(position)
+    .execute(&mut **tx)
+    .await?;
+    bump_version(tx, work).await?;
+    record_change(tx, "work", work, "series").await?;
+    Ok(series)
 }

@@ -5,6 +5,7 @@
 //! SQL is written once, in the dialect both speak (`$1` parameters,
 //! `RETURNING`), through sqlx's `Any` driver; only the migrations differ.
 
+mod authoring;
 pub mod backup;
 mod chapter_text;
 pub mod corpus;
@@ -22,6 +23,7 @@ pub mod sessions;
 pub mod tokens;
 mod wrangling;
 
+pub use authoring::Posting;
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
     guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, Hit, KudosGivers, Kudoser,
@@ -77,6 +79,10 @@ pub enum ArchiveError {
     Password(String),
     #[error("work {0} is not yours")]
     NotYours(WorkId),
+    #[error("pseud {0} is not one of yours; post as one of your own pseuds")]
+    NotYourPseud(PseudId),
+    #[error("The series \"{0}\" belongs to someone else; choose another title.")]
+    SeriesNotYours(String),
     #[error("there is no {kind} tag named `{name}`")]
     NoSuchTag { kind: &'static str, name: String },
     #[error("{0}")]

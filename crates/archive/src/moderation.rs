@@ -322,38 +322,7 @@ impl Archive {
             return Err(ArchiveError::NotYours(work));
         }
         let mut tx = self.write().await?;
-        for &pseud in pseuds {
-            let owner: Option<UserId> = sqlx::query("SELECT user_id FROM pseuds WHERE id = $1")
-                .bind(pseud)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(ArchiveError::UnknownPseud(pseud))?
-                .try_get(0)?;
-            let credited =
-                sqlx::query("SELECT 1 FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
-                    .bind(work)
-                    .bind(pseud)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some();
-            if credited {
-                continue;
-            }
-            if owner == Some(by) {
-                credit_in(&mut tx, work, pseud).await?;
-            } else {
-                sqlx::query(
-                    "INSERT INTO creator_invitations (work_id, pseud_id, invited_by, created_at) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (work_id, pseud_id) DO NOTHING",
-                )
-                .bind(work)
-                .bind(pseud)
-                .bind(by)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        invite_creators_in(&mut tx, work, pseuds, by).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -503,5 +472,48 @@ async fn credit_in(
     .await?;
     crate::bump_version(tx, work).await?;
     record_change(tx, "work", work, "creators").await?;
+    Ok(())
+}
+
+/// Credits the inviter's own pseuds and invites the others, in the
+/// caller's transaction; anyone already credited or invited stays as is.
+pub(crate) async fn invite_creators_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    work: WorkId,
+    pseuds: &[PseudId],
+    by: UserId,
+) -> Result<()> {
+    for &pseud in pseuds {
+        let owner: Option<UserId> = sqlx::query("SELECT user_id FROM pseuds WHERE id = $1")
+            .bind(pseud)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(ArchiveError::UnknownPseud(pseud))?
+            .try_get(0)?;
+        let credited =
+            sqlx::query("SELECT 1 FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
+                .bind(work)
+                .bind(pseud)
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
+        if credited {
+            continue;
+        }
+        if owner == Some(by) {
+            credit_in(tx, work, pseud).await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO creator_invitations (work_id, pseud_id, invited_by, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (work_id, pseud_id) DO NOTHING",
+            )
+            .bind(work)
+            .bind(pseud)
+            .bind(by)
+            .bind(now())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
     Ok(())
 }

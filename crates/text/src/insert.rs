@@ -402,10 +402,8 @@ pub fn is_second_person<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> bo
             }
         }
     }
-    narration_words > 0
-        && you >= 3
-        && you as f64 / narration_words as f64 >= SECOND_PERSON_SHARE
-        && you > first_person
+    // Three at least, so the share is never taken of nothing.
+    you >= 3 && you as f64 / narration_words as f64 >= SECOND_PERSON_SHARE && you > first_person
 }
 
 #[cfg(test)]
@@ -478,6 +476,14 @@ mod tests {
         assert_eq!(
             fill_html("<p>no codes</p>", &FillProfile::new(), HtmlFill::Marked),
             "<p>no codes</p>"
+        );
+        // With nothing to fill, the placeholders are still marked for the
+        // page's script.
+        let empty = FillProfile::new();
+        assert!(empty.is_empty() && !alex().is_empty());
+        assert_eq!(
+            fill_html("<p>Hi, Y/N.</p>", &empty, HtmlFill::Marked),
+            "<p>Hi, <span class=\"reader-insert\" data-code=\"Y/N\">Y/N</span>.</p>"
         );
     }
 
@@ -596,6 +602,19 @@ mod tests {
         ]));
         assert!(!is_second_person([
             "He walked into the room. \"I missed you, you know,\" she said. \"You too.\""
+        ]));
+        // Narration after a line of dialogue counts; the dialogue doesn't.
+        assert!(is_second_person([
+            "\"Hey.\" You turn. You look up. You smile, and your hands shake."
+        ]));
+        assert!(!is_second_person([
+            "\"You there. You, yes. You!\" he called, and she turned."
+        ]));
+        // Twice is a share of a third, and still not a way of telling.
+        assert!(!is_second_person(["You wait. You go."]));
+        // Told by "I", to "you": first person.
+        assert!(!is_second_person([
+            "I saw you there and you saw me, and I knew you knew my name, and I ran."
         ]));
     }
 }

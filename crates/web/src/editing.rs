@@ -148,23 +148,12 @@ pub async fn save(
         Err(error) => return page(&app, &work, &visitor, form, Some(error)).await,
     };
     let series = form.text("series");
-    let in_it = work
-        .series
-        .iter()
-        .any(|s| quire_archive::model::tag_key(&s.title) == quire_archive::model::tag_key(&series));
-    if !series.is_empty() && !in_it && !app.archive.may_add_to_series(&series, user.id).await? {
-        let error =
-            format!("The series \"{series}\" belongs to someone else; choose another title.");
-        return page(&app, &work, &visitor, form, Some(error)).await;
-    }
-    match app.archive.edit_work(work.id, &draft).await {
-        Ok(()) => {
-            // After the edit, so a refused edit joins no series.
-            if !series.is_empty() && !in_it {
-                app.archive.add_to_series(work.id, &series, None).await?;
-            }
-            Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response())
-        }
+    match app
+        .archive
+        .edit_as(user.id, work.id, &draft, Some(&series))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response()),
         Err(err) => match PageError::from(err) {
             PageError::Refused(message) => page(&app, &work, &visitor, form, Some(message)).await,
             other => Err(other),

@@ -126,7 +126,9 @@ impl From<ArchiveError> for PageError {
             | ArchiveError::WeakPassword(_)
             | ArchiveError::Refused(_)
             | ArchiveError::LastChapter(_)
-            | ArchiveError::ChapterOrder(_) => PageError::Refused(err.to_string()),
+            | ArchiveError::ChapterOrder(_)
+            | ArchiveError::NotYourPseud(_)
+            | ArchiveError::SeriesNotYours(_) => PageError::Refused(err.to_string()),
             ArchiveError::NotAllowed(_) => PageError::Forbidden(err.to_string()),
             ArchiveError::NoSuchWork(_)
             | ArchiveError::NoSuchChapter { .. }
@@ -136,7 +138,15 @@ impl From<ArchiveError> for PageError {
                 tracing::error!(error = %other, "out of disk space: a write was refused and rolled back; free space in the data directory");
                 PageError::OutOfSpace
             }
-            other => PageError::Store(other),
+            // Listed, not caught by `_`: a new kind of error must be placed.
+            ArchiveError::BadDatabaseUrl(_)
+            | ArchiveError::Database(_)
+            | ArchiveError::Migrate(_)
+            | ArchiveError::Lock(_)
+            | ArchiveError::UnknownPseud(_)
+            | ArchiveError::Password(_)
+            | ArchiveError::Damaged { .. }
+            | ArchiveError::DamagedTag { .. } => PageError::Store(err),
         }
     }
 }

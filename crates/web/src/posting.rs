@@ -291,33 +291,29 @@ pub async fn post_work(
         }
         Ok((_, preview)) if wants_preview => render(&page(form, None, Some(preview))),
         Ok((draft, _)) => {
-            let series = form.text("series");
-            if !series.is_empty() && !app.archive.may_add_to_series(&series, user.id).await? {
-                let error = format!(
-                    "The series \"{series}\" belongs to someone else; choose another title."
-                );
+            let refused = |form: FormData, error: String| -> Result<Response, PageError> {
                 let status = axum::http::StatusCode::BAD_REQUEST;
-                return Ok((status, render(&page(form, Some(error), None))?).into_response());
-            }
-            let co_creators = match crate::moderation::pseuds_named(&app, &form.text("co_creators"))
-                .await?
-            {
-                Ok(pseuds) => pseuds,
-                Err(error) => {
-                    let status = axum::http::StatusCode::BAD_REQUEST;
-                    return Ok((status, render(&page(form, Some(error), None))?).into_response());
-                }
+                Ok((status, render(&page(form, Some(error), None))?).into_response())
             };
-            let id = app.archive.post_work(&[posting_as], &draft).await?;
-            if !series.is_empty() {
-                app.archive.add_to_series(id, &series, None).await?;
+            let co_creators =
+                match crate::moderation::pseuds_named(&app, &form.text("co_creators")).await? {
+                    Ok(pseuds) => pseuds,
+                    Err(error) => return refused(form, error),
+                };
+            let series = form.text("series");
+            let posting = quire_archive::Posting {
+                pseud: posting_as,
+                draft: &draft,
+                series: Some(&series),
+                co_creators: &co_creators,
+            };
+            match app.archive.post_as(user.id, posting).await {
+                Ok(id) => Ok(Redirect::to(&format!("/works/{id}?done=posted")).into_response()),
+                Err(err) => match PageError::from(err) {
+                    PageError::Refused(message) => refused(form, message),
+                    other => Err(other),
+                },
             }
-            if !co_creators.is_empty() {
-                app.archive
-                    .invite_creators(id, &co_creators, user.id)
-                    .await?;
-            }
-            Ok(Redirect::to(&format!("/works/{id}?done=posted")).into_response())
         }
     }
 }

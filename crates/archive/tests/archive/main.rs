@@ -1,6 +1,7 @@
 //! The archive on every backend: SQLite always, PostgreSQL when
 //! `QUIRE_TEST_POSTGRES` holds a URL (then a failure to connect fails).
 
+mod authoring;
 mod backends;
 mod backup;
 mod differential;

@@ -180,16 +180,6 @@ async fn work_answer(
     Ok(response)
 }
 
-/// Refuses a series that is someone else's.
-async fn check_series(app: &App, series: &str, user: &quire_archive::User) -> Result<(), ApiError> {
-    if !series.is_empty() && !app.archive.may_add_to_series(series, user.id).await? {
-        return Err(ApiError::invalid(format!(
-            "The series \"{series}\" belongs to someone else; choose another title."
-        )));
-    }
-    Ok(())
-}
-
 /// Posts a work (or saves it as a draft) from its text, which quire
 /// repairs and lays out as the posting form does.
 #[utoipa::path(post, path = "/api/v1/works", tag = "works",
@@ -231,11 +221,13 @@ pub(crate) async fn post_work(
             })?,
     };
     let series = new.fields.series();
-    check_series(&app, &series, &user).await?;
-    let id = app.archive.post_work(&[posting_as], &draft).await?;
-    if !series.is_empty() {
-        app.archive.add_to_series(id, &series, None).await?;
-    }
+    let posting = quire_archive::Posting {
+        pseud: posting_as,
+        draft: &draft,
+        series: Some(&series),
+        co_creators: &[],
+    };
+    let id = app.archive.post_as(user.id, posting).await?;
     work_answer(&app, &caller, id, StatusCode::CREATED).await
 }
 
@@ -272,17 +264,9 @@ pub(crate) async fn edit_work(
     let draft =
         crate::posting::metadata_of(&FormData(fields.form()?), None).map_err(ApiError::invalid)?;
     let series = fields.series();
-    let in_it = work
-        .series
-        .iter()
-        .any(|s| quire_archive::model::tag_key(&s.title) == quire_archive::model::tag_key(&series));
-    if !in_it {
-        check_series(&app, &series, &user).await?;
-    }
-    app.archive.edit_work(work.id, &draft).await?;
-    if !series.is_empty() && !in_it {
-        app.archive.add_to_series(work.id, &series, None).await?;
-    }
+    app.archive
+        .edit_as(user.id, work.id, &draft, Some(&series))
+        .await?;
     work_answer(&app, &caller, work.id, StatusCode::OK).await
 }
 

@@ -1,0 +1,112 @@
+//! What a writer does with a work as a whole — posting it, changing its
+//! preface and tags — each as one call and one transaction, with the rules
+//! (whose pseud, whose series, whose work) checked inside it. The site's
+//! forms and the JSON API both come here, so a rule is written once and a
+//! refused step leaves nothing half done.
+
+use sqlx::Row;
+
+use crate::editing::{join_series_in, series_open_to, update_work_in};
+use crate::model::WorkDraft;
+use crate::moderation::invite_creators_in;
+use crate::people::UserId;
+use crate::{insert_work_in, Archive, ArchiveError, PseudId, Result, WorkId};
+
+/// A new work as its writer sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct Posting<'a> {
+    /// One of the writer's own pseuds.
+    pub pseud: PseudId,
+    pub draft: &'a WorkDraft,
+    /// A series to add it to: one of the writer's, or a new one.
+    pub series: Option<&'a str>,
+    /// Pseuds to credit beside `pseud`: the writer's own are credited at
+    /// once, anyone else's are invited.
+    pub co_creators: &'a [PseudId],
+}
+
+impl Archive {
+    /// Posts a work for `user`: the work, its series and its co-creators'
+    /// invitations are stored together, or — when any rule refuses — none.
+    pub async fn post_as(&self, user: UserId, posting: Posting<'_>) -> Result<WorkId> {
+        posting.draft.validate()?;
+        let mut tx = self.write().await?;
+        let owner: Option<UserId> = sqlx::query("SELECT user_id FROM pseuds WHERE id = $1")
+            .bind(posting.pseud)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?
+            .flatten();
+        if owner != Some(user) {
+            return Err(ArchiveError::NotYourPseud(posting.pseud));
+        }
+        let series = posting.series.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(title) = series {
+            if !series_open_to(&mut tx, title, user).await? {
+                return Err(ArchiveError::SeriesNotYours(title.to_string()));
+            }
+        }
+        let work =
+            insert_work_in(&mut tx, &[posting.pseud], posting.draft, None, None, None).await?;
+        if let Some(title) = series {
+            join_series_in(&mut tx, work, title, None).await?;
+        }
+        if !posting.co_creators.is_empty() {
+            invite_creators_in(&mut tx, work, posting.co_creators, user).await?;
+        }
+        tx.commit().await?;
+        Ok(work)
+    }
+
+    /// Replaces the preface and tags of one of `user`'s works and, when a
+    /// series is named that the work isn't in yet, adds it there: together,
+    /// or — when any rule refuses — not at all. Someone else's work is
+    /// [`ArchiveError::NotYours`].
+    pub async fn edit_as(
+        &self,
+        user: UserId,
+        work: WorkId,
+        draft: &WorkDraft,
+        series: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let credited = sqlx::query(
+            "SELECT 1 FROM work_creators wc JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE wc.work_id = $1 AND p.user_id = $2",
+        )
+        .bind(work)
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !credited {
+            return Err(ArchiveError::NotYours(work));
+        }
+        let series = series.map(str::trim).filter(|s| !s.is_empty());
+        let joining = match series {
+            Some(title) => {
+                let already = sqlx::query(
+                    "SELECT 1 FROM series s JOIN series_works sw ON sw.series_id = s.id \
+                     WHERE s.title_key = $1 AND sw.work_id = $2",
+                )
+                .bind(crate::model::tag_key(title))
+                .bind(work)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+                if !already && !series_open_to(&mut tx, title, user).await? {
+                    return Err(ArchiveError::SeriesNotYours(title.to_string()));
+                }
+                (!already).then_some(title)
+            }
+            None => None,
+        };
+        update_work_in(&mut tx, work, draft).await?;
+        if let Some(title) = joining {
+            join_series_in(&mut tx, work, title, None).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
