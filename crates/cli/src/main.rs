@@ -213,9 +213,14 @@ enum Command {
         /// The file to write, or a folder to write Author_Title.EXT into.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// The archive's public address, which the download links back to.
-        #[arg(long, env = "QUIRE_BASE_URL", default_value = "http://127.0.0.1:8080")]
-        base_url: String,
+        /// The archive's public address, which the download links back to
+        /// (default: http://127.0.0.1:8080).
+        #[arg(long, env = "QUIRE_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
+        /// The old name of --public-url (and QUIRE_BASE_URL of
+        /// QUIRE_PUBLIC_URL), still read.
+        #[arg(long, env = "QUIRE_BASE_URL", hide = true)]
+        base_url: Option<String>,
         #[command(flatten)]
         location: Location,
     },
@@ -318,6 +323,7 @@ fn main() -> ExitCode {
             format,
             fills,
             output,
+            public_url,
             base_url,
             location,
         } => export_command::run(
@@ -326,7 +332,7 @@ fn main() -> ExitCode {
                 work,
                 format: format.into(),
                 fills: &fills,
-                base_url: &base_url,
+                base_url: &public_url_of(public_url, base_url),
                 output: &output,
             },
         ),
@@ -339,5 +345,22 @@ fn main() -> ExitCode {
             eprintln!("quire: {err:#}");
             ExitCode::from(USAGE_ERROR)
         }
+    }
+}
+
+/// The archive's public address: one name for it everywhere
+/// (`--public-url`, `QUIRE_PUBLIC_URL`); the old names are still read,
+/// with a line saying so.
+fn public_url_of(public_url: Option<String>, old_name: Option<String>) -> String {
+    match (public_url, old_name) {
+        (Some(url), _) => url,
+        (None, Some(url)) => {
+            eprintln!(
+                "quire: --base-url and QUIRE_BASE_URL are now --public-url and QUIRE_PUBLIC_URL; \
+                 the old names will stop working in a later release"
+            );
+            url
+        }
+        (None, None) => "http://127.0.0.1:8080".to_string(),
     }
 }

@@ -610,6 +610,16 @@ mod tests {
         assert!(!is_second_person([
             "\"You there. You, yes. You!\" he called, and she turned."
         ]));
+        // Three times in a long story told otherwise: not to "you".
+        let long = format!(
+            "{} You know the rest. You would. You always do.",
+            "The harbour woke slowly that morning, gulls first. ".repeat(30)
+        );
+        assert!(!is_second_person([long.as_str()]));
+        // As often "I" as "you": not to "you" either.
+        assert!(!is_second_person([
+            "You see. I see. You go. I go. You stay. I stay."
+        ]));
         // Twice is a share of a third, and still not a way of telling.
         assert!(!is_second_person(["You wait. You go."]));
         // Told by "I", to "you": first person.

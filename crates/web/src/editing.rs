@@ -5,14 +5,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::model::ChapterDraft;
 use quire_archive::{Chapter, Work, WorkId};
 
 use crate::detected::Suggestion;
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
-use crate::posting::{chapter_of, metadata_of, preview_of, Preview, TextFormat, WorkForm};
+use crate::posting::{preview_of, Preview, WorkForm};
 use crate::visitor::Visitor;
+use crate::work_input::{ChapterInput, WorkInput};
 use crate::App;
 
 #[derive(Template)]
@@ -143,14 +143,14 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let (work, user) = own_work(&app, &visitor, &id).await?;
-    let draft = match metadata_of(&form, None) {
+    let input = WorkInput::from_form(&form);
+    let draft = match input.draft(None) {
         Ok(draft) => draft,
         Err(error) => return page(&app, &work, &visitor, form, Some(error)).await,
     };
-    let series = form.text("series");
     match app
         .archive
-        .edit_as(user.id, work.id, &draft, Some(&series))
+        .edit_as(user.id, work.id, &draft, Some(&input.series))
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/works/{}?done=edited", work.id)).into_response()),
@@ -374,21 +374,6 @@ pub async fn edit_chapter(
     save_chapter(&app, &visitor, &work, target, form).await
 }
 
-/// The chapter a form describes, or what the author must put right.
-pub(crate) fn chapter_draft_of(form: &FormData) -> Result<ChapterDraft, String> {
-    let text = form.get("body").unwrap_or("");
-    if text.trim().is_empty() {
-        return Err("The chapter needs some text.".to_string());
-    }
-    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
-    let mut chapter = chapter_of(format, text);
-    chapter.title = form.text("chapter_title");
-    chapter.summary = form.text("chapter_summary");
-    chapter.notes_start = form.text("chapter_notes_start");
-    chapter.notes_end = form.text("chapter_notes_end");
-    Ok(chapter)
-}
-
 /// Previews, adds or saves the chapter a form describes; a refusal comes
 /// back as the form with the reason.
 async fn save_chapter(
@@ -402,7 +387,7 @@ async fn save_chapter(
         let status = axum::http::StatusCode::BAD_REQUEST;
         Ok((status, render(&target.page(visitor, form, Some(error)))?).into_response())
     };
-    let chapter = match chapter_draft_of(&form) {
+    let chapter = match ChapterInput::from_form(&form).draft() {
         Ok(chapter) => chapter,
         Err(error) => return refused(form, error),
     };

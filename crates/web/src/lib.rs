@@ -26,6 +26,7 @@ mod server;
 mod settings;
 mod tags;
 mod visitor;
+mod work_input;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

@@ -5,12 +5,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::model::{ArchiveWarning, Category, ChapterDraft, Rating, Warnings, WorkDraft};
+use quire_archive::model::{ArchiveWarning, Category, ChapterDraft, Rating};
 use quire_archive::PseudId;
 
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
-use crate::settings::names;
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -173,91 +172,6 @@ pub fn preview_of(chapter: &ChapterDraft) -> Preview {
     }
 }
 
-/// The work's tags and preface from the form, without chapters; `text` is
-/// the manuscript being posted, whose title and notes fill empty fields.
-pub fn metadata_of(
-    form: &FormData,
-    text: Option<&quire_text::Manuscript>,
-) -> Result<WorkDraft, String> {
-    let mut title = form.text("title");
-    if title.is_empty() {
-        title = text.and_then(|m| m.title.clone()).unwrap_or_default();
-    }
-    if title.is_empty() {
-        return Err("Give your work a title.".into());
-    }
-    // Notes the text pipeline found at the ends of the text become the
-    // work's notes, unless the author wrote their own.
-    let mut notes_start = form.text("notes_start");
-    if let (true, Some(m)) = (notes_start.is_empty(), text) {
-        notes_start = m.notes.start.clone();
-    }
-    let mut notes_end = form.text("notes_end");
-    if let (true, Some(m)) = (notes_end.is_empty(), text) {
-        notes_end = m.notes.end.clone();
-    }
-    let rating =
-        Rating::from_name(form.get("rating").unwrap_or("Not Rated")).map_err(|e| e.to_string())?;
-    let chosen: Vec<&str> = form.all("warnings").collect();
-    if chosen.is_empty() {
-        return Err("Choose the archive warnings that apply, or \"Creator Chose Not To Use Archive Warnings\" or \"No Archive Warnings Apply\".".into());
-    }
-    let warnings = Warnings::from_names(chosen).map_err(|e| e.to_string())?;
-    let categories = form
-        .all("categories")
-        .map(Category::from_name)
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let fandoms = names(form.get("fandoms").unwrap_or(""));
-    if fandoms.is_empty() {
-        return Err("Name at least one fandom (or \"Original Work\").".into());
-    }
-    let complete = form.checked("complete");
-    let language = form.text("language");
-    let draft = WorkDraft {
-        title,
-        summary: form.text("summary"),
-        notes_start,
-        notes_end,
-        language: if language.is_empty() {
-            "en".into()
-        } else {
-            language
-        },
-        rating,
-        warnings,
-        categories,
-        fandoms,
-        relationships: names(form.get("relationships").unwrap_or("")),
-        characters: names(form.get("characters").unwrap_or("")),
-        freeforms: names(form.get("freeforms").unwrap_or("")),
-        complete,
-        expected_chapters: if complete { Some(1) } else { None },
-        restricted: form.checked("restricted"),
-        draft: form.checked("draft"),
-        chapters: vec![],
-    };
-    Ok(draft)
-}
-
-/// The work the form describes; the first thing the author must change
-/// is the error.
-pub(crate) fn draft_of(form: &FormData) -> Result<(WorkDraft, Preview), String> {
-    let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
-    let text = form.get("body").unwrap_or("");
-    if text.trim().is_empty() {
-        return Err("The work needs some text: paste or write it in the chapter text box.".into());
-    }
-    let mut chapter = chapter_of(format, text);
-    chapter.title = form.text("chapter_title");
-    let preview = preview_of(&chapter);
-    let manuscript = &chapter.body;
-    let mut draft = metadata_of(form, Some(manuscript))?;
-    draft.chapters = vec![chapter];
-    draft.validate().map_err(|e| e.to_string())?;
-    Ok((draft, preview))
-}
-
 pub async fn post_work(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
@@ -280,7 +194,10 @@ pub async fn post_work(
         error,
         preview,
     };
-    match draft_of(&form) {
+    match crate::work_input::new_work(
+        &crate::work_input::WorkInput::from_form(&form),
+        &crate::work_input::ChapterInput::from_form(&form),
+    ) {
         Err(error) => {
             // Show what quire made of the text even when a field is missing.
             let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));

@@ -35,7 +35,7 @@ fn export_writes_a_filled_epub_and_text_into_a_folder() {
         out.path(),
         "--data",
         data.path(),
-        "--base-url",
+        "--public-url",
         "https://quire.example",
     ]));
     assert_eq!(printed.trim(), out.path());
@@ -111,4 +111,41 @@ fn export_errors_are_one_line_with_status_2() {
     assert!(String::from_utf8_lossy(&bad_fill.stderr).contains("Y/N=Alex"));
     let bad_format = quire(&["export", "1", "--format", "pdf", "-o", out.path()]);
     assert_eq!(bad_format.status.code(), Some(2));
+}
+
+#[test]
+fn the_old_name_of_the_public_url_is_still_read_and_says_so() {
+    let data = Scratch::dir("export-old-name");
+    stdout(&quire(&[
+        "import",
+        "--data",
+        data.path(),
+        &seed_path("003_"),
+    ]));
+    let out = Scratch(Scratch::at("", "old-name.html"));
+    let export = |envs: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["export", "1", "--format", "html", "-o", out.path()])
+            .args(["--data", data.path()])
+            .env_remove("QUIRE_PUBLIC_URL")
+            .env_remove("QUIRE_BASE_URL")
+            .envs(envs.iter().copied())
+            .output()
+            .expect("quire runs")
+    };
+    let old = export(&[("QUIRE_BASE_URL", "https://old.example")]);
+    assert!(old.status.success());
+    let said = String::from_utf8_lossy(&old.stderr);
+    assert!(said.contains("QUIRE_PUBLIC_URL"), "{said}");
+    let html = std::fs::read_to_string(out.path()).unwrap();
+    assert!(html.contains("https://old.example/works/1"));
+
+    // The new name wins, and says nothing.
+    let both = export(&[
+        ("QUIRE_BASE_URL", "https://old.example"),
+        ("QUIRE_PUBLIC_URL", "https://new.example"),
+    ]);
+    assert!(both.status.success() && both.stderr.is_empty());
+    let html = std::fs::read_to_string(out.path()).unwrap();
+    assert!(html.contains("https://new.example/works/1"));
 }

@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 use super::names::{CategoryName, RatingName, TextFormatName, WarningName};
 use super::read::{visible, work_out, Mutes, ReaderInsert, WorkOut};
 use super::{ApiError, ApiJson, Caller, Problem};
-use crate::form::FormData;
+use crate::posting::TextFormat;
+use crate::work_input::{new_work, ChapterInput, WorkInput};
 use crate::App;
 
 /// A work's tags and preface, as the posting form has them.
@@ -71,27 +72,8 @@ pub(crate) struct WorkFields {
 }
 
 impl WorkFields {
-    /// The fields as the posting form sends them.
-    fn form(&self) -> Result<Vec<(String, String)>, ApiError> {
-        let mut pairs: Vec<(String, String)> = [
-            ("title", &self.title),
-            ("summary", &self.summary),
-            ("notes_start", &self.notes_start),
-            ("notes_end", &self.notes_end),
-            ("language", &self.language),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect();
-        if let Some(rating) = &self.rating {
-            pairs.push(("rating".into(), rating.clone()));
-        }
-        for warning in &self.warnings {
-            pairs.push(("warnings".into(), warning.clone()));
-        }
-        for category in &self.categories {
-            pairs.push(("categories".into(), category.clone()));
-        }
+    /// What the writer sent, as the forms' fields are read.
+    fn input(&self) -> Result<WorkInput, ApiError> {
         for (name, tags) in [
             ("fandoms", &self.fandoms),
             ("relationships", &self.relationships),
@@ -103,30 +85,33 @@ impl WorkFields {
                     "`{tag}` in {name}: a tag's name can't hold a comma."
                 )));
             }
-            pairs.push((name.into(), tags.join(", ")));
         }
-        for (name, on) in [
-            ("complete", self.complete),
-            ("restricted", self.restricted),
-            ("draft", self.draft),
-        ] {
-            if on {
-                pairs.push((name.into(), "1".into()));
-            }
-        }
-        Ok(pairs)
-    }
-
-    fn series(&self) -> String {
-        self.series.as_deref().unwrap_or("").trim().to_string()
+        Ok(WorkInput {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            notes_start: self.notes_start.clone(),
+            notes_end: self.notes_end.clone(),
+            language: self.language.clone(),
+            rating: self.rating.clone(),
+            warnings: self.warnings.clone(),
+            categories: self.categories.clone(),
+            fandoms: self.fandoms.clone(),
+            relationships: self.relationships.clone(),
+            characters: self.characters.clone(),
+            freeforms: self.freeforms.clone(),
+            complete: self.complete,
+            restricted: self.restricted,
+            draft: self.draft,
+            series: self.series.as_deref().unwrap_or("").trim().to_string(),
+        })
     }
 }
 
 /// How a chapter's text is written.
-fn checked_format(format: &Option<String>) -> Result<String, ApiError> {
+fn checked_format(format: &Option<String>) -> Result<TextFormat, ApiError> {
     let format = format.as_deref().unwrap_or("plain");
     if crate::posting::TEXT_FORMATS.contains(&format) {
-        Ok(format.to_string())
+        Ok(TextFormat::from_name(format))
     } else {
         Err(ApiError::invalid(format!(
             "`{format}` is not a format quire reads; use plain (raw text, repaired), markdown or html."
@@ -197,11 +182,16 @@ pub(crate) async fn post_work(
     ApiJson(new): ApiJson<NewWork>,
 ) -> Result<Response, ApiError> {
     let user = caller.writer()?.clone();
-    let mut form = new.fields.form()?;
-    form.push(("body".into(), new.body.clone()));
-    form.push(("format".into(), checked_format(&new.format)?));
-    form.push(("chapter_title".into(), new.chapter_title.clone()));
-    let (draft, _) = crate::posting::draft_of(&FormData(form)).map_err(ApiError::invalid)?;
+    let input = new.fields.input()?;
+    let chapter = ChapterInput {
+        format: checked_format(&new.format)?,
+        body: new.body.clone(),
+        title: new.chapter_title.clone(),
+        summary: String::new(),
+        notes_start: String::new(),
+        notes_end: String::new(),
+    };
+    let (draft, _) = new_work(&input, &chapter).map_err(ApiError::invalid)?;
     let pseuds = app.archive.pseuds_of_user(user.id).await?;
     let posting_as = match &new.pseud {
         None => user.default_pseud,
@@ -220,11 +210,10 @@ pub(crate) async fn post_work(
                 ))
             })?,
     };
-    let series = new.fields.series();
     let posting = quire_archive::Posting {
         pseud: posting_as,
         draft: &draft,
-        series: Some(&series),
+        series: Some(&input.series),
         co_creators: &[],
     };
     let id = app.archive.post_as(user.id, posting).await?;
@@ -261,11 +250,10 @@ pub(crate) async fn edit_work(
 ) -> Result<Response, ApiError> {
     let work = own_work(&app, &caller, &id).await?;
     let user = caller.writer()?.clone();
-    let draft =
-        crate::posting::metadata_of(&FormData(fields.form()?), None).map_err(ApiError::invalid)?;
-    let series = fields.series();
+    let input = fields.input()?;
+    let draft = input.draft(None).map_err(ApiError::invalid)?;
     app.archive
-        .edit_as(user.id, work.id, &draft, Some(&series))
+        .edit_as(user.id, work.id, &draft, Some(&input.series))
         .await?;
     work_answer(&app, &caller, work.id, StatusCode::OK).await
 }
@@ -315,15 +303,16 @@ pub(crate) struct ChapterIn {
 
 impl ChapterIn {
     fn draft(&self) -> Result<quire_archive::model::ChapterDraft, ApiError> {
-        let form = FormData(vec![
-            ("body".into(), self.body.clone()),
-            ("format".into(), checked_format(&self.format)?),
-            ("chapter_title".into(), self.title.clone()),
-            ("chapter_summary".into(), self.summary.clone()),
-            ("chapter_notes_start".into(), self.notes_start.clone()),
-            ("chapter_notes_end".into(), self.notes_end.clone()),
-        ]);
-        crate::editing::chapter_draft_of(&form).map_err(ApiError::invalid)
+        ChapterInput {
+            format: checked_format(&self.format)?,
+            body: self.body.clone(),
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            notes_start: self.notes_start.clone(),
+            notes_end: self.notes_end.clone(),
+        }
+        .draft()
+        .map_err(ApiError::invalid)
     }
 }
 
