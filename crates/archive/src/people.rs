@@ -238,6 +238,20 @@ impl Archive {
             .map_err(ArchiveError::from)
     }
 
+    /// The account's own pseud of this name, matched as every pseud name
+    /// is (`tag_key`: whatever the case and surrounding spaces), if it has one.
+    pub async fn own_pseud_named(&self, user: UserId, name: &str) -> Result<Option<PseudId>> {
+        Ok(
+            sqlx::query("SELECT id FROM pseuds WHERE user_id = $1 AND name_key = $2")
+                .bind(user)
+                .bind(crate::model::tag_key(name))
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.try_get(0))
+                .transpose()?,
+        )
+    }
+
     /// The pseud names of the account with this login, default first;
     /// none if there is no such account.
     pub async fn pseuds_of(&self, login: &str) -> Result<Vec<String>> {

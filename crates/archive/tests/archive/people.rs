@@ -482,3 +482,31 @@ async fn session_and_api_tokens_are_kept_only_as_their_sha256() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_accounts_own_pseud_is_found_by_name_as_every_pseud_name_is() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let writer = backends::member(archive, "pen_names").await;
+        let other = backends::member(archive, "someone").await;
+        let pseud = archive.add_pseud(writer.id, "Night_Owl").await.unwrap();
+        for written in ["Night_Owl", "night_owl", "  NIGHT_OWL "] {
+            assert_eq!(
+                archive.own_pseud_named(writer.id, written).await.unwrap(),
+                Some(pseud),
+                "{}: {written:?}",
+                test.name
+            );
+        }
+        assert_eq!(
+            archive
+                .own_pseud_named(other.id, "Night_Owl")
+                .await
+                .unwrap(),
+            None,
+            "{}: someone else's pseud is not theirs",
+            test.name
+        );
+        test.finish().await;
+    }
+}

@@ -192,23 +192,22 @@ pub(crate) async fn post_work(
         notes_end: String::new(),
     };
     let (draft, _) = new_work(&input, &chapter).map_err(ApiError::invalid)?;
-    let pseuds = app.archive.pseuds_of_user(user.id).await?;
     let posting_as = match &new.pseud {
         None => user.default_pseud,
-        Some(name) => pseuds
-            .iter()
-            .find(|(_, own)| own.eq_ignore_ascii_case(name.trim()))
-            .map(|(id, _)| *id)
-            .ok_or_else(|| {
-                ApiError::invalid(format!(
+        Some(name) => match app.archive.own_pseud_named(user.id, name).await? {
+            Some(pseud) => pseud,
+            None => {
+                let pseuds = app.archive.pseuds_of_user(user.id).await?;
+                return Err(ApiError::invalid(format!(
                     "`{name}` is not one of your pseuds; yours are {}.",
                     pseuds
                         .iter()
                         .map(|(_, p)| p.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ))
-            })?,
+                )));
+            }
+        },
     };
     let posting = quire_archive::Posting {
         pseud: posting_as,
