@@ -26,6 +26,15 @@ pub struct Posting<'a> {
 }
 
 impl Archive {
+    /// One of `user`'s own works, to change: `None` for a work they are
+    /// not credited on, as for one that isn't there.
+    pub async fn own_work(&self, id: WorkId, user: UserId) -> Result<Option<crate::Work>> {
+        if !self.is_creator(id, crate::Viewer::User(user)).await? {
+            return Ok(None);
+        }
+        self.work(id).await
+    }
+
     /// Posts a work for `user`: the work, its series and its co-creators'
     /// invitations are stored together, or — when any rule refuses — none.
     pub async fn post_as(&self, user: UserId, posting: Posting<'_>) -> Result<WorkId> {

@@ -10,6 +10,14 @@ use crate::{
     Work, WorkId,
 };
 
+/// What a reader meets at a work's address.
+#[derive(Debug)]
+pub enum Reading {
+    Visible(Box<Work>),
+    SignInNeeded,
+    NotFound,
+}
+
 impl Archive {
     /// Replaces a work's metadata and tags (its chapters change through the
     /// chapter calls). The draft's chapters are ignored here.
@@ -182,6 +190,24 @@ impl Archive {
         let series = join_series_in(&mut tx, work, title, position).await?;
         tx.commit().await?;
         Ok(series)
+    }
+
+    /// What `viewer` meets following a link to work `id`: the work; or, for
+    /// a guest at a registered-only work, a request to sign in (as on AO3,
+    /// rather than being told it isn't there); or nothing — drafts and
+    /// hidden works stay unknown to those who may not see them.
+    pub async fn read_work(&self, id: WorkId, viewer: Viewer) -> Result<Reading> {
+        if let Some(work) = self.work_for(id, viewer).await? {
+            return Ok(Reading::Visible(Box::new(work)));
+        }
+        if viewer == Viewer::Guest {
+            if let Some(work) = self.work(id).await? {
+                if work.restricted && !work.draft && !work.hidden {
+                    return Ok(Reading::SignInNeeded);
+                }
+            }
+        }
+        Ok(Reading::NotFound)
     }
 
     /// A work as `viewer` may see it: drafts only by their creators,

@@ -24,6 +24,7 @@ pub mod tokens;
 mod wrangling;
 
 pub use authoring::Posting;
+pub use editing::Reading;
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
     guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, Hit, KudosGivers, Kudoser,

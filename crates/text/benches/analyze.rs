@@ -31,18 +31,7 @@ fn workspace() -> PathBuf {
 /// The paragraphs the input is made of, in a fixed order: the seeds, then the
 /// passages as the file lists them.
 fn source_paragraphs() -> Vec<String> {
-    let shared = workspace().join("../shared");
-    let mut seeds: Vec<PathBuf> = fs::read_dir(shared.join("seeds"))
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; clone the repository beside shared/",
-                shared.display()
-            )
-        })
-        .map(|entry| entry.expect("seeds entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
-        .collect();
-    seeds.sort();
+    let seeds = quire_testkit::seed_paths();
     let mut paragraphs: Vec<String> = Vec::new();
     for seed in seeds {
         let text = fs::read_to_string(&seed).expect("seed is UTF-8");
@@ -53,10 +42,7 @@ fn source_paragraphs() -> Vec<String> {
                 .map(str::to_owned),
         );
     }
-    let passages = fs::read_to_string(shared.join("eval/passages-dev.jsonl"))
-        .expect("../shared/eval/passages-dev.jsonl");
-    for line in passages.lines().filter(|l| !l.trim().is_empty()) {
-        let value: serde_json::Value = serde_json::from_str(line).expect("passage is JSON");
+    for value in quire_testkit::eval_lines("passages-dev.jsonl") {
         let text = value["text"].as_str().expect("passage has a text");
         paragraphs.push(text.trim().to_owned());
     }

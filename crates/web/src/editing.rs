@@ -40,12 +40,9 @@ pub(crate) async fn own_work(
 ) -> Result<(Work, quire_archive::User), PageError> {
     let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
     let user = visitor.active_member(format!("/works/{id}/edit"))?.clone();
-    if !app.archive.is_creator(id, visitor.viewer()).await? {
-        return Err(PageError::NotFound);
-    }
     let work = app
         .archive
-        .work_for(id, visitor.viewer())
+        .own_work(id, user.id)
         .await?
         .ok_or(PageError::NotFound)?;
     Ok((work, user))

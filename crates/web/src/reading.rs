@@ -219,22 +219,13 @@ pub(crate) async fn visible_work(
     id: &str,
 ) -> Result<Work, PageError> {
     let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
-    if let Some(work) = app.archive.work_for(id, visitor.viewer()).await? {
-        return Ok(work);
+    match app.archive.read_work(id, visitor.viewer()).await? {
+        quire_archive::Reading::Visible(work) => Ok(*work),
+        quire_archive::Reading::SignInNeeded => Err(PageError::SignInNeeded {
+            return_to: format!("/works/{id}"),
+        }),
+        quire_archive::Reading::NotFound => Err(PageError::NotFound),
     }
-    // As on AO3, a guest following a link to a registered-only work is
-    // asked to sign in rather than told it isn't there; drafts and hidden
-    // works stay unknown.
-    if visitor.user.is_none() {
-        if let Some(work) = app.archive.work(id).await? {
-            if work.restricted && !work.draft && !work.hidden {
-                return Err(PageError::SignInNeeded {
-                    return_to: format!("/works/{id}"),
-                });
-            }
-        }
-    }
-    Err(PageError::NotFound)
 }
 
 pub async fn work(

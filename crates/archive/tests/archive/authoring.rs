@@ -163,3 +163,56 @@ async fn an_edit_joins_a_series_with_its_change_or_not_at_all() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_link_to_a_work_meets_the_work_a_sign_in_or_nothing() {
+    use quire_archive::{Reading, Viewer};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let writer = backends::member(archive, "link_writer").await;
+        let reader = backends::member(archive, "link_reader").await;
+        let mut ids = Vec::new();
+        for (restricted, unposted) in [(false, false), (true, false), (true, true)] {
+            let mut work = draft();
+            work.restricted = restricted;
+            work.draft = unposted;
+            ids.push(
+                archive
+                    .post_work(&[writer.default_pseud], &work)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let (public, members, unposted) = (ids[0], ids[1], ids[2]);
+        let met = |id, viewer| async move {
+            match archive.read_work(id, viewer).await.unwrap() {
+                Reading::Visible(_) => "work",
+                Reading::SignInNeeded => "sign in",
+                Reading::NotFound => "nothing",
+            }
+        };
+        let reader = Viewer::User(reader.id);
+        assert_eq!(met(public, Viewer::Guest).await, "work", "{}", test.name);
+        assert_eq!(met(members, Viewer::Guest).await, "sign in");
+        assert_eq!(met(members, reader).await, "work");
+        assert_eq!(
+            met(unposted, Viewer::Guest).await,
+            "nothing",
+            "a draft stays unknown"
+        );
+        assert_eq!(met(unposted, reader).await, "nothing");
+        assert_eq!(met(unposted, Viewer::User(writer.id)).await, "work");
+        assert_eq!(met(999_999, Viewer::Guest).await, "nothing");
+        // To change a work, it must be one's own, whatever one may read.
+        assert!(archive
+            .own_work(unposted, writer.id)
+            .await
+            .unwrap()
+            .is_some());
+        let Viewer::User(reader_id) = reader else {
+            unreachable!()
+        };
+        assert!(archive.own_work(public, reader_id).await.unwrap().is_none());
+        test.finish().await;
+    }
+}

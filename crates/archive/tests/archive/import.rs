@@ -6,24 +6,9 @@ use quire_archive::{CountedTable, Imported};
 
 use crate::backends;
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 /// The five AO3 works of `../shared/eval/ao3-works-dev.jsonl`, as HTML bodies.
 fn eval_works() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(shared().join("eval/ao3-works-dev.jsonl"))
-        .expect("../shared/eval is beside the repository");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            (
-                value["work_id"].as_str().unwrap().to_string(),
-                value["text"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    quire_testkit::ao3_works()
 }
 
 #[tokio::test]
@@ -59,12 +44,7 @@ async fn the_same_file_twice_is_one_work() {
     for test in backends::all().await {
         let archive = &test.archive;
         let pseud = archive.ensure_unowned_pseud("importer").await.unwrap();
-        let seed = std::fs::read_dir(shared().join("seeds"))
-            .unwrap()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .min()
-            .unwrap();
+        let seed = quire_testkit::seed_paths().remove(0);
         let bytes = std::fs::read(&seed).unwrap();
         let first = archive.import_file(pseud, &seed, &bytes).await.unwrap();
         let Imported::Posted(id) = first else {

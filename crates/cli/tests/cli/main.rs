@@ -27,13 +27,7 @@ fn quire_with_stdin(args: &[&str], input: &[u8]) -> Output {
 }
 
 fn seed_path(prefix: &str) -> String {
-    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    std::fs::read_dir(&seeds)
-        .unwrap_or_else(|_| panic!("{} is missing: clone beside shared/", seeds.display()))
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .expect("seed exists")
-        .path()
+    quire_testkit::seed_path(prefix)
         .to_string_lossy()
         .into_owned()
 }
@@ -293,10 +287,7 @@ fn help_still_works() {
 }
 
 fn seeds_dir() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/seeds")
-        .to_string_lossy()
-        .into_owned()
+    quire_testkit::seeds_dir().to_string_lossy().into_owned()
 }
 
 async fn stored_works(data: &DataDir) -> Vec<quire_archive::Work> {

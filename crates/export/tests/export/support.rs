@@ -1,6 +1,6 @@
 //! Works to export, built the way the archive builds them, and epubcheck.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use quire_archive::model::{ChapterDraft, WorkDraft};
@@ -62,15 +62,7 @@ fn chapter(index: usize, draft: &ChapterDraft) -> Chapter {
     }
 }
 
-pub fn seed_path(prefix: &str) -> PathBuf {
-    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    std::fs::read_dir(&seeds)
-        .unwrap_or_else(|_| panic!("{} is missing: clone beside shared/", seeds.display()))
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .expect("seed exists")
-        .path()
-}
+pub use quire_testkit::seed_path;
 
 /// A seed story imported as `quire import` imports it.
 pub fn seed_work(prefix: &str, id: i64) -> Work {

@@ -2,7 +2,7 @@
 //! HTML: paragraphs stay paragraphs one to one, every word is kept, and
 //! `&nbsp;` and empty paragraphs go.
 
-use crate::shared::{assert_lossless, shared_dir};
+use crate::shared::assert_lossless;
 
 struct Work {
     id: String,
@@ -10,18 +10,9 @@ struct Work {
 }
 
 fn works() -> Vec<Work> {
-    let path = shared_dir().join("eval/ao3-works-dev.jsonl");
-    let text = std::fs::read_to_string(&path).expect("eval works are readable");
-    let works: Vec<Work> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
-            Work {
-                id: value["work_id"].as_str().expect("work_id").to_string(),
-                html: value["text"].as_str().expect("text").to_string(),
-            }
-        })
+    let works: Vec<Work> = quire_testkit::ao3_works()
+        .into_iter()
+        .map(|(id, html)| Work { id, html })
         .collect();
     assert_eq!(works.len(), 5);
     works

@@ -1,26 +1,6 @@
 //! Reading the material in `../shared/` beside the repository, by path.
 
-use std::path::PathBuf;
-
-pub fn shared_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    assert!(
-        dir.join("seeds").is_dir(),
-        "{} is missing: clone the repository beside shared/",
-        dir.display()
-    );
-    dir
-}
-
-pub fn seed(prefix: &str) -> Vec<u8> {
-    let seeds = shared_dir().join("seeds");
-    let entry = std::fs::read_dir(&seeds)
-        .expect("seeds directory is readable")
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .unwrap_or_else(|| panic!("no seed starting with {prefix} in {}", seeds.display()));
-    std::fs::read(entry.path()).expect("seed is readable")
-}
+pub use quire_testkit::seed_bytes as seed;
 
 /// Every word of a manuscript against every word of its repaired input.
 pub fn assert_lossless(input: &[u8]) {

@@ -436,17 +436,7 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 /// A seed as it arrives: read from beside the repository.
 pub fn seed(name: &str) -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    let path = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(name))
-        })
-        .unwrap_or_else(|| panic!("no seed {name} in {}", dir.display()));
-    String::from_utf8(std::fs::read(path).expect("the seed reads")).expect("seeds are UTF-8")
+    String::from_utf8(quire_testkit::seed_bytes(name)).expect("seeds are UTF-8")
 }
 
 /// Posts a work through the form; returns its id.
