@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
 use axum::Extension;
 use quire_archive::{Viewer, Work};
 use quire_export::{ExportError, Format, Options};
@@ -136,15 +135,25 @@ fn digest(parts: &[&str]) -> String {
 }
 
 /// The route of a work's download in `format`.
-pub fn work_route(format: Format) -> MethodRouter<App> {
-    get(
-        move |state: State<App>,
-              visitor: Extension<Visitor>,
-              id: Path<String>,
-              query: Query<DownloadQuery>,
-              headers: HeaderMap| work(state, visitor, id, query, headers, format),
-    )
+/// A work as an EPUB, HTML or text download: one handler a format, for
+/// the router's table.
+macro_rules! work_download {
+    ($name:ident, $format:expr) => {
+        pub async fn $name(
+            state: State<App>,
+            visitor: Extension<Visitor>,
+            id: Path<String>,
+            query: Query<DownloadQuery>,
+            headers: HeaderMap,
+        ) -> Result<Response, PageError> {
+            work(state, visitor, id, query, headers, $format).await
+        }
+    };
 }
+
+work_download!(work_epub, Format::Epub);
+work_download!(work_html, Format::Html);
+work_download!(work_txt, Format::Txt);
 
 async fn work(
     State(app): State<App>,

@@ -233,6 +233,112 @@ fn forwarded_for(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAdd
 /// The largest request body taken: a long chapter pasted whole fits.
 pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+/// Declares the site's pages once: the router is built from this table and
+/// [`route_table`] lists it, so whatever walks every page (the tests, the
+/// page cache's rules) meets a new page the day it is added.
+macro_rules! page_table {
+    ($($path:literal => $first:ident($handler:expr) $(. $method:ident($more:expr))*;)*) => {
+        fn page_routes() -> Router<App> {
+            Router::new()$(.route($path, $first($handler)$(.$method($more))*))*
+        }
+
+        /// (method, path) of every page, as [`page_routes`] answers them.
+        const PAGE_ROUTES: &[(&str, &str)] = &[
+            $((stringify!($first), $path), $((stringify!($method), $path),)*)*
+        ];
+    };
+}
+
+page_table! {
+    "/" => get(listing::home);
+    "/works" => get(listing::works);
+    "/works/new" => get(posting::new_work).post(posting::post_work);
+    "/works/{id}" => get(reading::work);
+    "/works/{id}/chapters/{position}" => get(reading::chapter);
+    "/works/{id}/edit" => get(editing::edit_form).post(editing::save);
+    "/works/{id}/delete" => post(editing::delete);
+    "/works/{id}/orphan" => post(editing::orphan);
+    "/works/{id}/chapters/new" => get(editing::new_chapter_form).post(editing::add_chapter);
+    "/works/{id}/chapters/{position}/edit" => get(editing::edit_chapter_form).post(editing::edit_chapter);
+    "/works/{id}/chapters/order" => post(editing::reorder_chapters);
+    "/works/{id}/chapters/delete" => post(editing::delete_chapter);
+    "/works/{id}/kudos" => post(reading::kudos);
+    "/works/{id}/comments" => post(reading::comment);
+    "/comments/{id}/edit" => post(reading::edit_comment);
+    "/comments/{id}/delete" => post(reading::delete_comment);
+    "/works/{id}/bookmarks" => post(reading::bookmark);
+    "/works/{id}/subscription" => post(reading::subscribe);
+    "/works/{id}/read-as" => post(reading::read_as);
+    "/works/{id}/download.epub" => get(downloads::work_epub);
+    "/works/{id}/download.html" => get(downloads::work_html);
+    "/works/{id}/download.txt" => get(downloads::work_txt);
+    "/series/{id}/download.epub" => get(downloads::series_epub);
+    "/opds" => get(opds::root);
+    "/opds/recent" => get(opds::recent);
+    "/opds/popular" => get(opds::popular);
+    "/opds/fandoms" => get(opds::fandoms);
+    "/opds/tags" => get(opds::tags);
+    "/opds/tags/{tag}" => get(opds::tag_works);
+    "/opds/search" => get(opds::search);
+    "/opds/search.xml" => get(opds::opensearch);
+    "/opds/bookmarks" => get(opds::bookmarks);
+    "/opds/subscriptions" => get(opds::subscriptions);
+    "/works/{id}/creators" => post(editing::creators);
+    "/works/{id}/report" => get(moderation::report_work_form).post(moderation::report_work);
+    "/comments/{id}/report" => get(moderation::report_comment_form).post(moderation::report_comment);
+    "/admin/reports" => get(moderation::reports);
+    "/admin/reports/{id}/resolve" => post(moderation::resolve);
+    "/admin/works/{id}/hidden" => post(moderation::set_hidden);
+    "/admin/users/{login}/suspended" => post(moderation::set_suspended);
+    "/dashboard/invitations/{work}" => post(people::answer_invitation);
+    "/series/{id}" => get(series::show);
+    "/tags/{tag}" => get(tags::show).post(tags::wrangle);
+    "/tags/{tag}/works" => get(listing::tag_works);
+    "/users/{login}" => get(people::person);
+    "/users/{login}/works" => get(listing::user_works);
+    "/dashboard" => get(people::dashboard);
+    "/dashboard/history/clear" => post(people::clear_history);
+    "/signup" => get(accounts::signup_form).post(accounts::sign_up);
+    "/login" => get(accounts::login_form).post(accounts::log_in);
+    "/logout" => post(accounts::log_out);
+    "/account" => get(accounts::account);
+    "/account/password" => post(accounts::change_password);
+    "/account/sessions/end" => post(accounts::sign_out_everywhere);
+    "/account/pseuds" => post(accounts::add_pseud);
+    "/account/tokens" => post(accounts::create_token);
+    "/account/tokens/revoke" => post(accounts::revoke_token);
+    "/account/delete" => post(accounts::delete_account);
+    "/preferences" => get(settings::preferences_form).post(settings::save_preferences);
+    "/api" => get(api::reference_page);
+    "/static/{file}" => get(assets::file);
+}
+
+/// Every (method, path) the site answers: its pages, the JSON API (as its
+/// OpenAPI document lists it) and the two addresses outside both.
+pub fn route_table() -> Vec<(String, String)> {
+    let mut routes: Vec<(String, String)> = PAGE_ROUTES
+        .iter()
+        .map(|(method, path)| (method.to_uppercase(), path.to_string()))
+        .collect();
+    routes.push(("GET".into(), "/metrics".into()));
+    routes.push(("GET".into(), "/api/v1/openapi.json".into()));
+    let (_, document) = api::routes();
+    for (path, item) in &document.paths.paths {
+        for (method, operation) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if operation.is_some() {
+                routes.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
 /// Every route of the site and the API.
 pub async fn router(
     archive: Archive,
@@ -281,110 +387,7 @@ pub async fn router(
     app.hits.spawn_flusher(app.archive.clone());
     app.pages.spawn_follower(app.archive.clone());
     app.downloads.spawn_sweeper(app.archive.clone());
-    let pages = Router::new()
-        .route("/", get(listing::home))
-        .route("/works", get(listing::works))
-        .route(
-            "/works/new",
-            get(posting::new_work).post(posting::post_work),
-        )
-        .route("/works/{id}", get(reading::work))
-        .route("/works/{id}/chapters/{position}", get(reading::chapter))
-        .route(
-            "/works/{id}/edit",
-            get(editing::edit_form).post(editing::save),
-        )
-        .route("/works/{id}/delete", post(editing::delete))
-        .route("/works/{id}/orphan", post(editing::orphan))
-        .route(
-            "/works/{id}/chapters/new",
-            get(editing::new_chapter_form).post(editing::add_chapter),
-        )
-        .route(
-            "/works/{id}/chapters/{position}/edit",
-            get(editing::edit_chapter_form).post(editing::edit_chapter),
-        )
-        .route(
-            "/works/{id}/chapters/order",
-            post(editing::reorder_chapters),
-        )
-        .route("/works/{id}/chapters/delete", post(editing::delete_chapter))
-        .route("/works/{id}/kudos", post(reading::kudos))
-        .route("/works/{id}/comments", post(reading::comment))
-        .route("/comments/{id}/edit", post(reading::edit_comment))
-        .route("/comments/{id}/delete", post(reading::delete_comment))
-        .route("/works/{id}/bookmarks", post(reading::bookmark))
-        .route("/works/{id}/subscription", post(reading::subscribe))
-        .route("/works/{id}/read-as", post(reading::read_as))
-        .route(
-            "/works/{id}/download.epub",
-            downloads::work_route(quire_export::Format::Epub),
-        )
-        .route(
-            "/works/{id}/download.html",
-            downloads::work_route(quire_export::Format::Html),
-        )
-        .route(
-            "/works/{id}/download.txt",
-            downloads::work_route(quire_export::Format::Txt),
-        )
-        .route("/series/{id}/download.epub", get(downloads::series_epub))
-        .route("/opds", get(opds::root))
-        .route("/opds/recent", get(opds::recent))
-        .route("/opds/popular", get(opds::popular))
-        .route("/opds/fandoms", get(opds::fandoms))
-        .route("/opds/tags", get(opds::tags))
-        .route("/opds/tags/{tag}", get(opds::tag_works))
-        .route("/opds/search", get(opds::search))
-        .route("/opds/search.xml", get(opds::opensearch))
-        .route("/opds/bookmarks", get(opds::bookmarks))
-        .route("/opds/subscriptions", get(opds::subscriptions))
-        .route("/works/{id}/creators", post(editing::creators))
-        .route(
-            "/works/{id}/report",
-            get(moderation::report_work_form).post(moderation::report_work),
-        )
-        .route(
-            "/comments/{id}/report",
-            get(moderation::report_comment_form).post(moderation::report_comment),
-        )
-        .route("/admin/reports", get(moderation::reports))
-        .route("/admin/reports/{id}/resolve", post(moderation::resolve))
-        .route("/admin/works/{id}/hidden", post(moderation::set_hidden))
-        .route(
-            "/admin/users/{login}/suspended",
-            post(moderation::set_suspended),
-        )
-        .route(
-            "/dashboard/invitations/{work}",
-            post(people::answer_invitation),
-        )
-        .route("/series/{id}", get(series::show))
-        .route("/tags/{tag}", get(tags::show).post(tags::wrangle))
-        .route("/tags/{tag}/works", get(listing::tag_works))
-        .route("/users/{login}", get(people::person))
-        .route("/users/{login}/works", get(listing::user_works))
-        .route("/dashboard", get(people::dashboard))
-        .route("/dashboard/history/clear", post(people::clear_history))
-        .route(
-            "/signup",
-            get(accounts::signup_form).post(accounts::sign_up),
-        )
-        .route("/login", get(accounts::login_form).post(accounts::log_in))
-        .route("/logout", post(accounts::log_out))
-        .route("/account", get(accounts::account))
-        .route("/account/password", post(accounts::change_password))
-        .route("/account/sessions/end", post(accounts::sign_out_everywhere))
-        .route("/account/pseuds", post(accounts::add_pseud))
-        .route("/account/tokens", post(accounts::create_token))
-        .route("/account/tokens/revoke", post(accounts::revoke_token))
-        .route("/account/delete", post(accounts::delete_account))
-        .route(
-            "/preferences",
-            get(settings::preferences_form).post(settings::save_preferences),
-        )
-        .route("/api", get(api::reference_page))
-        .route("/static/{file}", get(assets::file))
+    let pages = page_routes()
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

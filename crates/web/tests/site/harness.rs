@@ -371,54 +371,11 @@ impl Client {
     }
 }
 
-/// Every (method, path) the router answers, read from where it is built,
-/// so that a test walking them all meets a new route the day it is added.
+/// Every (method, path) the router answers, from the table it is built
+/// from, so that a test walking them all meets a new route the day it is
+/// added.
 pub fn router_routes() -> Vec<(String, String)> {
-    let source = include_str!("../../src/lib.rs");
-    let mut routes = Vec::new();
-    for call in source.split(".route(").skip(1) {
-        // The call's own text: up to the parenthesis that closes it.
-        let mut depth = 1;
-        let end = call
-            .char_indices()
-            .find_map(|(at, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                (depth == 0).then_some(at)
-            })
-            .unwrap_or(call.len());
-        let call = &call[..end];
-        let path = call.split('"').nth(1).unwrap_or_default().to_string();
-        if !path.starts_with('/') {
-            continue;
-        }
-        if call.contains("get(") || call.contains("work_route(") {
-            routes.push(("GET".to_string(), path.clone()));
-        }
-        if call.contains("post(") {
-            routes.push(("POST".to_string(), path));
-        }
-    }
-    // The JSON API's routes are made from its handlers' OpenAPI
-    // annotations: `#[utoipa::path(get, path = "/api/v1/…"`.
-    for source in [
-        include_str!("../../src/api/read.rs"),
-        include_str!("../../src/api/write.rs"),
-    ] {
-        for annotation in source.split("#[utoipa::path(").skip(1) {
-            let method = annotation.split(',').next().unwrap_or_default().trim();
-            let path = annotation
-                .split("path = \"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default();
-            routes.push((method.to_uppercase(), path.to_string()));
-        }
-    }
-    routes
+    quire_web::route_table()
 }
 
 /// Waits until `check` holds: the search index follows the store within a
