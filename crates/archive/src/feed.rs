@@ -230,3 +230,27 @@ impl Archive {
         Ok(found)
     }
 }
+
+impl Archive {
+    /// The change feed after `seq`, oldest first.
+    /// Changes after `seq`, oldest first, at most `limit`.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT seq, entity, entity_id, kind FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.try_get(0)?,
+                    entity: r.try_get(1)?,
+                    entity_id: r.try_get(2)?,
+                    kind: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+}

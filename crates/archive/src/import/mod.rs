@@ -4,6 +4,7 @@
 
 mod ao3;
 mod epub;
+mod storing;
 
 use std::path::Path;
 
