@@ -89,6 +89,10 @@ pub enum ArchiveError {
     NotYourPseud(PseudId),
     #[error("The series \"{0}\" belongs to someone else; choose another title.")]
     SeriesNotYours(String),
+    #[error("nobody here writes as `{0}`; check the spelling of the pseud")]
+    NoPseudNamed(String),
+    #[error("several people write as `{name}`; say which one, as {choices}")]
+    AmbiguousPseud { name: String, choices: String },
     #[error("there is no {kind} tag named `{name}`")]
     NoSuchTag { kind: &'static str, name: String },
     #[error("{0}")]

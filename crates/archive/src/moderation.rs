@@ -294,18 +294,16 @@ impl Archive {
             }
         }
         match matching.as_slice() {
-            [] => Err(ArchiveError::Refused(format!(
-                "nobody here writes as `{written}`; check the spelling of the pseud"
-            ))),
+            [] => Err(ArchiveError::NoPseudNamed(written.to_string())),
             [(pseud, _)] => Ok(*pseud),
-            several => Err(ArchiveError::Refused(format!(
-                "several people write as `{name}`; say which one, as {}",
-                several
+            several => Err(ArchiveError::AmbiguousPseud {
+                name: name.to_string(),
+                choices: several
                     .iter()
                     .map(|(_, owner)| format!("`{name} ({owner})`"))
                     .collect::<Vec<_>>()
-                    .join(" or ")
-            ))),
+                    .join(" or "),
+            }),
         }
     }
 

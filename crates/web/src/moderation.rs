@@ -26,8 +26,8 @@ pub async fn pseuds_named(
         match app.archive.find_pseud(name).await {
             Ok(pseud) if !pseuds.contains(&pseud) => pseuds.push(pseud),
             Ok(_) => {}
-            Err(ArchiveError::Refused(message)) => {
-                return Ok(Err(format!("Co-creators: {message}.")))
+            Err(err @ (ArchiveError::NoPseudNamed(_) | ArchiveError::AmbiguousPseud { .. })) => {
+                return Ok(Err(format!("Co-creators: {err}.")))
             }
             Err(other) => return Err(other.into()),
         }

@@ -128,7 +128,9 @@ impl From<ArchiveError> for PageError {
             | ArchiveError::LastChapter(_)
             | ArchiveError::ChapterOrder(_)
             | ArchiveError::NotYourPseud(_)
-            | ArchiveError::SeriesNotYours(_) => PageError::Refused(err.to_string()),
+            | ArchiveError::SeriesNotYours(_)
+            | ArchiveError::NoPseudNamed(_)
+            | ArchiveError::AmbiguousPseud { .. } => PageError::Refused(err.to_string()),
             ArchiveError::NotAllowed(_) => PageError::Forbidden(err.to_string()),
             ArchiveError::NoSuchWork(_)
             | ArchiveError::NoSuchChapter { .. }

@@ -254,11 +254,16 @@ async fn co_creators_are_credited_once_they_accept() {
             archive.find_pseud("Echo (friend)").await.unwrap(),
             echo_friend
         );
-        let Err(ArchiveError::Refused(ambiguous)) = archive.find_pseud("Echo").await else {
+        let Err(err @ ArchiveError::AmbiguousPseud { .. }) = archive.find_pseud("Echo").await
+        else {
             panic!("{}: an ambiguous pseud is refused", test.name);
         };
+        let ambiguous = err.to_string();
         assert!(ambiguous.contains("Echo (friend)") && ambiguous.contains("Echo (stranger)"));
-        assert!(archive.find_pseud("nobody").await.is_err());
+        assert!(matches!(
+            archive.find_pseud("nobody").await,
+            Err(ArchiveError::NoPseudNamed(written)) if written == "nobody"
+        ));
 
         // Only a creator invites; one's own pseud is credited at once.
         assert!(matches!(
