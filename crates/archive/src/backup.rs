@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, Row};
@@ -40,16 +40,42 @@ pub struct BackupManifest {
     pub rows: BTreeMap<String, i64>,
 }
 
+/// Why a backup could not be made or restored, apart from I/O.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupProblem {
+    #[error("this archive is on PostgreSQL: back it up with pg_dump")]
+    OnPostgres,
+    #[error("{} already holds a backup; choose an empty directory", .0.display())]
+    BackupThere(PathBuf),
+    #[error("{} has no {MANIFEST_FILE}: is it a directory `quire backup` wrote?", .0.display())]
+    NoManifest(PathBuf),
+    #[error("{} can't be read: {reason}", path.display())]
+    BadManifest { path: PathBuf, reason: String },
+    #[error(
+        "{} is not the file its manifest describes (damaged or changed since the backup); \
+         nothing was restored",
+        .0.display()
+    )]
+    Changed(PathBuf),
+    #[error("{} already holds an archive; restore into an empty data directory", .0.display())]
+    ArchiveThere(PathBuf),
+    #[error("the restored archive has {found} rows in {table} where the backup had {expected}")]
+    RowsDiffer {
+        table: &'static str,
+        found: i64,
+        expected: i64,
+    },
+}
+
 fn sha256_of(file: &Path) -> Result<(u64, String)> {
-    let mut reader = std::fs::File::open(file)
-        .map_err(|e| ArchiveError::Refused(format!("cannot read {}: {e}", file.display())))?;
+    let mut reader = std::fs::File::open(file).map_err(ArchiveError::io("read", file))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     let mut bytes = 0u64;
     loop {
         let n = reader
             .read(&mut buffer)
-            .map_err(|e| ArchiveError::Refused(format!("cannot read {}: {e}", file.display())))?;
+            .map_err(ArchiveError::io("read", file))?;
         if n == 0 {
             break;
         }
@@ -76,27 +102,18 @@ async fn rows_in(file: &Path) -> Result<BTreeMap<String, i64>> {
     Ok(rows)
 }
 
-fn io_error(what: &str, path: &Path, err: std::io::Error) -> ArchiveError {
-    ArchiveError::Refused(format!("cannot {what} {}: {err}", path.display()))
-}
-
 impl Archive {
     /// Copies the running archive into `dest` (made if missing; it must not
     /// hold a backup already) and writes its manifest. Readers and writers
     /// go on meanwhile; the copy is the archive as of one moment.
     pub async fn backup_to(&self, dest: &Path) -> Result<BackupManifest> {
         if self.backend == Backend::Postgres {
-            return Err(ArchiveError::Refused(
-                "this archive is on PostgreSQL: back it up with pg_dump".into(),
-            ));
+            return Err(BackupProblem::OnPostgres.into());
         }
-        std::fs::create_dir_all(dest).map_err(|e| io_error("create", dest, e))?;
+        std::fs::create_dir_all(dest).map_err(ArchiveError::io("create", dest))?;
         let file = dest.join(DATABASE_FILE);
         if file.exists() || dest.join(MANIFEST_FILE).exists() {
-            return Err(ArchiveError::Refused(format!(
-                "{} already holds a backup; choose an empty directory",
-                dest.display()
-            )));
+            return Err(BackupProblem::BackupThere(dest.to_path_buf()).into());
         }
         let partial = dest.join(format!("{DATABASE_FILE}.part"));
         let _ = std::fs::remove_file(&partial);
@@ -104,7 +121,7 @@ impl Archive {
         sqlx::query(&format!("VACUUM INTO '{target}'"))
             .execute(&self.pool)
             .await?;
-        std::fs::rename(&partial, &file).map_err(|e| io_error("write", &file, e))?;
+        std::fs::rename(&partial, &file).map_err(ArchiveError::io("write", &file))?;
         let (bytes, sha256) = sha256_of(&file)?;
         let manifest = BackupManifest {
             quire_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -114,14 +131,14 @@ impl Archive {
             sha256,
             rows: rows_in(&file).await?,
         };
-        let json = serde_json::to_string_pretty(&manifest)
-            .map_err(|e| ArchiveError::Refused(format!("cannot write the manifest: {e}")))?;
         let manifest_file = dest.join(MANIFEST_FILE);
+        let json = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| ArchiveError::io("write", &manifest_file)(std::io::Error::other(e)))?;
         let partial_manifest = dest.join(format!("{MANIFEST_FILE}.part"));
         std::fs::write(&partial_manifest, json)
-            .map_err(|e| io_error("write", &partial_manifest, e))?;
+            .map_err(ArchiveError::io("write", &partial_manifest))?;
         std::fs::rename(&partial_manifest, &manifest_file)
-            .map_err(|e| io_error("write", &manifest_file, e))?;
+            .map_err(ArchiveError::io("write", &manifest_file))?;
         Ok(manifest)
     }
 
@@ -131,45 +148,38 @@ impl Archive {
     /// by the caller.
     pub async fn restore_data_dir(src: &Path, data: &Path) -> Result<(Archive, BackupManifest)> {
         let manifest_file = src.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&manifest_file).map_err(|_| {
-            ArchiveError::Refused(format!(
-                "{} has no {MANIFEST_FILE}: is it a directory `quire backup` wrote?",
-                src.display()
-            ))
-        })?;
-        let manifest: BackupManifest = serde_json::from_str(&text).map_err(|e| {
-            ArchiveError::Refused(format!("{} can't be read: {e}", manifest_file.display()))
-        })?;
+        let text = std::fs::read_to_string(&manifest_file)
+            .map_err(|_| BackupProblem::NoManifest(src.to_path_buf()))?;
+        let manifest: BackupManifest =
+            serde_json::from_str(&text).map_err(|e| BackupProblem::BadManifest {
+                path: manifest_file.clone(),
+                reason: e.to_string(),
+            })?;
         let copy = src.join(&manifest.file);
         let (bytes, sha256) = sha256_of(&copy)?;
         if bytes != manifest.bytes || sha256 != manifest.sha256 {
-            return Err(ArchiveError::Refused(format!(
-                "{} is not the file its manifest describes (damaged or changed since the backup); \
-                 nothing was restored",
-                copy.display()
-            )));
+            return Err(BackupProblem::Changed(copy).into());
         }
         let target = data.join(DATABASE_FILE);
         if target.exists() {
-            return Err(ArchiveError::Refused(format!(
-                "{} already holds an archive; restore into an empty data directory",
-                data.display()
-            )));
+            return Err(BackupProblem::ArchiveThere(data.to_path_buf()).into());
         }
-        std::fs::create_dir_all(data).map_err(|e| io_error("create", data, e))?;
+        std::fs::create_dir_all(data).map_err(ArchiveError::io("create", data))?;
         let partial = data.join(format!("{DATABASE_FILE}.part"));
-        std::fs::copy(&copy, &partial).map_err(|e| io_error("copy to", &partial, e))?;
-        std::fs::rename(&partial, &target).map_err(|e| io_error("write", &target, e))?;
+        std::fs::copy(&copy, &partial).map_err(ArchiveError::io("copy to", &partial))?;
+        std::fs::rename(&partial, &target).map_err(ArchiveError::io("write", &target))?;
         let archive = Archive::open_data_dir(data).await?;
         for table in COUNTED {
             let expected = manifest.rows.get(table.name()).copied().unwrap_or(0);
             let found = archive.count_rows(table).await?;
             if found != expected {
                 archive.close().await;
-                return Err(ArchiveError::Refused(format!(
-                    "the restored archive has {found} rows in {} where the backup had {expected}",
-                    table.name()
-                )));
+                return Err(BackupProblem::RowsDiffer {
+                    table: table.name(),
+                    found,
+                    expected,
+                }
+                .into());
             }
         }
         Ok((archive, manifest))

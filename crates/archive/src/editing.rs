@@ -75,7 +75,7 @@ impl Archive {
         draft: &ChapterDraft,
     ) -> Result<()> {
         if draft.body.paragraphs.is_empty() {
-            return Err(ArchiveError::Refused("a chapter needs some text".into()));
+            return Err(ArchiveError::rejected("body", "a chapter needs some text"));
         }
         let manuscript = crate::chapter_text::store(&draft.body, work)?;
         let mut tx = self.write().await?;
@@ -341,7 +341,7 @@ pub(crate) async fn join_series_in(
 ) -> Result<i64> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(ArchiveError::Refused("a series needs a title".into()));
+        return Err(ArchiveError::rejected("series", "a series needs a title"));
     }
     crate::model::check_text(
         "series title",

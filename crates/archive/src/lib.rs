@@ -10,6 +10,7 @@ pub mod backup;
 mod chapter_text;
 pub mod corpus;
 mod editing;
+mod errors;
 pub mod feed;
 pub mod import;
 pub mod model;
@@ -27,6 +28,7 @@ mod wrangling;
 
 pub use authoring::Posting;
 pub use editing::Reading;
+pub use errors::{ArchiveError, ErrorKind, Result};
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
     guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, Hit, KudosGivers, Kudoser,
@@ -43,94 +45,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::AnyPool;
 
-use model::{Category, ModelError, Rating, Warnings};
+use model::{Category, Rating, Warnings};
 
 pub type WorkId = i64;
 pub type PseudId = i64;
 pub type TagId = i64;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ArchiveError {
-    #[error(transparent)]
-    Invalid(#[from] ModelError),
-    #[error(
-        "`{0}` is not a database quire can use; give sqlite://PATH or postgres://USER@HOST/DB"
-    )]
-    BadDatabaseUrl(String),
-    #[error("the database could not be opened or answered with an error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("the database schema could not be brought up to date: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("could not lock the database for its schema update ({0}); check the data directory's permissions")]
-    Lock(std::io::Error),
-    #[error("there is no pseud with id {0}")]
-    UnknownPseud(PseudId),
-    #[error("there is no work {0}")]
-    NoSuchWork(WorkId),
-    #[error("work {work} has no chapter {chapter}")]
-    NoSuchChapter { work: WorkId, chapter: i64 },
-    #[error("give every chapter of work {0} exactly once to reorder them")]
-    ChapterOrder(WorkId),
-    #[error("a work needs at least one chapter; delete work {0} instead")]
-    LastChapter(WorkId),
-    #[error("`{0}` can't be a login: use 3 to 40 letters, digits or underscores")]
-    BadLogin(String),
-    #[error("`{0}` is not an email address")]
-    BadEmail(String),
-    #[error("the login `{0}` is taken; choose another")]
-    LoginTaken(String),
-    #[error("a password needs at least {0} characters")]
-    WeakPassword(usize),
-    #[error("the password could not be hashed or checked: {0}")]
-    Password(String),
-    #[error("work {0} is not yours")]
-    NotYours(WorkId),
-    #[error("pseud {0} is not one of yours; post as one of your own pseuds")]
-    NotYourPseud(PseudId),
-    #[error("The series \"{0}\" belongs to someone else; choose another title.")]
-    SeriesNotYours(String),
-    #[error("nobody here writes as `{0}`; check the spelling of the pseud")]
-    NoPseudNamed(String),
-    #[error("several people write as `{name}`; say which one, as {choices}")]
-    AmbiguousPseud { name: String, choices: String },
-    #[error("there is no {kind} tag named `{name}`")]
-    NoSuchTag { kind: &'static str, name: String },
-    #[error("{0}")]
-    Refused(String),
-    /// The thing is there, and the one asking may see it, but changing it
-    /// is someone else's to do.
-    #[error("{0}")]
-    NotAllowed(String),
-    #[error("the stored work {work} is damaged ({what}); restore it from a backup")]
-    Damaged { work: WorkId, what: String },
-    #[error("the stored tag {tag} is damaged ({what}); restore it from a backup")]
-    DamagedTag { tag: TagId, what: String },
-}
-
-impl ArchiveError {
-    /// Did the database run out of disk space? What was being written was
-    /// rolled back whole; the archive is otherwise fine.
-    pub fn is_out_of_space(&self) -> bool {
-        let ArchiveError::Database(err) = self else {
-            return false;
-        };
-        match err {
-            // SQLITE_FULL (13) in its primary and extended forms; PostgreSQL's
-            // disk_full (53100).
-            sqlx::Error::Database(db) => {
-                let code = db.code();
-                matches!(code.as_deref(), Some("13" | "53100"))
-                    || db.message().contains("disk is full")
-                    || db.message().contains("No space left on device")
-            }
-            // ENOSPC
-            sqlx::Error::Io(io) => io.raw_os_error() == Some(28),
-            _ => false,
-        }
-    }
-}
-
-pub type Result<T, E = ArchiveError> = std::result::Result<T, E>;
 
 /// What importing one file did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

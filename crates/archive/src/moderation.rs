@@ -85,15 +85,16 @@ impl Archive {
         details: &str,
     ) -> Result<i64> {
         if !REPORT_REASONS.iter().any(|(name, _)| *name == reason) {
-            return Err(ArchiveError::Refused(format!(
-                "`{reason}` is not a reason a report can give; choose one from the list"
-            )));
+            return Err(ArchiveError::rejected(
+                "reason",
+                format!("`{reason}` is not a reason a report can give; choose one from the list"),
+            ));
         }
         let details = details.trim();
         if details.is_empty() {
-            return Err(ArchiveError::Refused(
-                "say in a sentence or two what is wrong, so the admins know what to look for"
-                    .into(),
+            return Err(ArchiveError::rejected(
+                "details",
+                "say in a sentence or two what is wrong, so the admins know what to look for",
             ));
         }
         crate::model::check_text("report", details, MAX_REPORT_DETAILS)?;
@@ -101,7 +102,7 @@ impl Archive {
             ReportTarget::Work(id) => self.work_exists(id).await?.then_some(id),
             ReportTarget::Comment(id) => self.work_of_comment(id).await?,
         }
-        .ok_or_else(|| ArchiveError::Refused(format!("there is no such {}", target.kind())))?;
+        .ok_or_else(|| ArchiveError::Missing(format!("there is no such {}", target.kind())))?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO reports (target_kind, target_id, work_id, reporter_id, reason, details, created_at) \
@@ -196,7 +197,7 @@ impl Archive {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "report {id} is not open (it may have been resolved already)"
             )));
         }
@@ -243,7 +244,7 @@ impl Archive {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(ArchiveError::Refused("there is no such account".into()));
+            return Err(ArchiveError::Missing("there is no such account".into()));
         }
         let kind = if suspended { "suspended" } else { "reinstated" };
         record_change(&mut tx, "user", user, kind).await?;
@@ -395,7 +396,7 @@ impl Archive {
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
         if pseuds.is_empty() {
-            return Err(ArchiveError::Refused(
+            return Err(ArchiveError::Conflict(
                 "there is no invitation to that work for you (it may have been answered already)"
                     .into(),
             ));
@@ -435,7 +436,7 @@ impl Archive {
             return Err(ArchiveError::NotYours(work));
         }
         if mine.len() == rows.len() {
-            return Err(ArchiveError::Refused(
+            return Err(ArchiveError::Conflict(
                 "you are this work's only creator: orphan or delete it instead".into(),
             ));
         }

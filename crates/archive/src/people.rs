@@ -173,7 +173,7 @@ impl Archive {
             .await?
             .is_some();
         if taken {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "you already have a pseud named `{name}`"
             )));
         }
@@ -274,10 +274,11 @@ impl Archive {
             .bind(user)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| ArchiveError::Refused("there is no such account".into()))?;
+            .ok_or_else(|| ArchiveError::Missing("there is no such account".into()))?;
         if !password_matches(&row.try_get::<String, _>(0)?, current)? {
-            return Err(ArchiveError::Refused(
-                "the current password is not right".into(),
+            return Err(ArchiveError::rejected(
+                "current_password",
+                "the current password is not right",
             ));
         }
         let hash = hash_password(new)?;

@@ -143,14 +143,14 @@ impl Archive {
             .ok_or(ArchiveError::NoSuchWork(work))?
             .try_get(0)?;
         if draft != 0 {
-            return Err(ArchiveError::Refused(
+            return Err(ArchiveError::Conflict(
                 "a draft takes kudos once it is posted".into(),
             ));
         }
         let (user, guest) = match who {
             Kudoser::User(id) => {
                 if self.is_creator(work, crate::Viewer::User(*id)).await? {
-                    return Err(ArchiveError::Refused(
+                    return Err(ArchiveError::Conflict(
                         "you can't leave kudos on your own work".into(),
                     ));
                 }
@@ -203,7 +203,10 @@ impl Archive {
         body: &str,
     ) -> Result<i64> {
         if body.trim().is_empty() {
-            return Err(ArchiveError::Refused("a comment needs some text".into()));
+            return Err(ArchiveError::rejected(
+                "comment",
+                "a comment needs some text",
+            ));
         }
         model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
         if let Commenter::Named(name) = by {
@@ -212,7 +215,7 @@ impl Archive {
         if let Some(parent) = parent {
             let (_, _, frozen) = self.comment_context(parent).await?;
             if frozen {
-                return Err(ArchiveError::Refused(
+                return Err(ArchiveError::Conflict(
                     "this comment thread is frozen; it takes no replies".into(),
                 ));
             }
@@ -227,13 +230,13 @@ impl Archive {
         .transpose()?;
         match draft {
             None => {
-                return Err(ArchiveError::Refused(format!(
+                return Err(ArchiveError::Missing(format!(
                     "there is no chapter {chapter} to comment on"
                 )))
             }
             Some(0) => {}
             Some(_) => {
-                return Err(ArchiveError::Refused(
+                return Err(ArchiveError::Conflict(
                     "a draft takes comments once it is posted".into(),
                 ))
             }
@@ -434,7 +437,7 @@ impl Archive {
             .ok_or(ArchiveError::NoSuchWork(work))?;
         let title: String = row.try_get(0)?;
         if row.try_get::<i64, _>(1)? != 0 {
-            return Err(ArchiveError::Refused(
+            return Err(ArchiveError::Conflict(
                 "a draft can be bookmarked once it is posted".into(),
             ));
         }
@@ -521,7 +524,7 @@ impl Archive {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ArchiveError::Refused(format!("there is no comment {id}")))?;
+        .ok_or_else(|| ArchiveError::Missing(format!("there is no comment {id}")))?;
         Ok((
             row.try_get(0)?,
             row.try_get(1)?,
@@ -538,12 +541,15 @@ impl Archive {
             ));
         }
         if frozen {
-            return Err(ArchiveError::Refused(
+            return Err(ArchiveError::Conflict(
                 "this comment thread is frozen; it can't be edited".into(),
             ));
         }
         if body.trim().is_empty() {
-            return Err(ArchiveError::Refused("a comment needs some text".into()));
+            return Err(ArchiveError::rejected(
+                "comment",
+                "a comment needs some text",
+            ));
         }
         model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
         let mut tx = self.write().await?;

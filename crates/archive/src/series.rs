@@ -68,8 +68,10 @@ impl Archive {
             if !indexed.listed() || (indexed.restricted && viewer == Viewer::Guest) {
                 continue;
             }
-            let part = u32::try_from(position)
-                .map_err(|_| ArchiveError::Refused(format!("series part {position}")))?;
+            let part = u32::try_from(position).map_err(|_| ArchiveError::Damaged {
+                work,
+                what: format!("series part {position}"),
+            })?;
             works.push((part, indexed));
         }
         if works.is_empty() {

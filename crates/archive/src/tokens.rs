@@ -82,8 +82,9 @@ impl Archive {
     ) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > crate::model::limits::TOKEN_NAME_CHARS {
-            return Err(ArchiveError::Refused(
-                "Name the token (up to 100 characters) after the app or script that will use it, so you know which to revoke later.".into(),
+            return Err(ArchiveError::rejected(
+                "name",
+                "Name the token (up to 100 characters) after the app or script that will use it, so you know which to revoke later.",
             ));
         }
         crate::model::check_text("token name", name, crate::model::limits::TOKEN_NAME_CHARS)?;
@@ -94,7 +95,7 @@ impl Archive {
             .await?
             .try_get(0)?;
         if held >= MAX_TOKENS_PER_ACCOUNT as i64 {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "An account may hold {MAX_TOKENS_PER_ACCOUNT} tokens at once; revoke one you no longer use first."
             )));
         }

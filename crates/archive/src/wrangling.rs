@@ -180,7 +180,7 @@ impl Archive {
             .fetch_one(&mut *tx)
             .await?;
         if row.try_get::<Option<i64>, _>(0)?.is_some() {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "`{name}` is a synonym; a synonym can't be canonical. Make its canonical the tag you want, or unmerge it first"
             )));
         }
@@ -197,7 +197,7 @@ impl Archive {
     /// tagged with it are found by filters on the canonical from then on.
     pub async fn merge_as_synonym(&self, kind: TagKind, name: &str, canonical: &str) -> Result<()> {
         if kind.is_fixed() {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "{} tags are a fixed set and can't be merged",
                 kind.label()
             )));
@@ -205,9 +205,10 @@ impl Archive {
         let id = self.tag_id(kind, name).await?;
         let target = self.tag_id(kind, canonical).await?;
         if id == target {
-            return Err(ArchiveError::Refused(format!(
-                "`{name}` can't be a synonym of itself"
-            )));
+            return Err(ArchiveError::rejected(
+                "synonym_of",
+                format!("`{name}` can't be a synonym of itself"),
+            ));
         }
         let mut tx = self.write().await?;
         let is_canonical: i64 = sqlx::query("SELECT canonical FROM tags WHERE id = $1")
@@ -216,7 +217,7 @@ impl Archive {
             .await?
             .try_get(0)?;
         if is_canonical == 0 {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "`{canonical}` is not canonical; make it canonical first, then merge `{name}` into it"
             )));
         }
@@ -251,7 +252,7 @@ impl Archive {
                 TagKind::Character | TagKind::Relationship | TagKind::Freeform
             );
         if parent_kind != kind && !fandom_parent {
-            return Err(ArchiveError::Refused(format!(
+            return Err(ArchiveError::Conflict(format!(
                 "a {} tag's parent is a {} meta-tag or, for characters, relationships and additional tags, a fandom",
                 kind.code(),
                 kind.code()
@@ -263,7 +264,7 @@ impl Archive {
             // A loop of meta-tags would make a filter find everything forever.
             let below = TagGraph::load(&self.pool).await?.descendants(child);
             if below.contains(&parent_id) || child == parent_id {
-                return Err(ArchiveError::Refused(format!(
+                return Err(ArchiveError::Conflict(format!(
                     "`{parent}` is already under `{name}`; a tag can't be its own meta-tag"
                 )));
             }

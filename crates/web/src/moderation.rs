@@ -133,8 +133,8 @@ async fn file_report(
         Ok(_) => {
             Ok(Redirect::to(&format!("/works/{}?done=reported", subject.work)).into_response())
         }
-        Err(ArchiveError::Refused(message)) => {
-            report_page(visitor, subject, &form, Some(capitalized(&message)))
+        Err(err @ ArchiveError::Rejected { .. }) => {
+            report_page(visitor, subject, &form, Some(capitalized(&err.to_string())))
         }
         Err(other) => Err(other.into()),
     }

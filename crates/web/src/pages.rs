@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use quire_archive::search::SearchError;
-use quire_archive::ArchiveError;
+use quire_archive::{ArchiveError, ErrorKind};
 
 use crate::visitor::Visitor;
 
@@ -118,37 +118,15 @@ impl From<ArchiveError> for PageError {
     /// What the person asking can put right is told to them as it is; the
     /// rest is the archive's trouble.
     fn from(err: ArchiveError) -> PageError {
-        match err {
-            ArchiveError::Invalid(_)
-            | ArchiveError::BadLogin(_)
-            | ArchiveError::BadEmail(_)
-            | ArchiveError::LoginTaken(_)
-            | ArchiveError::WeakPassword(_)
-            | ArchiveError::Refused(_)
-            | ArchiveError::LastChapter(_)
-            | ArchiveError::ChapterOrder(_)
-            | ArchiveError::NotYourPseud(_)
-            | ArchiveError::SeriesNotYours(_)
-            | ArchiveError::NoPseudNamed(_)
-            | ArchiveError::AmbiguousPseud { .. } => PageError::Refused(err.to_string()),
-            ArchiveError::NotAllowed(_) => PageError::Forbidden(err.to_string()),
-            ArchiveError::NoSuchWork(_)
-            | ArchiveError::NoSuchChapter { .. }
-            | ArchiveError::NotYours(_)
-            | ArchiveError::NoSuchTag { .. } => PageError::NotFound,
-            other if other.is_out_of_space() => {
-                tracing::error!(error = %other, "out of disk space: a write was refused and rolled back; free space in the data directory");
+        match err.kind() {
+            ErrorKind::Invalid | ErrorKind::Conflict => PageError::Refused(err.to_string()),
+            ErrorKind::Forbidden => PageError::Forbidden(err.to_string()),
+            ErrorKind::NotFound => PageError::NotFound,
+            ErrorKind::OutOfSpace => {
+                tracing::error!(error = %err, "out of disk space: a write was refused and rolled back; free space in the data directory");
                 PageError::OutOfSpace
             }
-            // Listed, not caught by `_`: a new kind of error must be placed.
-            ArchiveError::BadDatabaseUrl(_)
-            | ArchiveError::Database(_)
-            | ArchiveError::Migrate(_)
-            | ArchiveError::Lock(_)
-            | ArchiveError::UnknownPseud(_)
-            | ArchiveError::Password(_)
-            | ArchiveError::Damaged { .. }
-            | ArchiveError::DamagedTag { .. } => PageError::Store(err),
+            ErrorKind::Broken => PageError::Store(err),
         }
     }
 }
@@ -307,6 +285,54 @@ pub fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each kind of archive error reaches the reader as its own status;
+    /// none falls through to "something went wrong".
+    #[test]
+    fn archive_errors_answer_by_their_kind() {
+        let answers = [
+            (
+                ArchiveError::Rejected {
+                    field: "comment",
+                    reason: "a comment needs some text".into(),
+                },
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                ArchiveError::Conflict("frozen".into()),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                ArchiveError::Missing("no comment 9".into()),
+                StatusCode::NOT_FOUND,
+            ),
+            (ArchiveError::NotYours(1), StatusCode::NOT_FOUND),
+            (
+                ArchiveError::NotAllowed("not yours to edit".into()),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                ArchiveError::Io {
+                    action: "read",
+                    path: "/data/x".into(),
+                    source: std::io::Error::from_raw_os_error(2),
+                },
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                ArchiveError::Io {
+                    action: "write",
+                    path: "/data/x".into(),
+                    source: std::io::Error::from_raw_os_error(28),
+                },
+                StatusCode::INSUFFICIENT_STORAGE,
+            ),
+        ];
+        for (err, status) in answers {
+            let said = err.to_string();
+            assert_eq!(PageError::from(err).status(), status, "{said}");
+        }
+    }
 
     #[test]
     fn counts_read_like_ao3() {

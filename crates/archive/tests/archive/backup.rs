@@ -2,7 +2,7 @@
 //! data directory with every row; a damaged copy or a full directory is
 //! refused; PostgreSQL archives are pointed to pg_dump.
 
-use quire_archive::backup::{DATABASE_FILE, MANIFEST_FILE};
+use quire_archive::backup::{BackupProblem, DATABASE_FILE, MANIFEST_FILE};
 use quire_archive::{Archive, ArchiveError, CountedTable, Kudoser, Viewer};
 
 use crate::backends;
@@ -39,7 +39,7 @@ async fn a_backup_restores_into_an_empty_data_directory() {
     assert!(
         matches!(
             archive.backup_to(&dest).await,
-            Err(ArchiveError::Refused(_))
+            Err(ArchiveError::Backup(BackupProblem::BackupThere(_)))
         ),
         "a backup never overwrites another"
     );
@@ -60,7 +60,7 @@ async fn a_backup_restores_into_an_empty_data_directory() {
     // Not over an archive, and not from a damaged copy.
     assert!(matches!(
         Archive::restore_data_dir(&dest, &data).await,
-        Err(ArchiveError::Refused(message)) if message.contains("already holds an archive")
+        Err(ArchiveError::Backup(BackupProblem::ArchiveThere(_)))
     ));
     let mut bytes = std::fs::read(dest.join(DATABASE_FILE)).unwrap();
     let last = bytes.len() - 1;
@@ -69,7 +69,7 @@ async fn a_backup_restores_into_an_empty_data_directory() {
     let elsewhere = backends::scratch_dir("quire-restored-damaged");
     assert!(matches!(
         Archive::restore_data_dir(&dest, &elsewhere).await,
-        Err(ArchiveError::Refused(message)) if message.contains("damaged")
+        Err(ArchiveError::Backup(BackupProblem::Changed(_)))
     ));
     assert!(
         !elsewhere.join(DATABASE_FILE).exists(),
@@ -78,7 +78,8 @@ async fn a_backup_restores_into_an_empty_data_directory() {
     let missing = backends::scratch_dir("quire-no-backup");
     assert!(matches!(
         Archive::restore_data_dir(&missing, &elsewhere).await,
-        Err(ArchiveError::Refused(message)) if message.contains("manifest.json")
+        Err(ArchiveError::Backup(problem @ BackupProblem::NoManifest(_)))
+            if problem.to_string().contains("manifest.json")
     ));
     for dir in [dest, data, elsewhere, missing] {
         let _ = std::fs::remove_dir_all(dir);
@@ -96,7 +97,8 @@ async fn a_postgresql_archive_is_pointed_to_pg_dump() {
         let dest = backends::scratch_dir("quire-pg-backup");
         assert!(matches!(
             test.archive.backup_to(&dest).await,
-            Err(ArchiveError::Refused(message)) if message.contains("pg_dump")
+            Err(ArchiveError::Backup(problem @ BackupProblem::OnPostgres))
+                if problem.to_string().contains("pg_dump")
         ));
         assert!(!dest.join(DATABASE_FILE).exists());
         let _ = std::fs::remove_dir_all(dest);

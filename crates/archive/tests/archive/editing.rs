@@ -388,14 +388,14 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
             )
             .await;
         assert!(
-            matches!(early, Err(ArchiveError::Refused(_))),
+            matches!(early, Err(ArchiveError::Conflict(_))),
             "{}: {early:?}",
             test.name
         );
         let kudos = archive
             .leave_kudos(drafted, &Kudoser::User(reader.id))
             .await;
-        assert!(matches!(kudos, Err(ArchiveError::Refused(_))), "{kudos:?}");
+        assert!(matches!(kudos, Err(ArchiveError::Conflict(_))), "{kudos:?}");
         // Someone invited to credit it reads it to decide, and only until
         // they answer.
         assert!(archive

@@ -71,7 +71,7 @@ async fn reports_wait_in_the_queue_until_an_admin_resolves_them() {
                     archive
                         .report(ReportTarget::Work(work), None, reason, details)
                         .await,
-                    Err(ArchiveError::Refused(_))
+                    Err(ArchiveError::Rejected { .. })
                 ),
                 "{}: {reason:?} {details:?}",
                 test.name
@@ -86,7 +86,7 @@ async fn reports_wait_in_the_queue_until_an_admin_resolves_them() {
             archive
                 .report(ReportTarget::Comment(comment + 100), None, "spam", "Ads.")
                 .await,
-            Err(ArchiveError::Refused(_))
+            Err(ArchiveError::Missing(_))
         ));
 
         let queue = archive.open_reports(50).await.unwrap();
@@ -345,7 +345,7 @@ async fn co_creators_are_credited_once_they_accept() {
         ));
         assert!(matches!(
             archive.remove_creator(work, author.id).await,
-            Err(ArchiveError::Refused(_))
+            Err(ArchiveError::Conflict(_))
         ));
         test.finish().await;
     }

@@ -112,7 +112,10 @@ async fn a_password_change_ends_every_session() {
             archive
                 .change_password(user.id, "not the password", "brand new password")
                 .await,
-            Err(ArchiveError::Refused(_))
+            Err(ArchiveError::Rejected {
+                field: "current_password",
+                ..
+            })
         ));
         assert!(
             archive.session(&session.token).await.unwrap().is_some(),
@@ -284,7 +287,7 @@ async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
             .add_bookmark(drafted, reader.default_pseud, &open)
             .await;
         assert!(
-            matches!(refused, Err(ArchiveError::Refused(_))),
+            matches!(refused, Err(ArchiveError::Conflict(_))),
             "{}: {refused:?}",
             test.name
         );
@@ -397,7 +400,7 @@ async fn api_tokens_act_for_their_account_until_revoked_and_only_their_hash_is_k
         assert!(listed[0].last_used_at.is_some());
         assert!(matches!(
             archive.create_api_token(user.id, "   ", Scope::Write).await,
-            Err(ArchiveError::Refused(_))
+            Err(ArchiveError::Rejected { field: "name", .. })
         ));
         // Another account can't revoke it.
         assert!(!archive.revoke_api_token(other.id, token.id).await.unwrap());

@@ -149,7 +149,15 @@ impl From<PageError> for ApiError {
 }
 
 impl From<ArchiveError> for ApiError {
+    /// As the site answers, naming the field at fault when the archive does.
     fn from(err: ArchiveError) -> ApiError {
-        ApiError::from(PageError::from(err))
+        let parameter = match &err {
+            ArchiveError::Rejected { field, .. } => Some(field.to_string()),
+            _ => None,
+        };
+        ApiError {
+            parameter,
+            ..ApiError::from(PageError::from(err))
+        }
     }
 }
