@@ -104,14 +104,9 @@ pub enum LogFormat {
 
 pub struct ServeOptions {
     pub listen: String,
-    pub public_url: Option<String>,
     pub demo: bool,
     pub log_format: LogFormat,
-    pub page_cache_bytes: u64,
-    pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub comments_per_minute: u32,
-    pub api_requests_per_minute: u32,
-    pub connections: quire_web::ConnectionLimits,
+    pub settings: quire_web::Settings,
 }
 
 /// Logs go to standard error, filtered by QUIRE_LOG (default `info`: a line
@@ -130,34 +125,19 @@ fn start_log(format: LogFormat) -> Result<()> {
     installed.map_err(|err| anyhow::anyhow!("cannot start the log: {err}"))
 }
 
-pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
+pub fn serve(location: &Location, options: ServeOptions) -> Result<()> {
     let ServeOptions {
         listen,
-        public_url,
         demo,
         log_format,
-        page_cache_bytes,
-        trusted_proxies,
-        comments_per_minute,
-        api_requests_per_minute,
-        connections,
+        mut settings,
     } = options;
-    let (listen, public_url, demo) = (listen.as_str(), public_url.as_deref(), *demo);
-    if let Some(url) = public_url {
-        quire_export::Options::new(url).with_context(|| format!("--public-url {url}"))?;
-    }
-    start_log(*log_format)?;
+    settings.data_dir = location.data.clone();
+    start_log(log_format)?;
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
-        let search = open_search(&archive, location).await?;
-        // The follower builds a missing index, catches up a behind one and
-        // then keeps it within a fraction of a second of the store; the
-        // site answers meanwhile (searches say the index is being built).
-        let follower = tokio::spawn(search.clone().follow(|err| {
-            tracing::error!(error = %err, "search index");
-        }));
-        let listener = tokio::net::TcpListener::bind(listen)
+        let listener = tokio::net::TcpListener::bind(&listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
         let address = listener.local_addr()?;
@@ -167,31 +147,9 @@ pub fn serve(location: &Location, options: &ServeOptions) -> Result<()> {
         for id in demo_works {
             println!("  demo work: http://{address}/works/{id}");
         }
-        let mut config = quire_web::SiteConfig::new(
-            location.data.clone(),
-            public_url.map_or_else(
-                || format!("http://{address}"),
-                |url| url.trim_end_matches('/').to_string(),
-            ),
-        );
-        config.page_cache_bytes = *page_cache_bytes;
-        config.trusted_proxies = trusted_proxies.clone();
-        config.comments_per_minute = *comments_per_minute;
-        config.api_requests_per_minute = *api_requests_per_minute;
-        config.connections = *connections;
-        let site = quire_web::router(archive.clone(), search, config)
-            .await
-            .context("cannot start the site")?;
-        // In-flight requests are answered first; then the hits they
-        // buffered are written.
-        site.serve(listener, shutdown)
-            .await
-            .context("the server stopped, but its last hits could not be written")?;
-        // Every commit of the index is whole; stopping between rounds loses
-        // nothing, and the next start catches up from the last commit.
-        follower.abort();
+        let served = quire_web::serve(archive.clone(), settings, listener, shutdown).await;
         archive.close().await;
-        Ok(())
+        Ok(served?)
     })
 }
 

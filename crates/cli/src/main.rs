@@ -77,10 +77,6 @@ enum Command {
         /// Address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// The address readers reach the archive at, for links in downloads
-        /// and feeds (default: http:// and the listening address).
-        #[arg(long, env = "QUIRE_PUBLIC_URL", value_name = "URL")]
-        public_url: Option<String>,
         /// Load the two sample works, three AO3 downloads and 300 generated
         /// works first (once; loading again adds nothing).
         #[arg(long)]
@@ -90,62 +86,8 @@ enum Command {
         /// `warn` or `info,quire::access=off`) chooses what is logged.
         #[arg(long, value_enum, env = "QUIRE_LOG_FORMAT", default_value = "text")]
         log_format: archive_commands::LogFormat,
-        /// Memory for guests' ready-made pages, in MiB (0 keeps none).
-        #[arg(
-            long,
-            env = "QUIRE_PAGE_CACHE_MB",
-            default_value_t = 64,
-            value_name = "MIB"
-        )]
-        page_cache_mb: u64,
-        /// A reverse proxy in front of quire, by address (repeat, or
-        /// separate with commas): the reader's address is then taken from
-        /// the X-Forwarded-For it adds, for rate limits, kudos and hits.
-        /// Requests from anywhere else keep their own address.
-        #[arg(
-            long = "trusted-proxy",
-            env = "QUIRE_TRUSTED_PROXIES",
-            value_delimiter = ',',
-            value_name = "ADDRESS"
-        )]
-        trusted_proxies: Vec<std::net::IpAddr>,
-        /// Comments one reader (an account, or a guest's address) may post
-        /// in a minute; 0 sets no limit (for load tests on loopback).
-        #[arg(
-            long,
-            env = "QUIRE_COMMENTS_PER_MINUTE",
-            default_value_t = 10,
-            value_name = "COUNT"
-        )]
-        comments_per_minute: u32,
-        /// JSON API requests one token (or, without one, one address) may
-        /// make in a minute; 0 sets no limit.
-        #[arg(
-            long,
-            env = "QUIRE_API_REQUESTS_PER_MINUTE",
-            default_value_t = 300,
-            value_name = "COUNT"
-        )]
-        api_requests_per_minute: u32,
-        /// Seconds a connection may take to send a request's headers (and
-        /// may sit idle between requests) before it is closed.
-        #[arg(
-            long,
-            env = "QUIRE_HEADER_TIMEOUT",
-            default_value_t = 10,
-            value_name = "SECONDS",
-            value_parser = clap::value_parser!(u64).range(1..)
-        )]
-        header_timeout: u64,
-        /// Connections one address may hold open at once (a browser opens
-        /// six); 0 sets no cap. Trusted proxies are never capped.
-        #[arg(
-            long,
-            env = "QUIRE_CONNECTIONS_PER_ADDRESS",
-            default_value_t = 64,
-            value_name = "COUNT"
-        )]
-        connections_per_address: usize,
+        #[command(flatten)]
+        settings: quire_web::Settings,
     },
     /// Write a deterministic AO3-like corpus (works.jsonl) for tests and
     /// benchmarks; `quire import DIR` reads it.
@@ -213,14 +155,8 @@ enum Command {
         /// The file to write, or a folder to write Author_Title.EXT into.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// The archive's public address, which the download links back to
-        /// (default: http://127.0.0.1:8080).
-        #[arg(long, env = "QUIRE_PUBLIC_URL", value_name = "URL")]
-        public_url: Option<String>,
-        /// The old name of --public-url (and QUIRE_BASE_URL of
-        /// QUIRE_PUBLIC_URL), still read.
-        #[arg(long, env = "QUIRE_BASE_URL", hide = true)]
-        base_url: Option<String>,
+        #[command(flatten)]
+        public_url: quire_web::PublicUrl,
         #[command(flatten)]
         location: Location,
     },
@@ -283,30 +219,16 @@ fn main() -> ExitCode {
         Command::Serve {
             location,
             listen,
-            public_url,
             demo,
             log_format,
-            page_cache_mb,
-            trusted_proxies,
-            comments_per_minute,
-            api_requests_per_minute,
-            header_timeout,
-            connections_per_address,
+            settings,
         } => archive_commands::serve(
             &location,
-            &archive_commands::ServeOptions {
+            archive_commands::ServeOptions {
                 listen,
-                public_url,
                 demo,
                 log_format,
-                page_cache_bytes: page_cache_mb.saturating_mul(1024 * 1024),
-                trusted_proxies,
-                comments_per_minute,
-                api_requests_per_minute,
-                connections: quire_web::ConnectionLimits {
-                    header_timeout: std::time::Duration::from_secs(header_timeout),
-                    per_address: connections_per_address,
-                },
+                settings,
             },
         ),
         Command::Corpus {
@@ -324,7 +246,6 @@ fn main() -> ExitCode {
             fills,
             output,
             public_url,
-            base_url,
             location,
         } => export_command::run(
             &location,
@@ -332,7 +253,7 @@ fn main() -> ExitCode {
                 work,
                 format: format.into(),
                 fills: &fills,
-                base_url: &public_url_of(public_url, base_url),
+                base_url: &public_url_of(&public_url),
                 output: &output,
             },
         ),
@@ -348,19 +269,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The archive's public address: one name for it everywhere
-/// (`--public-url`, `QUIRE_PUBLIC_URL`); the old names are still read,
-/// with a line saying so.
-fn public_url_of(public_url: Option<String>, old_name: Option<String>) -> String {
-    match (public_url, old_name) {
-        (Some(url), _) => url,
-        (None, Some(url)) => {
-            eprintln!(
-                "quire: --base-url and QUIRE_BASE_URL are now --public-url and QUIRE_PUBLIC_URL; \
-                 the old names will stop working in a later release"
-            );
+/// The address a download links back to; the old name of the setting
+/// still works, with a line saying so.
+fn public_url_of(public_url: &quire_web::PublicUrl) -> String {
+    match public_url.given() {
+        Some((url, old_name)) => {
+            if old_name {
+                eprintln!("quire: {}", quire_web::PublicUrl::OLD_NAME_WARNING);
+            }
             url
         }
-        (None, None) => "http://127.0.0.1:8080".to_string(),
+        None => "http://127.0.0.1:8080".to_string(),
     }
 }

@@ -24,6 +24,7 @@ pub mod search_params;
 mod series;
 mod server;
 mod settings;
+mod site_settings;
 mod tags;
 mod visitor;
 mod work_input;
@@ -40,6 +41,7 @@ use quire_archive::{Archive, ArchiveError};
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 pub use server::ConnectionLimits;
+pub use site_settings::{PublicUrl, Settings};
 
 /// What every handler reaches: one `Arc`, since every middleware layer
 /// clones the state for every request.
@@ -82,11 +84,74 @@ struct Shared {
     api_document: Arc<str>,
 }
 
+/// Why the site could not start, or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("--public-url: {0}")]
+    PublicUrl(#[source] quire_export::ExportError),
+    #[error("cannot open the search index under {}: {source}", dir.display())]
+    Search {
+        dir: std::path::PathBuf,
+        source: quire_archive::search::SearchError,
+    },
+    #[error("cannot read the address the site listens on: {0}")]
+    Address(std::io::Error),
+    #[error("cannot start the site: {0}")]
+    Start(ArchiveError),
+    #[error("the server stopped, but its last hits could not be written: {0}")]
+    LastHits(ArchiveError),
+}
+
+/// Serves `archive` on `listener` until `shutdown` completes: the website,
+/// the JSON API, /healthz and /metrics. The search index under the data
+/// directory follows the archive meanwhile (built first if missing; lists
+/// answer 503 until it is). When `shutdown` completes, the requests in
+/// flight are answered and then the hits they buffered are written.
+pub async fn serve(
+    archive: Archive,
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let address = listener.local_addr().map_err(ServeError::Address)?;
+    let public_url = match settings.public_url.given() {
+        Some((url, old_name)) => {
+            quire_export::Options::new(&url).map_err(ServeError::PublicUrl)?;
+            if old_name {
+                tracing::warn!("{}", PublicUrl::OLD_NAME_WARNING);
+            }
+            url
+        }
+        None => format!("http://{address}"),
+    };
+    let search = SearchIndex::open(archive.clone(), &settings.data_dir)
+        .await
+        .map_err(|source| ServeError::Search {
+            dir: settings.data_dir.clone(),
+            source,
+        })?;
+    let follower = tokio::spawn(search.clone().follow(|err| {
+        tracing::error!(error = %err, "search index");
+    }));
+    let served = match site(archive, search, &settings, public_url).await {
+        Ok(site) => site
+            .serve(listener, shutdown)
+            .await
+            .map(drop)
+            .map_err(ServeError::LastHits),
+        Err(err) => Err(ServeError::Start(err)),
+    };
+    // Every commit of the index is whole; stopping between rounds loses
+    // nothing, and the next start catches up from the last commit.
+    follower.abort();
+    served
+}
+
 /// The site, ready to serve, and what must be done when it stops.
-pub struct Site {
-    /// The whole site as one service; `Site::serve` runs it with each
-    /// request's peer address (guests' hits and kudos are known by it).
-    pub service: page_cache::KeptFirst<Router>,
+struct Site {
+    /// The whole site as one service, run with each request's peer
+    /// address (guests' hits and kudos are known by it).
+    service: page_cache::KeptFirst<Router>,
     archive: Archive,
     hits: Arc<hits::HitBuffer>,
     limits: ConnectionLimits,
@@ -96,7 +161,7 @@ pub struct Site {
 impl Site {
     /// Serves on `listener` until `shutdown` completes and the requests in
     /// flight are answered, then writes the hits still buffered.
-    pub async fn serve(
+    async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send,
@@ -114,60 +179,8 @@ impl Site {
 
     /// Writes the hits still buffered: call after the server has stopped
     /// taking requests, so a clean shutdown loses none.
-    pub async fn flush(&self) -> Result<usize, ArchiveError> {
+    async fn flush(&self) -> Result<usize, ArchiveError> {
         self.hits.flush(&self.archive).await
-    }
-}
-
-/// Where the site keeps what it makes, the address readers reach it at,
-/// and how much it may hold.
-#[derive(Debug, Clone)]
-pub struct SiteConfig {
-    /// The archive's data directory: downloads are kept under it.
-    pub data_dir: std::path::PathBuf,
-    /// The address links in downloads and feeds point to, such as
-    /// `https://archive.example`.
-    pub public_url: String,
-    /// Memory for guests' ready-made pages; 0 keeps none. A quarter as
-    /// much again goes to chapters' texts filled with readers' names,
-    /// which every reader's page reuses.
-    pub page_cache_bytes: u64,
-    /// The longest a request may take, body included, before it is answered
-    /// with 503.
-    pub request_timeout: std::time::Duration,
-    /// Reverse proxies whose `X-Forwarded-For` names the reader's address.
-    pub trusted_proxies: Vec<IpAddr>,
-    /// Comments one reader (an account, or a guest's address) may post in
-    /// a minute, all at once or spread out; 0 sets no limit.
-    pub comments_per_minute: u32,
-    /// JSON API requests one token (or, without one, one address) may make
-    /// in a minute; 0 sets no limit.
-    pub api_requests_per_minute: u32,
-    /// How long a request's headers may take to arrive, and how many
-    /// connections one address may hold open.
-    pub connections: ConnectionLimits,
-}
-
-impl SiteConfig {
-    /// The defaults: 64 MiB of pages, a minute per request, ten seconds
-    /// for a request's headers, 64 connections per address.
-    pub fn new(
-        data_dir: impl Into<std::path::PathBuf>,
-        public_url: impl Into<String>,
-    ) -> SiteConfig {
-        SiteConfig {
-            data_dir: data_dir.into(),
-            public_url: public_url.into(),
-            page_cache_bytes: 64 * 1024 * 1024,
-            request_timeout: std::time::Duration::from_secs(60),
-            trusted_proxies: Vec::new(),
-            comments_per_minute: 10,
-            api_requests_per_minute: 300,
-            connections: ConnectionLimits {
-                header_timeout: std::time::Duration::from_secs(10),
-                per_address: 64,
-            },
-        }
     }
 }
 
@@ -339,19 +352,22 @@ pub fn route_table() -> Vec<(String, String)> {
     routes
 }
 
-/// Every route of the site and the API.
-pub async fn router(
+/// Every route of the site and the API, with what they share.
+async fn site(
     archive: Archive,
     search: SearchIndex,
-    config: SiteConfig,
+    settings: &Settings,
+    public_url: String,
 ) -> Result<Site, ArchiveError> {
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
     let pages = Arc::new(page_cache::PageCache::new(
-        config.page_cache_bytes,
+        settings.page_cache_bytes(),
         archive.feed_cursor_at_end().await?,
     ));
     let hits = Arc::new(hits::HitBuffer::default());
-    let filled_chapters = Arc::new(fragments::FilledChapters::new(config.page_cache_bytes / 4));
+    let filled_chapters = Arc::new(fragments::FilledChapters::new(
+        settings.page_cache_bytes() / 4,
+    ));
     let (api_routes, api_document) = api::routes();
     let app = App(Arc::new(Shared {
         archive: archive.clone(),
@@ -363,19 +379,19 @@ pub async fn router(
         sign_in_limits: Arc::new(SignInLimits::new()),
         // Ten at once, then one every six minutes.
         report_limits: RateLimiter::keyed(Quota::per_hour(NonZeroU32::MIN.saturating_add(9))),
-        comment_limits: NonZeroU32::new(config.comments_per_minute)
+        comment_limits: NonZeroU32::new(settings.comments_per_minute)
             .map(|n| RateLimiter::keyed(Quota::per_minute(n))),
         downloads: Arc::new(downloads::DownloadCache::new(
-            config.data_dir.join("downloads"),
-            config.public_url,
+            settings.data_dir.join("downloads"),
+            public_url,
         )),
         hits: Arc::clone(&hits),
         basic_sign_ins: Arc::new(opds::RecentSignIns::default()),
         pages: Arc::clone(&pages),
         signals: Arc::new(detected::SignalsCache::new(1_000)),
         filled_chapters: Arc::clone(&filled_chapters),
-        trusted_proxies: config.trusted_proxies.clone(),
-        api_limits: api::ApiLimits::new(config.api_requests_per_minute),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        api_limits: api::ApiLimits::new(settings.api_requests_per_minute),
         api_document: api::document_json(&api_document),
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
@@ -421,7 +437,7 @@ pub async fn router(
         // and memory for good; a slow upload counts too.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
+            settings.request_timeout,
         ))
         .layer(
             tower_http::compression::CompressionLayer::new().compress_when(
@@ -433,8 +449,8 @@ pub async fn router(
         service: page_cache::KeptFirst::new(app, router),
         archive,
         hits,
-        limits: config.connections,
-        trusted_proxies: config.trusted_proxies,
+        limits: settings.connections,
+        trusted_proxies: settings.trusted_proxies.clone(),
     })
 }
 

@@ -18,13 +18,26 @@ use tower_service::Service;
 
 /// How long a connection may take to send a request's headers, and how
 /// many connections one address may keep open.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct ConnectionLimits {
-    /// From the moment the server waits for a request (a new connection,
-    /// or a kept-alive one between requests) to the end of its headers.
+    /// Seconds a connection may take to send a request's headers (and
+    /// may sit idle between requests) before it is closed.
+    #[arg(
+        long = "header-timeout",
+        env = "QUIRE_HEADER_TIMEOUT",
+        default_value = crate::site_settings::DEFAULT_HEADER_TIMEOUT_SECONDS,
+        value_parser = crate::site_settings::seconds,
+        value_name = "SECONDS"
+    )]
     pub header_timeout: Duration,
-    /// Connections open at once from one address; 0 sets no cap. Trusted
-    /// proxies carry many readers and are never capped.
+    /// Connections one address may hold open at once (a browser opens
+    /// six); 0 sets no cap. Trusted proxies are never capped.
+    #[arg(
+        long = "connections-per-address",
+        env = "QUIRE_CONNECTIONS_PER_ADDRESS",
+        default_value_t = crate::site_settings::DEFAULT_CONNECTIONS_PER_ADDRESS,
+        value_name = "COUNT"
+    )]
     pub per_address: usize,
 }
 

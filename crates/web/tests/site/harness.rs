@@ -4,7 +4,6 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use quire_archive::search::SearchIndex;
 use quire_archive::Archive;
 
 pub struct Site {
@@ -15,14 +14,14 @@ pub struct Site {
 }
 
 impl Site {
-    /// Starts the site as `quire serve` does: archive, search follower,
-    /// router with the peer's address, on 127.0.0.1:0.
+    /// Starts the site as `quire serve` does, through the same
+    /// `quire_web::serve`, on 127.0.0.1:0.
     pub fn start() -> Site {
         Site::start_with(|_| {})
     }
 
     /// Starts the site with some of its settings changed.
-    pub fn start_with(configure: impl FnOnce(&mut quire_web::SiteConfig) + Send + 'static) -> Site {
+    pub fn start_with(configure: impl FnOnce(&mut quire_web::Settings) + Send + 'static) -> Site {
         Site::start_on(None, configure)
     }
 
@@ -31,7 +30,7 @@ impl Site {
     /// data directory for its index and downloads.
     pub fn start_on(
         database: Option<String>,
-        configure: impl FnOnce(&mut quire_web::SiteConfig) + Send + 'static,
+        configure: impl FnOnce(&mut quire_web::Settings) + Send + 'static,
     ) -> Site {
         let dir = tempfile::tempdir().expect("a temporary data directory");
         let data = dir.path().to_path_buf();
@@ -49,24 +48,16 @@ impl Site {
                     None => Archive::open_data_dir(&data).await,
                 }
                 .expect("archive opens");
-                let search = SearchIndex::open(archive.clone(), &data)
-                    .await
-                    .expect("index opens");
-                tokio::spawn(search.clone().follow(|err| eprintln!("index: {err}")));
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("a free port");
                 let address = listener.local_addr().expect("an address");
-                let mut config =
-                    quire_web::SiteConfig::new(data.clone(), format!("http://{address}"));
-                configure(&mut config);
-                let site = quire_web::router(archive.clone(), search, config)
-                    .await
-                    .expect("site starts");
+                let mut settings = quire_web::Settings::new(data.clone());
+                configure(&mut settings);
                 ready
-                    .send((format!("http://{address}"), archive, handle))
+                    .send((format!("http://{address}"), archive.clone(), handle))
                     .expect("the test waits");
-                site.serve(listener, std::future::pending())
+                quire_web::serve(archive, settings, listener, std::future::pending())
                     .await
                     .expect("the site serves");
             });
