@@ -249,8 +249,10 @@ pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Declares the site's pages once: the router is built from this table and
 /// [`route_table`] lists it, so whatever walks every page (the tests, the
 /// page cache's rules) meets a new page the day it is added.
+/// A row marked `kept(Work)` or `kept(Listing)` is a page whose guests'
+/// copy the page cache keeps, and says what it shows.
 macro_rules! page_table {
-    ($($path:literal => $first:ident($handler:expr) $(. $method:ident($more:expr))*;)*) => {
+    ($($path:literal => $first:ident($handler:expr) $(. $method:ident($more:expr))* $(, kept($kept:ident))?;)*) => {
         fn page_routes() -> Router<App> {
             Router::new()$(.route($path, $first($handler)$(.$method($more))*))*
         }
@@ -259,15 +261,20 @@ macro_rules! page_table {
         const PAGE_ROUTES: &[(&str, &str)] = &[
             $((stringify!($first), $path), $((stringify!($method), $path),)*)*
         ];
+
+        /// The pages whose guests' copy is kept, and what each shows.
+        pub(crate) const KEPT_PAGES: &[(&str, page_cache::Kept)] = &[
+            $($(($path, page_cache::Kept::$kept),)?)*
+        ];
     };
 }
 
 page_table! {
-    "/" => get(listing::home);
-    "/works" => get(listing::works);
+    "/" => get(listing::home), kept(Listing);
+    "/works" => get(listing::works), kept(Listing);
     "/works/new" => get(posting::new_work).post(posting::post_work);
-    "/works/{id}" => get(reading::work);
-    "/works/{id}/chapters/{position}" => get(reading::chapter);
+    "/works/{id}" => get(reading::work), kept(Work);
+    "/works/{id}/chapters/{position}" => get(reading::chapter), kept(Work);
     "/works/{id}/edit" => get(editing::edit_form).post(editing::save);
     "/works/{id}/delete" => post(editing::delete);
     "/works/{id}/orphan" => post(editing::orphan);
@@ -304,11 +311,11 @@ page_table! {
     "/admin/works/{id}/hidden" => post(moderation::set_hidden);
     "/admin/users/{login}/suspended" => post(moderation::set_suspended);
     "/dashboard/invitations/{work}" => post(people::answer_invitation);
-    "/series/{id}" => get(series::show);
-    "/tags/{tag}" => get(tags::show).post(tags::wrangle);
-    "/tags/{tag}/works" => get(listing::tag_works);
-    "/users/{login}" => get(people::person);
-    "/users/{login}/works" => get(listing::user_works);
+    "/series/{id}" => get(series::show), kept(Listing);
+    "/tags/{tag}" => get(tags::show).post(tags::wrangle), kept(Listing);
+    "/tags/{tag}/works" => get(listing::tag_works), kept(Listing);
+    "/users/{login}" => get(people::person), kept(Listing);
+    "/users/{login}/works" => get(listing::user_works), kept(Listing);
     "/dashboard" => get(people::dashboard);
     "/dashboard/history/clear" => post(people::clear_history);
     "/signup" => get(accounts::signup_form).post(accounts::sign_up);

@@ -48,18 +48,21 @@ enum Shows {
     Listing,
 }
 
-/// The routes whose guest pages are kept, and what each shows.
+/// What a kept page shows, as the site's page table marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kept {
+    /// A work's own page, at `/works/{id}…`.
+    Work,
+    Listing,
+}
+
+/// What the page at `path`, answered by `route`, shows, if its guests'
+/// copy is kept.
 fn shows(route: &str, path: &str) -> Option<Shows> {
-    match route {
-        "/works/{id}" | "/works/{id}/chapters/{position}" => work_in_path(path).map(Shows::Work),
-        "/"
-        | "/works"
-        | "/tags/{tag}"
-        | "/tags/{tag}/works"
-        | "/series/{id}"
-        | "/users/{login}"
-        | "/users/{login}/works" => Some(Shows::Listing),
-        _ => None,
+    let (_, kept) = crate::KEPT_PAGES.iter().find(|(kept, _)| *kept == route)?;
+    match kept {
+        Kept::Work => work_in_path(path).map(Shows::Work),
+        Kept::Listing => Some(Shows::Listing),
     }
 }
 
@@ -917,5 +920,20 @@ mod tests {
         assert_eq!(shows("/works/{id}", "/works/x"), None);
         assert_eq!(shows("/works/{id}/edit", "/works/12/edit"), None);
         assert_eq!(shows("/dashboard", "/dashboard"), None);
+    }
+
+    /// A page marked kept in the table is one guests read with GET, and a
+    /// work's page has the work's number where `work_in_path` looks.
+    #[test]
+    fn kept_pages_are_pages_guests_get() {
+        for (route, kept) in crate::KEPT_PAGES {
+            assert!(
+                crate::PAGE_ROUTES.contains(&("get", route)),
+                "{route} is kept but no page answers GET there"
+            );
+            if *kept == Kept::Work {
+                assert!(route.starts_with("/works/{id}"), "{route}");
+            }
+        }
     }
 }
