@@ -44,7 +44,7 @@ impl Archive {
             .bind(posting.pseud)
             .fetch_optional(&mut *tx)
             .await?
-            .map(|row| row.try_get(0))
+            .map(|row| row.try_get("user_id"))
             .transpose()?
             .flatten();
         if owner != Some(user) {

@@ -91,11 +91,11 @@ async fn rows_in(file: &Path) -> Result<BTreeMap<String, i64>> {
     let mut connection = sqlx::AnyConnection::connect(&url).await?;
     let mut rows = BTreeMap::new();
     for table in COUNTED {
-        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        let sql = format!("SELECT COUNT(*) AS row_count FROM {}", table.name());
         let count: i64 = sqlx::query(&sql)
             .fetch_one(&mut connection)
             .await?
-            .try_get(0)?;
+            .try_get("row_count")?;
         rows.insert(table.name().to_string(), count);
     }
     connection.close().await?;

@@ -51,11 +51,11 @@ impl Archive {
         // to one work wait their turn instead of reading the same positions.
         bump_version(&mut tx, work).await?;
         let last: Option<i64> =
-            sqlx::query("SELECT MAX(position) FROM chapters WHERE work_id = $1")
+            sqlx::query("SELECT MAX(position) AS last FROM chapters WHERE work_id = $1")
                 .bind(work)
                 .fetch_one(&mut *tx)
                 .await?
-                .try_get(0)?;
+                .try_get("last")?;
         let Some(last) = last else {
             return Err(ArchiveError::NoSuchWork(work));
         };
@@ -115,7 +115,7 @@ impl Archive {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| r.try_get(0))
+            .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
         let mut wanted = order.to_vec();
         current.sort_unstable();
@@ -138,11 +138,11 @@ impl Archive {
         // First: on PostgreSQL the row lock makes concurrent chapter changes
         // to one work wait their turn instead of reading the same positions.
         bump_version(&mut tx, work).await?;
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM chapters WHERE work_id = $1")
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS count FROM chapters WHERE work_id = $1")
             .bind(work)
             .fetch_one(&mut *tx)
             .await?
-            .try_get(0)?;
+            .try_get("count")?;
         if count <= 1 {
             return Err(ArchiveError::LastChapter(work));
         }
@@ -161,7 +161,7 @@ impl Archive {
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
-                .map(|r| r.try_get(0))
+                .map(|r| r.try_get("id"))
                 .collect::<Result<_, _>>()?;
         set_positions(&mut tx, work, &remaining).await?;
         refresh_word_count(&mut tx, work).await?;
@@ -315,7 +315,7 @@ pub(crate) async fn series_open_to(
     user: crate::UserId,
 ) -> Result<bool> {
     let row = sqlx::query(
-        "SELECT COUNT(*), COUNT(owned.work_id) FROM series s \
+        "SELECT COUNT(*) AS works, COUNT(owned.work_id) AS owned FROM series s \
          JOIN series_works sw ON sw.series_id = s.id \
          LEFT JOIN (SELECT DISTINCT wc.work_id FROM work_creators wc \
                     JOIN pseuds p ON p.id = wc.pseud_id WHERE p.user_id = $2) owned \
@@ -326,8 +326,8 @@ pub(crate) async fn series_open_to(
     .bind(user)
     .fetch_one(&mut *conn)
     .await?;
-    let works: i64 = row.try_get(0)?;
-    let owned: i64 = row.try_get(1)?;
+    let works: i64 = row.try_get("works")?;
+    let owned: i64 = row.try_get("owned")?;
     Ok(works == owned)
 }
 
@@ -354,7 +354,7 @@ pub(crate) async fn join_series_in(
         .fetch_optional(&mut **tx)
         .await?;
     let series: i64 = match existing {
-        Some(row) => row.try_get(0)?,
+        Some(row) => row.try_get("id")?,
         None => sqlx::query(
             "INSERT INTO series (title, title_key, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -363,17 +363,17 @@ pub(crate) async fn join_series_in(
         .bind(now())
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?,
+        .try_get("id")?,
     };
     let position = match position {
         Some(p) => i64::from(p),
         None => {
             let last: Option<i64> =
-                sqlx::query("SELECT MAX(position) FROM series_works WHERE series_id = $1")
+                sqlx::query("SELECT MAX(position) AS last FROM series_works WHERE series_id = $1")
                     .bind(series)
                     .fetch_one(&mut **tx)
                     .await?
-                    .try_get(0)?;
+                    .try_get("last")?;
             last.unwrap_or(0) + 1
         }
     };

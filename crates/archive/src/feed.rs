@@ -169,11 +169,11 @@ impl Archive {
         };
         Ok(format!(
             "{}:{}:{}:{}:{}",
-            row.try_get::<i64, _>(0)?,
-            row.try_get::<i64, _>(1)?,
-            row.try_get::<String, _>(2)?,
-            row.try_get::<i64, _>(3)?,
-            row.try_get::<String, _>(4)?
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<i64, _>("at")?,
+            row.try_get::<String, _>("entity")?,
+            row.try_get::<i64, _>("entity_id")?,
+            row.try_get::<String, _>("kind")?
         ))
     }
 
@@ -192,15 +192,15 @@ impl Archive {
             return Ok(None);
         }
         let row = sqlx::query(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, \
-             pg_snapshot_xmax(pg_current_snapshot())::text",
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin, \
+             pg_snapshot_xmax(pg_current_snapshot())::text AS snapshot_xmax",
         )
         .fetch_one(&self.pool)
         .await?;
         let number = |text: String| text.parse::<u64>().unwrap_or(0);
         Ok(Some(Snapshot {
-            xmin: number(row.try_get(0)?),
-            xmax: number(row.try_get(1)?),
+            xmin: number(row.try_get("snapshot_xmin")?),
+            xmax: number(row.try_get("snapshot_xmax")?),
         }))
     }
 
@@ -220,10 +220,10 @@ impl Archive {
             }
             for row in query.fetch_all(&self.pool).await? {
                 found.push(Change {
-                    seq: row.try_get(0)?,
-                    entity: row.try_get(1)?,
-                    entity_id: row.try_get(2)?,
-                    kind: row.try_get(3)?,
+                    seq: row.try_get("seq")?,
+                    entity: row.try_get("entity")?,
+                    entity_id: row.try_get("entity_id")?,
+                    kind: row.try_get("kind")?,
                 });
             }
         }
@@ -245,10 +245,10 @@ impl Archive {
         rows.iter()
             .map(|r| {
                 Ok(Change {
-                    seq: r.try_get(0)?,
-                    entity: r.try_get(1)?,
-                    entity_id: r.try_get(2)?,
-                    kind: r.try_get(3)?,
+                    seq: r.try_get("seq")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    kind: r.try_get("kind")?,
                 })
             })
             .collect()

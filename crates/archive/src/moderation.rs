@@ -117,7 +117,7 @@ impl Archive {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         record_change(&mut tx, "report", id, "filed").await?;
         tx.commit().await?;
         Ok(id)
@@ -138,25 +138,25 @@ impl Archive {
         .await?;
         let mut reports = Vec::with_capacity(rows.len());
         for row in rows {
-            let kind: String = row.try_get(1)?;
-            let target_id: i64 = row.try_get(2)?;
+            let kind: String = row.try_get("target_kind")?;
+            let target_id: i64 = row.try_get("target_id")?;
             let target = if kind == "comment" {
                 ReportTarget::Comment(target_id)
             } else {
                 ReportTarget::Work(target_id)
             };
             reports.push(Report {
-                id: row.try_get(0)?,
+                id: row.try_get("id")?,
                 target,
-                work: row.try_get(3)?,
-                work_title: row.try_get(4)?,
+                work: row.try_get("work_id")?,
+                work_title: row.try_get("title")?,
                 accountable: self.accountable_for(target).await?,
-                reporter: row.try_get(5)?,
-                reason: row.try_get(6)?,
-                details: row.try_get(7)?,
-                created_at: row.try_get(8)?,
-                comment_body: row.try_get(9)?,
-                work_hidden: row.try_get::<Option<i64>, _>(10)?.map(|h| h != 0),
+                reporter: row.try_get("login")?,
+                reason: row.try_get("reason")?,
+                details: row.try_get("details")?,
+                created_at: row.try_get("created_at")?,
+                comment_body: row.try_get("body")?,
+                work_hidden: row.try_get::<Option<i64>, _>("hidden")?.map(|h| h != 0),
             });
         }
         Ok(reports)
@@ -179,7 +179,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get::<String, _>("login").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -259,7 +259,7 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row
-            .map(|r| r.try_get::<i64, _>(0))
+            .map(|r| r.try_get::<i64, _>("suspended"))
             .transpose()?
             .is_some_and(|s| s != 0))
     }
@@ -289,9 +289,9 @@ impl Archive {
         .await?;
         let mut matching = Vec::new();
         for row in &rows {
-            let owner: String = row.try_get(1)?;
+            let owner: String = row.try_get("login")?;
             if login.is_none_or(|l| model::tag_key(l) == model::tag_key(&owner)) {
-                matching.push((row.try_get::<PseudId, _>(0)?, owner));
+                matching.push((row.try_get::<PseudId, _>("id")?, owner));
             }
         }
         match matching.as_slice() {
@@ -353,7 +353,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+        .map(|r| r.try_get::<String, _>("name").map_err(ArchiveError::from))
         .collect()
     }
 
@@ -371,10 +371,10 @@ impl Archive {
         rows.iter()
             .map(|r| {
                 Ok(CreatorInvitation {
-                    work: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    pseud: r.try_get(2)?,
-                    invited_by: r.try_get(3)?,
+                    work: r.try_get("id")?,
+                    title: r.try_get("title")?,
+                    pseud: r.try_get("name")?,
+                    invited_by: r.try_get("login")?,
                 })
             })
             .collect()
@@ -393,7 +393,7 @@ impl Archive {
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("pseud_id"))
         .collect::<std::result::Result<_, _>>()?;
         if pseuds.is_empty() {
             return Err(ArchiveError::Conflict(
@@ -428,8 +428,8 @@ impl Archive {
         .await?;
         let mut mine = Vec::new();
         for row in &rows {
-            if row.try_get::<Option<UserId>, _>(1)? == Some(user) {
-                mine.push(row.try_get::<PseudId, _>(0)?);
+            if row.try_get::<Option<UserId>, _>("user_id")? == Some(user) {
+                mine.push(row.try_get::<PseudId, _>("pseud_id")?);
             }
         }
         if mine.is_empty() {
@@ -488,7 +488,7 @@ pub(crate) async fn invite_creators_in(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(ArchiveError::UnknownPseud(pseud))?
-            .try_get(0)?;
+            .try_get("user_id")?;
         let credited =
             sqlx::query("SELECT 1 FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
                 .bind(work)

@@ -131,7 +131,7 @@ impl Archive {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         let pseud: PseudId = sqlx::query(
             "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES ($1, $2, $3, 1) RETURNING id",
         )
@@ -140,7 +140,7 @@ impl Archive {
         .bind(&key)
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         record_change(&mut tx, "user", id, "created").await?;
         tx.commit().await?;
         Ok(User {
@@ -185,15 +185,15 @@ impl Archive {
         .bind(model::tag_key(name))
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("id")?)
     }
 
     /// The account a login and password belong to. The same answer for an
     /// unknown login and a wrong password, so nobody learns who has an account.
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
         let Some(row) = sqlx::query(
-            "SELECT u.id, u.login, u.email, u.password_hash, u.is_wrangler, u.is_admin, p.id, \
-             u.suspended FROM users u JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 WHERE u.login_key = $1",
+            "SELECT u.id AS user_id, u.login, u.email, u.password_hash, u.is_wrangler, u.is_admin, \
+             p.id AS default_pseud, u.suspended FROM users u JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 WHERE u.login_key = $1",
         )
         .bind(model::tag_key(login))
         .fetch_optional(&self.pool)
@@ -201,20 +201,10 @@ impl Archive {
         else {
             return Ok(None);
         };
-        if !password_matches(&row.try_get::<String, _>(3)?, password)? {
+        if !password_matches(&row.try_get::<String, _>("password_hash")?, password)? {
             return Ok(None);
         }
-        Ok(Some(User {
-            id: row.try_get(0)?,
-            login: row.try_get(1)?,
-            email: row.try_get(2)?,
-            roles: Roles {
-                wrangler: row.try_get::<i64, _>(4)? != 0,
-                admin: row.try_get::<i64, _>(5)? != 0,
-            },
-            default_pseud: row.try_get(6)?,
-            suspended: row.try_get::<i64, _>(7)? != 0,
-        }))
+        Ok(Some(crate::sessions::user_of_row(&row)?))
     }
 
     /// The account with this login, if there is one.
@@ -223,7 +213,7 @@ impl Archive {
             .bind(model::tag_key(login))
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
     /// An account's own pseuds with their ids, default first.
@@ -233,7 +223,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
             .collect::<std::result::Result<_, sqlx::Error>>()
             .map_err(ArchiveError::from)
     }
@@ -247,7 +237,7 @@ impl Archive {
                 .bind(crate::model::tag_key(name))
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| row.try_get(0))
+                .map(|row| row.try_get("id"))
                 .transpose()?,
         )
     }
@@ -263,7 +253,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get::<String, _>("name").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -275,7 +265,7 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| ArchiveError::Missing("there is no such account".into()))?;
-        if !password_matches(&row.try_get::<String, _>(0)?, current)? {
+        if !password_matches(&row.try_get::<String, _>("password_hash")?, current)? {
             return Err(ArchiveError::rejected(
                 "current_password",
                 "the current password is not right",
@@ -315,14 +305,14 @@ impl Archive {
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("work_id"))
         .collect::<std::result::Result<_, _>>()?;
         let kudosed: Vec<WorkId> = sqlx::query("SELECT work_id FROM kudos WHERE user_id = $1")
             .bind(user)
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| r.try_get(0))
+            .map(|r| r.try_get("work_id"))
             .collect::<std::result::Result<_, _>>()?;
         for &work in &owned {
             match works {
@@ -348,7 +338,7 @@ impl Archive {
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("work_id"))
         .collect::<std::result::Result<_, _>>()?;
         sqlx::query(
             "DELETE FROM bookmarks WHERE pseud_id IN (SELECT id FROM pseuds WHERE user_id = $1)",
@@ -393,7 +383,7 @@ impl Archive {
             .bind(user)
             .fetch_optional(&self.pool)
             .await?
-            .map(|row| row.try_get(0))
+            .map(|row| row.try_get("is_admin"))
             .transpose()?;
         Ok(admin.is_some_and(|admin| admin != 0))
     }
@@ -444,11 +434,11 @@ async fn orphan_in(
     let Some(first) = owned.first() else {
         return Err(ArchiveError::NotYours(work));
     };
-    let position: i64 = first.try_get(1)?;
+    let position: i64 = first.try_get("position")?;
     for row in &owned {
         sqlx::query("DELETE FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
             .bind(work)
-            .bind(row.try_get::<i64, _>(0)?)
+            .bind(row.try_get::<i64, _>("pseud_id")?)
             .execute(&mut **tx)
             .await?;
     }

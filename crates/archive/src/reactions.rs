@@ -107,19 +107,19 @@ pub struct KudosGivers {
 
 /// A bookmark from `id, work_id, work_title, note, tags, private, rec`.
 fn bookmark_of_row(r: &sqlx::any::AnyRow) -> Result<Bookmark> {
-    let tags: String = r.try_get(4)?;
+    let tags: String = r.try_get("tags")?;
     Ok(Bookmark {
-        id: r.try_get(0)?,
-        work: r.try_get(1)?,
-        work_title: r.try_get(2)?,
-        note: r.try_get(3)?,
+        id: r.try_get("id")?,
+        work: r.try_get("work_id")?,
+        work_title: r.try_get("work_title")?,
+        note: r.try_get("note")?,
         tags: tags
             .split(',')
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect(),
-        private: r.try_get::<i64, _>(5)? != 0,
-        rec: r.try_get::<i64, _>(6)? != 0,
+        private: r.try_get::<i64, _>("private")? != 0,
+        rec: r.try_get::<i64, _>("rec")? != 0,
     })
 }
 
@@ -141,7 +141,7 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(ArchiveError::NoSuchWork(work))?
-            .try_get(0)?;
+            .try_get("draft")?;
         if draft != 0 {
             return Err(ArchiveError::Conflict(
                 "a draft takes kudos once it is posted".into(),
@@ -188,7 +188,7 @@ impl Archive {
                 .bind(work)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| row.try_get(0))
+                .map(|row| row.try_get(column))
                 .transpose()?
                 .unwrap_or(0),
         )
@@ -226,7 +226,7 @@ impl Archive {
         .bind(chapter)
         .fetch_optional(&self.pool)
         .await?
-        .map(|row| row.try_get::<i64, _>(0))
+        .map(|row| row.try_get::<i64, _>("draft"))
         .transpose()?;
         match draft {
             None => {
@@ -258,7 +258,7 @@ impl Archive {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         record_change(&mut tx, "comment", id, "posted").await?;
         recount_comments_of_chapter(&mut tx, chapter).await?;
         tx.commit().await?;
@@ -268,7 +268,7 @@ impl Archive {
     /// Every comment on a work, oldest first; replies name their parent.
     pub async fn comments_on_work(&self, work: WorkId) -> Result<Vec<CommentView>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.chapter_id, c.parent_id, COALESCE(p.name, c.guest_name, ''), p.user_id, \
+            "SELECT c.id, c.chapter_id, c.parent_id, COALESCE(p.name, c.guest_name, '') AS writer, p.user_id, \
              c.body, c.edited_at, c.frozen, c.created_at \
              FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
              LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE ch.work_id = $1 ORDER BY c.id",
@@ -279,15 +279,15 @@ impl Archive {
         rows.iter()
             .map(|r| {
                 Ok(CommentView {
-                    id: r.try_get(0)?,
-                    chapter: r.try_get(1)?,
-                    parent: r.try_get(2)?,
-                    writer: r.try_get(3)?,
-                    writer_user: r.try_get(4)?,
-                    body: r.try_get(5)?,
-                    edited: r.try_get::<Option<i64>, _>(6)?.is_some(),
-                    frozen: r.try_get::<i64, _>(7)? != 0,
-                    posted_at: r.try_get(8)?,
+                    id: r.try_get("id")?,
+                    chapter: r.try_get("chapter_id")?,
+                    parent: r.try_get("parent_id")?,
+                    writer: r.try_get("writer")?,
+                    writer_user: r.try_get("user_id")?,
+                    body: r.try_get("body")?,
+                    edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
+                    frozen: r.try_get::<i64, _>("frozen")? != 0,
+                    posted_at: r.try_get("created_at")?,
                 })
             })
             .collect()
@@ -325,7 +325,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
             .collect()
     }
 
@@ -341,7 +341,13 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get::<i64, _>(2)? != 0)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("title")?,
+                    r.try_get::<i64, _>("draft")? != 0,
+                ))
+            })
             .collect()
     }
 
@@ -377,7 +383,14 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("work_id")?,
+                    r.try_get("title")?,
+                    r.try_get("last_read_at")?,
+                    r.try_get("visits")?,
+                ))
+            })
             .collect()
     }
 
@@ -398,7 +411,7 @@ impl Archive {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        Ok(row.map(|r| r.try_get("work_id")).transpose()?)
     }
 
     /// Who left kudos on a work, first given first.
@@ -412,7 +425,7 @@ impl Archive {
         .await?;
         let mut givers = KudosGivers::default();
         for row in rows {
-            match row.try_get::<Option<String>, _>(0)? {
+            match row.try_get::<Option<String>, _>("login")? {
                 Some(name) => givers.names.push(name),
                 None => givers.guests += 1,
             }
@@ -435,8 +448,8 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(ArchiveError::NoSuchWork(work))?;
-        let title: String = row.try_get(0)?;
-        if row.try_get::<i64, _>(1)? != 0 {
+        let title: String = row.try_get("title")?;
+        if row.try_get::<i64, _>("draft")? != 0 {
             return Err(ArchiveError::Conflict(
                 "a draft can be bookmarked once it is posted".into(),
             ));
@@ -471,7 +484,7 @@ impl Archive {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         record_change(&mut tx, "bookmark", id, "created").await?;
         sqlx::query(
             "UPDATE works SET bookmarks_count = \
@@ -504,12 +517,12 @@ impl Archive {
         .await?;
         row.map(|r| {
             Ok(Comment {
-                id: r.try_get(0)?,
-                chapter: r.try_get(1)?,
-                parent: r.try_get(2)?,
-                body: r.try_get(3)?,
-                edited: r.try_get::<Option<i64>, _>(4)?.is_some(),
-                frozen: r.try_get::<i64, _>(5)? != 0,
+                id: r.try_get("id")?,
+                chapter: r.try_get("chapter_id")?,
+                parent: r.try_get("parent_id")?,
+                body: r.try_get("body")?,
+                edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
+                frozen: r.try_get::<i64, _>("frozen")? != 0,
             })
         })
         .transpose()
@@ -526,9 +539,9 @@ impl Archive {
         .await?
         .ok_or_else(|| ArchiveError::Missing(format!("there is no comment {id}")))?;
         Ok((
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get::<i64, _>(2)? != 0,
+            row.try_get("user_id")?,
+            row.try_get("work_id")?,
+            row.try_get::<i64, _>("frozen")? != 0,
         ))
     }
 
@@ -583,7 +596,7 @@ impl Archive {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?
-            .try_get(0)?;
+            .try_get("chapter_id")?;
         sqlx::query("DELETE FROM comments WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -649,7 +662,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get("user_id").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -729,7 +742,7 @@ async fn recount_comments_of_chapter(
         .bind(chapter)
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?;
+        .try_get("work_id")?;
     sqlx::query(
         "UPDATE works SET comments_count = (SELECT COUNT(*) FROM comments c \
          JOIN chapters ch ON ch.id = c.chapter_id WHERE ch.work_id = $1) WHERE id = $1",

@@ -47,7 +47,7 @@ impl Archive {
         else {
             return Ok(None);
         };
-        let title: String = row.try_get(0)?;
+        let title: String = row.try_get("title")?;
         let parts: Vec<(WorkId, i64)> = sqlx::query(
             "SELECT work_id, position FROM series_works WHERE series_id = $1 ORDER BY position, work_id",
         )
@@ -55,7 +55,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("work_id")?, r.try_get("position")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()?;
         let ids: Vec<WorkId> = parts.iter().map(|(work, _)| *work).collect();
         let mut loaded = self.works_for_index(&ids).await?;
@@ -95,7 +95,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(ArchiveError::from)
     }

@@ -31,23 +31,20 @@ pub fn random_token() -> String {
     crate::hex(&bytes)
 }
 
-/// An account's columns, with `u` its `users` row and `p` its default
-/// pseud, as `user_of_row` reads them; more columns may follow.
-pub(crate) const USER_COLUMNS: &str =
-    "u.id, u.login, u.email, u.is_wrangler, u.is_admin, p.id, u.suspended";
-pub(crate) const USER_COLUMN_COUNT: usize = 7;
-
+/// An account from a `users` row joined with its default pseud. The two
+/// ids come as `user_id` and `default_pseud`: a bare `id` would be
+/// ambiguous beside the pseud's, or a token's.
 pub(crate) fn user_of_row(row: &sqlx::any::AnyRow) -> Result<User> {
     Ok(User {
-        id: row.try_get(0)?,
-        login: row.try_get(1)?,
-        email: row.try_get(2)?,
+        id: row.try_get("user_id")?,
+        login: row.try_get("login")?,
+        email: row.try_get("email")?,
         roles: Roles {
-            wrangler: row.try_get::<i64, _>(3)? != 0,
-            admin: row.try_get::<i64, _>(4)? != 0,
+            wrangler: row.try_get::<i64, _>("is_wrangler")? != 0,
+            admin: row.try_get::<i64, _>("is_admin")? != 0,
         },
-        default_pseud: row.try_get(5)?,
-        suspended: row.try_get::<i64, _>(6)? != 0,
+        default_pseud: row.try_get("default_pseud")?,
+        suspended: row.try_get::<i64, _>("suspended")? != 0,
     })
 }
 
@@ -81,12 +78,13 @@ impl Archive {
 
     /// The session a cookie's token belongs to, unless it ended or expired.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.csrf \
+        let row = sqlx::query(
+            "SELECT u.id AS user_id, u.login, u.email, u.is_wrangler, u.is_admin, \
+             p.id AS default_pseud, u.suspended, s.csrf \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
-        ))
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
@@ -96,7 +94,7 @@ impl Archive {
         };
         Ok(Some(Session {
             user: user_of_row(&row)?,
-            csrf: row.try_get(USER_COLUMN_COUNT)?,
+            csrf: row.try_get("csrf")?,
         }))
     }
 
@@ -132,7 +130,7 @@ impl Archive {
             .bind(name)
             .fetch_one(&self.pool)
             .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("value")?)
     }
 
     /// An account's reading settings as the website stored them.
@@ -141,7 +139,7 @@ impl Archive {
             .bind(user)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| row.try_get(0)).transpose()?)
+        Ok(row.map(|row| row.try_get("settings")).transpose()?)
     }
 
     pub async fn set_preferences(&self, user: UserId, settings: &str) -> Result<()> {

@@ -155,34 +155,37 @@ impl Archive {
         const CHECKS: &[(&str, &str)] = &[
             (
                 "works without chapters",
-                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM chapters c WHERE c.work_id = w.id)",
+                "SELECT COUNT(*) AS found FROM works w WHERE NOT EXISTS (SELECT 1 FROM chapters c WHERE c.work_id = w.id)",
             ),
             (
                 "works without creators",
-                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_creators c WHERE c.work_id = w.id)",
+                "SELECT COUNT(*) AS found FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_creators c WHERE c.work_id = w.id)",
             ),
             (
                 "works without a rating",
-                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
+                "SELECT COUNT(*) AS found FROM works w WHERE NOT EXISTS (SELECT 1 FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
                  WHERE wt.work_id = w.id AND t.kind = 'rating')",
             ),
             (
                 "chapters of missing works",
-                "SELECT COUNT(*) FROM chapters c WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = c.work_id)",
+                "SELECT COUNT(*) AS found FROM chapters c WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = c.work_id)",
             ),
             (
                 "tag links to missing works or tags",
-                "SELECT COUNT(*) FROM work_tags wt WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = wt.work_id) \
+                "SELECT COUNT(*) AS found FROM work_tags wt WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.id = wt.work_id) \
                  OR NOT EXISTS (SELECT 1 FROM tags t WHERE t.id = wt.tag_id)",
             ),
             (
                 "works with no change-feed entry",
-                "SELECT COUNT(*) FROM works w WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.entity = 'work' AND c.entity_id = w.id)",
+                "SELECT COUNT(*) AS found FROM works w WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.entity = 'work' AND c.entity_id = w.id)",
             ),
         ];
         let mut problems = Vec::new();
         for (what, sql) in CHECKS {
-            let count: i64 = sqlx::query(sql).fetch_one(&self.pool).await?.try_get(0)?;
+            let count: i64 = sqlx::query(sql)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("found")?;
             if count > 0 {
                 problems.push(format!("{count} {what}"));
             }
@@ -251,8 +254,11 @@ impl Archive {
     /// How many rows a table holds: for tests and `quire` diagnostics that
     /// check nothing was left half-written.
     pub async fn count_rows(&self, table: CountedTable) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
-        Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get(0)?)
+        let sql = format!("SELECT COUNT(*) AS row_count FROM {}", table.name());
+        Ok(sqlx::query(&sql)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("row_count")?)
     }
 }
 

@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use crate::people::{User, UserId};
-use crate::sessions::{random_token, token_hash, user_of_row, USER_COLUMNS, USER_COLUMN_COUNT};
+use crate::sessions::{random_token, token_hash, user_of_row};
 use crate::{now, Archive, ArchiveError, Result};
 
 /// What a token may do. Writing includes reading.
@@ -58,16 +58,16 @@ pub struct TokenHolder {
     pub user: User,
 }
 
-fn token_of_row(row: &sqlx::any::AnyRow, at: usize) -> Result<ApiToken> {
-    let scope: String = row.try_get(at + 2)?;
+fn token_of_row(row: &sqlx::any::AnyRow) -> Result<ApiToken> {
+    let scope: String = row.try_get("scope")?;
     Ok(ApiToken {
-        id: row.try_get(at)?,
-        name: row.try_get(at + 1)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
         // Only this module writes the column; anything else reads as the
         // lesser scope rather than granting more.
         scope: Scope::from_name(&scope).unwrap_or(Scope::Read),
-        created_at: row.try_get(at + 3)?,
-        last_used_at: row.try_get(at + 4)?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
     })
 }
 
@@ -89,11 +89,11 @@ impl Archive {
         }
         crate::model::check_text("token name", name, crate::model::limits::TOKEN_NAME_CHARS)?;
         let mut tx = self.write().await?;
-        let held: i64 = sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
+        let held: i64 = sqlx::query("SELECT COUNT(*) AS held FROM api_tokens WHERE user_id = $1")
             .bind(user)
             .fetch_one(&mut *tx)
             .await?
-            .try_get(0)?;
+            .try_get("held")?;
         if held >= MAX_TOKENS_PER_ACCOUNT as i64 {
             return Err(ArchiveError::Conflict(format!(
                 "An account may hold {MAX_TOKENS_PER_ACCOUNT} tokens at once; revoke one you no longer use first."
@@ -112,7 +112,7 @@ impl Archive {
         .bind(created_at)
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         tx.commit().await?;
         let token = ApiToken {
             id,
@@ -134,7 +134,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|row| token_of_row(row, 0))
+        .map(token_of_row)
         .collect()
     }
 
@@ -152,12 +152,14 @@ impl Archive {
     /// Whom a token acts for, unless it was revoked (or never was). Its
     /// use is noted at most once a minute, to keep reads from writing.
     pub async fn token_holder(&self, secret: &str) -> Result<Option<TokenHolder>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, t.id, t.name, t.scope, t.created_at, t.last_used_at \
+        let row = sqlx::query(
+            "SELECT u.id AS user_id, u.login, u.email, u.is_wrangler, u.is_admin, \
+             p.id AS default_pseud, u.suspended, \
+             t.id, t.name, t.scope, t.created_at, t.last_used_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              JOIN pseuds p ON p.user_id = u.id AND p.is_default = 1 \
-             WHERE t.token_hash = $1"
-        ))
+             WHERE t.token_hash = $1",
+        )
         .bind(token_hash(secret))
         .fetch_optional(&self.pool)
         .await?;
@@ -165,7 +167,7 @@ impl Archive {
             return Ok(None);
         };
         let user = user_of_row(&row)?;
-        let mut token = token_of_row(&row, USER_COLUMN_COUNT)?;
+        let mut token = token_of_row(&row)?;
         let at = now();
         if token.last_used_at.is_none_or(|last| at - last >= 60) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

@@ -77,8 +77,8 @@ impl Archive {
         let (mut fandoms, mut relationships, mut characters, mut freeforms) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for tag in &tag_rows {
-            let kind: String = tag.try_get(0)?;
-            let name: String = tag.try_get(1)?;
+            let kind: String = tag.try_get("kind")?;
+            let name: String = tag.try_get("name")?;
             let damaged = |what: String| ArchiveError::Damaged { work: id, what };
             match TagKind::from_code(&kind) {
                 Some(TagKind::Rating) => {
@@ -111,7 +111,7 @@ impl Archive {
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|r| r.try_get::<String, _>(0))
+        .map(|r| r.try_get::<String, _>("name"))
         .collect::<Result<Vec<_>, _>>()?;
 
         let chapters = sqlx::query(
@@ -135,21 +135,21 @@ impl Archive {
         .iter()
         .map(|r| {
             Ok(SeriesPart {
-                series: r.try_get(0)?,
-                title: r.try_get(1)?,
-                part: u32::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0),
+                series: r.try_get("id")?,
+                title: r.try_get("title")?,
+                part: u32::try_from(r.try_get::<i64, _>("position")?).unwrap_or(0),
             })
         })
         .collect::<Result<Vec<_>>>()?;
 
         tx.commit().await?;
         Ok(Some(Work {
-            id: row.try_get(0)?,
-            title: row.try_get(1)?,
-            summary: row.try_get(2)?,
-            notes_start: row.try_get(3)?,
-            notes_end: row.try_get(4)?,
-            language: row.try_get(5)?,
+            id: row.try_get("id")?,
+            title: row.try_get("title")?,
+            summary: row.try_get("summary")?,
+            notes_start: row.try_get("notes_start")?,
+            notes_end: row.try_get("notes_end")?,
+            language: row.try_get("language")?,
             rating,
             warnings,
             categories,
@@ -158,17 +158,17 @@ impl Archive {
             characters,
             freeforms,
             creators,
-            complete: row.try_get::<i64, _>(6)? != 0,
+            complete: row.try_get::<i64, _>("complete")? != 0,
             expected_chapters: row
-                .try_get::<Option<i64>, _>(7)?
+                .try_get::<Option<i64>, _>("expected_chapters")?
                 .and_then(|n| u32::try_from(n).ok()),
-            word_count: row.try_get::<i64, _>(8)?.max(0) as usize,
-            restricted: row.try_get::<i64, _>(9)? != 0,
-            draft: row.try_get::<i64, _>(10)? != 0,
-            posted_at: row.try_get(11)?,
-            updated_at: row.try_get(12)?,
-            version: row.try_get(13)?,
-            hidden: row.try_get::<i64, _>(14)? != 0,
+            word_count: row.try_get::<i64, _>("word_count")?.max(0) as usize,
+            restricted: row.try_get::<i64, _>("restricted")? != 0,
+            draft: row.try_get::<i64, _>("draft")? != 0,
+            posted_at: row.try_get("posted_at")?,
+            updated_at: row.try_get("updated_at")?,
+            version: row.try_get("version")?,
+            hidden: row.try_get::<i64, _>("hidden")? != 0,
             series,
             chapters,
         }))
@@ -176,17 +176,17 @@ impl Archive {
 }
 
 fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
-    let body = chapter_text::load(&row.try_get::<String, _>(6)?, work)?;
+    let body = chapter_text::load(&row.try_get::<String, _>("manuscript")?, work)?;
     Ok(Chapter {
-        id: row.try_get(0)?,
-        position: u32::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
-        title: row.try_get(2)?,
-        summary: row.try_get(3)?,
-        notes_start: row.try_get(4)?,
-        notes_end: row.try_get(5)?,
+        id: row.try_get("id")?,
+        position: u32::try_from(row.try_get::<i64, _>("position")?).unwrap_or(0),
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        notes_start: row.try_get("notes_start")?,
+        notes_end: row.try_get("notes_end")?,
         body,
-        word_count: row.try_get::<i64, _>(7)?.max(0) as usize,
-        html: row.try_get(8)?,
+        word_count: row.try_get::<i64, _>("word_count")?.max(0) as usize,
+        html: row.try_get("html")?,
     })
 }
 
@@ -251,7 +251,7 @@ pub(crate) async fn insert_chapter(
     .bind(&chapter.html)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 /// A work's version grows with every change; caches and downloads key on it.
@@ -279,7 +279,7 @@ async fn find_or_create_tag(
         .fetch_optional(&mut **tx)
         .await?
     {
-        return Ok(row.try_get(0)?);
+        return Ok(row.try_get("id")?);
     }
     let row =
         sqlx::query("INSERT INTO tags (kind, name, name_key) VALUES ($1, $2, $3) RETURNING id")
@@ -288,7 +288,7 @@ async fn find_or_create_tag(
             .bind(&key)
             .fetch_one(&mut **tx)
             .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 pub(crate) async fn record_change(
@@ -351,7 +351,7 @@ pub(crate) async fn insert_work_in(
         .bind(seed.hits as i64)
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
 
     // The same pseud named twice (a file can) is one creator.
     let mut unique_creators: Vec<PseudId> = Vec::with_capacity(creators.len());
@@ -392,7 +392,7 @@ pub(crate) async fn unowned_pseud(conn: &mut sqlx::AnyConnection, name: &str) ->
         .fetch_optional(&mut *conn)
         .await?
     {
-        return Ok(row.try_get(0)?);
+        return Ok(row.try_get("id")?);
     }
     let row = sqlx::query(
         "INSERT INTO pseuds (user_id, name, name_key, is_default) VALUES (NULL, $1, $2, 1) RETURNING id",
@@ -401,5 +401,5 @@ pub(crate) async fn unowned_pseud(conn: &mut sqlx::AnyConnection, name: &str) ->
     .bind(&key)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }

@@ -35,7 +35,7 @@ impl Archive {
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(row.try_get(0)?),
+            Some(row) => Ok(row.try_get("id")?),
             None => Err(ArchiveError::NoSuchTag {
                 kind: kind.code(),
                 name: name.trim().to_string(),
@@ -49,7 +49,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get::<String, _>("name").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -60,7 +60,7 @@ impl Archive {
             Err(err) => return Err(err),
         };
         let row = sqlx::query(
-            "SELECT t.name, t.canonical, s.name FROM tags t LEFT JOIN tags s ON s.id = t.synonym_of WHERE t.id = $1",
+            "SELECT t.name, t.canonical, s.name AS synonym_of FROM tags t LEFT JOIN tags s ON s.id = t.synonym_of WHERE t.id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -68,9 +68,9 @@ impl Archive {
         Ok(Some(TagInfo {
             id,
             kind,
-            name: row.try_get(0)?,
-            canonical: row.try_get::<i64, _>(1)? != 0,
-            synonym_of: row.try_get(2)?,
+            name: row.try_get("name")?,
+            canonical: row.try_get::<i64, _>("canonical")? != 0,
+            synonym_of: row.try_get("synonym_of")?,
             synonyms: self
                 .names("SELECT name FROM tags WHERE synonym_of = $1 ORDER BY name_key", id)
                 .await?,
@@ -167,7 +167,7 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| r.try_get::<String, _>(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get::<String, _>("name").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -179,7 +179,7 @@ impl Archive {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        if row.try_get::<Option<i64>, _>(0)?.is_some() {
+        if row.try_get::<Option<i64>, _>("synonym_of")?.is_some() {
             return Err(ArchiveError::Conflict(format!(
                 "`{name}` is a synonym; a synonym can't be canonical. Make its canonical the tag you want, or unmerge it first"
             )));
@@ -215,7 +215,7 @@ impl Archive {
             .bind(target)
             .fetch_one(&mut *tx)
             .await?
-            .try_get(0)?;
+            .try_get("canonical")?;
         if is_canonical == 0 {
             return Err(ArchiveError::Conflict(format!(
                 "`{canonical}` is not canonical; make it canonical first, then merge `{name}` into it"
@@ -309,7 +309,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?;
             for row in rows {
-                works.insert(row.try_get::<i64, _>(0)?);
+                works.insert(row.try_get::<i64, _>("id")?);
             }
         }
         Ok(works.into_iter().rev().collect())

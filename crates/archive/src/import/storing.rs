@@ -108,7 +108,7 @@ impl Archive {
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = existing {
-                results.push(Ok(Imported::AlreadyThere(row.try_get(0)?)));
+                results.push(Ok(Imported::AlreadyThere(row.try_get("id")?)));
                 continue;
             }
             let mut creators = Vec::with_capacity(prepared.creators.len().max(1));
@@ -145,6 +145,6 @@ impl Archive {
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 }

@@ -36,22 +36,26 @@ impl TagGraph {
             .fetch_all(pool)
             .await?
         {
-            let id: TagId = row.try_get(0)?;
-            let code: String = row.try_get(1)?;
+            let id: TagId = row.try_get("id")?;
+            let code: String = row.try_get("kind")?;
             let kind = TagKind::from_code(&code).ok_or_else(|| ArchiveError::DamagedTag {
                 tag: id,
                 what: format!("unknown kind `{code}`"),
             })?;
-            let synonym_of: Option<TagId> = row.try_get(4)?;
+            let synonym_of: Option<TagId> = row.try_get("synonym_of")?;
             if let Some(canonical) = synonym_of {
                 graph.synonyms.entry(canonical).or_default().push(id);
             }
-            graph.by_key.entry(row.try_get(3)?).or_default().push(id);
+            graph
+                .by_key
+                .entry(row.try_get("name_key")?)
+                .or_default()
+                .push(id);
             graph.nodes.insert(
                 id,
                 TagNode {
                     kind,
-                    name: row.try_get(2)?,
+                    name: row.try_get("name")?,
                     synonym_of,
                 },
             );
@@ -60,8 +64,8 @@ impl TagGraph {
             .fetch_all(pool)
             .await?
         {
-            let child: TagId = row.try_get(0)?;
-            let parent: TagId = row.try_get(1)?;
+            let child: TagId = row.try_get("child_id")?;
+            let parent: TagId = row.try_get("parent_id")?;
             let same_kind =
                 graph.nodes.get(&child).map(|n| n.kind) == graph.nodes.get(&parent).map(|n| n.kind);
             // A character's fandom is its parent but not its meta-tag: a

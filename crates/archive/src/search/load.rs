@@ -61,10 +61,12 @@ fn count(value: i64) -> u64 {
 impl Archive {
     /// The newest change's sequence number (0 for none).
     pub async fn last_change_seq(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM changes")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+        Ok(
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last_seq FROM changes")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("last_seq")?,
+        )
     }
 
     /// Work ids above `after`, ascending, at most `limit`.
@@ -75,7 +77,7 @@ impl Archive {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get(0).map_err(ArchiveError::from))
+            .map(|r| r.try_get("id").map_err(ArchiveError::from))
             .collect()
     }
 
@@ -92,7 +94,7 @@ impl Archive {
                 query = query.bind(*tag);
             }
             for row in query.fetch_all(&self.pool).await? {
-                works.push(row.try_get(0)?);
+                works.push(row.try_get("work_id")?);
             }
         }
         works.sort_unstable();
@@ -134,31 +136,31 @@ impl Archive {
         ))
         .await?
         {
-            let id: WorkId = row.try_get(0)?;
-            let notes_start: String = row.try_get(3)?;
-            let notes_end: String = row.try_get(4)?;
+            let id: WorkId = row.try_get("id")?;
+            let notes_start: String = row.try_get("notes_start")?;
+            let notes_end: String = row.try_get("notes_end")?;
             position.insert(id, works.len());
             works.push(IndexedWork {
                 id,
-                title: row.try_get(1)?,
-                summary: row.try_get(2)?,
+                title: row.try_get("title")?,
+                summary: row.try_get("summary")?,
                 notes: [notes_start, notes_end].join("\n"),
-                language: row.try_get(5)?,
-                complete: row.try_get::<i64, _>(6)? != 0,
+                language: row.try_get("language")?,
+                complete: row.try_get::<i64, _>("complete")? != 0,
                 expected_chapters: row
-                    .try_get::<Option<i64>, _>(7)?
+                    .try_get::<Option<i64>, _>("expected_chapters")?
                     .and_then(|n| u32::try_from(n).ok()),
                 chapters: 0,
-                words: count(row.try_get(8)?),
-                restricted: row.try_get::<i64, _>(9)? != 0,
-                draft: row.try_get::<i64, _>(10)? != 0,
-                hidden: row.try_get::<i64, _>(17)? != 0,
-                posted: row.try_get(11)?,
-                updated: row.try_get(12)?,
-                kudos: count(row.try_get(13)?),
-                hits: count(row.try_get(14)?),
-                bookmarks: count(row.try_get(15)?),
-                comments: count(row.try_get(16)?),
+                words: count(row.try_get("word_count")?),
+                restricted: row.try_get::<i64, _>("restricted")? != 0,
+                draft: row.try_get::<i64, _>("draft")? != 0,
+                hidden: row.try_get::<i64, _>("hidden")? != 0,
+                posted: row.try_get("posted_at")?,
+                updated: row.try_get("updated_at")?,
+                kudos: count(row.try_get("kudos_count")?),
+                hits: count(row.try_get("hits_count")?),
+                bookmarks: count(row.try_get("bookmarks_count")?),
+                comments: count(row.try_get("comments_count")?),
                 creators: Vec::new(),
                 tags: Vec::new(),
                 body: String::new(),
@@ -170,8 +172,8 @@ impl Archive {
         ))
         .await?
         {
-            if let Some(&at) = position.get(&row.try_get::<WorkId, _>(0)?) {
-                works[at].creators.push(row.try_get(1)?);
+            if let Some(&at) = position.get(&row.try_get::<WorkId, _>("work_id")?) {
+                works[at].creators.push(row.try_get("name")?);
             }
         }
         for row in bound(format!(
@@ -180,15 +182,15 @@ impl Archive {
         ))
         .await?
         {
-            let work: WorkId = row.try_get(0)?;
-            let tag: TagId = row.try_get(1)?;
-            let code: String = row.try_get(2)?;
+            let work: WorkId = row.try_get("work_id")?;
+            let tag: TagId = row.try_get("id")?;
+            let code: String = row.try_get("kind")?;
             let kind = TagKind::from_code(&code).ok_or_else(|| ArchiveError::DamagedTag {
                 tag,
                 what: format!("unknown kind `{code}`"),
             })?;
             if let Some(&at) = position.get(&work) {
-                works[at].tags.push((tag, kind, row.try_get(3)?));
+                works[at].tags.push((tag, kind, row.try_get("name")?));
             }
         }
         for row in bound(format!(
@@ -197,25 +199,27 @@ impl Archive {
         ))
         .await?
         {
-            let work: WorkId = row.try_get(0)?;
+            let work: WorkId = row.try_get("work_id")?;
             let Some(&at) = position.get(&work) else {
                 continue;
             };
-            let paragraphs =
-                crate::chapter_text::load_paragraphs(&row.try_get::<String, _>(5)?, work)?;
+            let paragraphs = crate::chapter_text::load_paragraphs(
+                &row.try_get::<String, _>("manuscript")?,
+                work,
+            )?;
             let entry = &mut works[at];
             entry.chapters += 1;
             for note in [
-                row.try_get::<String, _>(2)?,
-                row.try_get(3)?,
-                row.try_get(4)?,
+                row.try_get::<String, _>("summary")?,
+                row.try_get("notes_start")?,
+                row.try_get("notes_end")?,
             ] {
                 if !note.is_empty() {
                     entry.notes.push('\n');
                     entry.notes.push_str(&note);
                 }
             }
-            let title: String = row.try_get(1)?;
+            let title: String = row.try_get("title")?;
             for text in std::iter::once(&title)
                 .filter(|t| !t.is_empty())
                 .chain(&paragraphs)
