@@ -6,9 +6,9 @@
 
 use sqlx::Row;
 
+use crate::creators::invite_creators_in;
 use crate::editing::{join_series_in, series_open_to, update_work_in};
 use crate::model::WorkDraft;
-use crate::moderation::invite_creators_in;
 use crate::people::UserId;
 use crate::{insert_work_in, Archive, ArchiveError, PseudId, Result, WorkId};
 

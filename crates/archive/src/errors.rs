@@ -40,6 +40,8 @@ pub enum ArchiveError {
     NoSuchWork(WorkId),
     #[error("work {work} has no chapter {chapter}")]
     NoSuchChapter { work: WorkId, chapter: i64 },
+    #[error("there is no comment {0} here")]
+    NoSuchComment(i64),
     /// Something asked for by name or number that isn't there (or that
     /// the one asking may not know of).
     #[error("{0}")]
@@ -122,6 +124,7 @@ impl ArchiveError {
             | ArchiveError::NoSuchChapter { .. }
             | ArchiveError::NoSuchTag { .. }
             | ArchiveError::Missing(_)
+            | ArchiveError::NoSuchComment(_)
             // Someone else's work is not told apart from a missing one.
             | ArchiveError::NotYours(_) => ErrorKind::NotFound,
             ArchiveError::LoginTaken(_)

@@ -9,19 +9,25 @@ mod authoring;
 pub mod backup;
 mod chapter_text;
 pub mod corpus;
+pub mod creators;
+pub mod dates;
 mod editing;
 mod errors;
 pub mod feed;
+mod history;
+mod hits;
 pub mod import;
 pub mod model;
 pub mod moderation;
 pub mod people;
+mod preferences;
 mod reactions;
 pub mod sanitize;
 pub mod search;
 pub mod series;
 pub mod sessions;
 mod store;
+mod subscriptions;
 pub mod tokens;
 mod works;
 mod wrangling;
@@ -29,12 +35,13 @@ mod wrangling;
 pub use authoring::Posting;
 pub use editing::Reading;
 pub use errors::{ArchiveError, ErrorKind, Result};
+pub use hits::Hit;
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{
-    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, Hit, KudosGivers, Kudoser,
-    SubscriptionTarget,
+    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, KudosGivers, Kudoser,
 };
 pub use store::CountedTable;
+pub use subscriptions::SubscriptionTarget;
 pub use wrangling::TagInfo;
 
 pub(crate) use works::{

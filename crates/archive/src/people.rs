@@ -94,6 +94,28 @@ fn password_matches(stored: &str, password: &str) -> Result<bool> {
 }
 
 impl Archive {
+    /// An account's own works, drafts among them, newest first, as
+    /// (id, title, draft).
+    pub async fn works_of_user(&self, user: UserId) -> Result<Vec<(WorkId, String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT w.id, w.title, w.draft FROM works w \
+             JOIN work_creators wc ON wc.work_id = w.id JOIN pseuds p ON p.id = wc.pseud_id \
+             WHERE p.user_id = $1 ORDER BY w.id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("title")?,
+                    r.try_get::<i64, _>("draft")? != 0,
+                ))
+            })
+            .collect()
+    }
+
     /// Creates an account with a default pseud of the same name. The
     /// password is stored only as an argon2 hash.
     pub async fn add_user(

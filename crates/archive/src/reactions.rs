@@ -44,24 +44,6 @@ pub struct BookmarkNote {
     pub rec: bool,
 }
 
-/// What a reader can subscribe to, to hear of new chapters and works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubscriptionTarget {
-    Work(WorkId),
-    Pseud(PseudId),
-    Series(i64),
-}
-
-impl SubscriptionTarget {
-    fn parts(self) -> (&'static str, i64) {
-        match self {
-            SubscriptionTarget::Work(id) => ("work", id),
-            SubscriptionTarget::Pseud(id) => ("pseud", id),
-            SubscriptionTarget::Series(id) => ("series", id),
-        }
-    }
-}
-
 /// One comment, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
@@ -71,14 +53,6 @@ pub struct Comment {
     pub body: String,
     pub edited: bool,
     pub frozen: bool,
-}
-
-/// One visit to a work: `day` is days since 1970.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Hit {
-    pub work: WorkId,
-    pub visitor_key: String,
-    pub day: i64,
 }
 
 /// A comment as a page shows it: who wrote it and when.
@@ -182,7 +156,7 @@ impl Archive {
         self.stored_count(work, "kudos_count").await
     }
 
-    async fn stored_count(&self, work: WorkId, column: &'static str) -> Result<i64> {
+    pub(crate) async fn stored_count(&self, work: WorkId, column: &'static str) -> Result<i64> {
         Ok(
             sqlx::query(&format!("SELECT {column} FROM works WHERE id = $1"))
                 .bind(work)
@@ -202,19 +176,23 @@ impl Archive {
         parent: Option<i64>,
         body: &str,
     ) -> Result<i64> {
-        if body.trim().is_empty() {
-            return Err(ArchiveError::rejected(
-                "comment",
-                "a comment needs some text",
-            ));
-        }
-        model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
+        let body = comment_text(body)?;
         if let Commenter::Named(name) = by {
+            if name.trim().is_empty() {
+                return Err(ArchiveError::rejected(
+                    "name",
+                    "Please give a name to comment as a guest, or sign in.",
+                ));
+            }
             model::check_text("name", name.trim(), model::limits::GUEST_NAME_CHARS)?;
         }
         if let Some(parent) = parent {
-            let (_, _, frozen) = self.comment_context(parent).await?;
-            if frozen {
+            let answered = self.comment_context(parent).await?;
+            // A reply answers a comment on the same chapter.
+            if answered.chapter != chapter {
+                return Err(ArchiveError::NoSuchComment(parent));
+            }
+            if answered.frozen {
                 return Err(ArchiveError::Conflict(
                     "this comment thread is frozen; it takes no replies".into(),
                 ));
@@ -315,94 +293,6 @@ impl Archive {
         rows.iter().map(bookmark_of_row).collect()
     }
 
-    /// The works an account subscribed to, as (id, title).
-    pub async fn work_subscriptions(&self, user: UserId) -> Result<Vec<(WorkId, String)>> {
-        let rows = sqlx::query(
-            "SELECT w.id, w.title FROM subscriptions s JOIN works w ON w.id = s.target_id \
-             WHERE s.user_id = $1 AND s.target_kind = 'work' ORDER BY s.id DESC",
-        )
-        .bind(user)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
-            .collect()
-    }
-
-    /// An account's own works, drafts among them, newest first, as
-    /// (id, title, draft).
-    pub async fn works_of_user(&self, user: UserId) -> Result<Vec<(WorkId, String, bool)>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT w.id, w.title, w.draft FROM works w \
-             JOIN work_creators wc ON wc.work_id = w.id JOIN pseuds p ON p.id = wc.pseud_id \
-             WHERE p.user_id = $1 ORDER BY w.id DESC",
-        )
-        .bind(user)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("title")?,
-                    r.try_get::<i64, _>("draft")? != 0,
-                ))
-            })
-            .collect()
-    }
-
-    /// Notes that a signed-in reader opened a work, for their history.
-    pub async fn record_reading(&self, user: UserId, work: WorkId) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO readings (user_id, work_id, last_read_at, visits) VALUES ($1, $2, $3, 1) \
-             ON CONFLICT (user_id, work_id) DO UPDATE SET last_read_at = excluded.last_read_at, \
-             visits = readings.visits + 1",
-        )
-        .bind(user)
-        .bind(work)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// A reader's history, last read first, as (work, title, last read in
-    /// Unix seconds, visits).
-    pub async fn reading_history(
-        &self,
-        user: UserId,
-        limit: i64,
-    ) -> Result<Vec<(WorkId, String, i64, i64)>> {
-        let rows = sqlx::query(
-            "SELECT r.work_id, w.title, r.last_read_at, r.visits FROM readings r \
-             JOIN works w ON w.id = r.work_id WHERE r.user_id = $1 \
-             ORDER BY r.last_read_at DESC, r.work_id DESC LIMIT $2",
-        )
-        .bind(user)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("work_id")?,
-                    r.try_get("title")?,
-                    r.try_get("last_read_at")?,
-                    r.try_get("visits")?,
-                ))
-            })
-            .collect()
-    }
-
-    /// Forgets a reader's history.
-    pub async fn clear_reading_history(&self, user: UserId) -> Result<()> {
-        sqlx::query("DELETE FROM readings WHERE user_id = $1")
-            .bind(user)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// The work a comment is on.
     pub async fn work_of_comment(&self, id: i64) -> Result<Option<WorkId>> {
         let row = sqlx::query(
@@ -460,9 +350,10 @@ impl Archive {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
+        let note_text = note.note.trim();
         model::check_text(
             "bookmark note",
-            &note.note,
+            note_text,
             model::limits::BOOKMARK_NOTE_CHARS,
         )?;
         model::check_count("bookmark tags", tags.len(), model::limits::BOOKMARK_TAGS)?;
@@ -477,7 +368,7 @@ impl Archive {
         .bind(work)
         .bind(pseud)
         .bind(title)
-        .bind(&note.note)
+        .bind(note_text)
         .bind(tags.join(", "))
         .bind(i64::from(note.private))
         .bind(i64::from(note.rec))
@@ -529,25 +420,32 @@ impl Archive {
     }
 
     /// Who wrote a comment (its pseud's account), and the work it is on.
-    async fn comment_context(&self, id: i64) -> Result<(Option<UserId>, WorkId, bool)> {
+    async fn comment_context(&self, id: i64) -> Result<CommentContext> {
         let row = sqlx::query(
-            "SELECT p.user_id, ch.work_id, c.frozen FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
+            "SELECT p.user_id, ch.work_id, c.chapter_id, c.frozen FROM comments c \
+             JOIN chapters ch ON ch.id = c.chapter_id \
              LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE c.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| ArchiveError::Missing(format!("there is no comment {id}")))?;
-        Ok((
-            row.try_get("user_id")?,
-            row.try_get("work_id")?,
-            row.try_get::<i64, _>("frozen")? != 0,
-        ))
+        .ok_or(ArchiveError::NoSuchComment(id))?;
+        Ok(CommentContext {
+            writer: row.try_get("user_id")?,
+            work: row.try_get("work_id")?,
+            chapter: row.try_get("chapter_id")?,
+            frozen: row.try_get::<i64, _>("frozen")? != 0,
+        })
     }
 
     /// Its writer edits a comment, unless the work's author froze it.
     pub async fn edit_comment(&self, id: i64, by: UserId, body: &str) -> Result<()> {
-        let (writer, work, frozen) = self.comment_context(id).await?;
+        let CommentContext {
+            writer,
+            work,
+            frozen,
+            ..
+        } = self.comment_context(id).await?;
         if writer != Some(by) {
             return Err(ArchiveError::NotAllowed(
                 "Only the person who wrote a comment can edit it.".into(),
@@ -558,13 +456,7 @@ impl Archive {
                 "this comment thread is frozen; it can't be edited".into(),
             ));
         }
-        if body.trim().is_empty() {
-            return Err(ArchiveError::rejected(
-                "comment",
-                "a comment needs some text",
-            ));
-        }
-        model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
+        let body = comment_text(body)?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
             .bind(body)
@@ -582,7 +474,7 @@ impl Archive {
     /// Its writer, the work's author or an admin (taking down abuse, as
     /// AO3's Policy & Abuse team does) deletes a comment, with its replies.
     pub async fn delete_comment(&self, id: i64, by: UserId) -> Result<()> {
-        let (writer, work, _) = self.comment_context(id).await?;
+        let CommentContext { writer, work, .. } = self.comment_context(id).await?;
         if writer != Some(by)
             && !self.is_creator(work, Viewer::User(by)).await?
             && !self.is_admin(by).await?
@@ -609,7 +501,7 @@ impl Archive {
 
     /// The work's author freezes a comment thread: no edits, no replies.
     pub async fn freeze_comment(&self, id: i64, by: UserId) -> Result<()> {
-        let (_, work, _) = self.comment_context(id).await?;
+        let work = self.comment_context(id).await?.work;
         if !self.is_creator(work, Viewer::User(by)).await? {
             return Err(ArchiveError::NotAllowed(
                 "Only the work's author can freeze its comments.".into(),
@@ -625,99 +517,31 @@ impl Archive {
         tx.commit().await?;
         Ok(())
     }
-
-    /// Subscribes; `false` when already subscribed.
-    pub async fn subscribe(&self, user: UserId, target: SubscriptionTarget) -> Result<bool> {
-        let (kind, id) = target.parts();
-        let inserted = sqlx::query(
-            "INSERT INTO subscriptions (user_id, target_kind, target_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(user)
-        .bind(kind)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
-    }
-
-    pub async fn unsubscribe(&self, user: UserId, target: SubscriptionTarget) -> Result<()> {
-        let (kind, id) = target.parts();
-        sqlx::query(
-            "DELETE FROM subscriptions WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
-        )
-        .bind(user)
-        .bind(kind)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Accounts to tell about something new in `target`.
-    pub async fn subscribers(&self, target: SubscriptionTarget) -> Result<Vec<UserId>> {
-        let (kind, id) = target.parts();
-        sqlx::query("SELECT user_id FROM subscriptions WHERE target_kind = $1 AND target_id = $2 ORDER BY user_id")
-            .bind(kind)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get("user_id").map_err(ArchiveError::from))
-            .collect()
-    }
-
-    /// Counts a visit: once per visitor per work per day (`day` = days
-    /// since 1970). Returns whether it counted.
-    pub async fn record_hit(&self, work: WorkId, visitor_key: &str, day: i64) -> Result<bool> {
-        let hit = Hit {
-            work,
-            visitor_key: visitor_key.to_string(),
-            day,
-        };
-        Ok(self.record_hits(std::slice::from_ref(&hit)).await? == 1)
-    }
-
-    /// Counts many visits in one transaction, as a server batches them:
-    /// each once per visitor per work per day, a visit to a work deleted
-    /// since not at all. Returns how many counted.
-    pub async fn record_hits(&self, hits: &[Hit]) -> Result<usize> {
-        let mut tx = self.write().await?;
-        let mut counted: std::collections::BTreeMap<WorkId, i64> = Default::default();
-        for hit in hits {
-            let inserted = sqlx::query(
-                "INSERT INTO hits (work_id, visitor_key, day) \
-                 SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM works WHERE id = $1) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(hit.work)
-            .bind(&hit.visitor_key)
-            .bind(hit.day)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
-                *counted.entry(hit.work).or_default() += 1;
-            }
-        }
-        for (&work, &n) in &counted {
-            sqlx::query("UPDATE works SET hits_count = hits_count + $1 WHERE id = $2")
-                .bind(n)
-                .bind(work)
-                .execute(&mut *tx)
-                .await?;
-            record_change(&mut tx, "work", work, "counts").await?;
-        }
-        tx.commit().await?;
-        Ok(counted.values().map(|&n| n as usize).sum())
-    }
-
-    pub async fn hit_count(&self, work: WorkId) -> Result<i64> {
-        self.stored_count(work, "hits_count").await
-    }
 }
 
 /// One more kudos or hit on a work's counter, and a change for the search
 /// index to pick up (counts may lag there; see the search module).
+/// Who wrote a comment, where it is, and whether its thread is frozen.
+struct CommentContext {
+    writer: Option<UserId>,
+    work: WorkId,
+    chapter: i64,
+    frozen: bool,
+}
+
+/// A comment's text as it is kept: trimmed, never empty, never too long.
+fn comment_text(body: &str) -> Result<&str> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(ArchiveError::rejected(
+            "comment",
+            "a comment needs some text",
+        ));
+    }
+    model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
+    Ok(body)
+}
+
 async fn bump_count(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     work: WorkId,

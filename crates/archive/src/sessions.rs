@@ -1,4 +1,4 @@
-//! Who is signed in, and what each account likes to read with.
+//! Who is signed in: sessions, their tokens, and the site's own secrets.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sqlx::Row;
@@ -131,26 +131,5 @@ impl Archive {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("value")?)
-    }
-
-    /// An account's reading settings as the website stored them.
-    pub async fn preferences(&self, user: UserId) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT settings FROM preferences WHERE user_id = $1")
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| row.try_get("settings")).transpose()?)
-    }
-
-    pub async fn set_preferences(&self, user: UserId, settings: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO preferences (user_id, settings) VALUES ($1, $2) \
-             ON CONFLICT (user_id) DO UPDATE SET settings = excluded.settings",
-        )
-        .bind(user)
-        .bind(settings)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }

@@ -215,7 +215,7 @@ struct AccountPage {
 
 impl AccountPage {
     fn day(&self, unix: &i64) -> String {
-        quire_archive::corpus::date(unix.div_euclid(86_400))
+        quire_archive::dates::day_of(*unix)
     }
 
     fn last_used(&self, token: &ApiToken) -> String {

@@ -260,7 +260,7 @@ pub async fn reports(
                 .iter()
                 .find(|(name, _)| *name == report.reason)
                 .map_or("Something else", |(_, label)| label),
-            filed: quire_archive::corpus::date(report.created_at.div_euclid(86_400)),
+            filed: quire_archive::dates::day_of(report.created_at),
             accounts,
             report,
         });

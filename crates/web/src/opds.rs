@@ -132,7 +132,7 @@ fn now() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let day = quire_archive::corpus::date(seconds.div_euclid(86_400));
+    let day = quire_archive::dates::day_of(seconds);
     let rest = seconds.rem_euclid(86_400);
     format!(
         "{day}T{:02}:{:02}:{:02}Z",

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::moderation::CreatorInvitation;
+use quire_archive::creators::CreatorInvitation;
 use quire_archive::{Bookmark, Viewer, WorkId};
 
 use crate::form::FormData;
@@ -47,7 +47,7 @@ impl PersonPage {
         self.works.iter().filter(|w| !w.2).collect()
     }
     fn day(&self, seconds: &i64) -> String {
-        quire_archive::corpus::date(seconds.div_euclid(86_400))
+        quire_archive::dates::day_of(*seconds)
     }
 }
 

@@ -138,7 +138,7 @@ impl WorkPage {
 }
 
 fn day(seconds: i64) -> String {
-    quire_archive::corpus::date(seconds.div_euclid(86_400))
+    quire_archive::dates::day_of(seconds)
 }
 
 /// Plain text (summaries, notes) as paragraphs.
@@ -412,31 +412,10 @@ pub async fn comment(
         .iter()
         .find(|c| c.position == position)
         .ok_or(PageError::NotFound)?;
-    let parent = match form.get("parent").and_then(|p| p.parse::<i64>().ok()) {
-        Some(parent) => {
-            let comment = app
-                .archive
-                .comment(parent)
-                .await?
-                .ok_or(PageError::NotFound)?;
-            if comment.chapter != chapter.id {
-                return Err(PageError::NotFound);
-            }
-            Some(parent)
-        }
-        None => None,
-    };
+    let parent = form.get("parent").and_then(|p| p.parse::<i64>().ok());
     let by = match &visitor.user {
         Some(user) => Commenter::Pseud(user.default_pseud),
-        None => {
-            let name = form.text("name");
-            if name.is_empty() {
-                return Err(PageError::Refused(
-                    "Please give a name to comment as a guest, or sign in.".into(),
-                ));
-            }
-            Commenter::Named(name)
-        }
+        None => Commenter::Named(form.text("name")),
     };
     if let Some(limits) = &app.comment_limits {
         if limits.check_key(&visitor.rate_key()).is_err() {

@@ -135,7 +135,7 @@ impl WorkSummary {
                 .map(|(_, _, name)| name.clone())
                 .collect()
         };
-        let day = |seconds: i64| crate::corpus::date(seconds.div_euclid(86_400));
+        let day = crate::dates::day_of;
         WorkSummary {
             id: work.id,
             title: work.title.clone(),

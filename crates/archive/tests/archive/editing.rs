@@ -705,3 +705,54 @@ async fn chapters_added_while_other_writes_run_all_land() {
         test.finish().await;
     }
 }
+
+/// What a comment must be is the archive's rule, whoever sends it (a form
+/// or the API): a reply answers a comment on the same chapter, a guest
+/// gives a name, and the text is kept trimmed.
+#[tokio::test]
+async fn comments_answer_their_own_chapter_and_guests_give_a_name() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
+        let (mut works, mut chapters) = (Vec::new(), Vec::new());
+        for _ in 0..2 {
+            let id = archive
+                .post_work(&[author.default_pseud], &draft())
+                .await
+                .unwrap();
+            works.push(id);
+            chapters.push(archive.work(id).await.unwrap().unwrap().chapters[0].id);
+        }
+        let by = Commenter::Pseud(reader.default_pseud);
+        let first = archive
+            .add_comment(chapters[0], &by, None, "  Oh no.\n")
+            .await
+            .unwrap();
+        assert_eq!(
+            archive.comment(first).await.unwrap().unwrap().body,
+            "Oh no.",
+            "{}",
+            test.name
+        );
+        let elsewhere = archive
+            .add_comment(chapters[1], &by, Some(first), "Replying elsewhere.")
+            .await;
+        assert!(
+            matches!(elsewhere, Err(ArchiveError::NoSuchComment(id)) if id == first),
+            "{}: {elsewhere:?}",
+            test.name
+        );
+        let nameless = archive
+            .add_comment(chapters[0], &Commenter::Named("  ".into()), None, "Hi.")
+            .await;
+        assert!(
+            matches!(nameless, Err(ArchiveError::Rejected { field: "name", .. })),
+            "{}: {nameless:?}",
+            test.name
+        );
+        assert_eq!(archive.comment_count(works[0]).await.ok(), Some(1));
+        assert_eq!(archive.comment_count(works[1]).await.ok(), Some(0));
+        test.finish().await;
+    }
+}

@@ -153,6 +153,9 @@ impl From<ArchiveError> for ApiError {
     fn from(err: ArchiveError) -> ApiError {
         let parameter = match &err {
             ArchiveError::Rejected { field, .. } => Some(field.to_string()),
+            ArchiveError::NoSuchComment(_) => {
+                return ApiError::new(StatusCode::NOT_FOUND, "no-such-comment", err.to_string());
+            }
             _ => None,
         };
         ApiError {

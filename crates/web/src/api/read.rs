@@ -310,7 +310,7 @@ pub(crate) async fn work_out(
     profile: &quire_text::FillProfile,
 ) -> Result<WorkOut, ApiError> {
     let fill = |text: &str| quire_text::insert::fill(text, profile);
-    let day = |seconds: i64| quire_archive::corpus::date(seconds.div_euclid(86_400));
+    let day = |seconds: i64| quire_archive::dates::day_of(seconds);
     Ok(WorkOut {
         id: work.id,
         title: work.title.clone(),

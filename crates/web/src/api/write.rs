@@ -508,16 +508,6 @@ pub(crate) async fn comment(
     let work = visible(&app, &caller, &id).await?;
     let position = comment.chapter.unwrap_or(1);
     let chapter = chapter_at(&work, &position.to_string())?;
-    if let Some(parent) = comment.parent {
-        let answered = app.archive.comment(parent).await?;
-        if answered.is_none_or(|c| c.chapter != chapter) {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no-such-comment",
-                format!("Chapter {position} has no comment {parent} to answer."),
-            ));
-        }
-    }
     if let Some(limits) = &app.comment_limits {
         if limits.check_key(&caller.visitor.rate_key()).is_err() {
             return Err(crate::pages::PageError::TooManyComments.into());
@@ -529,7 +519,7 @@ pub(crate) async fn comment(
             chapter,
             &Commenter::Pseud(user.default_pseud),
             comment.parent,
-            comment.body.trim(),
+            &comment.body,
         )
         .await?;
     let url = format!("/api/v1/works/{}/chapters/{position}/comments", work.id);
@@ -579,7 +569,7 @@ pub(crate) async fn edit_comment(
     let user = caller.writer()?.clone();
     let comment = visible_comment(&app, &caller, &id).await?;
     app.archive
-        .edit_comment(comment, user.id, edit.body.trim())
+        .edit_comment(comment, user.id, &edit.body)
         .await?;
     let url = format!("/api/v1/comments/{comment}");
     Ok(Json(Created { id: comment, url }).into_response())
@@ -642,13 +632,8 @@ pub(crate) async fn bookmark(
     let user = caller.writer()?.clone();
     let work = visible(&app, &caller, &id).await?;
     let note = BookmarkNote {
-        note: bookmark.note.trim().to_string(),
-        tags: bookmark
-            .tags
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
+        note: bookmark.note,
+        tags: bookmark.tags,
         private: bookmark.private,
         rec: bookmark.rec,
     };
