@@ -2,7 +2,6 @@
 //! changes a work shares (its row, tags, chapters, version and the change
 //! feed entry that tells every follower).
 
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::model::{self, ArchiveWarning, Category, Rating, TagKind, Warnings, WorkDraft};
@@ -53,7 +52,7 @@ impl Archive {
                 .execute(&mut *tx)
                 .await?;
         }
-        let Some(row) = sqlx::query(
+        let Some(row) = sqlx::query_as::<_, WorkRow>(
             "SELECT id, title, summary, notes_start, notes_end, language, complete, expected_chapters, \
              word_count, restricted, draft, posted_at, updated_at, version, hidden FROM works WHERE id = $1",
         )
@@ -114,14 +113,14 @@ impl Archive {
         .map(|r| r.try_get::<String, _>("name"))
         .collect::<Result<Vec<_>, _>>()?;
 
-        let chapters = sqlx::query(
+        let chapters = sqlx::query_as::<_, ChapterRow>(
             "SELECT id, position, title, summary, notes_start, notes_end, manuscript, word_count, html \
              FROM chapters WHERE work_id = $1 ORDER BY position",
         )
         .bind(id)
         .fetch_all(&mut *tx)
         .await?
-        .iter()
+        .into_iter()
         .map(|r| chapter_from_row(id, r))
         .collect::<Result<Vec<_>>>()?;
 
@@ -144,12 +143,12 @@ impl Archive {
 
         tx.commit().await?;
         Ok(Some(Work {
-            id: row.try_get("id")?,
-            title: row.try_get("title")?,
-            summary: row.try_get("summary")?,
-            notes_start: row.try_get("notes_start")?,
-            notes_end: row.try_get("notes_end")?,
-            language: row.try_get("language")?,
+            id: row.id,
+            title: row.title,
+            summary: row.summary,
+            notes_start: row.notes_start,
+            notes_end: row.notes_end,
+            language: row.language,
             rating,
             warnings,
             categories,
@@ -158,35 +157,66 @@ impl Archive {
             characters,
             freeforms,
             creators,
-            complete: row.try_get::<i64, _>("complete")? != 0,
-            expected_chapters: row
-                .try_get::<Option<i64>, _>("expected_chapters")?
-                .and_then(|n| u32::try_from(n).ok()),
-            word_count: row.try_get::<i64, _>("word_count")?.max(0) as usize,
-            restricted: row.try_get::<i64, _>("restricted")? != 0,
-            draft: row.try_get::<i64, _>("draft")? != 0,
-            posted_at: row.try_get("posted_at")?,
-            updated_at: row.try_get("updated_at")?,
-            version: row.try_get("version")?,
-            hidden: row.try_get::<i64, _>("hidden")? != 0,
+            complete: row.complete != 0,
+            expected_chapters: row.expected_chapters.and_then(|n| u32::try_from(n).ok()),
+            word_count: row.word_count.max(0) as usize,
+            restricted: row.restricted != 0,
+            draft: row.draft != 0,
+            posted_at: row.posted_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            hidden: row.hidden != 0,
             series,
             chapters,
         }))
     }
 }
 
-fn chapter_from_row(work: WorkId, row: &AnyRow) -> Result<Chapter> {
-    let body = chapter_text::load(&row.try_get::<String, _>("manuscript")?, work)?;
+/// A `works` row as stored: flags are 0 or 1 on both backends.
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    id: WorkId,
+    title: String,
+    summary: String,
+    notes_start: String,
+    notes_end: String,
+    language: String,
+    complete: i64,
+    expected_chapters: Option<i64>,
+    word_count: i64,
+    restricted: i64,
+    draft: i64,
+    posted_at: i64,
+    updated_at: i64,
+    version: i64,
+    hidden: i64,
+}
+
+/// A `chapters` row as stored, its text in the stored chapter format.
+#[derive(sqlx::FromRow)]
+struct ChapterRow {
+    id: i64,
+    position: i64,
+    title: String,
+    summary: String,
+    notes_start: String,
+    notes_end: String,
+    manuscript: String,
+    word_count: i64,
+    html: String,
+}
+
+fn chapter_from_row(work: WorkId, row: ChapterRow) -> Result<Chapter> {
     Ok(Chapter {
-        id: row.try_get("id")?,
-        position: u32::try_from(row.try_get::<i64, _>("position")?).unwrap_or(0),
-        title: row.try_get("title")?,
-        summary: row.try_get("summary")?,
-        notes_start: row.try_get("notes_start")?,
-        notes_end: row.try_get("notes_end")?,
-        body,
-        word_count: row.try_get::<i64, _>("word_count")?.max(0) as usize,
-        html: row.try_get("html")?,
+        body: chapter_text::load(&row.manuscript, work)?,
+        id: row.id,
+        position: u32::try_from(row.position).unwrap_or(0),
+        title: row.title,
+        summary: row.summary,
+        notes_start: row.notes_start,
+        notes_end: row.notes_end,
+        word_count: row.word_count.max(0) as usize,
+        html: row.html,
     })
 }
 
