@@ -3,6 +3,8 @@
 
 use std::process::{Command, Stdio};
 
+use quire_testkit::postgres::{admin_url, TestDatabase};
+
 use crate::support::{quire, seeds_dir, stderr, stdout, stored_works, DataDir};
 
 #[tokio::test]
@@ -79,38 +81,14 @@ fn run_tool(program: &str, args: &[&str]) -> String {
 /// served: the works and their text come back, and search finds them.
 #[test]
 fn a_postgres_archive_round_trips_through_pg_dump_and_serves() {
-    let Some(admin) = std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .map(|url| url.trim().to_string())
-        .filter(|url| !url.is_empty())
-    else {
+    if admin_url().is_none() {
         return;
-    };
-    let (server_url, _) = admin.rsplit_once('/').expect("a database URL");
-    let suffix = std::process::id();
-    let (source_db, restored_db) = (
-        format!("quire_backup_src_{suffix}"),
-        format!("quire_backup_dst_{suffix}"),
-    );
-    let (source, restored) = (
-        format!("{server_url}/{source_db}"),
-        format!("{server_url}/{restored_db}"),
-    );
-    for database in [&source_db, &restored_db] {
-        run_tool(
-            "psql",
-            &[
-                &admin,
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {database}"),
-            ],
-        );
-        run_tool(
-            "psql",
-            &[&admin, "-q", "-c", &format!("CREATE DATABASE {database}")],
-        );
     }
+    let (source_db, restored_db) = (
+        TestDatabase::create_blocking("quire_backup_src"),
+        TestDatabase::create_blocking("quire_backup_dst"),
+    );
+    let (source, restored) = (source_db.url.clone(), restored_db.url.clone());
     let imported = quire(&["import", "--database", &source, &seeds_dir()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
 
@@ -183,15 +161,7 @@ fn a_postgres_archive_round_trips_through_pg_dump_and_serves() {
         .status()
         .unwrap();
     assert!(child.wait().unwrap().success());
-    for database in [&source_db, &restored_db] {
-        run_tool(
-            "psql",
-            &[
-                &admin,
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-            ],
-        );
+    for database in [source_db, restored_db] {
+        database.remove_blocking();
     }
 }
