@@ -2,9 +2,13 @@
 //! stories and the fan-written evaluation texts in `../shared/` beside the
 //! repository. They are read by path and never copied in (see
 //! `../shared/eval/README`), so a checkout without them fails here, saying
-//! what to do.
+//! what to do. And, with the `postgres` feature, `postgres`: a database
+//! of a test's own on the PostgreSQL server a run tests on.
 
 use std::path::PathBuf;
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
 
 /// `../shared/` beside the repository.
 pub fn shared_dir() -> PathBuf {

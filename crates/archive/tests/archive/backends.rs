@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use quire_archive::Archive;
-use sqlx::Connection;
+use quire_testkit::postgres::{admin_url, TestDatabase};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -20,7 +20,7 @@ pub struct TestArchive {
 
 enum Cleanup {
     Directory(PathBuf),
-    PostgresDatabase { admin_url: String, database: String },
+    PostgresDatabase(TestDatabase),
 }
 
 impl TestArchive {
@@ -32,20 +32,9 @@ impl TestArchive {
             Cleanup::Directory(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
-            Cleanup::PostgresDatabase {
-                admin_url,
-                database,
-            } => {
-                let mut admin = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("the PostgreSQL test server answers");
-                // The pool is closed, but the server may still be ending its
-                // sessions; FORCE doesn't wait for them.
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await
-                    .expect("test database dropped");
-            }
+            // The pool is closed, but the server may still be ending its
+            // sessions; the drop doesn't wait for them.
+            Cleanup::PostgresDatabase(database) => database.remove().await,
         }
     }
 }
@@ -78,55 +67,17 @@ pub async fn sqlite() -> TestArchive {
     }
 }
 
-/// `postgres://user@host:port/db` with the database replaced.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_end = base
-        .find("://")
-        .map(|i| i + 3)
-        .and_then(|start| base[start..].find('/').map(|j| start + j))
-        .unwrap_or(base.len());
-    format!("{}/{database}{query}", &base[..authority_end])
-}
-
-/// The PostgreSQL server this run tests on (`QUIRE_TEST_POSTGRES`), if any.
-pub fn postgres_admin() -> Option<String> {
-    std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .map(|url| url.trim().to_string())
-        .filter(|url| !url.is_empty())
-}
-
-/// A new, empty database on the test server: its name and URL.
-pub async fn empty_postgres_database(admin_url: &str, prefix: &str) -> (String, String) {
-    let database = unique(prefix);
-    let mut admin = sqlx::PgConnection::connect(admin_url)
+/// An empty archive in a new database on the PostgreSQL test server.
+pub async fn postgres() -> TestArchive {
+    let database = TestDatabase::create("quire_test").await;
+    let archive = Archive::open(&database.url)
         .await
-        .unwrap_or_else(|e| {
-            panic!("QUIRE_TEST_POSTGRES is set but {admin_url} does not answer: {e}")
-        });
-    sqlx::query(&format!("CREATE DATABASE {database}"))
-        .execute(&mut admin)
-        .await
-        .expect("test database created");
-    let url = with_database(admin_url, &database);
-    (database, url)
-}
-
-pub async fn postgres(admin_url: &str) -> TestArchive {
-    let (database, url) = empty_postgres_database(admin_url, "quire_test").await;
-    let archive = Archive::open(&url).await.expect("PostgreSQL archive opens");
+        .expect("PostgreSQL archive opens");
     TestArchive {
         name: "postgres",
         archive,
-        url: Some(url),
-        cleanup: Cleanup::PostgresDatabase {
-            admin_url: admin_url.to_string(),
-            database,
-        },
+        url: Some(database.url.clone()),
+        cleanup: Cleanup::PostgresDatabase(database),
     }
 }
 
@@ -146,14 +97,16 @@ pub async fn member(archive: &Archive, login: &str) -> quire_archive::User {
 /// An empty archive on every backend this run tests.
 pub async fn all() -> Vec<TestArchive> {
     let mut archives = vec![sqlite().await];
-    if let Some(url) = postgres_admin() {
-        archives.push(postgres(&url).await);
+    if admin_url().is_some() {
+        archives.push(postgres().await);
     }
     archives
 }
 
+/// The database URLs every PostgreSQL test here is given.
 #[test]
 fn database_urls() {
+    use quire_testkit::postgres::with_database;
     assert_eq!(
         with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
         "postgres://postgres@127.0.0.1:5432/x"

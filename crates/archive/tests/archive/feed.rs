@@ -7,6 +7,7 @@
 use quire_archive::feed::FeedCursor;
 use quire_archive::model::WorkDraft;
 use quire_archive::search::{SearchIndex, SearchRequest};
+use quire_testkit::postgres::admin_url;
 use sqlx::Connection;
 
 use crate::backends;
@@ -58,11 +59,11 @@ async fn open_late_change(url: &str, work: i64, title: &str) -> sqlx::PgConnecti
 
 #[tokio::test]
 async fn a_change_committed_late_reaches_the_index_and_a_rolled_back_number_is_passed() {
-    let Some(admin) = backends::postgres_admin() else {
+    if admin_url().is_none() {
         // Only PostgreSQL commits out of order; SQLite's one writer can't.
         return;
-    };
-    let test = backends::postgres(&admin).await;
+    }
+    let test = backends::postgres().await;
     let archive = &test.archive;
     let url = test.url.clone().expect("a PostgreSQL archive's address");
     let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
@@ -136,10 +137,10 @@ async fn a_change_committed_late_reaches_the_index_and_a_rolled_back_number_is_p
 
 #[tokio::test]
 async fn a_hole_is_kept_while_its_transaction_is_open_however_long() {
-    let Some(admin) = backends::postgres_admin() else {
+    if admin_url().is_none() {
         return;
-    };
-    let test = backends::postgres(&admin).await;
+    }
+    let test = backends::postgres().await;
     let archive = &test.archive;
     let url = test.url.clone().expect("a PostgreSQL archive's address");
     let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
@@ -179,9 +180,7 @@ async fn an_index_never_answers_for_another_archive_or_an_older_copy() {
         // The same directory on another, empty archive of the same backend.
         let other = match test.name {
             "sqlite" => backends::sqlite().await,
-            _ => {
-                backends::postgres(&backends::postgres_admin().expect("QUIRE_TEST_POSTGRES")).await
-            }
+            _ => backends::postgres().await,
         };
         let opp = other.archive.ensure_unowned_pseud("Opp").await.unwrap();
         other

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use quire_archive::search::{SearchIndex, SearchRequest};
 use quire_archive::Archive;
+use quire_testkit::postgres::{admin_url, TestDatabase};
 use sqlx::Connection;
 
 use crate::backends;
@@ -87,10 +88,11 @@ async fn an_sqlite_archive_of_the_last_release_opens_and_reads_back() {
 
 #[tokio::test]
 async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
-    let Some(admin) = backends::postgres_admin() else {
+    if admin_url().is_none() {
         return;
-    };
-    let (database, url) = backends::empty_postgres_database(&admin, "quire_upgrade").await;
+    }
+    let database = TestDatabase::create("quire_upgrade").await;
+    let url = database.url.clone();
     let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
     // psql's own commands (`\restrict`) are not SQL.
     let script: String = fixture("postgres")
@@ -109,13 +111,7 @@ async fn a_postgres_archive_of_the_last_release_opens_and_reads_back() {
     assert_eq!(chapter_formats(&url).await, (older, 0), "rewritten on open");
     reads_back("postgres", &archive).await;
     archive.close().await;
-    let mut server = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("the test server answers");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-        .execute(&mut server)
-        .await
-        .unwrap();
+    database.remove().await;
 }
 
 /// How many stored chapters are, and are not, in the text format this

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use super::{quire, seed_path, stdout, DataDir, Scratch};
+use crate::support::{quire, seed_path, stdout, DataDir, Scratch};
 
 fn epub_entry(bytes: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();

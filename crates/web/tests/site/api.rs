@@ -5,7 +5,9 @@
 use quire_archive::tokens::Scope;
 use serde_json::{json, Value};
 
-use crate::harness::{account_with_token, eventually, router_routes, seed, Client, Page, Site};
+use crate::harness::{
+    account_with_token, eventually, post_work, router_routes, seed, Client, Page, Site,
+};
 
 fn json_of(page: &Page) -> Value {
     serde_json::from_str(&page.body)
@@ -878,4 +880,126 @@ fn every_operation_says_whether_it_needs_a_token() {
         }
     }
     assert!(checked >= 25, "{checked} operations");
+}
+
+#[test]
+fn the_json_api_pages_with_next_links_and_answers_304_to_a_copy_still_current() {
+    let site = Site::start();
+    let author = site.member("paging_author");
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        ids.push(post_work(
+            &author,
+            &[("title", &format!("Paged {n}")), ("body", "Lantern words.")],
+        ));
+    }
+    let guest = site.client();
+    eventually("the three works are indexed", || {
+        guest
+            .get("/api/v1/works?q=lantern")
+            .body
+            .contains("\"total\":3")
+    });
+
+    let first = guest.get("/api/v1/works?q=lantern&per_page=2");
+    assert_eq!(first.status, 200);
+    let page: serde_json::Value = serde_json::from_str(&first.body).unwrap();
+    let next = page["next"].as_str().expect("a next link").to_string();
+    assert_eq!(next, "/api/v1/works?q=lantern&per_page=2&page=2");
+    assert_eq!(
+        first.header("link"),
+        Some(format!("<{next}>; rel=\"next\"").as_str())
+    );
+    let second: serde_json::Value = serde_json::from_str(&guest.get(&next).body).unwrap();
+    assert_eq!(second["works"].as_array().map(Vec::len), Some(1));
+    assert!(second["next"].is_null(), "the last page has no next");
+    let seen: Vec<i64> = [&page, &second]
+        .iter()
+        .flat_map(|p| p["works"].as_array().cloned().unwrap_or_default())
+        .filter_map(|w| w["id"].as_i64())
+        .collect();
+    let mut sorted = seen.clone();
+    sorted.sort_unstable();
+    let mut expected = ids.clone();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected, "every work once, across the pages");
+
+    // A client holding the current copy gets 304 and no body.
+    let path = format!("/api/v1/works/{}", ids[0]);
+    let fetched = guest.get(&path);
+    let etag = fetched.header("etag").expect("an ETag").to_string();
+    let again = guest.get_with(&path, &[("if-none-match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let listing_etag = first.header("etag").expect("listings too").to_string();
+    let listing = guest.get_with(
+        "/api/v1/works?q=lantern&per_page=2",
+        &[("if-none-match", &listing_etag)],
+    );
+    assert_eq!(listing.status, 304);
+    // Once the work changes, the old copy is no longer current.
+    site.store(async {
+        let chapter = quire_archive::model::ChapterDraft::from_manuscript(quire_text::analyze_str(
+            "A second chapter.",
+        ));
+        site.archive.add_chapter(ids[0], &chapter).await.unwrap();
+    });
+    let changed = guest.get_with(&path, &[("if-none-match", &etag)]);
+    assert_eq!(changed.status, 200);
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
+}
+
+#[test]
+fn the_json_api_tells_a_tags_place_in_the_wrangling_and_where_its_works_are() {
+    let site = Site::start();
+    let author = site.member("tag_api_author");
+    post_work(
+        &author,
+        &[
+            ("title", "Droids"),
+            ("body", "Beeps."),
+            ("fandoms", "Star Wars, SW"),
+        ],
+    );
+    site.store(async {
+        use quire_archive::model::TagKind;
+        site.archive
+            .make_canonical(TagKind::Fandom, "Star Wars")
+            .await
+            .unwrap();
+        site.archive
+            .merge_as_synonym(TagKind::Fandom, "SW", "Star Wars")
+            .await
+            .unwrap();
+    });
+    let guest = site.client();
+    let found = guest.get("/api/v1/tags/fandom/star%20wars");
+    assert_eq!(found.status, 200, "{}", found.body);
+    let tag: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(tag["name"], "Star Wars");
+    assert_eq!(tag["canonical"], true);
+    assert_eq!(tag["synonyms"], serde_json::json!(["SW"]));
+    assert_eq!(tag["works"], "/api/v1/works?include=Star+Wars");
+    eventually("the work is found through its tag", || {
+        guest
+            .get("/api/v1/works?include=Star+Wars")
+            .body
+            .contains("\"total\":1")
+    });
+
+    let synonym: serde_json::Value =
+        serde_json::from_str(&guest.get("/api/v1/tags/fandom/SW").body).unwrap();
+    assert_eq!(synonym["synonym_of"], "Star Wars");
+    assert_eq!(synonym["canonical"], false);
+
+    let missing = guest.get("/api/v1/tags/fandom/Nothing%20Here");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(missing.body.contains("no-such-tag"));
+    let bad = guest.get("/api/v1/tags/colour/Blue");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("\"parameter\":\"kind\""));
 }

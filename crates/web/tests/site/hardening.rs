@@ -1,7 +1,9 @@
 //! Accounts against stolen and fixed sessions: a new session at every
-//! sign-in, cookies scripts can't read, and signing out everywhere.
+//! sign-in, cookies scripts can't read, and signing out everywhere. And
+//! what every page carries or refuses: security headers, bodies over the
+//! limit, guessed passwords, and forms sent without their token.
 
-use crate::harness::{Page, Site};
+use crate::harness::{post_work, router_routes, Page, Site};
 
 /// The session cookie a sign-in set, as its whole `Set-Cookie` line.
 fn session_cookie(page: &Page) -> Option<String> {
@@ -347,4 +349,152 @@ fn bytes_that_are_not_utf8_anywhere_are_read_or_refused_never_a_server_error() {
     let api = guest.get("/api/v1/works/%FF");
     assert_eq!(api.status, 404);
     assert_eq!(api.header("content-type"), Some("application/problem+json"));
+}
+
+#[test]
+fn pages_answer_and_carry_security_headers() {
+    let site = Site::start();
+    let guest = site.client();
+    for path in [
+        "/",
+        "/works",
+        "/login",
+        "/signup",
+        "/preferences",
+        "/static/quire.css",
+        "/static/quire.js",
+    ] {
+        let page = guest.get(path);
+        assert_eq!(page.status, 200, "{path}");
+    }
+    let home = site.client().get("/");
+    let csp = home.header("content-security-policy").expect("a CSP");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    assert!(home.header("referrer-policy").is_some());
+    let cookie = home
+        .header("set-cookie")
+        .expect("a guest gets a form token");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(home.body.contains("<main id=\"main\"") && home.body.contains("Skip to content"));
+    for path in [
+        "/nowhere",
+        "/works/999",
+        "/works/abc",
+        "/works/1/chapters/1",
+        "/static/x.js",
+        "/users/nobody/works",
+    ] {
+        assert_eq!(guest.get(path).status, 404, "{path}");
+    }
+}
+
+/// A 100 MB body is refused from its Content-Length, before a byte of it
+/// is read, with a 413 that says what to do.
+#[test]
+fn bodies_over_the_limit_are_refused_with_413() {
+    use std::io::{Read, Write};
+    let site = Site::start();
+    let address = site.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+    let head = format!(
+        "POST /works/new HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        100 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).expect("sends the head");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("chapter at a time"));
+    // The server goes on answering.
+    assert_eq!(site.client().get("/").status, 200);
+}
+
+#[test]
+fn sign_in_is_rate_limited() {
+    let site = Site::start();
+    let _ = site.member("target_user");
+    let attacker = site.client();
+    let mut statuses = Vec::new();
+    for _ in 0..14 {
+        let page = attacker.submit(
+            "/login",
+            "/login",
+            &[("login", "target_user"), ("password", "guess guess")],
+        );
+        statuses.push(page.status);
+    }
+    // Ten tries a minute from one address (signing up spent one): wrong
+    // passwords until the budget is spent, then refusals only.
+    let first_refusal = statuses
+        .iter()
+        .position(|s| *s == 429)
+        .expect("refused at last");
+    assert!(first_refusal >= 8, "{statuses:?}");
+    assert!(
+        statuses[..first_refusal].iter().all(|s| *s == 401),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[first_refusal..].iter().all(|s| *s == 429),
+        "{statuses:?}"
+    );
+    let page = attacker.submit(
+        "/login",
+        "/login",
+        &[("login", "target_user"), ("password", "guess")],
+    );
+    assert!(page.body.contains("Too many tries"));
+}
+
+/// Every route the site's router takes a POST on, read from where the
+/// router is built, so a new route is tried here the day it is added.
+fn state_changing_routes() -> Vec<String> {
+    router_routes()
+        .into_iter()
+        .filter(|(method, path)| method == "POST" && !path.starts_with("/api/"))
+        .map(|(_, path)| path)
+        .collect()
+}
+
+#[test]
+fn every_form_refuses_a_request_without_its_token() {
+    let site = Site::start();
+    let author = site.member("author_a");
+    let id = post_work(
+        &author,
+        &[("title", "Tokens"), ("body", "Some words here.")],
+    );
+    let routes: Vec<String> = state_changing_routes()
+        .iter()
+        .map(|route| {
+            route
+                .replace("{id}", &id.to_string())
+                .replace("{work}", &id.to_string())
+                .replace("{position}", "1")
+                .replace("{login}", "author_a")
+                .replace("{tag}", "Original%20Work")
+        })
+        .collect();
+    assert!(
+        routes.len() >= 30 && routes.contains(&format!("/works/{id}/kudos")),
+        "the router's routes were not all read: {routes:?}"
+    );
+    for client in [site.client(), author] {
+        for route in &routes {
+            let missing = client.post(route, &[("body", "x")]);
+            assert_eq!(missing.status, 403, "{route} without a token");
+            let wrong = client.post(route, &[("csrf", &"0".repeat(64)), ("body", "x")]);
+            assert_eq!(wrong.status, 403, "{route} with another token");
+        }
+    }
 }

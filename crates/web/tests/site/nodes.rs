@@ -2,47 +2,18 @@
 //! even a transaction that commits after a later one (PostgreSQL's commits
 //! come in any order). Runs when QUIRE_TEST_POSTGRES is set (CI sets it).
 
+use quire_testkit::postgres::{admin_url, TestDatabase};
 use sqlx::Connection;
 
 use crate::harness::{eventually, post_work, Site};
 
-/// A new, empty database on the test server; its URL.
-fn new_database(admin: &str) -> String {
-    let name = format!(
-        "quire_nodes_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let mut connection = sqlx::PgConnection::connect(admin)
-            .await
-            .unwrap_or_else(|e| {
-                panic!("QUIRE_TEST_POSTGRES is set but {admin} does not answer: {e}")
-            });
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut connection)
-            .await
-            .expect("a database");
-    });
-    let (base, _) = admin.rsplit_once('/').expect("a database URL");
-    format!("{base}/{name}")
-}
-
 #[test]
 fn a_late_commit_reaches_every_nodes_search_and_guests_pages() {
-    let Some(admin) = std::env::var("QUIRE_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-    else {
+    if admin_url().is_none() {
         return;
-    };
-    let database = new_database(admin.trim());
+    }
+    let test_database = TestDatabase::create_blocking("quire_nodes");
+    let database = test_database.url.clone();
     let writer_node = Site::start_on(Some(database.clone()), |_| {});
     let reader_node = Site::start_on(Some(database.clone()), |_| {});
     let author = writer_node.member("node_author");
@@ -93,14 +64,6 @@ fn a_late_commit_reaches_every_nodes_search_and_guests_pages() {
             .body
             .contains(&format!("/works/{work}\""))
     });
-    let name = database.rsplit('/').next().unwrap_or_default().to_string();
-    runtime.block_on(async {
-        let mut connection = sqlx::PgConnection::connect(admin.trim())
-            .await
-            .expect("connects");
-        // The nodes still hold connections; FORCE ends them.
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut connection)
-            .await;
-    });
+    // The nodes still hold connections; the drop ends them.
+    test_database.remove_blocking();
 }

@@ -1,0 +1,351 @@
+//! `quire serve` as a person runs it: health, works and searches over
+//! HTTP, its log, the demo, a taken port, a server killed while indexing
+//! (and `quire reindex`), hits written at a clean stop, and the README's
+//! API example run as written.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::{
+    assert_one_line_error, quire, quire_with_stdin, seed_path, seeds_dir, stdout, DataDir, Server,
+};
+
+#[test]
+fn serve_answers_health_and_work_json() {
+    let data = DataDir::dir("serve");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start(&data);
+    let (status, content_type, body) = server.get("/healthz");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+    assert!(body.contains("\"store\":\"ok\""), "{body}");
+
+    let (status, _, body) = server.get("/api/v1/works/1");
+    assert_eq!(status, 200);
+    let work: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(work["rating"], "Not Rated");
+    let (status, _, body) = server.get("/api/v1/works/1/chapters/1");
+    assert_eq!(status, 200);
+    let chapter: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        chapter["html"].as_str().unwrap().contains("naïve"),
+        "the mojibake is repaired: {}",
+        chapter["html"]
+    );
+
+    let (status, content_type, body) = server.get("/api/v1/works/999");
+    assert_eq!(status, 404);
+    assert_eq!(content_type, "application/problem+json");
+    assert!(body.contains("no-such-work"));
+    let (status, _, _) = server.get("/api/v1/works/not-a-number");
+    assert_eq!(status, 404);
+    assert!(server.stop().success(), "SIGTERM shuts down cleanly");
+}
+
+#[test]
+fn serve_logs_a_json_line_per_request_when_asked() {
+    let data = DataDir::dir("json-log");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start_logging(&data, &["--log-format", "json"]);
+    let (status, _, _) = server.get("/works/1");
+    assert_eq!(status, 200);
+    let (status, _, _) = server.get("/works/999");
+    assert_eq!(status, 404);
+    let log = server.stop_and_read_log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let request = |path: &str| {
+        lines
+            .iter()
+            .find(|l| l["path"] == path)
+            .unwrap_or_else(|| panic!("no line for {path} in:\n{log}"))
+    };
+    let found = request("/works/1");
+    assert_eq!(found["status"], 200);
+    assert_eq!(found["method"], "GET");
+    assert_eq!(found["route"], "/works/{id}");
+    assert_eq!(found["level"], "INFO");
+    assert!(found["timestamp"].is_string() && found["micros"].is_u64());
+    assert_eq!(request("/works/999")["status"], 404);
+}
+
+#[test]
+fn serve_demo_loads_its_works_once() {
+    let data = DataDir::dir("demo");
+    for _ in 0..2 {
+        let mut server = Server::start_with(&data, &["--demo"]);
+        let works: Vec<String> = server
+            .more_lines(5)
+            .iter()
+            .map(|l| l.rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            works,
+            vec!["1", "2", "3", "4", "5"],
+            "the same five works both times"
+        );
+        // The two seeds, three AO3 downloads and the generated corpus.
+        wait_for_total(&server, "per_page=1", 305);
+        let (status, _, page) = server.get("/works/2");
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Read as…"),
+            "seed 003 is a reader-insert work"
+        );
+        assert!(server.stop().success());
+    }
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let data = DataDir::dir("port");
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = holder.local_addr().unwrap().to_string();
+    let output = quire(&["serve", "--data", data.path(), "--listen", &address]);
+    assert_one_line_error(&output, "cannot listen on");
+}
+
+/// Polls a search until it finds `total` works (the follower builds and
+/// catches up in the background), or panics after a generous wait.
+fn wait_for_total(server: &Server, query: &str, total: u64) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (status, _, body) = server.get(&format!("/api/v1/works?{query}"));
+        if status == 200 {
+            let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if found["total"] == total {
+                return found;
+            }
+        } else {
+            assert_eq!(status, 503, "only 'being built' may delay a search: {body}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never reached {total} works for `{query}`: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn corpus_into(
+    data: &DataDir,
+    works: &str,
+    seed: &str,
+) -> Vec<quire_archive::corpus::GeneratedWork> {
+    let data_name = data.0.file_name().unwrap().to_string_lossy();
+    let out = DataDir::dir(&format!("corpus-of-{data_name}-{works}"));
+    stdout(&quire(&[
+        "corpus",
+        "--works",
+        works,
+        "--seed",
+        seed,
+        "--word-scale",
+        "0.02",
+        "--out",
+        out.path(),
+    ]));
+    stdout(&quire(&["import", "--data", data.path(), out.path()]));
+    std::fs::read_to_string(out.0.join("works.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn serve_searches_works_and_names_bad_parameters() {
+    let data = DataDir::dir("serve-search");
+    let generated = corpus_into(&data, "40", "3");
+    let server = Server::start(&data);
+    let all = wait_for_total(&server, "per_page=100", 40);
+    assert_eq!(all["works"].as_array().unwrap().len(), 40);
+    assert_eq!(all["page"], 1);
+    let fandom = &generated[0].fandoms[0];
+    let expected = generated
+        .iter()
+        .filter(|w| w.fandoms.contains(fandom))
+        .count();
+    let found = wait_for_total(
+        &server,
+        &format!("include={}&sort=kudos", fandom.replace(' ', "%20")),
+        expected as u64,
+    );
+    let kudos: Vec<u64> = found["works"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kudos"].as_u64().unwrap())
+        .collect();
+    assert!(kudos.windows(2).all(|w| w[0] >= w[1]), "{kudos:?}");
+    let facet = &found["facets"]["fandom"][0];
+    assert_eq!(facet["tag"], fandom.as_str());
+    assert_eq!(facet["count"], expected as u64);
+    let work = &found["works"][0];
+    for field in [
+        "id",
+        "title",
+        "authors",
+        "fandoms",
+        "rating",
+        "warnings",
+        "categories",
+        "relationships",
+        "characters",
+        "freeforms",
+        "words",
+        "chapters",
+        "complete",
+        "kudos",
+        "hits",
+        "bookmarks",
+        "comments",
+        "updated",
+        "summary",
+    ] {
+        assert!(!work[field].is_null(), "{field} in {work}");
+    }
+
+    let title_word = generated[5].title.split(' ').next().unwrap().to_string();
+    let (status, _, body) = server.get(&format!("/api/v1/works?q=title:{title_word}"));
+    assert_eq!(status, 200);
+    assert!(body.contains(&generated[5].title), "{body}");
+
+    for (query, parameter) in [
+        ("per_page=1000", "per_page"),
+        ("sort=popularity", "sort"),
+        ("rating=PG", "rating"),
+        ("words_from=many", "words_from"),
+        ("colour=blue", "colour"),
+    ] {
+        let (status, content_type, body) = server.get(&format!("/api/v1/works?{query}"));
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(content_type, "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["parameter"], parameter, "{body}");
+    }
+    assert!(server.stop().success());
+}
+
+#[test]
+fn a_server_killed_while_indexing_catches_up_on_its_own() {
+    let data = DataDir::dir("kill-index");
+    corpus_into(&data, "3000", "4");
+    let mut server = Server::start(&data);
+    // Killed while the index is still being built from nothing.
+    let (_, _, health) = server.get("/healthz");
+    assert!(health.contains("\"index\":\"building\""), "{health}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3000);
+
+    // More works arrive while it runs; it is killed while following them.
+    corpus_into(&data, "400", "5");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3400);
+    assert!(server.stop().success());
+
+    // `quire reindex` builds a fresh generation; a restarted server uses it.
+    let reindexed = stdout(&quire(&["reindex", "--data", data.path()]));
+    assert!(reindexed.starts_with("indexed 3400 works"), "{reindexed}");
+    let server = Server::start(&data);
+    wait_for_total(&server, "per_page=1", 3400);
+    assert!(server.stop().success());
+}
+
+/// Page views are counted in memory and written in batches; a clean stop
+/// (SIGTERM) writes the last of them.
+#[tokio::test]
+async fn hits_buffered_at_a_clean_stop_are_written() {
+    let data = DataDir::dir("hits");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let server = Server::start(&data);
+    let (status, _, _) = server.get("/works/1");
+    assert_eq!(status, 200);
+    assert!(server.stop().success(), "SIGTERM shuts down cleanly");
+    let archive = quire_archive::Archive::open_data_dir(&data.0)
+        .await
+        .unwrap();
+    assert_eq!(archive.hit_count(1).await.unwrap(), 1);
+    archive.close().await;
+}
+
+/// The README's API example, run as written against a real server: a
+/// token from `quire user token`, a work posted from a text file with curl,
+/// its EPUB fetched.
+#[test]
+fn the_readmes_api_example_posts_a_work_and_fetches_its_epub() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("the README reads");
+    let example = readme
+        .split("<!-- api-example")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has the API example");
+    assert_eq!(example.lines().count(), 3, "{example}");
+
+    let data = DataDir::dir("readme-api");
+    let server = Server::start(&data);
+    stdout(&quire_with_stdin(
+        &[
+            "user",
+            "add",
+            "alice",
+            "--email",
+            "alice@example.org",
+            "--password-stdin",
+            "--data",
+            data.path(),
+        ],
+        b"a long password\n",
+    ));
+    let dir = DataDir::dir("readme-api-work");
+    std::fs::create_dir_all(dir.path()).unwrap();
+    std::fs::copy(
+        seed_path("003"),
+        PathBuf::from(dir.path()).join("story.txt"),
+    )
+    .unwrap();
+    // `quire` is this build; the archive is this test's.
+    let script = example.replace("http://127.0.0.1:8080", &server.base);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_quire"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ran = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("QUIRE_DATA", data.path())
+        .output()
+        .expect("bash runs");
+    assert!(
+        ran.status.success(),
+        "the example failed: {}{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let epub = std::fs::read(PathBuf::from(dir.path()).join("story.epub")).expect("an EPUB");
+    assert!(epub.starts_with(b"PK"), "a zip");
+    assert!(
+        epub.windows(20).any(|w| w == b"application/epub+zip"),
+        "an EPUB's mimetype"
+    );
+    let (status, _, work) = server.get("/api/v1/works/1");
+    assert_eq!(status, 200);
+    assert!(work.contains("\"creators\":[\"alice\"]"), "{work}");
+    assert!(server.stop().success());
+}

@@ -1,0 +1,142 @@
+//! Posting a work: a raw seed repaired and its notes set apart, a
+//! preview that stores nothing, what AO3 requires, and Markdown and HTML
+//! bodies that keep their formatting and lose their scripts.
+
+use crate::harness::{eventually, post_work, seed, Site};
+
+#[test]
+fn posting_a_raw_seed_repairs_it_and_sets_the_notes_apart() {
+    let site = Site::start();
+    let guest = site.client();
+    let asked = guest.get("/works/new");
+    assert_eq!(asked.status, 303);
+    assert_eq!(
+        asked.location.as_deref(),
+        Some("/login?return_to=%2Fworks%2Fnew")
+    );
+
+    let author = site.member("seed_poster");
+    let raw = seed("003");
+    let preview = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "Seed three"),
+            ("rating", "Teen And Up Audiences"),
+            ("warnings", "Creator Chose Not To Use Archive Warnings"),
+            ("fandoms", "Original Work"),
+            ("format", "plain"),
+            ("body", &raw),
+            ("complete", "1"),
+            ("action", "preview"),
+        ],
+    );
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview
+        .body
+        .contains("Preview: what quire made of your text"));
+    let paragraphs = preview.body.matches("<p>").count();
+    assert!(
+        paragraphs > 10,
+        "the run-on line became {paragraphs} paragraphs"
+    );
+    assert!(
+        preview.body.contains("Notes found at the end"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Reader-insert placeholders: Y/N"));
+    // Nothing is stored by a preview.
+    assert!(!author.get("/works").body.contains("Seed three"));
+
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Seed three"),
+            ("rating", "Teen And Up Audiences"),
+            ("warnings", "Creator Chose Not To Use Archive Warnings"),
+            ("body", &raw),
+        ],
+    );
+    let work = author.get(&format!("/works/{id}"));
+    assert_eq!(work.status, 200);
+    let text = &work.body[work
+        .body
+        .find("<div class=\"userstuff\">")
+        .expect("the text")..];
+    assert!(text.matches("<p>").count() > 10);
+    assert!(
+        work.body.contains("End Notes:"),
+        "the trailing notes sit apart"
+    );
+    assert!(!work.body.contains("√"), "no mojibake is left");
+    eventually("the posted work is listed", || {
+        guest.get("/works").body.contains("Seed three")
+    });
+
+    // A form missing what AO3 requires says what to fix, and keeps the text.
+    let missing = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "No fandom"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("body", "Words."),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("Name at least one fandom"));
+    assert!(missing.body.contains("Words."));
+    let no_warning = author.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "No warning"),
+            ("fandoms", "Original Work"),
+            ("body", "Words."),
+            ("action", "post"),
+        ],
+    );
+    assert_eq!(no_warning.status, 400);
+    assert!(no_warning.body.contains("Choose the archive warnings"));
+}
+
+#[test]
+fn markdown_and_html_bodies_keep_formatting_and_lose_scripts() {
+    let site = Site::start();
+    let author = site.member("formatter");
+    let md = post_work(
+        &author,
+        &[
+            ("title", "Marked"),
+            ("format", "markdown"),
+            ("body", "Some *soft* words.\n\n- one\n- two"),
+        ],
+    );
+    let page = author.get(&format!("/works/{md}"));
+    assert!(
+        page.body.contains("<em>soft</em>") && page.body.contains("<li>one</li>"),
+        "{}",
+        page.body
+    );
+    let html = post_work(
+        &author,
+        &[
+            ("title", "Marked up"),
+            ("format", "html"),
+            ("body", "<p onclick=\"alert(1)\">Kept <strong>bold</strong></p><script>alert(2)</script><img src=\"https://evil.example/x.png\">"),
+        ],
+    );
+    let page = author.get(&format!("/works/{html}"));
+    assert!(page.body.contains("<strong>bold</strong>"));
+    assert!(
+        !page.body.contains("alert(") && !page.body.contains("onclick"),
+        "{}",
+        page.body
+    );
+    // A remote image may stay in the text (AO3 allows them), but the page's
+    // policy lets no image load from elsewhere.
+    let csp = page.header("content-security-policy").unwrap_or("");
+    assert!(csp.contains("img-src 'self' data:"), "{csp}");
+}
