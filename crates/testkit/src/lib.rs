@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "site")]
+pub mod site;
 
 /// `../shared/` beside the repository.
 pub fn shared_dir() -> PathBuf {

@@ -5,10 +5,6 @@
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/test installs
 //! them); without them the test fails and says so.
 
-// Shared with the HTTP tests; this test uses only part of it.
-#[allow(dead_code)]
-#[path = "../site/harness.rs"]
-mod harness;
 mod reflow;
 mod xss;
 
@@ -18,6 +14,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::{seed, Site};
+use quire_testkit::site as harness;
 use serde_json::json;
 
 /// chromedriver on a free port, stopped with the test.

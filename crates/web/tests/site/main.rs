@@ -8,7 +8,6 @@ mod detected;
 mod downloads;
 mod editing;
 mod hardening;
-mod harness;
 mod hostile;
 mod moderation;
 mod nodes;
@@ -19,3 +18,5 @@ mod reading;
 mod series;
 mod serving;
 mod tags;
+
+use quire_testkit::site as harness;

@@ -1,5 +1,7 @@
-//! The real site on a free port over a fresh data directory, and a browser-
-//! like client (cookies kept, redirects shown) to walk it.
+//! The real site on a free port over a fresh data directory, started by
+//! `quire_web::serve` as `quire serve` starts it, and a browser-like client
+//! (cookies kept, redirects shown) to walk it: for the site's tests and the
+//! browser's.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -384,7 +386,7 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 /// A seed as it arrives: read from beside the repository.
 pub fn seed(name: &str) -> String {
-    String::from_utf8(quire_testkit::seed_bytes(name)).expect("seeds are UTF-8")
+    String::from_utf8(crate::seed_bytes(name)).expect("seeds are UTF-8")
 }
 
 /// Posts a work through the form; returns its id.
