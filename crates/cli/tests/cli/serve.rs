@@ -42,6 +42,43 @@ fn serve_answers_health_and_work_json() {
     assert!(server.stop().success(), "SIGTERM shuts down cleanly");
 }
 
+/// The public URL has one name; the old one still works for `serve` as
+/// for `export`, and the log says to move to the new one.
+#[test]
+fn serve_reads_the_public_urls_old_name_and_says_so_in_its_log() {
+    let data = DataDir::dir("serve-old-name");
+    stdout(&quire(&[
+        "import",
+        "--data",
+        data.path(),
+        &seed_path("003_"),
+    ]));
+    let server = Server::start_logging(&data, &["--base-url", "https://old.example/"]);
+    let (status, _, body) = server.get("/works/1/download.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("https://old.example/works/1"), "{body}");
+    let log = server.stop_and_read_log();
+    assert!(
+        log.lines()
+            .any(|line| line.contains("WARN") && line.contains("QUIRE_PUBLIC_URL")),
+        "{log}"
+    );
+
+    let server = Server::start_logging(
+        &data,
+        &[
+            "--base-url",
+            "https://old.example",
+            "--public-url",
+            "https://new.example",
+        ],
+    );
+    let (_, _, body) = server.get("/works/1/download.txt");
+    assert!(body.contains("https://new.example/works/1"), "{body}");
+    let log = server.stop_and_read_log();
+    assert!(!log.contains("QUIRE_PUBLIC_URL"), "{log}");
+}
+
 #[test]
 fn serve_logs_a_json_line_per_request_when_asked() {
     let data = DataDir::dir("json-log");
