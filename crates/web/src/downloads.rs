@@ -21,8 +21,8 @@ use quire_archive::{Viewer, Work};
 use quire_export::{ExportError, Format, Options};
 use quire_text::FillProfile;
 
+use crate::access::visible_work;
 use crate::pages::PageError;
-use crate::reading::visible_work;
 use crate::visitor::Visitor;
 use crate::App;
 

@@ -7,11 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::{Chapter, Work, WorkId};
 
+use crate::access::{own_work, position_of};
 use crate::detected::Suggestion;
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
-use crate::posting::{preview_of, Preview, WorkForm};
+use crate::posting::WorkForm;
 use crate::visitor::Visitor;
+use crate::work_input::{preview_of, Preview};
 use crate::work_input::{ChapterInput, WorkInput};
 use crate::App;
 
@@ -30,22 +32,6 @@ struct EditWorkPage {
     creators: Vec<String>,
     /// Pseuds invited who haven't answered yet.
     pending: Vec<String>,
-}
-
-/// The work, if the visitor is one of its authors.
-pub(crate) async fn own_work(
-    app: &App,
-    visitor: &Visitor,
-    id: &str,
-) -> Result<(Work, quire_archive::User), PageError> {
-    let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
-    let user = visitor.active_member(format!("/works/{id}/edit"))?.clone();
-    let work = app
-        .archive
-        .own_work(id, user.id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    Ok((work, user))
 }
 
 /// The form as the work stands.
@@ -478,18 +464,4 @@ pub async fn delete_chapter(
         .ok_or(PageError::NotFound)?;
     app.archive.delete_chapter(work.id, chapter).await?;
     Ok(Redirect::to(&format!("/works/{}/edit", work.id)).into_response())
-}
-
-/// Where a chapter stands in its work now.
-pub(crate) async fn position_of(app: &App, work: WorkId, chapter: i64) -> Result<u32, PageError> {
-    app.archive
-        .work(work)
-        .await?
-        .and_then(|w| {
-            w.chapters
-                .iter()
-                .find(|c| c.id == chapter)
-                .map(|c| c.position)
-        })
-        .ok_or(PageError::NotFound)
 }

@@ -2,6 +2,7 @@
 //! index. Pages are rendered on the server and work without JavaScript;
 //! handlers stay thin and leave every rule to the archive.
 
+mod access;
 mod accounts;
 mod api;
 mod assets;

@@ -9,9 +9,9 @@ use axum::Extension;
 use quire_archive::moderation::{Report, ReportTarget, REPORT_REASONS};
 use quire_archive::{ArchiveError, PseudId, WorkId};
 
+use crate::access::{comment_work, visible_work};
 use crate::form::FormData;
 use crate::pages::{encode, render, Layout, PageError};
-use crate::reading::{comment_work, visible_work};
 use crate::visitor::Visitor;
 use crate::App;
 

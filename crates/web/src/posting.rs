@@ -5,52 +5,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::model::{ArchiveWarning, Category, ChapterDraft, Rating};
+use quire_archive::model::{ArchiveWarning, Category, Rating};
 use quire_archive::PseudId;
 
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
 use crate::visitor::Visitor;
+use crate::work_input::{chapter_of, preview_of, Preview, TextFormat};
 use crate::App;
-
-/// How the author wrote the chapter text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextFormat {
-    /// Raw text as fans paste it: quire finds the paragraphs, repairs the
-    /// encoding and sets the notes apart.
-    Plain,
-    Markdown,
-    /// Through the same allowlist as every author's HTML.
-    Html,
-}
-
-/// The formats the posting forms and the API take, by name.
-pub const TEXT_FORMATS: [&str; 3] = ["plain", "markdown", "html"];
-
-impl TextFormat {
-    pub fn from_name(name: &str) -> TextFormat {
-        match name {
-            "markdown" => TextFormat::Markdown,
-            "html" => TextFormat::Html,
-            _ => TextFormat::Plain,
-        }
-    }
-}
-
-/// What the preview says quire did to the text.
-pub struct Preview {
-    pub html: String,
-    pub words: usize,
-    pub repairs: Vec<(String, String)>,
-    pub paragraphs: usize,
-    pub scene_breaks: usize,
-    pub notes_start: String,
-    pub notes_end: String,
-    pub placeholders: Vec<String>,
-    /// What the text suggests: warnings, then content notes.
-    pub suggestions: Vec<crate::detected::Suggestion>,
-    pub rating: &'static str,
-}
 
 /// The work's fields on the posting and editing forms, as the author
 /// left them (or as the work stands).
@@ -135,41 +97,6 @@ pub async fn new_work(
         error: None,
         preview: None,
     })
-}
-
-/// The chapter from the text box, and the manuscript quire read from it.
-pub fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
-    match format {
-        TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_plain_str(text)),
-        TextFormat::Markdown => ChapterDraft::from_markdown(text),
-        TextFormat::Html => ChapterDraft::from_html(text),
-    }
-}
-
-pub fn preview_of(chapter: &ChapterDraft) -> Preview {
-    let manuscript = &chapter.body;
-    let paragraphs: Vec<&str> = manuscript.paragraphs.iter().map(String::as_str).collect();
-    let signals = crate::detected::read(&paragraphs);
-    Preview {
-        suggestions: crate::detected::for_writer(&signals),
-        rating: crate::detected::suggested_rating(&signals),
-        html: chapter.html.clone(),
-        words: manuscript.word_count,
-        repairs: manuscript
-            .repairs
-            .iter()
-            .map(|r| (r.before.clone(), r.after.clone()))
-            .collect(),
-        paragraphs: manuscript.paragraphs.len(),
-        scene_breaks: manuscript.scene_breaks.len(),
-        notes_start: manuscript.notes.start.clone(),
-        notes_end: manuscript.notes.end.clone(),
-        placeholders: manuscript
-            .placeholders
-            .iter()
-            .map(|p| format!("{} ({}×)", p.code, p.count))
-            .collect(),
-    }
 }
 
 pub async fn post_work(

@@ -14,6 +14,7 @@ use quire_archive::{
     SubscriptionTarget, Work, WorkId,
 };
 
+use crate::access::{comment_work, visible_work};
 use crate::form::FormData;
 use crate::listing::author_url;
 use crate::pages::{encode, render, thousands, Layout, PageError};
@@ -211,21 +212,6 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "unhidden" => "The work is visible again.",
         _ => return None,
     })
-}
-
-pub(crate) async fn visible_work(
-    app: &App,
-    visitor: &Visitor,
-    id: &str,
-) -> Result<Work, PageError> {
-    let id: WorkId = id.parse().map_err(|_| PageError::NotFound)?;
-    match app.archive.read_work(id, visitor.viewer()).await? {
-        quire_archive::Reading::Visible(work) => Ok(*work),
-        quire_archive::Reading::SignInNeeded => Err(PageError::SignInNeeded {
-            return_to: format!("/works/{id}"),
-        }),
-        quire_archive::Reading::NotFound => Err(PageError::NotFound),
-    }
 }
 
 pub async fn work(
@@ -426,22 +412,6 @@ pub async fn comment(
         .add_comment(chapter.id, &by, parent, &form.text("body"))
         .await?;
     Ok(back_to(&form, work.id, "comment").into_response())
-}
-
-/// The work a comment is on, if this visitor may see it.
-pub(crate) async fn comment_work(
-    app: &App,
-    visitor: &Visitor,
-    id: &str,
-) -> Result<(i64, Work), PageError> {
-    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-    let work = app
-        .archive
-        .work_of_comment(id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let work = visible_work(app, visitor, &work.to_string()).await?;
-    Ok((id, work))
 }
 
 pub async fn edit_comment(

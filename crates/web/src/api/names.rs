@@ -67,7 +67,7 @@ name_schema!(
 name_schema!(
     TextFormatName,
     "How a chapter's text is written: `plain` (raw text: quire finds the paragraphs, repairs the encoding and sets the notes apart), `markdown` or `html` (sanitized).",
-    crate::posting::TEXT_FORMATS
+    crate::work_input::TEXT_FORMATS
 );
 
 #[cfg(test)]

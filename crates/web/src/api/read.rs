@@ -370,7 +370,7 @@ pub(crate) async fn work_out(
 /// registered-only work is asked for a token, as the site asks them to
 /// sign in.
 pub(crate) async fn visible(app: &App, caller: &Caller, id: &str) -> Result<Work, ApiError> {
-    crate::reading::visible_work(app, &caller.visitor, id)
+    crate::access::visible_work(app, &caller.visitor, id)
         .await
         .map_err(|err| match err {
             crate::pages::PageError::NotFound => ApiError::no_such_work(),

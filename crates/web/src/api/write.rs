@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use super::names::{CategoryName, RatingName, TextFormatName, WarningName};
 use super::read::{visible, work_out, Mutes, ReaderInsert, WorkOut};
 use super::{ApiError, ApiJson, Caller, Problem};
-use crate::posting::TextFormat;
+use crate::work_input::TextFormat;
 use crate::work_input::{new_work, ChapterInput, WorkInput};
 use crate::App;
 
@@ -110,7 +110,7 @@ impl WorkFields {
 /// How a chapter's text is written.
 fn checked_format(format: &Option<String>) -> Result<TextFormat, ApiError> {
     let format = format.as_deref().unwrap_or("plain");
-    if crate::posting::TEXT_FORMATS.contains(&format) {
+    if crate::work_input::TEXT_FORMATS.contains(&format) {
         Ok(TextFormat::from_name(format))
     } else {
         Err(ApiError::invalid(format!(
@@ -222,7 +222,7 @@ pub(crate) async fn post_work(
 /// The caller's own work to change; anyone else's is as if it weren't there.
 async fn own_work(app: &App, caller: &Caller, id: &str) -> Result<quire_archive::Work, ApiError> {
     caller.writer()?;
-    match crate::editing::own_work(app, &caller.visitor, id).await {
+    match crate::access::own_work(app, &caller.visitor, id).await {
         Ok((work, _)) => Ok(work),
         Err(crate::pages::PageError::NotFound) => Err(ApiError::no_such_work()),
         Err(other) => Err(other.into()),
@@ -362,7 +362,7 @@ pub(crate) async fn add_chapter(
     let work = own_work(&app, &caller, &id).await?;
     let draft = chapter.draft()?;
     let added = app.archive.add_chapter(work.id, &draft).await?;
-    let position = crate::editing::position_of(&app, work.id, added).await?;
+    let position = crate::access::position_of(&app, work.id, added).await?;
     Ok(chapter_place(work.id, position, StatusCode::CREATED))
 }
 
@@ -397,7 +397,7 @@ pub(crate) async fn edit_chapter(
     app.archive
         .edit_chapter(work.id, chapter_id, &draft)
         .await?;
-    let position = crate::editing::position_of(&app, work.id, chapter_id).await?;
+    let position = crate::access::position_of(&app, work.id, chapter_id).await?;
     Ok(chapter_place(work.id, position, StatusCode::OK))
 }
 
@@ -537,7 +537,7 @@ pub(crate) struct CommentEdit {
 
 /// The comment and its work, if the caller may see them.
 async fn visible_comment(app: &App, caller: &Caller, id: &str) -> Result<i64, ApiError> {
-    match crate::reading::comment_work(app, &caller.visitor, id).await {
+    match crate::access::comment_work(app, &caller.visitor, id).await {
         Ok((comment, _)) => Ok(comment),
         Err(crate::pages::PageError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
