@@ -267,18 +267,46 @@ pub(crate) fn store(body: &Manuscript, work: WorkId) -> Result<String> {
     })
 }
 
-fn parse(stored: &str, work: WorkId) -> Result<StoredText> {
-    let text: StoredText = serde_json::from_str(stored).map_err(|e| ArchiveError::Damaged {
+/// A stored chapter read whole, or only in part: either way its version
+/// is checked.
+trait Versioned: serde::de::DeserializeOwned {
+    fn version(&self) -> u32;
+}
+
+impl Versioned for StoredText {
+    fn version(&self) -> u32 {
+        self.v
+    }
+}
+
+/// The paragraphs of a stored chapter alone: the rest is skipped over
+/// without being built.
+#[derive(Deserialize)]
+struct StoredParagraphs {
+    #[serde(default)]
+    v: u32,
+    #[serde(default)]
+    paragraphs: Vec<String>,
+}
+
+impl Versioned for StoredParagraphs {
+    fn version(&self) -> u32 {
+        self.v
+    }
+}
+
+fn parse<T: Versioned>(stored: &str, work: WorkId) -> Result<T> {
+    let text: T = serde_json::from_str(stored).map_err(|e| ArchiveError::Damaged {
         work,
         what: format!("a chapter's text does not read back: {e}"),
     })?;
-    if text.v > VERSION {
+    if text.version() > VERSION {
         return Err(ArchiveError::Damaged {
             work,
             what: format!(
                 "a chapter was stored by a newer quire (text format {}, this one reads up to {VERSION}); \
                  run that release or a later one",
-                text.v
+                text.version()
             ),
         });
     }
@@ -287,12 +315,12 @@ fn parse(stored: &str, work: WorkId) -> Result<StoredText> {
 
 /// A stored chapter's text, as the pipeline's manuscript.
 pub(crate) fn load(stored: &str, work: WorkId) -> Result<Manuscript> {
-    parse(stored, work).map(Manuscript::from)
+    parse::<StoredText>(stored, work).map(Manuscript::from)
 }
 
 /// Only the paragraphs of a stored chapter, for indexing.
 pub(crate) fn load_paragraphs(stored: &str, work: WorkId) -> Result<Vec<String>> {
-    parse(stored, work).map(|text| text.paragraphs)
+    parse::<StoredParagraphs>(stored, work).map(|text| text.paragraphs)
 }
 
 /// Rewrites chapters stored in an older version of the format in this
@@ -322,7 +350,7 @@ pub(crate) async fn upgrade_stored_chapters(pool: &sqlx::AnyPool) -> Result<u64>
             let id: i64 = row.try_get("id")?;
             let work: WorkId = row.try_get("work_id")?;
             let old: String = row.try_get("manuscript")?;
-            let text = parse(&old, work)?;
+            let text = parse::<StoredText>(&old, work)?;
             if text.v == VERSION {
                 continue;
             }
@@ -376,12 +404,31 @@ mod tests {
 
     #[test]
     fn a_newer_format_is_refused_with_what_to_do() {
-        let err = load(r#"{"v":99,"paragraphs":["From the future."]}"#, 7).unwrap_err();
-        let said = err.to_string();
-        assert!(
-            said.contains("newer quire") && said.contains("99"),
-            "{said}"
-        );
+        let future = r#"{"v":99,"paragraphs":["From the future."]}"#;
+        for err in [
+            load(future, 7).unwrap_err(),
+            load_paragraphs(future, 7).unwrap_err(),
+        ] {
+            let said = err.to_string();
+            assert!(
+                said.contains("newer quire") && said.contains("99"),
+                "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_paragraphs_alone_are_the_whole_chapters_paragraphs() {
+        for stored in [
+            UNVERSIONED.to_string(),
+            store(&quire_text::analyze_str("One.\n\nY/N smiled."), 1).unwrap(),
+        ] {
+            assert_eq!(
+                load_paragraphs(&stored, 1).unwrap(),
+                load(&stored, 1).unwrap().paragraphs
+            );
+        }
+        assert!(load_paragraphs("{\"v\":1,\"paragraphs\":[1]}", 1).is_err());
     }
 
     #[test]
