@@ -54,6 +54,18 @@ impl Archive {
         }
     }
 
+    /// The pseuds a co-creator field names, commas between, each once.
+    pub async fn find_pseuds(&self, written: &str) -> Result<Vec<PseudId>> {
+        let mut pseuds = Vec::new();
+        for name in written.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let pseud = self.find_pseud(name).await?;
+            if !pseuds.contains(&pseud) {
+                pseuds.push(pseud);
+            }
+        }
+        Ok(pseuds)
+    }
+
     /// Invites pseuds to be credited on a work. The inviter must be one of
     /// its creators; a pseud of the inviter's own is credited at once, and
     /// anyone already credited or invited is left as they are.

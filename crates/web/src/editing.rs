@@ -195,7 +195,7 @@ pub async fn creators(
     match form.get("action") {
         Some("invite") => {
             let pseuds =
-                match crate::moderation::pseuds_named(&app, &form.text("co_creators")).await? {
+                match crate::work_input::co_creators(&app, &form.text("co_creators")).await? {
                     Ok(pseuds) if pseuds.is_empty() => {
                         let error = "Name the pseuds to invite, commas between.".to_string();
                         return page(&app, &work, &visitor, form_of(&work), Some(error)).await;

@@ -7,33 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::moderation::{Report, ReportTarget, REPORT_REASONS};
-use quire_archive::{ArchiveError, PseudId, WorkId};
+use quire_archive::{ArchiveError, WorkId};
 
 use crate::access::{comment_work, visible_work};
 use crate::form::FormData;
 use crate::pages::{encode, render, Layout, PageError};
 use crate::visitor::Visitor;
 use crate::App;
-
-/// The pseuds a co-creator field names, commas between; `Err` carries what
-/// to tell the author (a misspelt or ambiguous name).
-pub async fn pseuds_named(
-    app: &App,
-    written: &str,
-) -> Result<Result<Vec<PseudId>, String>, PageError> {
-    let mut pseuds = Vec::new();
-    for name in written.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        match app.archive.find_pseud(name).await {
-            Ok(pseud) if !pseuds.contains(&pseud) => pseuds.push(pseud),
-            Ok(_) => {}
-            Err(err @ (ArchiveError::NoPseudNamed(_) | ArchiveError::AmbiguousPseud { .. })) => {
-                return Ok(Err(format!("Co-creators: {err}.")))
-            }
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Ok(Ok(pseuds))
-}
 
 #[derive(Template)]
 #[template(path = "report.html")]

@@ -140,7 +140,7 @@ pub async fn post_work(
                 Ok((status, render(&page(form, Some(error), None))?).into_response())
             };
             let co_creators =
-                match crate::moderation::pseuds_named(&app, &form.text("co_creators")).await? {
+                match crate::work_input::co_creators(&app, &form.text("co_creators")).await? {
                     Ok(pseuds) => pseuds,
                     Err(error) => return refused(form, error),
                 };

@@ -5,8 +5,10 @@
 //! words.
 
 use quire_archive::model::{Category, ChapterDraft, Rating, Warnings, WorkDraft};
+use quire_archive::ArchiveError;
 
 use crate::form::FormData;
+use crate::pages::PageError;
 use crate::search_params::names;
 
 /// A work's preface and tags as its writer gives them.
@@ -319,5 +321,20 @@ pub fn preview_of(chapter: &ChapterDraft) -> Preview {
             .iter()
             .map(|p| format!("{} ({}×)", p.code, p.count))
             .collect(),
+    }
+}
+
+/// The pseuds a co-creator field names; `Err` carries what to tell the
+/// author (a misspelt or ambiguous name).
+pub(crate) async fn co_creators(
+    app: &crate::App,
+    written: &str,
+) -> Result<Result<Vec<quire_archive::PseudId>, String>, PageError> {
+    match app.archive.find_pseuds(written).await {
+        Ok(pseuds) => Ok(Ok(pseuds)),
+        Err(err @ (ArchiveError::NoPseudNamed(_) | ArchiveError::AmbiguousPseud { .. })) => {
+            Ok(Err(format!("Co-creators: {err}.")))
+        }
+        Err(other) => Err(other.into()),
     }
 }

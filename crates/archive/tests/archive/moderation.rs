@@ -264,6 +264,20 @@ async fn co_creators_are_credited_once_they_accept() {
             archive.find_pseud("nobody").await,
             Err(ArchiveError::NoPseudNamed(written)) if written == "nobody"
         ));
+        // A whole field: commas between, each pseud once, any name refused
+        // refuses the field.
+        assert_eq!(
+            archive
+                .find_pseuds("friend, Echo (friend),, FRIEND")
+                .await
+                .unwrap(),
+            vec![friend.default_pseud, echo_friend]
+        );
+        assert!(matches!(
+            archive.find_pseuds("friend, Echo").await,
+            Err(ArchiveError::AmbiguousPseud { .. })
+        ));
+        assert!(archive.find_pseuds(" , ").await.unwrap().is_empty());
 
         // Only a creator invites; one's own pseud is credited at once.
         assert!(matches!(
