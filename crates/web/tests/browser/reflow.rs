@@ -50,7 +50,7 @@ impl WebDriverCompatibleCommand for DevTools {
     }
 }
 
-async fn emulate_phone(b: &Client, width: u32) {
+pub(crate) async fn emulate_phone(b: &Client, width: u32) {
     b.issue_cmd(DevTools(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": 780, "deviceScaleFactor": 1, "mobile": true }),
