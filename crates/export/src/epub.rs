@@ -262,7 +262,10 @@ pub(crate) fn series_book(
         creators,
         language,
         subjects: subjects_seen,
-        description: format!("A series of {} works: {description}", works_in_order.len()),
+        description: match works_in_order.len() {
+            1 => format!("A series of one work: {description}"),
+            count => format!("A series of {count} works: {description}"),
+        },
         date: dates::date(
             works_in_order
                 .iter()
