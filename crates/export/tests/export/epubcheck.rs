@@ -157,18 +157,8 @@ fn a_series_in_one_book_passes_epubcheck() {
     let mut first = full_work(10);
     first.title = "First".into();
     first.series[0].part = 1;
-    let mut second = seed_work("003_", 11);
-    second.series = vec![quire_archive::SeriesPart {
-        series: 9,
-        title: "The Long Way".into(),
-        part: 2,
-    }];
-    let mut third = formatted_work(12);
-    third.series = vec![quire_archive::SeriesPart {
-        series: 9,
-        title: "The Long Way".into(),
-        part: 3,
-    }];
+    let second = in_series(seed_work("003_", 11), "The Long Way", 2);
+    let third = in_series(formatted_work(12), "The Long Way", 3);
     // Given out of order: the book follows the parts.
     let bytes = quire_export::series_epub(9, &[third, first, second], &options()).unwrap();
     epubcheck("series", &bytes);

@@ -225,18 +225,8 @@ fn series_errors_say_what_is_wrong() {
 
 #[test]
 fn a_series_book_counts_its_works_in_words_that_agree() {
-    let mut only = formatted_work(3);
-    only.series = vec![quire_archive::SeriesPart {
-        series: 9,
-        title: "Alone".into(),
-        part: 1,
-    }];
-    let mut second = formatted_work(4);
-    second.series = vec![quire_archive::SeriesPart {
-        series: 9,
-        title: "Alone".into(),
-        part: 2,
-    }];
+    let only = in_series(formatted_work(3), "Alone", 1);
+    let second = in_series(formatted_work(4), "Alone", 2);
     let one = quire_export::series_epub(9, std::slice::from_ref(&only), &options()).unwrap();
     let opf = entry(&one, "EPUB/content.opf");
     assert!(opf.contains("A series of one work:"), "{opf}");

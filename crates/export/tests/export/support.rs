@@ -292,3 +292,13 @@ pub fn entry_names(bytes: &[u8]) -> Vec<String> {
     let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     zip.file_names().map(str::to_string).collect()
 }
+
+/// The work as part `part` of series 9, titled `title`, and of no other.
+pub fn in_series(mut work: Work, title: &str, part: u32) -> Work {
+    work.series = vec![SeriesPart {
+        series: 9,
+        title: title.into(),
+        part,
+    }];
+    work
+}
