@@ -33,6 +33,35 @@ const SAME_MEANING: &[&[&str]] = &[
     &["B/F", "Y/B/F", "B/F/N"],
 ];
 
+/// What each code asks the reader for, in plain words, by its spellings.
+/// Codes that fics use too loosely to say (`G/N`, `S/N`, `B/N`, `F/S`,
+/// `Y/C`) are left out: a wrong label would mislead more than none.
+const MEANINGS: &[(&[&str], &str)] = &[
+    (&["Y/N", "YN", "F/N", "Y/F/N"], "your name"),
+    (&["L/N", "Y/L/N"], "your last name"),
+    (&["F/L/N"], "your full name"),
+    (&["M/N", "Y/M/N"], "your middle name"),
+    (&["N/N", "Y/N/N"], "your nickname"),
+    (&["E/C", "Y/E/C"], "your eye colour"),
+    (&["H/C", "Y/H/C"], "your hair colour"),
+    (&["H/L", "Y/H/L"], "your hair length"),
+    (&["S/C", "Y/S/C", "S/T"], "your skin colour"),
+    (&["F/C", "Y/F/C"], "your favourite colour"),
+    (&["B/F", "Y/B/F", "B/F/N"], "your best friend's name"),
+    (&["H/T"], "your height"),
+    (&["Y/A"], "your age"),
+    (&["F/F"], "your favourite food"),
+];
+
+/// What a placeholder code asks the reader for, in plain words
+/// (`E/C` → "your eye colour"), when fics agree on it.
+pub fn meaning(code: &str) -> Option<&'static str> {
+    MEANINGS
+        .iter()
+        .find(|(codes, _)| codes.iter().any(|c| c.eq_ignore_ascii_case(code)))
+        .map(|(_, meaning)| *meaning)
+}
+
 fn code_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -409,6 +438,25 @@ pub fn is_second_person<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_have_plain_words_where_fics_agree() {
+        assert_eq!(meaning("Y/N"), Some("your name"));
+        assert_eq!(meaning("y/e/c"), Some("your eye colour"));
+        assert_eq!(meaning("H/C"), Some("your hair colour"));
+        assert_eq!(meaning("G/N"), None);
+        // Every spelling named here is one the archive recognises, and
+        // codes that mean the same thing read the same.
+        for (codes, _) in MEANINGS {
+            for code in *codes {
+                assert!(CODES.contains(code), "{code}");
+            }
+        }
+        for group in SAME_MEANING {
+            let said: Vec<_> = group.iter().map(|c| meaning(c)).collect();
+            assert!(said.windows(2).all(|w| w[0] == w[1]), "{group:?}: {said:?}");
+        }
+    }
 
     fn alex() -> FillProfile {
         let mut profile = FillProfile::new();

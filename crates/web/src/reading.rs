@@ -72,6 +72,19 @@ struct WorkPage {
 }
 
 impl WorkPage {
+    /// A fill's label: what the code asks for, in plain words, with the
+    /// code as the work writes it.
+    fn fill_label(&self, code: &str) -> String {
+        match quire_text::insert::meaning(code) {
+            Some(meaning) => {
+                let mut chars = meaning.chars();
+                let first = chars.next().map(|c| c.to_uppercase().to_string());
+                format!("{}{} ({code})", first.unwrap_or_default(), chars.as_str())
+            }
+            None => code.to_string(),
+        }
+    }
+
     fn tag_url(&self, tag: &str) -> String {
         format!("/tags/{}/works", encode(tag))
     }

@@ -237,6 +237,20 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
     wait_for_text(&b, &site, None, "Create an account", true).await;
     sign_up(&b, &site, "browser_reader").await;
     visit(&b, &site, &work_path).await;
+    // "Read as…" waits, closed, until the reader asks; each code is named
+    // in plain words.
+    let closed = b
+        .execute(
+            "return !document.querySelector('section.read-as details').open;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed, json!(true), "Read as… is closed until asked");
+    click(&b, "section.read-as summary").await;
+    assert!(text_of(&b, "section.read-as form")
+        .await
+        .contains("Your name (Y/N)"));
     fill(&b, "input[name='fill:Y/N']", "Robin").await;
     // The script previews the name in the text before anything is saved.
     let previewed = text_of(&b, "section.chapter").await;
