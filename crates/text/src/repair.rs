@@ -59,7 +59,7 @@ pub struct Repaired {
 /// Repairs mojibake in `text`; returns it unchanged (and no repairs) when
 /// there is none.
 pub fn repair(text: &str) -> Repaired {
-    let candidates = scan(text, false, true);
+    let candidates = scan(text, false, false, true);
     // A run that correct text could also spell (`IRMÃ”`, `√π`) is repaired
     // only in a text that shows mojibake elsewhere, unmistakably; the same
     // holds for each layer of a double mis-decoding.
@@ -120,10 +120,10 @@ struct Deeper {
     any_confident: bool,
 }
 
-/// Finds the runs in `text`. `letter_before` says whether a letter precedes
-/// the text (a decoded run is scanned again on its own); `go_deeper` looks
-/// for a second layer inside each run.
-fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
+/// Finds the runs in `text`. `letter_before` and `letter_after` say whether
+/// a letter precedes and follows the text (a decoded run is scanned again
+/// on its own); `go_deeper` looks for a second layer inside each run.
+fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     if text.is_ascii() {
         return candidates;
@@ -143,7 +143,11 @@ fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
             let run = table.candidate_run(text, pos)?;
             let plausible = plausible(&run.decoded, after_letter);
             let deeper = if go_deeper {
-                deeper_layer(&run.decoded, after_letter)
+                let letter_after_run = text[run.end..]
+                    .chars()
+                    .next()
+                    .map_or(letter_after, char::is_alphabetic);
+                deeper_layer(&run.decoded, after_letter, letter_after_run)
             } else {
                 None
             };
@@ -154,7 +158,12 @@ fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
                     start: pos,
                     end: run.end,
                     encoding: table.label_for(before),
-                    ambiguous: run_could_be_correct(text, pos, &run.sequence_ends, letter_before),
+                    ambiguous: run_could_be_correct(
+                        text,
+                        pos,
+                        &run.sequence_ends,
+                        (letter_before, letter_after),
+                    ),
                     decoded: run.decoded,
                     plausible,
                     deeper,
@@ -175,8 +184,8 @@ fn scan(text: &str, letter_before: bool, go_deeper: bool) -> Vec<Candidate> {
 /// A decoded run read as mojibake once more (the first layer of a double
 /// mis-decoding can hold C1 controls, which only make sense as bytes of the
 /// second).
-fn deeper_layer(decoded: &str, letter_before: bool) -> Option<Deeper> {
-    let inner = scan(decoded, letter_before, false);
+fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Option<Deeper> {
+    let inner = scan(decoded, letter_before, letter_after, false);
     if inner.is_empty() {
         return None;
     }
@@ -202,7 +211,7 @@ fn run_could_be_correct(
     text: &str,
     start: usize,
     sequence_ends: &[usize],
-    letter_before: bool,
+    (letter_before, letter_after_text): (bool, bool),
 ) -> bool {
     let is_letter_before = |at: usize| match text[..at].chars().next_back() {
         Some(c) => c.is_alphabetic(),
@@ -210,8 +219,11 @@ fn run_could_be_correct(
     };
     let mut from = start;
     sequence_ends.iter().all(|&end| {
-        let letter_after = text[end..].chars().next().is_some_and(char::is_alphabetic);
-        let ambiguous = could_be_correct(&text[from..end], is_letter_before(from) && letter_after);
+        let letter_after = text[end..]
+            .chars()
+            .next()
+            .map_or(letter_after_text, char::is_alphabetic);
+        let ambiguous = could_be_correct(&text[from..end], is_letter_before(from), letter_after);
         from = end;
         ambiguous
     })
@@ -246,8 +258,9 @@ fn shape(c: char) -> Shape {
 /// letter before a closing quote or dash (`IRMÃ”`, `Ä“`), a letter before two
 /// such marks (`está»—`), a quote or dash before a letter (`»ö`), or maths
 /// (`√π`, `≈£`).
-fn could_be_correct(before: &str, inside_a_word: bool) -> bool {
+fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bool {
     use Shape::*;
+    let inside_a_word = letter_before && letter_after;
     // `Â` before a sign is the mark of Latin-1 signs gone wrong (`Â«`, `Â°`);
     // real text hardly ever has a capital Â anywhere but inside a word.
     if before.starts_with('Â') {
@@ -259,8 +272,14 @@ fn could_be_correct(before: &str, inside_a_word: bool) -> bool {
         // `Ã` + no-break space is `à` gone wrong, not a word before a space.
         // An opening mark right after a letter (`Ã«`) isn't a word's ending.
         // Inside a word (`MÃ”NICA`) it isn't an ending either.
+        // `“` closes a word in German and opens a quote in English: either
+        // way no letter follows a capital and it at once, and `Å“uvre` is
+        // `œuvre` gone wrong. (An apostrophe may, `O’Brien`; `Ã”NIBUS`
+        // may be Portuguese.)
         [Letter, Punctuation] => {
-            !inside_a_word && !matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹')
+            !inside_a_word
+                && !matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹')
+                && !(letter_after && chars[1] == '“')
         }
         [Punctuation, Letter] => true,
         // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
@@ -563,6 +582,19 @@ mod tests {
         let fixed = repair(&twice);
         assert_eq!(fixed.text, "She said “no” — naïve.");
         assert!(fixed.repairs.iter().all(|r| r.layers == 2));
+    }
+
+    /// Found by the property test: `œ` garbled twice is `Ã…â€œ`, whose
+    /// first layer `Å“` a German closing quote could spell, but not with a
+    /// letter straight after it.
+    #[test]
+    fn two_layers_of_a_ligature_before_letters() {
+        for text in ["\"œuvre ", "(œuvre)", "«œil»", "L’œuvre"] {
+            let twice = garble(&garble(text, WINDOWS_1252), WINDOWS_1252);
+            assert_eq!(repair(&twice).text, text, "{twice}");
+        }
+        // A capital before a closing quote and a space stays as written.
+        assert_eq!(repair("„BÅ“ sagte").text, "„BÅ“ sagte");
     }
 
     #[test]

@@ -819,8 +819,13 @@ proptest! {
 
     /// (c) One layer of Windows-1252, Mac Roman or Latin-1 mojibake, or
     /// two of Windows-1252, is repaired back to the original exactly.
+    /// Each text holds one word whose mojibake nothing correct could spell,
+    /// as every real chapter does: a text whose only mojibake correct text
+    /// could also spell (`Ã— ` alone, which may be `Ã` and a dash) is left
+    /// as written by design (`what_correct_text_could_spell_is_repaired_given_evidence`).
     #[test]
-    fn garbled_text_is_repaired(text in clean_text(), how in 0..4u8) {
+    fn garbled_text_is_repaired(words in clean_text(), how in 0..4u8) {
+        let text = format!("{words}naïve.");
         let garbled = match how {
             0 => garble(&text, WINDOWS_1252),
             1 => garble(&text, MACINTOSH),
