@@ -21,6 +21,10 @@ pub struct Blurb {
 }
 
 impl Blurb {
+    pub fn language_name(&self) -> String {
+        crate::pages::language_name(&self.work.language)
+    }
+
     pub fn rating_class(&self) -> &'static str {
         match self.work.rating.as_str() {
             "General Audiences" => "rating-g",

@@ -274,6 +274,24 @@ pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
 
 pub use quire_text::count::thousands;
 
+/// A language as readers see it: by its own name, as AO3 shows it
+/// ("Deutsch", "日本語"), else its English name, else as the work gave it.
+pub fn language_name(code: &str) -> String {
+    let code = code.trim();
+    let language = match code.len() {
+        2 => isolang::Language::from_639_1(&code.to_ascii_lowercase()),
+        3 => isolang::Language::from_639_3(&code.to_ascii_lowercase()),
+        _ => None,
+    };
+    match language {
+        Some(language) => language
+            .to_autonym()
+            .unwrap_or_else(|| language.to_name())
+            .to_string(),
+        None => code.to_string(),
+    }
+}
+
 /// A path segment or query value, percent-encoded.
 pub fn encode(value: &str) -> String {
     serde_urlencoded::to_string([("", value)])
@@ -332,6 +350,16 @@ mod tests {
             let said = err.to_string();
             assert_eq!(PageError::from(err).status(), status, "{said}");
         }
+    }
+
+    #[test]
+    fn languages_are_shown_by_their_own_names() {
+        assert_eq!(language_name("en"), "English");
+        assert_eq!(language_name("DE"), "Deutsch");
+        assert_eq!(language_name("jpn"), "日本語");
+        // What the table doesn't know stays as the work gave it.
+        assert_eq!(language_name("tlh-Klingon"), "tlh-Klingon");
+        assert_eq!(language_name("qq"), "qq");
     }
 
     #[test]

@@ -72,6 +72,10 @@ struct WorkPage {
 }
 
 impl WorkPage {
+    fn language_name(&self) -> String {
+        crate::pages::language_name(&self.work.language)
+    }
+
     /// A fill's label: what the code asks for, in plain words, with the
     /// code as the work writes it.
     fn fill_label(&self, code: &str) -> String {

@@ -310,3 +310,33 @@ fn author_pages_and_the_dashboard_show_what_each_reader_may_see() {
     assert!(cleared.body.contains("Your history is cleared"));
     assert!(!cleared.body.contains("visits"));
 }
+
+/// A work's language is shown by its own name, on its page and in
+/// listings, and marked as that language for screen readers.
+#[test]
+fn a_works_language_is_shown_by_its_own_name() {
+    let site = Site::start();
+    let writer = site.member("sprachen");
+    let work = post_work(
+        &writer,
+        &[
+            ("title", "Die Laterne"),
+            ("language", "de"),
+            ("body", "Die Laterne schwang im Wind."),
+        ],
+    );
+    let guest = site.client();
+    let page = guest.get(&format!("/works/{work}")).body;
+    assert!(page.contains("<dd lang=\"de\">Deutsch</dd>"), "{page}");
+    eventually("the work is listed", || {
+        guest
+            .get("/users/sprachen/works")
+            .body
+            .contains("Die Laterne")
+    });
+    let listing = guest.get("/users/sprachen/works").body;
+    assert!(
+        listing.contains("<dd lang=\"de\">Deutsch</dd>"),
+        "{listing}"
+    );
+}
