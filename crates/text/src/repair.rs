@@ -277,9 +277,9 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         // `œuvre` gone wrong. (An apostrophe may, `O’Brien`; `Ã”NIBUS`
         // may be Portuguese.)
         [Letter, Punctuation] => {
-            !inside_a_word
-                && !matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹')
-                && !(letter_after && chars[1] == '“')
+            let opening = matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹');
+            let quote_before_a_letter = letter_after && chars[1] == '“';
+            !(inside_a_word || opening || quote_before_a_letter)
         }
         [Punctuation, Letter] => true,
         // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
