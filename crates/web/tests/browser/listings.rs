@@ -1,6 +1,7 @@
 //! Listings open on their results: at 1280 px the first work is in the
 //! first screen beside the filters, and on a 390 px phone it comes within
 //! a screen and a half, before the filters, with one link down to them.
+//! Every blurb's squares hold their word whole, on one line.
 
 use std::time::Duration;
 
@@ -26,6 +27,34 @@ async fn first_result(b: &Client) -> Option<(f64, f64)> {
     Some((pair[0].as_f64()?, pair[1].as_f64()?))
 }
 
+/// The blurb squares whose word doesn't fit inside them on one line.
+async fn clipped_squares(b: &Client) -> Vec<String> {
+    let found = b
+        .execute(
+            "return [...document.querySelectorAll('.blurb .sym')].flatMap(square => { \
+               const word = square.querySelector('[aria-hidden]'); \
+               const s = square.getBoundingClientRect(); \
+               const w = word.getBoundingClientRect(); \
+               const outside = w.left < s.left - 0.5 || w.right > s.right + 0.5 \
+                 || w.top < s.top - 0.5 || w.bottom > s.bottom + 0.5; \
+               const lines = word.getClientRects().length; \
+               return outside || lines > 1 \
+                 ? [word.textContent + ' in ' + lines + ' lines, ' + w.width + 'x' + w.height \
+                    + ' in ' + s.width + 'x' + s.height] : []; });",
+            vec![],
+        )
+        .await
+        .expect("measures");
+    found
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Whether the link to the filters is shown, and leads to them.
 async fn filters_link_shown(b: &Client) -> bool {
     b.execute(
@@ -47,17 +76,19 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
         .expect("the site starts");
     tokio::task::block_in_place(|| {
         let writer = site.member("lantern_writer");
-        for n in 1..=3 {
-            post_work(
-                &writer,
-                &[
-                    ("title", &format!("Lantern Tale {n}")),
-                    ("summary", "A lantern, a lighthouse, a long night."),
-                    ("fandoms", "Lanterns"),
-                    ("freeforms", "Fluff, Found Family"),
-                    ("body", "The lantern swung. The keeper waited."),
-                ],
-            );
+        // The widest words the squares hold: several categories, and Other.
+        let categories: [&[&str]; 3] = [&["F/F", "M/M"], &["Other"], &["Gen"]];
+        for (n, categories) in (1..=3).zip(categories) {
+            let title = format!("Lantern Tale {n}");
+            let mut fields = vec![
+                ("title", title.as_str()),
+                ("summary", "A lantern, a lighthouse, a long night."),
+                ("fandoms", "Lanterns"),
+                ("freeforms", "Fluff, Found Family"),
+                ("body", "The lantern swung. The keeper waited."),
+            ];
+            fields.extend(categories.iter().map(|c| ("categories", *c)));
+            post_work(&writer, &fields);
         }
         let guest = site.client();
         eventually("the works are listed", || {
@@ -82,6 +113,8 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             .await
             .unwrap_or_else(|| panic!("{path} shows no work"));
         screenshot(&b, &format!("listing-{name}-1280.png")).await;
+        let clipped = clipped_squares(&b).await;
+        assert!(clipped.is_empty(), "{path}: clipped squares {clipped:?}");
         assert!(
             top < window,
             "{path} at 1280 px: the first work starts {top} px down, below the {window} px window"
@@ -99,6 +132,11 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             .await
             .unwrap_or_else(|| panic!("{path} shows no work"));
         screenshot(&b, &format!("listing-{name}-390.png")).await;
+        let clipped = clipped_squares(&b).await;
+        assert!(
+            clipped.is_empty(),
+            "{path} at 390 px: clipped squares {clipped:?}"
+        );
         assert!(
             top < window * 1.5,
             "{path} at 390 px: the first work starts {top} px down, more than a screen and a half of {window} px"
