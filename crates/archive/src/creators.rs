@@ -56,8 +56,14 @@ impl Archive {
 
     /// The pseuds a co-creator field names, commas between, each once.
     pub async fn find_pseuds(&self, written: &str) -> Result<Vec<PseudId>> {
+        let names: Vec<&str> = written
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
+        model::check_count("co-creators", names.len(), model::limits::CO_CREATORS)?;
         let mut pseuds = Vec::new();
-        for name in written.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        for name in names {
             let pseud = self.find_pseud(name).await?;
             if !pseuds.contains(&pseud) {
                 pseuds.push(pseud);

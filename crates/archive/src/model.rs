@@ -26,6 +26,9 @@ pub mod limits {
     pub const SERIES_TITLE_CHARS: usize = 240;
     /// Pseuds one account may keep.
     pub const PSEUDS: usize = 50;
+    /// Pseuds one co-creator field may name: each is looked up, so one
+    /// form can't make the archive look up thousands.
+    pub const CO_CREATORS: usize = 50;
     /// Tags and authors one reader may mute: a mute list is read on every
     /// search that reader makes, so it is kept to what a person tends.
     pub const MUTED_TAGS: usize = 200;

@@ -332,9 +332,11 @@ pub(crate) async fn co_creators(
 ) -> Result<Result<Vec<quire_archive::PseudId>, String>, PageError> {
     match app.archive.find_pseuds(written).await {
         Ok(pseuds) => Ok(Ok(pseuds)),
-        Err(err @ (ArchiveError::NoPseudNamed(_) | ArchiveError::AmbiguousPseud { .. })) => {
-            Ok(Err(format!("Co-creators: {err}.")))
-        }
+        Err(
+            err @ (ArchiveError::NoPseudNamed(_)
+            | ArchiveError::AmbiguousPseud { .. }
+            | ArchiveError::Invalid(_)),
+        ) => Ok(Err(format!("Co-creators: {err}."))),
         Err(other) => Err(other.into()),
     }
 }

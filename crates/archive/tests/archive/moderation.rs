@@ -278,6 +278,11 @@ async fn co_creators_are_credited_once_they_accept() {
             Err(ArchiveError::AmbiguousPseud { .. })
         ));
         assert!(archive.find_pseuds(" , ").await.unwrap().is_empty());
+        let crowd = vec!["friend"; quire_archive::model::limits::CO_CREATORS + 1].join(",");
+        assert!(matches!(
+            archive.find_pseuds(&crowd).await,
+            Err(ArchiveError::Invalid(_))
+        ));
 
         // Only a creator invites; one's own pseud is credited at once.
         assert!(matches!(
