@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::Client;
 
 use crate::harness::{eventually, post_work, Site};
-use crate::reflow::emulate_phone;
+use crate::reflow::{emulate_color_scheme, emulate_phone};
 use crate::{browser, screenshot, visit, Driver};
 
 /// Where the first work's blurb starts, from the top of the page, and how
@@ -113,6 +113,9 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             .await
             .unwrap_or_else(|| panic!("{path} shows no work"));
         screenshot(&b, &format!("listing-{name}-1280.png")).await;
+        emulate_color_scheme(&b, "dark").await;
+        screenshot(&b, &format!("listing-{name}-1280-dark.png")).await;
+        emulate_color_scheme(&b, "light").await;
         let clipped = clipped_squares(&b).await;
         assert!(clipped.is_empty(), "{path}: clipped squares {clipped:?}");
         assert!(
@@ -132,6 +135,9 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             .await
             .unwrap_or_else(|| panic!("{path} shows no work"));
         screenshot(&b, &format!("listing-{name}-390.png")).await;
+        emulate_color_scheme(&b, "dark").await;
+        screenshot(&b, &format!("listing-{name}-390-dark.png")).await;
+        emulate_color_scheme(&b, "light").await;
         let clipped = clipped_squares(&b).await;
         assert!(
             clipped.is_empty(),

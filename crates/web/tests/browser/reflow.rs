@@ -50,6 +50,17 @@ impl WebDriverCompatibleCommand for DevTools {
     }
 }
 
+/// Light or dark, as the reader's system asks (the style sheet follows
+/// `prefers-color-scheme`).
+pub(crate) async fn emulate_color_scheme(b: &Client, scheme: &str) {
+    b.issue_cmd(DevTools(
+        "Emulation.setEmulatedMedia",
+        json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+    ))
+    .await
+    .expect("Chromium emulates a color scheme");
+}
+
 pub(crate) async fn emulate_phone(b: &Client, width: u32) {
     b.issue_cmd(DevTools(
         "Emulation.setDeviceMetricsOverride",
