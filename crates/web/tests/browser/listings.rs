@@ -1,11 +1,11 @@
 //! Listings open on their results: at 1280 px the first work is in the
 //! first screen beside the filters, and on a 390 px phone it comes within
-//! a screen and a half, before the filters, with one link down to them.
+//! a screen and a half, with the filters behind one button.
 //! Every blurb's squares hold their word whole, on one line.
 
 use std::time::Duration;
 
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 
 use crate::harness::{eventually, post_work, Site};
 use crate::reflow::{emulate_color_scheme, emulate_phone};
@@ -55,18 +55,33 @@ async fn clipped_squares(b: &Client) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether the link to the filters is shown, and leads to them.
-async fn filters_link_shown(b: &Client) -> bool {
+/// Whether the "Sort and filter" button is on screen.
+async fn filters_button_shown(b: &Client) -> bool {
     b.execute(
-        "const link = document.querySelector('.to-filters a'); \
-         if (!link || link.getBoundingClientRect().height === 0) { return false; } \
-         return document.querySelector(link.getAttribute('href')) !== null;",
+        "const button = document.querySelector('.to-filters a'); \
+         return !!button && button.getBoundingClientRect().height > 0;",
         vec![],
     )
     .await
     .expect("measures")
     .as_bool()
     .unwrap_or(false)
+}
+
+/// The filter form's height and where it starts in the window, or `None`
+/// while it is hidden.
+async fn filters_on_screen(b: &Client) -> Option<(f64, f64)> {
+    let measured = b
+        .execute(
+            "const form = document.querySelector('aside.filters form'); \
+             const box = form.getBoundingClientRect(); \
+             return box.height > 0 ? [box.top, box.height] : null;",
+            vec![],
+        )
+        .await
+        .expect("measures");
+    let pair = measured.as_array()?;
+    Some((pair[0].as_f64()?, pair[1].as_f64()?))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,8 +138,12 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             "{path} at 1280 px: the first work starts {top} px down, below the {window} px window"
         );
         assert!(
-            !filters_link_shown(&b).await,
-            "{path} at 1280 px: the filters are beside the results, no link is needed"
+            !filters_button_shown(&b).await,
+            "{path} at 1280 px: the filters are beside the results, no button is needed"
+        );
+        assert!(
+            filters_on_screen(&b).await.is_some(),
+            "{path} at 1280 px: the filters are shown"
         );
     }
     emulate_phone(&b, 390).await;
@@ -147,9 +166,44 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             top < window * 1.5,
             "{path} at 390 px: the first work starts {top} px down, more than a screen and a half of {window} px"
         );
+        // The filters wait behind one button; pressing it (a link, no
+        // script needed) shows them in the window, and "Hide filters"
+        // puts them away again.
         assert!(
-            filters_link_shown(&b).await,
-            "{path} at 390 px: no link leads down to the filters"
+            filters_on_screen(&b).await.is_none(),
+            "{path} at 390 px: the filters are open before they are asked for"
+        );
+        assert!(
+            filters_button_shown(&b).await,
+            "{path} at 390 px: no button leads to the filters"
+        );
+        b.find(Locator::Css(".to-filters a"))
+            .await
+            .expect("the button")
+            .click()
+            .await
+            .expect("the button is pressed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (form_top, form_height) = filters_on_screen(&b)
+            .await
+            .unwrap_or_else(|| panic!("{path} at 390 px: the button shows no filters"));
+        assert!(
+            (0.0..window).contains(&form_top) && form_height > 100.0,
+            "{path} at 390 px: the filters start {form_top} px into a {window} px window"
+        );
+        if name == "works" {
+            screenshot(&b, "listing-works-390-filters.png").await;
+        }
+        b.find(Locator::Css(".close-filters a"))
+            .await
+            .expect("the hide link")
+            .click()
+            .await
+            .expect("the hide link is followed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            filters_on_screen(&b).await.is_none(),
+            "{path} at 390 px: Hide filters leaves them open"
         );
     }
     b.close().await.expect("the browser closes");

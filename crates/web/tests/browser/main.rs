@@ -278,7 +278,9 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
         panic!("a Y/N is left in the story: …{}…", &story[from..to]);
     }
     assert!(story.contains("Robin"));
-    assert!(text_of(&b, ".filled-note").await.contains("Robin"));
+    assert!(text_of(&b, "section.read-as summary")
+        .await
+        .contains("Reading as Robin"));
 
     // Kudos, without leaving the page (the script), then a comment and a reply.
     click(&b, ".kudos-form button").await;

@@ -103,7 +103,18 @@ fn read_as_fills_placeholders_for_this_reader_only() {
         text.contains("Zoë &lt;b&gt;"),
         "the name is text, not markup"
     );
-    assert!(filled.body.contains("Filled in for you"));
+    // A remembered fill is one line, closed, with a way to change it.
+    let summary = filled
+        .body
+        .split("<summary id=\"read-as-heading\"")
+        .nth(1)
+        .expect("the Read as… summary");
+    let summary = &summary[..summary.find("</summary>").expect("closed")];
+    assert!(
+        summary.contains("Reading as <span class=\"fill\">Zoë &#60;b&#62;</span>")
+            && summary.contains("<span class=\"change\">change</span>"),
+        "{summary}"
+    );
     // Another reader still sees the placeholders; the stored text keeps them.
     assert!(site.client().get(&path).body.contains("Y/N"));
     let stored = site.store(async { site.archive.work(id).await.unwrap().unwrap() });
