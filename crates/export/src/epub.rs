@@ -28,10 +28,15 @@ pub(crate) struct Book {
     pub language: String,
     pub subjects: Vec<String>,
     pub description: String,
-    /// `YYYY-MM-DD` of first publication.
+    /// `YYYY-MM-DD` of the last update, the date AO3's books carry and
+    /// reading apps show as "published".
     pub date: String,
     pub modified: i64,
-    pub source: Option<String>,
+    /// The work's or series' address: `dc:source`, and an identifier
+    /// calibre keeps when it replaces the uuid with its own.
+    pub source: String,
+    /// Who published it: the archive, named by its host.
+    pub publisher: String,
     /// Series title and position.
     pub collections: Vec<(String, u32)>,
     pub byline: String,
@@ -124,9 +129,13 @@ pub(crate) fn work_pages(view: &WorkView<'_>, prefix: &str) -> (Vec<Page>, TocEn
     (pages, entry)
 }
 
-/// Every tag of a work, as `dc:subject`s.
+/// What a book's first subject says it is. Apple Books files a book under
+/// its first subject, and AO3's books all say "Fanworks" there.
+const FIRST_SUBJECT: &str = "Fanworks";
+
+/// Every tag of a work, as `dc:subject`s, after "Fanworks".
 pub(crate) fn subjects(work: &Work) -> Vec<String> {
-    let mut subjects: Vec<String> = vec![work.rating.name().to_string()];
+    let mut subjects: Vec<String> = vec![FIRST_SUBJECT.into(), work.rating.name().to_string()];
     subjects.extend(work.warnings.iter().map(|w| w.name().to_string()));
     subjects.extend(work.categories.iter().map(|c| c.name().to_string()));
     for list in [
@@ -160,9 +169,10 @@ pub(crate) fn work_book(work: &Work, options: &Options) -> Book {
         language: view::language_tag(&work.language),
         subjects: subjects(work),
         description: view.summary.join("\n\n"),
-        date: dates::date(work.posted_at),
+        date: dates::date(work.updated_at),
         modified: work.updated_at,
-        source: Some(view.url.clone()),
+        source: view.url.clone(),
+        publisher: options.publisher(),
         collections: work
             .series
             .iter()
@@ -251,6 +261,11 @@ pub(crate) fn series_book(
         },
     );
     let works_in_order: Vec<&Work> = parts.iter().map(|(_, _, _, w)| *w).collect();
+    let modified = works_in_order
+        .iter()
+        .map(|w| w.updated_at)
+        .max()
+        .unwrap_or(0);
     let description = works_in_order
         .iter()
         .map(|w| w.title.as_str())
@@ -266,19 +281,10 @@ pub(crate) fn series_book(
             1 => format!("A series of one work: {description}"),
             count => format!("A series of {count} works: {description}"),
         },
-        date: dates::date(
-            works_in_order
-                .iter()
-                .map(|w| w.posted_at)
-                .min()
-                .unwrap_or(0),
-        ),
-        modified: works_in_order
-            .iter()
-            .map(|w| w.updated_at)
-            .max()
-            .unwrap_or(0),
-        source: None,
+        date: dates::date(modified),
+        modified,
+        source: options.series_url(series),
+        publisher: options.publisher(),
         collections: Vec::new(),
         byline,
         pages,
@@ -408,9 +414,15 @@ fn opf(book: &Book) -> String {
         ));
     }
     meta.push_str(&format!("<dc:date>{}</dc:date>\n", text(&book.date)));
-    if let Some(source) = &book.source {
-        meta.push_str(&format!("<dc:source>{}</dc:source>\n", text(source)));
-    }
+    // calibre keeps no http(s) identifier but reads `scheme:value` ones,
+    // as it writes them itself: the address survives its uuid.
+    meta.push_str(&format!(
+        "<dc:source>{source}</dc:source>\n\
+         <dc:identifier id=\"url\">url:{source}</dc:identifier>\n\
+         <dc:publisher>{}</dc:publisher>\n",
+        text(&book.publisher),
+        source = text(&book.source),
+    ));
     meta.push_str(&format!(
         "<meta property=\"dcterms:modified\">{}</meta>\n",
         dates::timestamp(book.modified)

@@ -137,6 +137,12 @@ impl Options {
         url
     }
 
+    /// The archive as a book's publisher: its host, as readers know it
+    /// (`archive.example`).
+    pub(crate) fn publisher(&self) -> String {
+        self.base.host_str().unwrap_or("quire").to_string()
+    }
+
     pub(crate) fn work_url(&self, id: WorkId) -> String {
         self.at(&["works", &id.to_string()]).to_string()
     }

@@ -3,6 +3,7 @@
 //! between them hold everything a work can have are checked, not every
 //! case.
 
+mod calibre;
 mod epubcheck;
 mod formats;
 mod properties;
