@@ -199,6 +199,13 @@ pub fn txt(work: &Work, options: &Options) -> Vec<u8> {
         .into_bytes()
 }
 
+/// A work's generated cover, the one inside its EPUB, as an SVG document:
+/// what the OPDS catalog shows e-reader apps before they download.
+pub fn cover_svg(work: &Work, options: &Options) -> String {
+    let view = view::WorkView::new(work, options);
+    cover::svg(&work.title, &view.byline(), &epub::identifier(&view.url))
+}
+
 /// The work in `format`: one entry point for a download route.
 pub fn export(work: &Work, format: Format, options: &Options) -> Result<Vec<u8>, ExportError> {
     match format {

@@ -287,6 +287,16 @@ impl Client {
         }
     }
 
+    /// The headers a GET would answer with, as KOReader asks before it
+    /// loads a feed again.
+    pub fn head(&self, path: &str) -> Page {
+        Self::page(
+            self.request(self.agent.head(format!("{}{path}", self.base)))
+                .call()
+                .expect("the site answers"),
+        )
+    }
+
     /// A page asked for with extra headers (an app's `Authorization`).
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
         let mut request = self.request(self.agent.get(format!("{}{path}", self.base)));

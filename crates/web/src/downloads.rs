@@ -128,7 +128,8 @@ fn fill_key(profile: &FillProfile) -> String {
         .join("\n")
 }
 
-fn digest(parts: &[&str]) -> String {
+/// A short fingerprint of some strings, for cache keys and ETags.
+pub(crate) fn digest(parts: &[&str]) -> String {
     let mut hasher = DefaultHasher::new();
     parts.hash(&mut hasher);
     format!("{:016x}", hasher.finish())

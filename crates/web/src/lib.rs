@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod assets;
+mod covers;
 mod detected;
 mod downloads;
 mod editing;
@@ -74,6 +75,7 @@ struct Shared {
     hits: Arc<hits::HitBuffer>,
     /// E-reader apps' HTTP Basic sign-ins, remembered briefly.
     basic_sign_ins: Arc<opds::RecentSignIns>,
+    feed_versions: Arc<opds::FeedVersions>,
     pages: Arc<page_cache::PageCache>,
     signals: Arc<detected::SignalsCache>,
     filled_chapters: Arc<fragments::FilledChapters>,
@@ -293,6 +295,7 @@ page_table! {
     "/works/{id}/download.epub" => get(downloads::work_epub);
     "/works/{id}/download.html" => get(downloads::work_html);
     "/works/{id}/download.txt" => get(downloads::work_txt);
+    "/works/{id}/cover.svg" => get(covers::work_cover);
     "/series/{id}/download.epub" => get(downloads::series_epub);
     "/opds" => get(opds::root);
     "/opds/recent" => get(opds::recent);
@@ -395,6 +398,7 @@ async fn site(
         )),
         hits: Arc::clone(&hits),
         basic_sign_ins: Arc::new(opds::RecentSignIns::default()),
+        feed_versions: Arc::new(opds::FeedVersions::default()),
         pages: Arc::clone(&pages),
         signals: Arc::new(detected::SignalsCache::new(1_000)),
         filled_chapters: Arc::clone(&filled_chapters),

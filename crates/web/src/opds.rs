@@ -17,7 +17,8 @@ use quire_archive::search::{
 };
 use quire_archive::{User, Viewer, WorkId};
 
-use crate::pages::PageError;
+use crate::downloads::digest;
+use crate::pages::{Layout, PageError};
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -110,9 +111,109 @@ struct OpenSearch {
     base: String,
 }
 
+/// A feed as a web page, for the reader who follows the footer's catalog
+/// link in a browser: what the apps see, readable, with a word on what
+/// the address is for.
+#[derive(Template)]
+#[template(path = "opds.html")]
+struct CatalogPage<'a> {
+    layout: Layout,
+    feed: &'a Feed,
+}
+
+impl CatalogPage<'_> {
+    fn lists_works(&self) -> bool {
+        self.feed.self_kind == ACQUISITION
+    }
+    /// The feed's paging links but the first and last, which a page
+    /// doesn't need beside previous and next.
+    fn pages(&self) -> Vec<&FeedLink> {
+        self.feed
+            .links
+            .iter()
+            .filter(|l| matches!(l.rel, "previous" | "next"))
+            .collect()
+    }
+    fn page_label(&self, rel: &str) -> &'static str {
+        if rel == "previous" {
+            "← Previous"
+        } else {
+            "Next →"
+        }
+    }
+}
+
+/// Whether the request comes from a browser, which would show the feed's
+/// XML as raw text: it asks for HTML ahead of Atom. Apps ask for Atom or
+/// for anything, and get the feed.
+fn wants_page(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let weight = |wanted: &str| -> Option<f32> {
+        accept.split(',').find_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim();
+            if !media.eq_ignore_ascii_case(wanted) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some(q)
+        })
+    };
+    match (weight("text/html"), weight("application/atom+xml")) {
+        (Some(html), Some(atom)) => html > 0.0 && html > atom,
+        (Some(html), None) => html > 0.0,
+        _ => false,
+    }
+}
+
+/// When each feed last changed, as this server saw it: its
+/// Last-Modified, which KOReader compares (with a HEAD request) before it
+/// loads a feed again, and its `updated`. Known from the feed's ETag
+/// changing; a restart makes every feed new once.
+#[derive(Default)]
+pub struct FeedVersions {
+    by_feed: std::sync::Mutex<std::collections::HashMap<String, (String, u64)>>,
+}
+
+/// The most feeds remembered; past it, all are forgotten and start anew.
+const FEED_VERSIONS_KEPT: usize = 10_000;
+
+impl FeedVersions {
+    /// The second at which `feed` became what `etag` names. Each change
+    /// moves it on by at least a second, so a client holding the previous
+    /// Last-Modified never takes a new feed for its old one.
+    fn changed_at(&self, feed: &str, etag: &str) -> u64 {
+        let mut known = self.by_feed.lock().unwrap_or_else(|e| e.into_inner());
+        let before = match known.get(feed) {
+            Some((seen, at)) if seen == etag => return *at,
+            Some((_, at)) => Some(*at),
+            None => None,
+        };
+        if known.len() >= FEED_VERSIONS_KEPT && before.is_none() {
+            known.clear();
+        }
+        let now = seconds_now();
+        let at = before.map_or(now, |before| now.max(before + 1));
+        known.insert(feed.to_string(), (etag.to_string(), at));
+        at
+    }
+}
+
+fn seconds_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 fn xml(body: String, kind: &str) -> Response {
     (
         [
+            (header::VARY, HeaderValue::from_static("Accept")),
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_str(kind)
@@ -128,10 +229,9 @@ fn xml(body: String, kind: &str) -> Response {
         .into_response()
 }
 
-fn now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+/// An Atom date (RFC 3339, UTC) for seconds since 1970.
+fn atom_date(seconds: u64) -> String {
+    let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
     let day = quire_archive::dates::day_of(seconds);
     let rest = seconds.rem_euclid(86_400);
     format!(
@@ -262,8 +362,8 @@ pub async fn root(
     Extension(visitor): Extension<Visitor>,
     headers: HeaderMap,
 ) -> Response {
-    let user = match reader(&app, &visitor, &headers).await {
-        Ok(user) => user,
+    let asked = match Asked::of(&app, &visitor, &headers).await {
+        Ok(asked) => asked,
         Err(response) => return response,
     };
     let base = app.downloads.public_url().to_string();
@@ -304,7 +404,7 @@ pub async fn root(
             NAVIGATION,
         ),
     ];
-    if let Some(user) = &user {
+    if let Some(user) = &asked.user {
         entries.push(nav(
             "bookmarks",
             "Your bookmarks",
@@ -323,7 +423,7 @@ pub async fn root(
     let feed = Feed {
         id: "urn:quire:opds:root".into(),
         title: "quire".into(),
-        updated: now(),
+        updated: String::new(),
         self_href: format!("{base}/opds"),
         self_kind: NAVIGATION,
         links: vec![],
@@ -332,16 +432,97 @@ pub async fn root(
         paging: None,
         base,
     };
-    render(&feed, NAVIGATION)
+    respond(&asked, feed, NAVIGATION)
 }
 
-fn render(feed: &Feed, kind: &str) -> Response {
-    match feed.render() {
-        // Whatever an archive holds from before the text rule, a feed is
-        // XML 1.0 every e-reader parses: no character it forbids anywhere.
-        Ok(body) => xml(quire_text::without_controls(&body).into_owned(), kind),
-        Err(err) => PageError::from(err).into_response(),
+/// Who asked for a feed, and how.
+struct Asked<'a> {
+    app: &'a App,
+    visitor: &'a Visitor,
+    headers: &'a HeaderMap,
+    user: Option<User>,
+}
+
+impl<'a> Asked<'a> {
+    /// The request, with its reader signed in; a refusal when the sign-in
+    /// it carries is wrong.
+    async fn of(
+        app: &'a App,
+        visitor: &'a Visitor,
+        headers: &'a HeaderMap,
+    ) -> Result<Asked<'a>, Response> {
+        let user = reader(app, visitor, headers).await?;
+        Ok(Asked {
+            app,
+            visitor,
+            headers,
+            user,
+        })
     }
+}
+
+/// The feed as asked for: a web page for a browser, else the XML with its
+/// ETag and Last-Modified, or a 304 when the app's copy still stands.
+fn respond(asked: &Asked, mut feed: Feed, kind: &'static str) -> Response {
+    // The feed's own date is when it last changed, known from the rest of
+    // it: fingerprinted without the date, then dated.
+    feed.updated = String::new();
+    let undated = match feed.render() {
+        Ok(body) => body,
+        Err(err) => return PageError::from(err).into_response(),
+    };
+    let etag = format!("\"{}\"", digest(&[&undated]));
+    let reader = asked.user.as_ref().map_or("", |u| u.login.as_str());
+    let changed = asked
+        .app
+        .feed_versions
+        .changed_at(&format!("{reader}\n{}", feed.self_href), &etag);
+    feed.updated = atom_date(changed);
+    if wants_page(asked.headers) {
+        let page = CatalogPage {
+            layout: Layout::new(asked.visitor, feed.title.clone()),
+            feed: &feed,
+        };
+        return match crate::pages::render(&page) {
+            Ok(mut response) => {
+                response
+                    .headers_mut()
+                    .insert(header::VARY, HeaderValue::from_static("Accept"));
+                response
+            }
+            Err(err) => err.into_response(),
+        };
+    }
+    let last_modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(changed);
+    let last_modified = HeaderValue::from_str(&httpdate::fmt_http_date(last_modified))
+        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+    let fresh = crate::pages::still_fresh(asked.headers, &etag, &last_modified);
+    let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    let mut response = if fresh {
+        (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::VARY, HeaderValue::from_static("Accept")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-cache"),
+                ),
+            ],
+        )
+            .into_response()
+    } else {
+        match feed.render() {
+            // Whatever an archive holds from before the text rule, a feed is
+            // XML 1.0 every e-reader parses: no character it forbids anywhere.
+            Ok(body) => xml(quire_text::without_controls(&body).into_owned(), kind),
+            Err(err) => return PageError::from(err).into_response(),
+        }
+    };
+    response.headers_mut().insert(header::ETAG, etag);
+    response
+        .headers_mut()
+        .insert(header::LAST_MODIFIED, last_modified);
+    response
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -362,8 +543,8 @@ async fn works_feed(
     mut request: SearchRequest,
     query: &FeedQuery,
 ) -> Response {
-    let user = match reader(app, visitor, headers).await {
-        Ok(user) => user,
+    let asked = match Asked::of(app, visitor, headers).await {
+        Ok(asked) => asked,
         Err(response) => return response,
     };
     let page = query.page.unwrap_or(1).max(1);
@@ -371,7 +552,7 @@ async fn works_feed(
     request.per_page = PER_PAGE;
     request.completion = Completion::Any;
     request.crossovers = Crossovers::Include;
-    let results = match app.search(request, user.is_some()).await {
+    let results = match app.search(request, asked.user.is_some()).await {
         Ok(results) => results,
         Err(err) => return PageError::from(err).into_response(),
     };
@@ -388,7 +569,7 @@ async fn works_feed(
     let feed = Feed {
         id: format!("urn:quire:opds:{id}:{page}"),
         title,
-        updated: now(),
+        updated: String::new(),
         self_href: page_href(&base, path, page),
         self_kind: ACQUISITION,
         links: paging_links(&base, path, &results),
@@ -397,7 +578,7 @@ async fn works_feed(
         paging: Some((results.total, (page - 1) * PER_PAGE + 1, PER_PAGE)),
         base,
     };
-    render(&feed, ACQUISITION)
+    respond(&asked, feed, ACQUISITION)
 }
 
 /// `path` (which may carry a query already) at page `page`.
@@ -542,8 +723,8 @@ async fn tags_feed(
     title: &str,
     kinds: &[TagKind],
 ) -> Response {
-    let user = match reader(app, visitor, headers).await {
-        Ok(user) => user,
+    let asked = match Asked::of(app, visitor, headers).await {
+        Ok(asked) => asked,
         Err(response) => return response,
     };
     let mut request = SearchRequest::new();
@@ -551,7 +732,7 @@ async fn tags_feed(
     request.facets = true;
     request.completion = Completion::Any;
     request.crossovers = Crossovers::Include;
-    let results = match app.search(request, user.is_some()).await {
+    let results = match app.search(request, asked.user.is_some()).await {
         Ok(results) => results,
         Err(err) => return PageError::from(err).into_response(),
     };
@@ -576,7 +757,7 @@ async fn tags_feed(
     let feed = Feed {
         id: format!("urn:quire:opds:{id}"),
         title: title.to_string(),
-        updated: now(),
+        updated: String::new(),
         self_href: format!("{base}/opds/{id}"),
         self_kind: NAVIGATION,
         links: vec![],
@@ -585,7 +766,7 @@ async fn tags_feed(
         paging: None,
         base,
     };
-    render(&feed, NAVIGATION)
+    respond(&asked, feed, NAVIGATION)
 }
 
 pub async fn fandoms(
@@ -615,10 +796,13 @@ pub async fn tags(
 
 /// A reader's own shelf: their bookmarks or subscriptions, newest first.
 async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: bool) -> Response {
-    let user = match reader(app, visitor, headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return sign_in_needed(),
+    let asked = match Asked::of(app, visitor, headers).await {
+        Ok(asked) => asked,
         Err(response) => return response,
+    };
+    let user = match &asked.user {
+        Some(user) => user.clone(),
+        None => return sign_in_needed(),
     };
     let ids: Result<Vec<WorkId>, _> = if bookmarks {
         app.archive
@@ -658,7 +842,7 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: boo
     let feed = Feed {
         id: format!("urn:quire:opds:{id}:{}", user.id),
         title: title.into(),
-        updated: now(),
+        updated: String::new(),
         self_href: format!("{base}/opds/{id}"),
         self_kind: ACQUISITION,
         links: vec![],
@@ -667,7 +851,7 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: boo
         paging: None,
         base,
     };
-    render(&feed, ACQUISITION)
+    respond(&asked, feed, ACQUISITION)
 }
 
 pub async fn bookmarks(

@@ -599,7 +599,7 @@ fn validators(cache: &PageCache, page: &Page, token: &str, headers: &mut HeaderM
 
 fn serve_kept(cache: &PageCache, page: &Arc<Page>, token: &str, asked: &HeaderMap) -> Response {
     let etag = cache.etag(page, token);
-    let mut response = if not_modified(asked, &etag, page) {
+    let mut response = if crate::pages::still_fresh(asked, &etag, &page.last_modified) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut response = Response::new(Body::new(page.body_for(token)));
@@ -705,24 +705,6 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
         "hit",
     );
     Some(response)
-}
-
-/// Does the reader's copy still stand? An ETag decides when one is sent
-/// (RFC 9110 §13.2.2); the date only otherwise.
-fn not_modified(asked: &HeaderMap, etag: &str, page: &Page) -> bool {
-    if let Some(matches) = crate::pages::etag_matches(asked, etag) {
-        return matches;
-    }
-    let since = asked
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok());
-    let modified = page
-        .last_modified
-        .to_str()
-        .ok()
-        .and_then(|v| httpdate::parse_http_date(v).ok());
-    matches!((since, modified), (Some(since), Some(modified)) if modified <= since)
 }
 
 #[cfg(test)]
@@ -892,21 +874,41 @@ mod tests {
             header::IF_NONE_MATCH,
             HeaderValue::from_static("\"a\", \"b\""),
         );
-        assert!(not_modified(&asked, "\"b\"", &kept));
-        assert!(!not_modified(&asked, "\"c\"", &kept));
+        assert!(crate::pages::still_fresh(
+            &asked,
+            "\"b\"",
+            &kept.last_modified
+        ));
+        assert!(!crate::pages::still_fresh(
+            &asked,
+            "\"c\"",
+            &kept.last_modified
+        ));
         // An ETag that doesn't match wins over a date that would.
         asked.insert(
             header::IF_MODIFIED_SINCE,
             HeaderValue::from_static("Sun, 29 Nov 2026 10:00:00 GMT"),
         );
-        assert!(!not_modified(&asked, "\"c\"", &kept));
+        assert!(!crate::pages::still_fresh(
+            &asked,
+            "\"c\"",
+            &kept.last_modified
+        ));
         asked.remove(header::IF_NONE_MATCH);
-        assert!(not_modified(&asked, "\"c\"", &kept));
+        assert!(crate::pages::still_fresh(
+            &asked,
+            "\"c\"",
+            &kept.last_modified
+        ));
         asked.insert(
             header::IF_MODIFIED_SINCE,
             HeaderValue::from_static("Fri, 27 Nov 2026 10:00:00 GMT"),
         );
-        assert!(!not_modified(&asked, "\"c\"", &kept));
+        assert!(!crate::pages::still_fresh(
+            &asked,
+            "\"c\"",
+            &kept.last_modified
+        ));
     }
 
     #[test]

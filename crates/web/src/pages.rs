@@ -225,6 +225,27 @@ pub(crate) fn etag_matches(asked: &axum::http::HeaderMap, etag: &str) -> Option<
     )
 }
 
+/// Does the client's copy still stand? An ETag decides when one is sent
+/// (RFC 9110 §13.2.2); the date only otherwise.
+pub(crate) fn still_fresh(
+    asked: &axum::http::HeaderMap,
+    etag: &str,
+    last_modified: &HeaderValue,
+) -> bool {
+    if let Some(matches) = etag_matches(asked, etag) {
+        return matches;
+    }
+    let since = asked
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let modified = last_modified
+        .to_str()
+        .ok()
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    matches!((since, modified), (Some(since), Some(modified)) if modified <= since)
+}
+
 /// No page has an address that isn't UTF-8 once decoded, so such an
 /// address is answered as any unknown one is, instead of with the router's
 /// plain-text "Invalid URL".

@@ -244,3 +244,13 @@ fn export_dispatches_by_format() {
     }
     assert_eq!(Format::Epub.media_type(), "application/epub+zip");
 }
+
+#[test]
+fn the_cover_on_its_own_is_the_cover_in_the_book() {
+    let work = full_work(7);
+    let book = quire_export::epub(&work, &options()).unwrap();
+    let alone = quire_export::cover_svg(&work, &options());
+    assert_eq!(alone, entry(&book, "EPUB/cover.svg"));
+    roxmltree::Document::parse(&alone).expect("well-formed SVG");
+    assert!(alone.contains("Reylo Writer"));
+}

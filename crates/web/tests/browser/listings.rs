@@ -1,7 +1,8 @@
 //! Listings open on their results: at 1280 px the first work is in the
 //! first screen beside the filters, and on a 390 px phone it comes within
 //! a screen and a half, with the filters behind one button.
-//! Every blurb's squares hold their word whole, on one line.
+//! Every blurb's squares hold their word whole, on one line. The e-reader
+//! catalog, followed in a browser, is a page to read.
 
 use std::time::Duration;
 
@@ -84,6 +85,36 @@ async fn filters_on_screen(b: &Client) -> Option<(f64, f64)> {
     Some((pair[0].as_f64()?, pair[1].as_f64()?))
 }
 
+/// `/opds`, followed from the footer: a page a person can read, with the
+/// catalog's works as links, not the feed's XML as text.
+async fn catalog_is_readable(b: &Client, site: &Site, width: u32) {
+    for path in ["/opds", "/opds/recent"] {
+        visit(b, site, path).await;
+        let shown = b
+            .execute(
+                "const h1 = document.querySelector('main h1'); \
+                 const links = document.querySelectorAll('main ul.catalog a, main ol.catalog-works h2 a'); \
+                 return [document.contentType, h1 ? h1.getBoundingClientRect().height : 0, links.length];",
+                vec![],
+            )
+            .await
+            .expect("measures");
+        assert_eq!(shown[0], "text/html", "{path} is shown as a page");
+        assert!(
+            shown[1].as_f64().unwrap_or(0.0) > 0.0,
+            "{path}: no heading shown"
+        );
+        assert!(
+            shown[2].as_u64().unwrap_or(0) >= 3,
+            "{path}: the catalog's links are missing: {shown:?}"
+        );
+    }
+    screenshot(b, &format!("catalog-recent-{width}.png")).await;
+    emulate_color_scheme(b, "dark").await;
+    screenshot(b, &format!("catalog-recent-{width}-dark.png")).await;
+    emulate_color_scheme(b, "light").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
     let site = tokio::task::spawn_blocking(Site::start)
@@ -146,7 +177,9 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             "{path} at 1280 px: the filters are shown"
         );
     }
+    catalog_is_readable(&b, &site, 1280).await;
     emulate_phone(&b, 390).await;
+    catalog_is_readable(&b, &site, 390).await;
     for (name, path) in listings {
         visit(&b, &site, path).await;
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -339,6 +339,7 @@ fn is_page(pattern: &str) -> bool {
         || pattern.starts_with("/opds")
         || pattern.starts_with("/static/")
         || pattern.contains("/download.")
+        || pattern.ends_with(".svg")
         || pattern == "/healthz"
         || pattern == "/metrics")
 }
@@ -377,6 +378,10 @@ fn pages(world: &World) -> Vec<String> {
         format!("/works/{}/chapters/1", world.work),
         format!("/works?author={}", world.words.pseud),
         "/no-such-page".to_string(),
+        // The catalog, as a browser is shown it.
+        "/opds".to_string(),
+        "/opds/recent".to_string(),
+        "/opds/fandoms".to_string(),
     ]);
     paths
 }

@@ -137,7 +137,51 @@ fn an_e_reader_follows_the_catalog_from_the_root_to_an_epub() {
         second
     };
     assert!(page.contains("<category term=\"Fluff\" label=\"Fluff\"/>"));
-    assert!(page.contains("<summary type=\"text\">Breakfast, at last.</summary>"));
+    // KOReader shows an entry's content: the work's summary is there,
+    // the stats line in the Atom summary beside it.
+    let doc = roxmltree::Document::parse(&page).expect("well-formed XML");
+    let entry = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("entry")
+                && n.children()
+                    .any(|c| c.has_tag_name("title") && c.text() == Some("Tea & <Toast>"))
+        })
+        .expect("the work's entry");
+    let child = |name: &str| {
+        entry
+            .children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(child("content"), "Breakfast, at last.");
+    assert!(
+        child("summary").contains("words") && child("summary").contains("Original Work"),
+        "{}",
+        child("summary")
+    );
+    // Its cover: the one in its EPUB, as SVG, kept by its ETag.
+    let covers = links(&page, "http://opds-spec.org/image", Some("image/svg+xml"));
+    let cover = covers
+        .iter()
+        .find(|href| href.ends_with(&format!("/works/{first}/cover.svg")))
+        .expect("the work's cover is linked");
+    assert!(links(&page, "http://opds-spec.org/image/thumbnail", None).contains(cover));
+    let cover_path = cover.strip_prefix(&site.base).unwrap_or(cover);
+    let image = app.download(cover_path, None);
+    assert_eq!(image.status, 200);
+    assert_eq!(
+        image.content_type.as_deref(),
+        Some("image/svg+xml; charset=utf-8")
+    );
+    let svg = roxmltree::Document::parse(std::str::from_utf8(&image.bytes).unwrap())
+        .expect("the cover is well-formed SVG");
+    assert_eq!(svg.root_element().tag_name().name(), "svg");
+    assert!(image.text().contains("Tea &amp; &lt;Toast&gt;"));
+    let again = app.download(cover_path, image.etag.as_deref());
+    assert_eq!(again.status, 304, "the cover is kept by its ETag");
     let epubs = links(
         &page,
         "http://opds-spec.org/acquisition",
@@ -320,6 +364,11 @@ fn the_grammar_refuses_feeds_opds_forbids() {
   </entry>
 </feed>"#;
     assert!(validates("valid", valid), "the reference feed is valid");
+    let with_cover = valid.replace(
+        "</entry>",
+        "<link rel=\"http://opds-spec.org/image/thumbnail\" href=\"http://x/c.svg\" type=\"image/svg+xml\"/></entry>",
+    );
+    assert!(validates("cover", &with_cover), "a cover link is valid");
     let broken = [
         (
             "no-acquisition",
@@ -338,6 +387,13 @@ fn the_grammar_refuses_feeds_opds_forbids() {
             valid.replace("<author><name>a</name></author>", ""),
         ),
         ("bad-type", valid.replace("kind=acquisition", "kind=other")),
+        (
+            "cover-not-an-image",
+            valid.replace(
+                "</entry>",
+                "<link rel=\"http://opds-spec.org/image\" href=\"http://x/c\" type=\"text/html\"/></entry>",
+            ),
+        ),
     ];
     for (name, xml) in broken {
         assert!(!validates(name, &xml), "{name} passed:\n{xml}");
@@ -346,4 +402,142 @@ fn the_grammar_refuses_feeds_opds_forbids() {
 
 fn validates(name: &str, xml: &str) -> bool {
     std::panic::catch_unwind(|| assert_valid(name, xml)).is_ok()
+}
+
+#[test]
+fn feeds_carry_etag_and_last_modified_and_answer_304_until_they_change() {
+    let site = Site::start();
+    let author = site.member("opds_keeper");
+    post_work(&author, &[("title", "First Light"), ("body", "Dawn.")]);
+    let app = site.client();
+    crate::harness::eventually("the work is indexed", || {
+        app.get("/works").body.contains("First Light")
+    });
+    let first = app.get("/opds/recent");
+    assert_eq!(first.status, 200);
+    let etag = first.header("etag").expect("an ETag").to_string();
+    let modified = first
+        .header("last-modified")
+        .expect("a Last-Modified")
+        .to_string();
+    assert_eq!(first.header("vary"), Some("Accept"));
+    // The feed's date is when it last changed, the same as the header's.
+    let updated = first
+        .body
+        .split("<updated>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the feed is dated");
+    let header_time = httpdate::parse_http_date(&modified).unwrap();
+    let seconds = header_time
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert_eq!(updated, atom_date(seconds));
+
+    // Unchanged: the same ETag and date, a 304 by either, and HEAD (as
+    // KOReader asks) says the same.
+    let again = app.get("/opds/recent");
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(again.header("last-modified"), Some(modified.as_str()));
+    assert_eq!(
+        app.get_with("/opds/recent", &[("if-none-match", &etag)])
+            .status,
+        304
+    );
+    assert_eq!(
+        app.get_with("/opds/recent", &[("if-modified-since", &modified)])
+            .status,
+        304
+    );
+    let head = app.head("/opds/recent");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("last-modified"), Some(modified.as_str()));
+
+    // A new work changes the feed: a new ETag, a later date, and the old
+    // validators get the whole feed.
+    post_work(&author, &[("title", "Second Light"), ("body", "Dusk.")]);
+    crate::harness::eventually("the new work is in the feed", || {
+        app.get("/opds/recent").body.contains("Second Light")
+    });
+    let changed = app.get("/opds/recent");
+    let new_etag = changed.header("etag").unwrap();
+    assert_ne!(new_etag, etag);
+    let new_modified = httpdate::parse_http_date(changed.header("last-modified").unwrap()).unwrap();
+    assert!(
+        new_modified > header_time,
+        "the date moves on with the feed"
+    );
+    let stale = app.get_with(
+        "/opds/recent",
+        &[("if-none-match", &etag), ("if-modified-since", &modified)],
+    );
+    assert_eq!(stale.status, 200);
+    assert!(stale.body.contains("Second Light"));
+    assert_eq!(
+        app.get_with("/opds/recent", &[("if-modified-since", &modified)])
+            .status,
+        200,
+        "a date before the change gets the new feed"
+    );
+}
+
+/// Seconds since 1970 as an Atom date, by the `time` crate, not quire's.
+fn atom_date(seconds: u64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(seconds as i64).unwrap();
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+#[test]
+fn a_browser_gets_a_readable_page_where_an_app_gets_the_feed() {
+    let site = Site::start();
+    let author = site.member("opds_browser");
+    post_work(
+        &author,
+        &[
+            ("title", "Paper Boats"),
+            ("summary", "Folded at the harbour."),
+            ("body", "They floated."),
+        ],
+    );
+    let client = site.client();
+    crate::harness::eventually("the work is indexed", || {
+        client.get("/works").body.contains("Paper Boats")
+    });
+    // What Chromium and Firefox send.
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let root = client.get_with("/opds", &[("accept", browser)]);
+    assert_eq!(root.status, 200);
+    assert!(root
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(root.header("vary"), Some("Accept"));
+    assert!(root.body.contains("<h1>quire</h1>"));
+    assert!(root.body.contains("add <code class=\"address\">"));
+    assert!(root.body.contains(&format!(
+        "<a href=\"{}/opds/recent\">Recently updated</a>",
+        site.base
+    )));
+    let recent = client.get_with("/opds/recent", &[("accept", browser)]);
+    assert!(recent.body.contains("Paper Boats") && recent.body.contains("Folded at the harbour."));
+    assert!(recent.body.contains("/download.epub\">EPUB</a>"));
+    // Apps: Atom asked for by name, anything, or nothing at all.
+    for accept in [
+        Some("application/atom+xml;profile=opds-catalog, application/xml;q=0.5"),
+        Some("*/*"),
+        Some("application/atom+xml, text/html;q=0.5"),
+        None,
+    ] {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("accept", *a)).collect();
+        let feed = client.get_with("/opds", &headers);
+        assert!(
+            feed.header("content-type")
+                .unwrap()
+                .starts_with("application/atom+xml"),
+            "Accept {accept:?} gets {:?}",
+            feed.header("content-type")
+        );
+    }
 }
