@@ -88,33 +88,47 @@ pub(crate) struct SearchParameters {
     fandoms: Option<String>,
     /// Ratings, any of which a work may have (comma-separated), such as `Teen And Up Audiences`.
     rating: Option<String>,
+    /// Ratings no work may have (comma-separated), such as `Explicit`.
     exclude_rating: Option<String>,
-    /// Pseud names (comma-separated).
+    /// Pseud names (comma-separated), any of whom may have written a work.
     author: Option<String>,
+    /// Pseud names (comma-separated) whose works are left out.
     exclude_author: Option<String>,
     /// Content notes the text suggests, by machine name (`child-harm`), to leave out.
     exclude_detected: Option<String>,
+    /// Archive warnings (comma-separated), any of which a work may carry, such as `Major Character Death`.
     warnings: Option<String>,
+    /// Archive warnings (comma-separated) no work may carry, such as `Graphic Depictions Of Violence`.
     exclude_warnings: Option<String>,
+    /// Categories (comma-separated), any of which a work may be in: `F/F`, `F/M`, `Gen`, `M/M`, `Multi`, `Other`.
     categories: Option<String>,
+    /// Categories (comma-separated) no work may be in.
     exclude_categories: Option<String>,
     /// `true` for complete works only, `false` for works in progress.
     complete: Option<String>,
     /// `include`, `exclude` or `only`.
     crossovers: Option<String>,
+    /// `true` for works of one complete chapter only (AO3's "single chapter").
     single_chapter: Option<String>,
     /// A language code such as `en`.
     language: Option<String>,
+    /// The fewest words a work may have.
     words_from: Option<u64>,
+    /// The most words a work may have; not less than `words_from`.
     words_to: Option<u64>,
-    /// `YYYY-MM-DD`.
+    /// Works updated on or after this day, `YYYY-MM-DD` (UTC).
     updated_from: Option<String>,
+    /// Works updated on or before this day, `YYYY-MM-DD` (UTC), the whole day included.
     updated_to: Option<String>,
     /// `best`, `updated`, `posted`, `title`, `author`, `words`, `kudos`, `hits`, `bookmarks` or `comments`.
     sort: Option<String>,
-    /// `asc` or `desc`.
+    /// `asc` or `desc`; each sort has its own default (newest, most or A to Z first).
     order: Option<String>,
+    /// Which page of results, from 1.
+    #[param(minimum = 1, maximum = 5000)]
     page: Option<u32>,
+    /// Works on a page; 20 when not given.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
     /// `false` leaves the facet counts out, for speed.
     facets: Option<String>,
@@ -640,6 +654,7 @@ pub(crate) async fn tag(
 #[derive(Debug, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct SuggestQuery {
+    /// The kind of tag to suggest: `fandom`, `relationship`, `character` or `freeform`.
     #[param(value_type = Option<SuggestedKindCode>)]
     kind: Option<String>,
     /// The start of the tag's name.

@@ -386,6 +386,28 @@ fn pages(world: &World) -> Vec<String> {
     paths
 }
 
+/// Code shown in more lines than it has: a line of an example broken
+/// mid-word on a narrow screen. Each rendered line box is counted by its
+/// top, from the text's own rectangles.
+async fn broken_code(b: &Client) -> Option<Value> {
+    let found = b
+        .execute(
+            "return [...document.querySelectorAll('pre code')].flatMap(code => { \
+               const written = code.textContent.replace(/\\n$/, '').split('\\n').length; \
+               const range = document.createRange(); range.selectNodeContents(code); \
+               const tops = new Set([...range.getClientRects()].filter(r => r.width > 0) \
+                 .map(r => Math.round(r.top))); \
+               return tops.size > written ? [written + ' lines shown as ' + tops.size] : []; });",
+            vec![],
+        )
+        .await
+        .expect("measures");
+    found
+        .as_array()
+        .is_some_and(|list| !list.is_empty())
+        .then_some(found)
+}
+
 async fn sign_in(b: &Client, site: &Site, login: &str) {
     visit(b, site, "/login").await;
     fill(b, "#login", login).await;
@@ -487,7 +509,9 @@ async fn every_page_fits_a_phone_whatever_its_fonts() {
                     .expect("the width");
                 assert_eq!(width, json!(phone.width), "the phone is emulated");
                 views += 1;
-                if let Some(measured) = overflow(&b).await {
+                let broken = broken_code(&b).await.map(|b| format!("code broken: {b}"));
+                let overflowed = overflow(&b).await.map(|o| o.to_string());
+                if let Some(measured) = overflowed.or(broken) {
                     let place = format!(
                         "{who} {}{}",
                         phone.width,

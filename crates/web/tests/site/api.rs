@@ -92,6 +92,32 @@ fn the_openapi_document_lists_every_api_route_and_the_reference_page_reads_it() 
     documented.sort();
     routed.sort();
     assert_eq!(documented, routed);
+    // Every parameter says what it is for, and the search documents
+    // exactly the parameters it reads.
+    let mut undescribed = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("an item") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let described = parameter["description"]
+                    .as_str()
+                    .is_some_and(|d| d.split_whitespace().count() >= 2);
+                if !described {
+                    undescribed.push(format!("{method} {path} {}", parameter["name"]));
+                }
+            }
+        }
+    }
+    assert!(undescribed.is_empty(), "undescribed: {undescribed:#?}");
+    let mut search: Vec<&str> = document["paths"]["/api/v1/works"]["get"]["parameters"]
+        .as_array()
+        .expect("the search's parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let mut read = quire_web::search_params::PARAMETERS.to_vec();
+    search.sort_unstable();
+    read.sort_unstable();
+    assert_eq!(search, read, "the search reads what the document lists");
     assert!(documented.len() >= 24, "{documented:?}");
     // Every reference points at something the document holds.
     fn references(value: &Value, found: &mut Vec<String>) {
