@@ -125,7 +125,9 @@ fn may_be_download(text: &str) -> bool {
 }
 
 /// An AO3 download: a preface (`#preface` or `dl.tags`) and a chapters part
-/// (`#chapters` or the `<!--chapter content-->` markers). A bare
+/// (`#chapters` or the `<!--chapter content-->` markers), or a `#preface`
+/// and an `#afterword` with the chapters between them, as quire's EPUBs
+/// lay them out, one page a chapter and no `#chapters` around them. A bare
 /// `div.userstuff` body is not one: it has no metadata to read.
 pub(crate) fn is_download(document: &Html) -> bool {
     let has = |css: &str| document.select(&selector(css)).next().is_some();
@@ -136,7 +138,7 @@ pub(crate) fn is_download(document: &Html) -> bool {
             .root()
             .descendants()
             .any(|n| matches!(n.value(), Node::Comment(c) if marker(c) == Some(true)));
-    preface && chapters
+    preface && (chapters || (has("#preface") && has("#afterword")))
 }
 
 /// Reads a parsed AO3 download into a draft.
@@ -193,7 +195,10 @@ pub(crate) fn read_metadata(document: &Html) -> Metadata {
         .map(str::to_string);
 
     // Summary and notes: blockquotes outside the story, each after its label.
-    for quote in root.select(&selector("blockquote")) {
+    // Where there is a preface they are in it: a chapter's summary and
+    // notes sit outside any `#chapters` when the file has none.
+    let preface = root.select(&selector("#preface")).next().unwrap_or(root);
+    for quote in preface.select(&selector("blockquote")) {
         if in_story(quote) || inside(quote, |e| e.id() == Some("afterword")) {
             continue;
         }
