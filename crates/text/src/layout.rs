@@ -276,6 +276,20 @@ pub(crate) fn html_blocks(html: &str) -> (Vec<Block>, Option<String>) {
     (walker.blocks, walker.title)
 }
 
+/// The text of the first `title` element at or under `node`, if it says
+/// anything.
+fn document_title(node: ego_tree::NodeRef<'_, Node>) -> Option<String> {
+    let title = node
+        .descendants()
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "title"))?;
+    let text: String = title
+        .descendants()
+        .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+        .collect();
+    let text = tidy_spaces(&text);
+    (!text.is_empty()).then_some(text)
+}
+
 #[derive(Default)]
 struct HtmlWalker {
     blocks: Vec<Block>,
@@ -304,15 +318,10 @@ impl HtmlWalker {
                     }
                     Node::Element(element) => {
                         let name = element.name();
-                        if name == "title" && self.title.is_none() {
-                            let title: String = node
-                                .descendants()
-                                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
-                                .collect();
-                            let title = tidy_spaces(&title);
-                            if !title.is_empty() {
-                                self.title = Some(title);
-                            }
+                        // A whole document's title is inside its head,
+                        // which is skipped below: it is looked for first.
+                        if matches!(name, "title" | "head") && self.title.is_none() {
+                            self.title = document_title(node);
                         }
                         if SKIPPED_ELEMENTS.contains(&name) {
                             skipping = Some(node.id());
@@ -602,6 +611,18 @@ mod tests {
              <p>Line<br>break</p><hr><p class=\"western\">  Four  </p><script>alert(1)</script></div>",
         );
         assert_eq!(title.as_deref(), Some("T"));
+        let (_, title) = html_blocks(
+            "<!DOCTYPE html><HTML><HEAD><meta charset=\"utf-8\"><TITLE> Tags &amp;  Chapters </TITLE></HEAD>\
+             <BODY><p>One.</p></BODY></HTML>",
+        );
+        assert_eq!(
+            title.as_deref(),
+            Some("Tags & Chapters"),
+            "a whole document's title, in its head"
+        );
+        let (_, title) =
+            html_blocks("<html><head><title> </title></head><body><p>One.</p></body></html>");
+        assert_eq!(title, None, "an empty title is none");
         assert_eq!(
             blocks,
             vec![
