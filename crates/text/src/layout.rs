@@ -264,13 +264,27 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 /// Paragraphs of HTML: one per `<p>` (or other block), `<br>` kept as a line
 /// break, `<hr>` a scene break; `&nbsp;` and empty paragraphs dropped.
 pub(crate) fn html_blocks(html: &str) -> (Vec<Block>, Option<String>) {
+    read_html(html, true)
+}
+
+/// Paragraphs of HTML that is not a story (a summary, notes): a lone
+/// `* * *` or `—` there is what the author wrote between paragraphs, kept
+/// as a paragraph, not a scene break; `<hr>` is still a break.
+pub(crate) fn html_note_blocks(html: &str) -> Vec<Block> {
+    read_html(html, false).0
+}
+
+fn read_html(html: &str, lone_lines_break: bool) -> (Vec<Block>, Option<String>) {
     let html = &*crate::nesting::parseable(html);
     let document = if html.contains("<html") || html.contains("<body") || html.contains("<HTML") {
         Html::parse_document(html)
     } else {
         Html::parse_fragment(html)
     };
-    let mut walker = HtmlWalker::default();
+    let mut walker = HtmlWalker {
+        lone_lines_break,
+        ..HtmlWalker::default()
+    };
     walker.walk(document.tree.root());
     walker.flush();
     (walker.blocks, walker.title)
@@ -295,6 +309,8 @@ struct HtmlWalker {
     blocks: Vec<Block>,
     current: String,
     title: Option<String>,
+    /// Whether a paragraph that is only a break mark is a scene break.
+    lone_lines_break: bool,
 }
 
 impl HtmlWalker {
@@ -360,8 +376,13 @@ impl HtmlWalker {
     fn flush(&mut self) {
         let text = tidy_spaces(&self.current);
         self.current.clear();
-        if !text.is_empty() {
+        if text.is_empty() {
+            return;
+        }
+        if self.lone_lines_break {
             push_paragraph(&mut self.blocks, text);
+        } else {
+            self.blocks.push(Block::Paragraph(text));
         }
     }
 }
