@@ -483,16 +483,20 @@ fn push_all(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
 /// "Part 2 of Name" (AO3, the name a link) or "Name [2]" (FanFicFare).
 fn parse_series(value: &Value) -> Option<(String, u32)> {
     let text = value.text.trim();
+    // A linked name is the name whatever it holds ("Tales [2]", "Part 3"):
+    // the part is the number before it.
+    if let Some(link) = value.links.first().filter(|l| !l.is_empty()) {
+        let before = text.find(link.as_str()).map_or("", |at| &text[..at]);
+        if let Some((_, digits)) = first_number(before) {
+            return digits.parse().ok().map(|part| (link.clone(), part));
+        }
+    }
     if let (Some(open), true) = (text.rfind('['), text.ends_with(']')) {
         let part = text[open + 1..text.len() - 1].trim().parse().ok()?;
         let name = text[..open].trim().to_string();
         return (!name.is_empty()).then_some((name, part));
     }
-    let start = text.find(|c: char| c.is_ascii_digit())?;
-    let digits: String = text[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let (start, digits) = first_number(text)?;
     let part = digits.parse().ok()?;
     let name = match value.links.first() {
         Some(link) => link.clone(),
@@ -506,6 +510,16 @@ fn parse_series(value: &Value) -> Option<(String, u32)> {
         }
     };
     (!name.is_empty()).then_some((name, part))
+}
+
+/// Where the first run of digits in `text` starts, and the digits.
+fn first_number(text: &str) -> Option<(usize, String)> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits = text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((start, digits))
 }
 
 /// `Published: 2024-01-05 Updated: 2024-03-01 Words: 12,345 Chapters: 3/?`
@@ -1567,6 +1581,15 @@ mod tests {
             links: vec![],
         };
         assert_eq!(parse_series(&fanficfare), Some(("The 100 Tales".into(), 4)));
+        let linked_brackets = Value {
+            text: "Part 3 of Tales [2] of 1001 Nights".into(),
+            links: vec!["Tales [2] of 1001 Nights".into()],
+        };
+        assert_eq!(
+            parse_series(&linked_brackets),
+            Some(("Tales [2] of 1001 Nights".into(), 3)),
+            "a linked name is the name, brackets and numbers and all"
+        );
     }
 
     #[test]
