@@ -1539,6 +1539,15 @@ mod tests {
     }
 
     #[test]
+    fn a_preface_and_afterword_with_no_chapter_between_is_refused_clearly() {
+        let (preface, _) = CURRENT.split_once("<div id=\"chapters\"").unwrap();
+        let html = format!(
+            "{preface}<div id=\"afterword\"><h2>End Notes</h2><blockquote><p>Bye.</p></blockquote></div></body></html>"
+        );
+        assert!(matches!(read_err(&html), ImportError::Empty));
+    }
+
+    #[test]
     fn bodies_without_a_preface_are_not_downloads() {
         let body = "<div class=\"userstuff\"><p>The chapters were long.</p><p>Tags too.</p></div>";
         assert!(try_read(body, SourceEncoding::Utf8, "x").is_none());
