@@ -12,7 +12,7 @@ pub(crate) const STYLE: &str = "\
 body { margin: 0 1em; line-height: 1.5; }
 h1, h2, h3 { line-height: 1.2; }
 h1 { font-size: 1.6em; margin: 0.5em 0; }
-h2.heading { font-size: 1.3em; margin: 1.5em 0 1em; }
+h2.heading, h2.toc-heading { font-size: 1.3em; margin: 1.5em 0 1em; }
 p.label { font-weight: bold; margin: 1em 0 0.2em; }
 p.message { font-size: 0.95em; }
 blockquote { margin: 0.5em 1.5em; }
@@ -83,9 +83,12 @@ pub(crate) fn preface(view: &WorkView<'_>, end_notes: &str, out: &mut String) {
         let items: Vec<String> = row
             .items
             .iter()
-            .map(|item| match &item.url {
-                Some(url) => link(&item.text, url),
-                None => text(&item.text),
+            .map(|item| {
+                let shown = match &item.url {
+                    Some(url) => link(&item.text, url),
+                    None => text(&item.text),
+                };
+                format!("{}{shown}", text(&item.before))
             })
             .collect();
         out.push_str(&items.join(", "));
@@ -129,8 +132,15 @@ pub(crate) fn chapter(chapter: &ChapterView, id: Option<&str>, out: &mut String)
         out.push_str(&format!(" id=\"{}\"", attr(id)));
     }
     out.push_str(">\n<div class=\"meta group\">\n");
+    // AO3 marks the heading that is only the work's title `toc-heading`:
+    // readers of the file know it names no chapter.
+    let class = if chapter.title_only {
+        "toc-heading"
+    } else {
+        "heading"
+    };
     out.push_str(&format!(
-        "<h2 class=\"heading\">{}</h2>\n",
+        "<h2 class=\"{class}\">{}</h2>\n",
         text(&chapter.heading)
     ));
     labelled("Chapter Summary", &chapter.summary, "summary", out);

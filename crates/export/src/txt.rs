@@ -29,7 +29,11 @@ pub(crate) fn document(work: &Work, options: &Options) -> String {
     }
     out.push('\n');
     for row in &view.rows {
-        let items: Vec<&str> = row.items.iter().map(|i| i.text.as_str()).collect();
+        let items: Vec<String> = row
+            .items
+            .iter()
+            .map(|i| format!("{}{}", i.before, i.text))
+            .collect();
         out.push_str(&wrap(
             &format!("{}: {}", row.label, items.join(", ")),
             WIDTH,

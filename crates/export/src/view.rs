@@ -33,14 +33,20 @@ pub(crate) struct Row {
 }
 
 pub(crate) struct Item {
+    /// Words before the link ("Part 2 of " before a series' name).
+    pub before: String,
     pub text: String,
     pub url: Option<String>,
 }
 
 pub(crate) struct ChapterView {
     pub number: usize,
-    /// "Chapter 2: Title", or the work's title for a one-chapter work.
+    /// "Chapter 2: Title", or the work's title for a one-chapter work
+    /// whose chapter has none.
     pub heading: String,
+    /// The heading only stands in for the work's title (AO3's hidden
+    /// title heading): it names no chapter, and reads back as none.
+    pub title_only: bool,
     pub summary: Vec<String>,
     pub notes_start: Vec<String>,
     pub notes_end: Vec<String>,
@@ -59,6 +65,7 @@ impl WorkView<'_> {
             .map(|(i, chapter)| ChapterView {
                 number: i + 1,
                 heading: chapter_heading(work, i, &chapter.title, one_chapter),
+                title_only: one_chapter && chapter.title.trim().is_empty(),
                 summary: filled_text(&chapter.summary),
                 notes_start: filled_text(&chapter.notes_start),
                 notes_end: filled_text(&chapter.notes_end),
@@ -113,13 +120,16 @@ pub(crate) fn byline(creators: &[Creator]) -> String {
     }
 }
 
+/// A titled chapter is always "Chapter N: Title", the one chapter of a work
+/// too (as AO3 has headed them since 2026): a bare title would read back as
+/// a numbering when it is one ("Chapter 1"), or lose its start when it
+/// starts like one ("Chapter 1: …").
 fn chapter_heading(work: &Work, index: usize, title: &str, one_chapter: bool) -> String {
     let title = title.trim();
     match (one_chapter, title.is_empty()) {
         (true, true) => work.title.clone(),
-        (true, false) => title.to_string(),
         (false, true) => format!("Chapter {}", index + 1),
-        (false, false) => format!("Chapter {}: {title}", index + 1),
+        (_, false) => format!("Chapter {}: {title}", index + 1),
     }
 }
 
@@ -143,6 +153,7 @@ fn label(singular: &str, plural: &str, count: usize) -> String {
 
 fn rows(work: &Work, options: &Options) -> Vec<Row> {
     let tag = |name: &str| Item {
+        before: String::new(),
         text: name.to_string(),
         url: Some(options.tag_url(name)),
     };
@@ -175,6 +186,7 @@ fn rows(work: &Work, options: &Options) -> Vec<Row> {
     rows.push(Row {
         label: "Language".into(),
         items: vec![Item {
+            before: String::new(),
             text: language_name(&work.language),
             url: None,
         }],
@@ -185,9 +197,12 @@ fn rows(work: &Work, options: &Options) -> Vec<Row> {
             items: work
                 .series
                 .iter()
+                // AO3's way: the series' name is its link, so a reader of
+                // the file knows where the name starts and ends.
                 .map(|part| Item {
-                    text: format!("Part {} of {}", part.part, part.title),
-                    url: None,
+                    before: format!("Part {} of ", part.part),
+                    text: part.title.clone(),
+                    url: Some(options.series_url(part.series)),
                 })
                 .collect(),
         });

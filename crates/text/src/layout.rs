@@ -264,16 +264,44 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 /// Paragraphs of HTML: one per `<p>` (or other block), `<br>` kept as a line
 /// break, `<hr>` a scene break; `&nbsp;` and empty paragraphs dropped.
 pub(crate) fn html_blocks(html: &str) -> (Vec<Block>, Option<String>) {
+    read_html(html, true)
+}
+
+/// Paragraphs of HTML that is not a story (a summary, notes): a lone
+/// `* * *` or `—` there is what the author wrote between paragraphs, kept
+/// as a paragraph, not a scene break; `<hr>` is still a break.
+pub(crate) fn html_note_blocks(html: &str) -> Vec<Block> {
+    read_html(html, false).0
+}
+
+fn read_html(html: &str, lone_lines_break: bool) -> (Vec<Block>, Option<String>) {
     let html = &*crate::nesting::parseable(html);
     let document = if html.contains("<html") || html.contains("<body") || html.contains("<HTML") {
         Html::parse_document(html)
     } else {
         Html::parse_fragment(html)
     };
-    let mut walker = HtmlWalker::default();
+    let mut walker = HtmlWalker {
+        lone_lines_break,
+        ..HtmlWalker::default()
+    };
     walker.walk(document.tree.root());
     walker.flush();
     (walker.blocks, walker.title)
+}
+
+/// The text of the first `title` element at or under `node`, if it says
+/// anything.
+fn document_title(node: ego_tree::NodeRef<'_, Node>) -> Option<String> {
+    let title = node
+        .descendants()
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "title"))?;
+    let text: String = title
+        .descendants()
+        .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+        .collect();
+    let text = tidy_spaces(&text);
+    (!text.is_empty()).then_some(text)
 }
 
 #[derive(Default)]
@@ -281,6 +309,8 @@ struct HtmlWalker {
     blocks: Vec<Block>,
     current: String,
     title: Option<String>,
+    /// Whether a paragraph that is only a break mark is a scene break.
+    lone_lines_break: bool,
 }
 
 impl HtmlWalker {
@@ -304,15 +334,10 @@ impl HtmlWalker {
                     }
                     Node::Element(element) => {
                         let name = element.name();
-                        if name == "title" && self.title.is_none() {
-                            let title: String = node
-                                .descendants()
-                                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
-                                .collect();
-                            let title = tidy_spaces(&title);
-                            if !title.is_empty() {
-                                self.title = Some(title);
-                            }
+                        // A whole document's title is inside its head,
+                        // which is skipped below: it is looked for first.
+                        if matches!(name, "title" | "head") && self.title.is_none() {
+                            self.title = document_title(node);
                         }
                         if SKIPPED_ELEMENTS.contains(&name) {
                             skipping = Some(node.id());
@@ -351,8 +376,13 @@ impl HtmlWalker {
     fn flush(&mut self) {
         let text = tidy_spaces(&self.current);
         self.current.clear();
-        if !text.is_empty() {
+        if text.is_empty() {
+            return;
+        }
+        if self.lone_lines_break {
             push_paragraph(&mut self.blocks, text);
+        } else {
+            self.blocks.push(Block::Paragraph(text));
         }
     }
 }
@@ -602,6 +632,18 @@ mod tests {
              <p>Line<br>break</p><hr><p class=\"western\">  Four  </p><script>alert(1)</script></div>",
         );
         assert_eq!(title.as_deref(), Some("T"));
+        let (_, title) = html_blocks(
+            "<!DOCTYPE html><HTML><HEAD><meta charset=\"utf-8\"><TITLE> Tags &amp;  Chapters </TITLE></HEAD>\
+             <BODY><p>One.</p></BODY></HTML>",
+        );
+        assert_eq!(
+            title.as_deref(),
+            Some("Tags & Chapters"),
+            "a whole document's title, in its head"
+        );
+        let (_, title) =
+            html_blocks("<html><head><title> </title></head><body><p>One.</p></body></html>");
+        assert_eq!(title, None, "an empty title is none");
         assert_eq!(
             blocks,
             vec![

@@ -292,10 +292,10 @@ impl Manuscript {
 
 /// The paragraphs of an HTML fragment as the layout step reads them: one
 /// per block, `<br>` kept as `\n`, `&nbsp;` and empty paragraphs dropped,
-/// scene breaks left out. For short HTML such as summaries and notes.
+/// `<hr>` left out. For short HTML such as summaries and notes, where a
+/// paragraph that is only `* * *` is the author's text, not a scene break.
 pub fn html_paragraphs(html: &str) -> Vec<String> {
-    layout::html_blocks(html)
-        .0
+    layout::html_note_blocks(html)
         .into_iter()
         .filter_map(|block| match block {
             Block::Paragraph(p) => Some(p),
@@ -307,6 +307,20 @@ pub fn html_paragraphs(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_keep_the_marks_their_author_wrote_between_paragraphs() {
+        assert_eq!(
+            html_paragraphs(
+                "<p>Thanks!</p><p>* * *</p><p>—</p><hr/><p>Next&nbsp;time.</p><p>&nbsp;</p>"
+            ),
+            vec!["Thanks!", "* * *", "—", "Next time."]
+        );
+        // In a story the same marks are breaks.
+        let story = analyze_str("<p>Thanks!</p><p>* * *</p><p>Next time.</p>");
+        assert_eq!(story.paragraphs, vec!["Thanks!", "Next time."]);
+        assert_eq!(story.scene_breaks, vec![1]);
+    }
 
     #[test]
     fn control_characters_are_not_text() {

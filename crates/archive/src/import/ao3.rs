@@ -125,7 +125,9 @@ fn may_be_download(text: &str) -> bool {
 }
 
 /// An AO3 download: a preface (`#preface` or `dl.tags`) and a chapters part
-/// (`#chapters` or the `<!--chapter content-->` markers). A bare
+/// (`#chapters` or the `<!--chapter content-->` markers), or a `#preface`
+/// and an `#afterword` with the chapters between them, as quire's EPUBs
+/// lay them out, one page a chapter and no `#chapters` around them. A bare
 /// `div.userstuff` body is not one: it has no metadata to read.
 pub(crate) fn is_download(document: &Html) -> bool {
     let has = |css: &str| document.select(&selector(css)).next().is_some();
@@ -136,7 +138,7 @@ pub(crate) fn is_download(document: &Html) -> bool {
             .root()
             .descendants()
             .any(|n| matches!(n.value(), Node::Comment(c) if marker(c) == Some(true)));
-    preface && chapters
+    preface && (chapters || (has("#preface") && has("#afterword")))
 }
 
 /// Reads a parsed AO3 download into a draft.
@@ -193,7 +195,10 @@ pub(crate) fn read_metadata(document: &Html) -> Metadata {
         .map(str::to_string);
 
     // Summary and notes: blockquotes outside the story, each after its label.
-    for quote in root.select(&selector("blockquote")) {
+    // Where there is a preface they are in it: a chapter's summary and
+    // notes sit outside any `#chapters` when the file has none.
+    let preface = root.select(&selector("#preface")).next().unwrap_or(root);
+    for quote in preface.select(&selector("blockquote")) {
         if in_story(quote) || inside(quote, |e| e.id() == Some("afterword")) {
             continue;
         }
@@ -478,16 +483,20 @@ fn push_all(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
 /// "Part 2 of Name" (AO3, the name a link) or "Name [2]" (FanFicFare).
 fn parse_series(value: &Value) -> Option<(String, u32)> {
     let text = value.text.trim();
+    // A linked name is the name whatever it holds ("Tales [2]", "Part 3"):
+    // the part is the number before it.
+    if let Some(link) = value.links.first().filter(|l| !l.is_empty()) {
+        let before = text.find(link.as_str()).map_or("", |at| &text[..at]);
+        if let Some((_, digits)) = first_number(before) {
+            return digits.parse().ok().map(|part| (link.clone(), part));
+        }
+    }
     if let (Some(open), true) = (text.rfind('['), text.ends_with(']')) {
         let part = text[open + 1..text.len() - 1].trim().parse().ok()?;
         let name = text[..open].trim().to_string();
         return (!name.is_empty()).then_some((name, part));
     }
-    let start = text.find(|c: char| c.is_ascii_digit())?;
-    let digits: String = text[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let (start, digits) = first_number(text)?;
     let part = digits.parse().ok()?;
     let name = match value.links.first() {
         Some(link) => link.clone(),
@@ -501,6 +510,16 @@ fn parse_series(value: &Value) -> Option<(String, u32)> {
         }
     };
     (!name.is_empty()).then_some((name, part))
+}
+
+/// Where the first run of digits in `text` starts, and the digits.
+fn first_number(text: &str) -> Option<(usize, String)> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits = text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((start, digits))
 }
 
 /// `Published: 2024-01-05 Updated: 2024-03-01 Words: 12,345 Chapters: 3/?`
@@ -1520,6 +1539,15 @@ mod tests {
     }
 
     #[test]
+    fn a_preface_and_afterword_with_no_chapter_between_is_refused_clearly() {
+        let (preface, _) = CURRENT.split_once("<div id=\"chapters\"").unwrap();
+        let html = format!(
+            "{preface}<div id=\"afterword\"><h2>End Notes</h2><blockquote><p>Bye.</p></blockquote></div></body></html>"
+        );
+        assert!(matches!(read_err(&html), ImportError::Empty));
+    }
+
+    #[test]
     fn bodies_without_a_preface_are_not_downloads() {
         let body = "<div class=\"userstuff\"><p>The chapters were long.</p><p>Tags too.</p></div>";
         assert!(try_read(body, SourceEncoding::Utf8, "x").is_none());
@@ -1562,6 +1590,15 @@ mod tests {
             links: vec![],
         };
         assert_eq!(parse_series(&fanficfare), Some(("The 100 Tales".into(), 4)));
+        let linked_brackets = Value {
+            text: "Part 3 of Tales [2] of 1001 Nights".into(),
+            links: vec!["Tales [2] of 1001 Nights".into()],
+        };
+        assert_eq!(
+            parse_series(&linked_brackets),
+            Some(("Tales [2] of 1001 Nights".into(), 3)),
+            "a linked name is the name, brackets and numbers and all"
+        );
     }
 
     #[test]

@@ -961,6 +961,137 @@ mod tests {
         assert_eq!(from_epub.draft.chapters.len(), 3);
     }
 
+    /// An EPUB as quire exported it before its chapters sat in a
+    /// `#chapters` block: a preface page (tags, stats, a summary and notes
+    /// well past forty words), one page a chapter, and an afterword with
+    /// the end notes. Books like it are out there and must read back.
+    fn quire_book() -> Vec<u8> {
+        macro_rules! file {
+            ($name:literal) => {
+                (
+                    $name,
+                    include_str!(concat!("../../tests/data/quire-epub/", $name)),
+                )
+            };
+        }
+        epub(&[
+            file!("META-INF/container.xml"),
+            file!("EPUB/content.opf"),
+            file!("EPUB/cover.xhtml"),
+            file!("EPUB/preface.xhtml"),
+            file!("EPUB/chapter-001.xhtml"),
+            file!("EPUB/chapter-002.xhtml"),
+            file!("EPUB/chapter-003.xhtml"),
+            file!("EPUB/afterword.xhtml"),
+        ])
+    }
+
+    #[test]
+    fn a_quire_epub_with_a_long_preface_keeps_its_tags() {
+        let preface = include_str!("../../tests/data/quire-epub/EPUB/preface.xhtml");
+        let page = Html::parse_document(preface);
+        let words = words_of(page.select(&selector("body")).next().unwrap()).len();
+        let unlabelled = words - ao3::labelled_words(&page);
+        assert!(
+            unlabelled > 2 * TITLE_PAGE_OTHER_WORDS,
+            "the preface holds {unlabelled} words besides its tags"
+        );
+        let prepared = prepare(&quire_book()).unwrap();
+        let draft = &prepared.draft;
+        assert_eq!(draft.title, "The Long Way Home");
+        assert_eq!(
+            prepared.creators,
+            vec!["Reylo Writer", "Co Author", "Zoë Third"]
+        );
+        assert_eq!(draft.rating, Rating::Mature);
+        assert_eq!(
+            draft.warnings,
+            Warnings::new([
+                ArchiveWarning::GraphicViolence,
+                ArchiveWarning::MajorCharacterDeath
+            ])
+            .unwrap()
+        );
+        assert_eq!(
+            draft.categories,
+            BTreeSet::from([Category::FemaleMale, Category::Gen, Category::Multi])
+        );
+        assert_eq!(
+            draft.fandoms,
+            vec!["Star Wars - All Media Types", "Star Wars Sequel Trilogy"]
+        );
+        assert_eq!(
+            draft.relationships,
+            vec!["Kylo Ren/Rey", "Finn & Poe Dameron"]
+        );
+        assert_eq!(draft.characters, vec!["Rey (Star Wars)", "Ben Solo", "Zoë"]);
+        assert_eq!(draft.freeforms.len(), 10);
+        assert_eq!(
+            draft.freeforms[..3],
+            ["Slow Burn", "Angst with a Happy Ending", "Hurt/Comfort"]
+        );
+        assert_eq!(draft.freeforms[9], "Fix-It");
+        assert_eq!(prepared.series, Some(("The Long Way".to_string(), 2)));
+        assert_eq!(
+            draft.summary,
+            "Two people, one ship, and a war that will not end on its own. Rey flies; Ben mends \
+             what he broke, slowly, badly, and then a little better.\n\n\
+             A story about the long way round, told in three parts, with a fourth promised and \
+             not yet written."
+        );
+        assert_eq!(draft.notes_start, "Written for the exchange.");
+    }
+
+    #[test]
+    fn a_quire_epubs_preface_and_end_notes_are_not_chapters() {
+        let prepared = prepare(&quire_book()).unwrap();
+        let draft = &prepared.draft;
+        let titles: Vec<&str> = draft.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, vec!["Ashes & <Embers>", "", "Landfall"]);
+        let [one, two, three] = &draft.chapters[..] else {
+            panic!("three chapters")
+        };
+        assert_eq!(one.summary, "Where it starts.\n\nA second line.");
+        assert_eq!(one.notes_start, "Beta'd by a friend <3");
+        assert_eq!(one.notes_end, "More soon & thank you.");
+        assert_eq!(
+            one.body.paragraphs,
+            vec![
+                "She waited.",
+                "He came, \"late\" as ever.",
+                "The end of the beginning."
+            ]
+        );
+        assert_eq!(
+            (
+                two.summary.as_str(),
+                two.notes_start.as_str(),
+                two.notes_end.as_str()
+            ),
+            ("", "", "")
+        );
+        assert_eq!(three.notes_start, "Nearly there.");
+        assert_eq!(
+            draft.notes_end,
+            "Thank you for reading!\nFind me elsewhere."
+        );
+        assert!(
+            draft
+                .chapters
+                .iter()
+                .all(|c| c.summary != draft.summary && !c.body.words().contains(&"Published")),
+            "the preface is nobody's chapter"
+        );
+    }
+
+    #[test]
+    fn a_quire_epub_keeps_an_unknown_chapter_count() {
+        let draft = prepare(&quire_book()).unwrap().draft;
+        assert!(!draft.complete, "Chapters: 3/?");
+        assert_eq!(draft.expected_chapters, None);
+        assert_eq!(draft.chapters.len(), 3);
+    }
+
     #[test]
     fn broken_epubs_say_what_is_wrong() {
         let err = prepare(b"this is not a zip at all").unwrap_err();

@@ -426,6 +426,39 @@ mod tests {
     }
 
     #[test]
+    fn an_html_files_title_is_its_title() {
+        let saved = b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+            <title>Salt &amp; Smoke: \"Part One\"</title></head>\
+            <body><p>She waited.</p><p>He came.</p></body></html>";
+        let prepared = prepare(Path::new("/x/saved_page.html"), saved).unwrap();
+        assert_eq!(prepared.draft.title, "Salt & Smoke: \"Part One\"");
+        assert_eq!(
+            prepared.draft.chapters[0].body.paragraphs,
+            vec!["She waited.", "He came."],
+            "the title is not story text"
+        );
+
+        // A title the body gives wins over the window's.
+        let labelled = b"<html><head><title>Window</title></head>\
+            <body><p>Title: Embers</p><p>It burned.</p></body></html>";
+        let prepared = prepare(Path::new("x.html"), labelled).unwrap();
+        assert_eq!(prepared.draft.title, "Embers");
+
+        // An AO3 download's own title wins over its `Title - Authors - Fandom`.
+        let html = include_str!("../../tests/data/ao3-current.html").replace(
+            "<title>The Cartographer's Lantern - ",
+            "<title>Something Else - ",
+        );
+        let prepared = prepare(Path::new("download.html"), html.as_bytes()).unwrap();
+        assert_eq!(prepared.draft.title, "The Cartographer's Lantern");
+
+        // Without one, the file's name.
+        let untitled = b"<html><head><title> </title></head><body><p>It burned.</p></body></html>";
+        let prepared = prepare(Path::new("/x/embers_2.html"), untitled).unwrap();
+        assert_eq!(prepared.draft.title, "embers 2");
+    }
+
+    #[test]
     fn the_same_bytes_hash_the_same() {
         let a = prepare(Path::new("a.txt"), b"Story text.").unwrap();
         let b = prepare(Path::new("b.txt"), b"Story text.").unwrap();

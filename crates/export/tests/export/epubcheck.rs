@@ -89,7 +89,7 @@ fn every_kind_of_metadata_passes_epubcheck() {
         "<dt>Relationships:</dt>",
         "<dt>Additional Tags:</dt>",
         "<dt>Language:</dt>\n<dd>English</dd>",
-        "<dt>Series:</dt>\n<dd>Part 2 of The Long Way</dd>",
+        "<dt>Series:</dt>\n<dd>Part 2 of <a href=\"https://quire.example/series/9\">The Long Way</a></dd>",
         "Published: 2023-11-14 Updated: 2024-07-03 Words: ",
         "Chapters: 2/?",
         "href=\"https://quire.example/tags/Kylo%20Ren%2FRey/works\"",

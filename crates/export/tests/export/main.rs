@@ -7,4 +7,5 @@ mod calibre;
 mod epubcheck;
 mod formats;
 mod properties;
+mod roundtrip;
 mod support;
