@@ -217,6 +217,9 @@ impl WorksPage {
     fn checked(&self, name: &str, value: &str) -> bool {
         self.filters.has(name, value)
     }
+    fn languages(&self) -> Vec<crate::pages::LanguageChoice> {
+        crate::pages::language_choices(&self.filters.value("language"))
+    }
     fn value(&self, name: &str) -> String {
         self.filters.value(name)
     }

@@ -313,6 +313,48 @@ pub fn language_name(code: &str) -> String {
     }
 }
 
+/// One language a reader or writer can pick.
+pub struct LanguageChoice {
+    pub code: String,
+    /// In the language itself, as AO3's menus show them.
+    pub name: String,
+    pub selected: bool,
+}
+
+/// Every ISO 639-1 language by its own name, in that order.
+static LANGUAGES: std::sync::LazyLock<Vec<(&'static str, String)>> =
+    std::sync::LazyLock::new(|| {
+        let mut all: Vec<(&'static str, String)> = isolang::languages()
+            .filter_map(|l| l.to_639_1().map(|code| (code, language_name(code))))
+            .collect();
+        all.sort_by_key(|(_, name)| name.to_lowercase());
+        all
+    });
+
+/// The languages to choose from, `current` selected; a code the list
+/// doesn't hold (an AO3 `pt-BR`) comes first, so a form never loses it.
+pub fn language_choices(current: &str) -> Vec<LanguageChoice> {
+    let current = current.trim();
+    let mut choices: Vec<LanguageChoice> = Vec::with_capacity(LANGUAGES.len() + 1);
+    if !current.is_empty()
+        && !LANGUAGES
+            .iter()
+            .any(|(code, _)| code.eq_ignore_ascii_case(current))
+    {
+        choices.push(LanguageChoice {
+            code: current.to_string(),
+            name: language_name(current),
+            selected: true,
+        });
+    }
+    choices.extend(LANGUAGES.iter().map(|(code, name)| LanguageChoice {
+        code: code.to_string(),
+        name: name.clone(),
+        selected: code.eq_ignore_ascii_case(current),
+    }));
+    choices
+}
+
 /// A path segment or query value, percent-encoded.
 pub fn encode(value: &str) -> String {
     serde_urlencoded::to_string([("", value)])
@@ -381,6 +423,25 @@ mod tests {
         // What the table doesn't know stays as the work gave it.
         assert_eq!(language_name("tlh-Klingon"), "tlh-Klingon");
         assert_eq!(language_name("qq"), "qq");
+    }
+
+    #[test]
+    fn every_language_is_offered_by_its_name_and_the_current_one_kept() {
+        let choices = language_choices("de");
+        assert!(choices.len() > 150, "{} languages", choices.len());
+        let picked: Vec<&LanguageChoice> = choices.iter().filter(|c| c.selected).collect();
+        assert_eq!(picked.len(), 1);
+        assert_eq!(
+            (picked[0].code.as_str(), picked[0].name.as_str()),
+            ("de", "Deutsch")
+        );
+        assert!(choices.iter().any(|c| c.code == "ja" && c.name == "日本語"));
+        // A code the list lacks is offered first, chosen, not dropped.
+        let regional = language_choices("pt-BR");
+        assert_eq!(regional[0].code, "pt-BR");
+        assert!(regional[0].selected);
+        assert_eq!(regional.iter().filter(|c| c.selected).count(), 1);
+        assert!(language_choices("").iter().all(|c| !c.selected));
     }
 
     #[test]

@@ -46,8 +46,8 @@ impl WorkForm {
     pub fn categories(&self) -> [Category; 6] {
         Category::ALL
     }
-    pub fn language(&self) -> String {
-        self.form.get("language").unwrap_or("en").to_string()
+    pub fn languages(&self) -> Vec<crate::pages::LanguageChoice> {
+        crate::pages::language_choices(self.form.get("language").unwrap_or("en"))
     }
 }
 

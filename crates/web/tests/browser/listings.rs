@@ -69,20 +69,24 @@ async fn filters_button_shown(b: &Client) -> bool {
     .unwrap_or(false)
 }
 
-/// The filter form's height and where it starts in the window, or `None`
-/// while it is hidden.
-async fn filters_on_screen(b: &Client) -> Option<(f64, f64)> {
+/// Where the filter form starts in the window, its height, and how far
+/// its widest part reaches past the window's right edge; `None` while it
+/// is hidden.
+async fn filters_on_screen(b: &Client) -> Option<(f64, f64, f64)> {
     let measured = b
         .execute(
             "const form = document.querySelector('aside.filters form'); \
              const box = form.getBoundingClientRect(); \
-             return box.height > 0 ? [box.top, box.height] : null;",
+             const right = Math.max(...[...form.querySelectorAll('*')] \
+               .map(e => e.getBoundingClientRect().right)); \
+             return box.height > 0 \
+               ? [box.top, box.height, right - document.documentElement.clientWidth] : null;",
             vec![],
         )
         .await
         .expect("measures");
-    let pair = measured.as_array()?;
-    Some((pair[0].as_f64()?, pair[1].as_f64()?))
+    let found = measured.as_array()?;
+    Some((found[0].as_f64()?, found[1].as_f64()?, found[2].as_f64()?))
 }
 
 /// `/opds`, followed from the footer: a page a person can read, with the
@@ -217,12 +221,16 @@ async fn listings_open_on_their_results_on_a_desktop_and_a_phone() {
             .await
             .expect("the button is pressed");
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let (form_top, form_height) = filters_on_screen(&b)
+        let (form_top, form_height, past_edge) = filters_on_screen(&b)
             .await
             .unwrap_or_else(|| panic!("{path} at 390 px: the button shows no filters"));
         assert!(
             (0.0..window).contains(&form_top) && form_height > 100.0,
             "{path} at 390 px: the filters start {form_top} px into a {window} px window"
+        );
+        assert!(
+            past_edge <= 0.5,
+            "{path} at 390 px: the filters reach {past_edge} px past the screen's edge"
         );
         if name == "works" {
             screenshot(&b, "listing-works-390-filters.png").await;

@@ -350,4 +350,22 @@ fn a_works_language_is_shown_by_its_own_name() {
         listing.contains("<dd lang=\"de\">Deutsch</dd>"),
         "{listing}"
     );
+    // The filter and the posting form offer languages by name, not a box
+    // for a code; the one chosen stays chosen.
+    let filtered = guest.get("/works?language=de").body;
+    assert!(filtered.contains("Die Laterne"));
+    assert!(filtered.contains("<option value=\"\">Any language</option>"));
+    assert!(
+        filtered.contains("<option value=\"de\" lang=\"de\" selected>Deutsch</option>"),
+        "the filter keeps its language"
+    );
+    assert!(filtered.contains("<option value=\"ja\" lang=\"ja\">日本語</option>"));
+    assert!(!guest.get("/works?language=ja").body.contains("Die Laterne"));
+    let edit = writer.get(&format!("/works/{work}/edit")).body;
+    assert!(
+        edit.contains("<option value=\"de\" lang=\"de\" selected>Deutsch</option>"),
+        "the edit form keeps the work's language"
+    );
+    let new = writer.get("/works/new").body;
+    assert!(new.contains("<option value=\"en\" lang=\"en\" selected>English</option>"));
 }
