@@ -5,5 +5,6 @@
 
 mod epubcheck;
 mod formats;
+mod pdf;
 mod properties;
 mod support;
