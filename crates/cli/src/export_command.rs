@@ -1,9 +1,9 @@
-//! `quire export`: one work as an EPUB, HTML or text file.
+//! `quire export`: one work as an EPUB, HTML, text or PDF file.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
-use quire_export::Format;
+use quire_export::{Format, Paper};
 
 use crate::archive_commands::{open_archive, runtime};
 use crate::Location;
@@ -14,6 +14,7 @@ pub enum FormatArg {
     Epub,
     Html,
     Txt,
+    Pdf,
 }
 
 impl From<FormatArg> for Format {
@@ -22,6 +23,23 @@ impl From<FormatArg> for Format {
             FormatArg::Epub => Format::Epub,
             FormatArg::Html => Format::Html,
             FormatArg::Txt => Format::Txt,
+            FormatArg::Pdf => Format::Pdf,
+        }
+    }
+}
+
+/// A PDF's page size as the command line names it.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PaperArg {
+    A5,
+    Letter,
+}
+
+impl From<PaperArg> for Paper {
+    fn from(paper: PaperArg) -> Paper {
+        match paper {
+            PaperArg::A5 => Paper::A5,
+            PaperArg::Letter => Paper::Letter,
         }
     }
 }
@@ -29,6 +47,7 @@ impl From<FormatArg> for Format {
 pub struct Request<'a> {
     pub work: i64,
     pub format: Format,
+    pub paper: Paper,
     pub fills: &'a [String],
     pub base_url: &'a str,
     pub output: &'a Path,
@@ -44,7 +63,8 @@ pub fn run(location: &Location, request: &Request<'_>) -> Result<()> {
     }
     let options = quire_export::Options::new(request.base_url)
         .context("--base-url")?
-        .with_fill(fill);
+        .with_fill(fill)
+        .with_paper(request.paper);
     let work = runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let work = archive.work(request.work).await;

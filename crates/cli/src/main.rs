@@ -141,9 +141,9 @@ enum Command {
         #[command(flatten)]
         location: Location,
     },
-    /// Write a work as a download: EPUB 3, one offline HTML file, or plain
-    /// text, laid out like AO3's (preface with tags and stats, chapters,
-    /// end notes).
+    /// Write a work as a download: EPUB 3, one offline HTML file, plain
+    /// text, or PDF, laid out like AO3's (preface with tags and stats,
+    /// chapters, end notes).
     Export {
         /// The work's number (as in /works/NUMBER).
         work: i64,
@@ -152,6 +152,9 @@ enum Command {
         /// Fill a reader-insert placeholder in this copy, e.g. --fill Y/N=Alex.
         #[arg(long = "fill", value_name = "CODE=VALUE")]
         fills: Vec<String>,
+        /// A PDF's page size.
+        #[arg(long, value_enum, default_value_t = export_command::PaperArg::A5)]
+        paper: export_command::PaperArg,
         /// The file to write, or a folder to write Author_Title.EXT into.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
@@ -244,6 +247,7 @@ fn main() -> ExitCode {
             work,
             format,
             fills,
+            paper,
             output,
             public_url,
             location,
@@ -252,6 +256,7 @@ fn main() -> ExitCode {
             &export_command::Request {
                 work,
                 format: format.into(),
+                paper: paper.into(),
                 fills: &fills,
                 base_url: &public_url_of(&public_url),
                 output: &output,

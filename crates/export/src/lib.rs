@@ -8,6 +8,8 @@
 //!   [`series_epub`] puts every work of a series into one book.
 //! - [`html`]: one HTML file with its stylesheet inside, readable offline.
 //! - [`txt`]: UTF-8 plain text wrapped at 78 columns.
+//! - [`pdf`]: a PDF typeset in process by typst, on A5 or US letter
+//!   ([`Options::with_paper`]), in fonts from Debian's font packages.
 //!
 //! A reader's reader-insert fill ([`Options::with_fill`]) is applied as
 //! the download is made, never stored; a filled copy says so in its
@@ -33,6 +35,7 @@ mod epub;
 mod html;
 mod names;
 mod pages;
+mod pdf;
 mod txt;
 mod view;
 pub mod xhtml;
@@ -56,6 +59,16 @@ pub enum ExportError {
     Zip(#[from] zip::result::ZipError),
     #[error("could not write the EPUB: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "the PDF needs a font for `{character}` (U+{code:04X}) and none is installed; install Debian's {package} (apt-get install {package})",
+        code = *character as u32
+    )]
+    FontMissing {
+        character: char,
+        package: &'static str,
+    },
+    #[error("typst could not typeset the PDF: {0}")]
+    Typeset(String),
 }
 
 /// The download formats.
@@ -64,10 +77,11 @@ pub enum Format {
     Epub,
     Html,
     Txt,
+    Pdf,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Epub, Format::Html, Format::Txt];
+    pub const ALL: [Format; 4] = [Format::Epub, Format::Html, Format::Txt, Format::Pdf];
 
     /// The file extension, which is also the name in URLs and on the
     /// command line.
@@ -76,6 +90,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Html => "html",
             Format::Txt => "txt",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -85,6 +100,7 @@ impl Format {
             Format::Epub => "application/epub+zip",
             Format::Html => "text/html; charset=utf-8",
             Format::Txt => "text/plain; charset=utf-8",
+            Format::Pdf => "application/pdf",
         }
     }
 
@@ -96,12 +112,44 @@ impl Format {
     }
 }
 
-/// How a download is made: where its links point, and whose fill it
-/// reads with.
+/// The page size of a PDF.
+///
+/// A5 unless asked otherwise: a book's page, near the shape of the phones,
+/// tablets and e-readers most downloads are read on, where a letter or A4
+/// page shrinks to unreadable or scrolls sideways; it prints two to a
+/// sheet of A4. US letter is there for those who print on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Paper {
+    #[default]
+    A5,
+    Letter,
+}
+
+impl Paper {
+    pub const ALL: [Paper; 2] = [Paper::A5, Paper::Letter];
+
+    /// The name in URLs (`?paper=letter`) and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A5 => "a5",
+            Paper::Letter => "letter",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Paper> {
+        Paper::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// How a download is made: where its links point, whose fill it reads
+/// with, and (for a PDF) its paper.
 #[derive(Debug, Clone)]
 pub struct Options {
     base: url::Url,
     fill: FillProfile,
+    paper: Paper,
 }
 
 impl Options {
@@ -119,6 +167,7 @@ impl Options {
         Ok(Options {
             base,
             fill: FillProfile::new(),
+            paper: Paper::default(),
         })
     }
 
@@ -127,6 +176,16 @@ impl Options {
     pub fn with_fill(mut self, fill: FillProfile) -> Options {
         self.fill = fill;
         self
+    }
+
+    /// The page size of a PDF; other formats have none.
+    pub fn with_paper(mut self, paper: Paper) -> Options {
+        self.paper = paper;
+        self
+    }
+
+    pub fn paper(&self) -> Paper {
+        self.paper
     }
 
     fn at(&self, segments: &[&str]) -> url::Url {
@@ -206,12 +265,21 @@ pub fn cover_svg(work: &Work, options: &Options) -> String {
     cover::svg(&work.title, &view.byline(), &epub::identifier(&view.url))
 }
 
+/// The work as a PDF on `options`' paper (A5 unless
+/// [`Options::with_paper`] says otherwise). Fails, naming the Debian
+/// package to install, when the work is written in a script no installed
+/// font covers.
+pub fn pdf(work: &Work, options: &Options) -> Result<Vec<u8>, ExportError> {
+    pdf::document(work, options)
+}
+
 /// The work in `format`: one entry point for a download route.
 pub fn export(work: &Work, format: Format, options: &Options) -> Result<Vec<u8>, ExportError> {
     match format {
         Format::Epub => epub(work, options),
         Format::Html => Ok(html(work, options)),
         Format::Txt => Ok(txt(work, options)),
+        Format::Pdf => pdf(work, options),
     }
 }
 
@@ -247,6 +315,10 @@ mod tests {
     fn formats_by_extension() {
         assert_eq!(Format::from_extension(".EPUB"), Some(Format::Epub));
         assert_eq!(Format::from_extension("txt"), Some(Format::Txt));
-        assert_eq!(Format::from_extension("pdf"), None);
+        assert_eq!(Format::from_extension("pdf"), Some(Format::Pdf));
+        assert_eq!(Format::from_extension("mobi"), None);
+        assert_eq!(Paper::from_name("Letter"), Some(Paper::Letter));
+        assert_eq!(Paper::from_name("a5"), Some(Paper::A5));
+        assert_eq!(Paper::from_name("a4"), None);
     }
 }

@@ -1,16 +1,29 @@
-//! Downloads: a work as EPUB, HTML or TXT, and a series as one EPUB, made
-//! by quire-export. A download as written is kept on disk until the work
-//! changes, in a folder of the work's own (a miss looks through that folder
-//! alone); one filled with a reader's names is made for that request and
-//! never kept, so no stream of made-up names can fill the disk.
+//! Downloads: a work as EPUB, HTML, TXT or PDF (A5, or US letter with
+//! `?paper=letter`), and a series as one EPUB, made by quire-export. A
+//! download as written is kept on disk until the work changes, in a folder
+//! of the work's own (a miss looks through that folder alone); one filled
+//! with a reader's names is made for that request and never kept, so no
+//! stream of made-up names can fill the disk.
+//!
+//! A download to be kept that takes longer to make than the site's
+//! `download_wait` (a PDF of a very long work: seconds of typesetting) is
+//! finished in the background: the reader gets a 202 page that asks again
+//! in a moment, and requests that come meanwhile get the same page rather
+//! than start a second making.
 //!
 //! A download is keyed by what makes its bytes: the work and its version,
-//! the format, the reader's fill and the archive's address. The key is
+//! the format (and a PDF's paper), the reader's fill and the archive's
+//! address. The key is
 //! also its ETag, so a reader's app asking again gets a 304.
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::{Path as FsPath, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use askama::Template;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
@@ -18,11 +31,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use quire_archive::{Viewer, Work};
-use quire_export::{ExportError, Format, Options};
+use quire_export::{ExportError, Format, Options, Paper};
 use quire_text::FillProfile;
 
 use crate::access::visible_work;
-use crate::pages::PageError;
+use crate::pages::{Layout, PageError};
 use crate::visitor::Visitor;
 use crate::App;
 
@@ -33,10 +46,14 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct DownloadCache {
     dir: PathBuf,
     public_url: String,
+    /// How long a request waits for a kept download to be made.
+    wait: Duration,
+    /// The kept files being made now.
+    making: Mutex<HashSet<PathBuf>>,
 }
 
 impl DownloadCache {
-    pub fn new(dir: PathBuf, public_url: String) -> DownloadCache {
+    pub fn new(dir: PathBuf, public_url: String, wait: Duration) -> DownloadCache {
         // Copies kept loose in the folder by earlier releases, filled ones
         // among them, are dropped once; they are made again when asked.
         if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -46,7 +63,27 @@ impl DownloadCache {
                 }
             }
         }
-        DownloadCache { dir, public_url }
+        DownloadCache {
+            dir,
+            public_url,
+            wait,
+            making: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Marks `file` as being made until the mark is dropped; `None` if
+    /// another request is making it.
+    fn start_making(self: &Arc<Self>, file: &FsPath) -> Option<Making> {
+        let first = self
+            .making
+            .lock()
+            .map(|mut making| making.insert(file.to_path_buf()))
+            // A poisoned set marks nothing: making twice beats never.
+            .unwrap_or(true);
+        first.then(|| Making {
+            cache: Arc::clone(self),
+            file: file.to_path_buf(),
+        })
     }
 
     /// Drops every kept copy of a work that changed or went.
@@ -94,6 +131,20 @@ impl DownloadCache {
 pub struct DownloadQuery {
     /// `Y/N:Alex,E/C:green`: a fill for this download only.
     fill: Option<String>,
+    /// A PDF's page size: `a5` (the default) or `letter`.
+    paper: Option<String>,
+}
+
+/// The paper a PDF is asked on.
+fn paper_for(query: &DownloadQuery) -> Result<Paper, PageError> {
+    match query.paper.as_deref().map(str::trim) {
+        None | Some("") => Ok(Paper::default()),
+        Some(name) => Paper::from_name(name).ok_or_else(|| {
+            PageError::Refused(format!(
+                "There is no `{name}` paper; ask for ?paper=a5 (the default) or ?paper=letter"
+            ))
+        }),
+    }
 }
 
 /// The fill a download reads with: the URL's, else the reader's own.
@@ -135,8 +186,7 @@ pub(crate) fn digest(parts: &[&str]) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// The route of a work's download in `format`.
-/// A work as an EPUB, HTML or text download: one handler a format, for
+/// A work as an EPUB, HTML, text or PDF download: one handler a format, for
 /// the router's table.
 macro_rules! work_download {
     ($name:ident, $format:expr) => {
@@ -155,6 +205,7 @@ macro_rules! work_download {
 work_download!(work_epub, Format::Epub);
 work_download!(work_html, Format::Html);
 work_download!(work_txt, Format::Txt);
+work_download!(work_pdf, Format::Pdf);
 
 async fn work(
     State(app): State<App>,
@@ -166,14 +217,21 @@ async fn work(
 ) -> Result<Response, PageError> {
     let work = visible_work(&app, &visitor, &id).await?;
     let fill = fill_for(&visitor, &query)?;
+    let paper = paper_for(&query)?;
     let chapters: Vec<&quire_archive::Chapter> = work.chapters.iter().collect();
     crate::settings::check_fill_growth(&fill, &work, &chapters).map_err(PageError::Refused)?;
     let cache = &app.downloads;
+    // Paper makes a PDF's bytes; the other formats have none, and keep
+    // the keys they always had.
+    let variant = match format {
+        Format::Pdf => format!("pdf-{}", paper.name()),
+        _ => format.extension().to_string(),
+    };
     let key = format!(
         "{}-{}-{}",
         work.id,
         work.version,
-        digest(&[format.extension(), &fill_key(&fill), &cache.public_url])
+        digest(&[&variant, &fill_key(&fill), &cache.public_url])
     );
     let name = quire_export::file_name(&work, format.extension());
     // Copies of other versions go; other formats of this one stay.
@@ -186,12 +244,71 @@ async fn work(
     });
     let options = Options::new(&cache.public_url)
         .map_err(export_error)?
-        .with_fill(fill);
+        .with_fill(fill)
+        .with_paper(paper);
     let restricted = work.restricted;
-    serve(&headers, &key, kept, format, &name, restricted, move || {
+    let pending = Pending {
+        layout: Layout::new(&visitor, "Your download is being made"),
+        format: format.extension().to_ascii_uppercase(),
+        work_title: work.title.clone(),
+        work_id: work.id,
+        retry: match format {
+            Format::Pdf if paper != Paper::default() => {
+                format!("/works/{}/download.pdf?paper={}", work.id, paper.name())
+            }
+            _ => format!("/works/{}/download.{}", work.id, format.extension()),
+        },
+    };
+    let download = Download {
+        key: &key,
+        kept,
+        format,
+        name: &name,
+        restricted,
+        pending: Some(pending),
+    };
+    serve(cache, &headers, download, move || {
         quire_export::export(&work, format, &options)
     })
     .await
+}
+
+/// What a reader sees while a long download is made in the background.
+#[derive(Template)]
+#[template(path = "download_pending.html")]
+struct Pending {
+    layout: Layout,
+    format: String,
+    work_title: String,
+    work_id: i64,
+    retry: String,
+}
+
+/// How often the pending page asks again, in seconds.
+const ASK_AGAIN_SECONDS: u32 = 5;
+
+impl Pending {
+    fn response(&self) -> Response {
+        let html = match self.render() {
+            Ok(html) => html,
+            Err(err) => return PageError::from(err).into_response(),
+        };
+        (
+            StatusCode::ACCEPTED,
+            [
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::RETRY_AFTER, HeaderValue::from(ASK_AGAIN_SECONDS)),
+                // Browsers load the page again after this many seconds,
+                // which then starts the download once it is made.
+                (
+                    header::HeaderName::from_static("refresh"),
+                    HeaderValue::from(ASK_AGAIN_SECONDS),
+                ),
+            ],
+            axum::response::Html(html),
+        )
+            .into_response()
+    }
 }
 
 pub async fn series_epub(
@@ -252,16 +369,19 @@ pub async fn series_epub(
     let options = Options::new(&cache.public_url)
         .map_err(export_error)?
         .with_fill(fill);
-    let restricted = works.iter().any(|w| w.restricted);
-    serve(
-        &headers,
-        &key,
+    let download = Download {
+        key: &key,
         kept,
-        Format::Epub,
-        &name,
-        restricted,
-        move || quire_export::series_epub(id, &works, &options),
-    )
+        format: Format::Epub,
+        name: &name,
+        restricted: works.iter().any(|w| w.restricted),
+        // A series' book is its works' EPUBs, made in well under the
+        // wait: nothing to finish in the background.
+        pending: None,
+    };
+    serve(cache, &headers, download, move || {
+        quire_export::series_epub(id, &works, &options)
+    })
     .await
 }
 
@@ -269,18 +389,51 @@ fn export_error(err: ExportError) -> PageError {
     PageError::Refused(format!("The download couldn't be made: {err}."))
 }
 
-/// Answers from the kept file, or makes it (off the async threads), keeps
-/// it if it is to be kept, and answers; a matching `If-None-Match` gets a
-/// 304.
-async fn serve(
-    headers: &HeaderMap,
-    key: &str,
+/// A kept file being made; dropped when the making ends, however it
+/// ends (a panic in the exporter included), so no file stays marked.
+struct Making {
+    cache: Arc<DownloadCache>,
+    file: PathBuf,
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        if let Ok(mut making) = self.cache.making.lock() {
+            making.remove(&self.file);
+        }
+    }
+}
+
+/// One download to answer with.
+struct Download<'a> {
+    key: &'a str,
     kept: Option<Kept>,
     format: Format,
-    name: &str,
+    name: &'a str,
     restricted: bool,
+    /// The page to answer with if a kept download isn't made within the
+    /// wait; `None` waits however long it takes.
+    pending: Option<Pending>,
+}
+
+/// Answers from the kept file, or makes it (off the async threads), keeps
+/// it if it is to be kept, and answers; a matching `If-None-Match` gets a
+/// 304. A kept download still being made after the cache's wait is left
+/// to finish in the background, and the reader is asked to come back.
+async fn serve(
+    cache: &Arc<DownloadCache>,
+    headers: &HeaderMap,
+    download: Download<'_>,
     make: impl FnOnce() -> Result<Vec<u8>, ExportError> + Send + 'static,
 ) -> Result<Response, PageError> {
+    let Download {
+        key,
+        kept,
+        format,
+        name,
+        restricted,
+        pending,
+    } = download;
     let etag = format!("\"{key}\"");
     let cache_control = if restricted {
         "private, no-cache"
@@ -301,13 +454,43 @@ async fn serve(
         Some(kept) => tokio::fs::read(&kept.file).await.ok(),
         None => None,
     };
-    let bytes = match on_disk {
-        Some(bytes) => bytes,
-        None => tokio::task::spawn_blocking(move || make_and_keep(kept.as_ref(), make))
+    let bytes = match (on_disk, kept) {
+        (Some(bytes), _) => bytes,
+        (None, None) => tokio::task::spawn_blocking(move || make_and_keep(None, make))
             .await
             .map_err(|err| {
                 PageError::Refused(format!("The download couldn't be made: {err}."))
             })??,
+        (None, Some(kept)) => {
+            let making = cache.start_making(&kept.file);
+            if let (None, Some(pending)) = (&making, &pending) {
+                // Another request is making it: this one is told to come
+                // back, rather than make it twice.
+                return Ok(pending.response());
+            }
+            let mut job = tokio::task::spawn_blocking(move || {
+                let made = make_and_keep(Some(&kept), make);
+                drop(making);
+                made
+            });
+            let joined = match &pending {
+                Some(_) => match tokio::time::timeout(cache.wait, &mut job).await {
+                    Ok(joined) => joined,
+                    // The job goes on and keeps the file; the next
+                    // request finds it on disk.
+                    Err(_) => {
+                        return Ok(pending.map_or_else(
+                            || StatusCode::ACCEPTED.into_response(),
+                            |pending| pending.response(),
+                        ))
+                    }
+                },
+                None => job.await,
+            };
+            joined.map_err(|err| {
+                PageError::Refused(format!("The download couldn't be made: {err}."))
+            })??
+        }
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));

@@ -295,6 +295,7 @@ page_table! {
     "/works/{id}/download.epub" => get(downloads::work_epub);
     "/works/{id}/download.html" => get(downloads::work_html);
     "/works/{id}/download.txt" => get(downloads::work_txt);
+    "/works/{id}/download.pdf" => get(downloads::work_pdf);
     "/works/{id}/cover.svg" => get(covers::work_cover);
     "/series/{id}/download.epub" => get(downloads::series_epub);
     "/opds" => get(opds::root);
@@ -395,6 +396,7 @@ async fn site(
         downloads: Arc::new(downloads::DownloadCache::new(
             settings.data_dir.join("downloads"),
             public_url,
+            settings.download_wait,
         )),
         hits: Arc::clone(&hits),
         basic_sign_ins: Arc::new(opds::RecentSignIns::default()),

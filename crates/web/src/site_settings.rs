@@ -13,6 +13,7 @@ const API_REQUESTS_PER_MINUTE: u32 = 300;
 const REQUEST_TIMEOUT_SECONDS: &str = "60";
 const HEADER_TIMEOUT_SECONDS: &str = "10";
 const CONNECTIONS_PER_ADDRESS: usize = 64;
+const DOWNLOAD_WAIT_SECONDS: &str = "5";
 
 /// The archive's public address, by its one name; the name it had before
 /// is still read.
@@ -100,6 +101,19 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub request_timeout: Duration,
+    /// Seconds a download request waits for its file to be made. A
+    /// download that takes longer (a PDF of a very long work) goes on
+    /// being made in the background, and the reader gets a page that asks
+    /// again (202) until it is ready; one with a reader's own names is
+    /// always waited for, as it is never kept.
+    #[arg(
+        long,
+        env = "QUIRE_DOWNLOAD_WAIT",
+        default_value = DOWNLOAD_WAIT_SECONDS,
+        value_parser = seconds,
+        value_name = "SECONDS"
+    )]
+    pub download_wait: Duration,
     #[command(flatten)]
     pub connections: crate::ConnectionLimits,
 }
@@ -115,6 +129,7 @@ impl Settings {
             comments_per_minute: COMMENTS_PER_MINUTE,
             api_requests_per_minute: API_REQUESTS_PER_MINUTE,
             request_timeout: seconds(REQUEST_TIMEOUT_SECONDS).expect("a default in seconds"),
+            download_wait: seconds(DOWNLOAD_WAIT_SECONDS).expect("a default in seconds"),
             connections: crate::ConnectionLimits {
                 header_timeout: seconds(HEADER_TIMEOUT_SECONDS).expect("a default in seconds"),
                 per_address: CONNECTIONS_PER_ADDRESS,
@@ -177,6 +192,10 @@ mod tests {
             (
                 "QUIRE_REQUEST_TIMEOUT",
                 parsed.settings.request_timeout == made.request_timeout,
+            ),
+            (
+                "QUIRE_DOWNLOAD_WAIT",
+                parsed.settings.download_wait == made.download_wait,
             ),
             (
                 "QUIRE_HEADER_TIMEOUT",

@@ -74,6 +74,33 @@ fn export_writes_a_filled_epub_and_text_into_a_folder() {
     assert!(name.starts_with("orphan_account_"), "{name}");
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains("Y/N") && text.contains("http://127.0.0.1:8080/works/1"));
+
+    let printed = stdout(&quire(&[
+        "export",
+        "1",
+        "--format",
+        "pdf",
+        "--paper",
+        "letter",
+        "-o",
+        folder.path(),
+        "--data",
+        data.path(),
+    ]));
+    let path = printed.trim();
+    assert!(path.ends_with(".pdf"), "{path}");
+    let pdf = std::fs::read(path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // US letter, 612 × 792 points, on every page.
+    let pdf_text = String::from_utf8_lossy(&pdf);
+    let boxes: Vec<&str> = pdf_text
+        .match_indices("/MediaBox")
+        .map(|(at, _)| pdf_text[at..].split(']').next().unwrap_or(""))
+        .collect();
+    assert!(!boxes.is_empty(), "no MediaBox");
+    for page in boxes {
+        assert_eq!(page.replace(' ', ""), "/MediaBox[00612792", "{page}");
+    }
 }
 
 #[test]
@@ -109,7 +136,7 @@ fn export_errors_are_one_line_with_status_2() {
     ]);
     assert_eq!(bad_fill.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_fill.stderr).contains("Y/N=Alex"));
-    let bad_format = quire(&["export", "1", "--format", "pdf", "-o", out.path()]);
+    let bad_format = quire(&["export", "1", "--format", "mobi", "-o", out.path()]);
     assert_eq!(bad_format.status.code(), Some(2));
 }
 

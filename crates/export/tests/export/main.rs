@@ -6,6 +6,7 @@
 mod calibre;
 mod epubcheck;
 mod formats;
+mod pdf;
 mod properties;
 mod roundtrip;
 mod support;

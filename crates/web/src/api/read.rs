@@ -245,6 +245,9 @@ pub(crate) struct ChapterRef {
 pub(crate) struct WorkLinks {
     html: String,
     epub: String,
+    /// A5; add `?paper=letter` for US letter. A long work's PDF may first
+    /// answer 202 with `Retry-After` while it is typeset.
+    pdf: String,
 }
 
 /// One work: its tags, preface, chapters and counts.
@@ -376,6 +379,7 @@ pub(crate) async fn work_out(
         links: WorkLinks {
             html: format!("/works/{}", work.id),
             epub: format!("/works/{}/download.epub", work.id),
+            pdf: format!("/works/{}/download.pdf", work.id),
         },
     })
 }

@@ -260,6 +260,7 @@ fn a_write_token_posts_edits_and_deletes_works_and_chapters_by_the_forms_rules()
     assert_eq!(work["rating"], "Mature");
     assert_eq!(work["creators"], json!(["writer"]));
     assert_eq!(work["links"]["epub"], format!("/works/{id}/download.epub"));
+    assert_eq!(work["links"]["pdf"], format!("/works/{id}/download.pdf"));
     let chapter =
         json_of(&client.api("GET", &format!("/api/v1/works/{id}/chapters/1"), None, None));
     assert!(

@@ -1,18 +1,26 @@
 //! Downloads over HTTP: formats, file names, the reader's fill, ETags and
 //! revalidation, the kept copy dropped when the work changes, and who may
-//! download what.
+//! download what; a long PDF made in the background.
 
-use crate::harness::{post_work, seed, Site};
+use std::time::{Duration, Instant};
 
-#[test]
-fn works_download_as_epub_html_and_txt_with_the_readers_names() {
-    let site = Site::start();
-    let author = site.member("download_author");
+use crate::harness::{post_work, seed, Client, Site};
+
+/// "Lantern: A Story" (seed 003, placeholders and all) posted by a new
+/// member `login`: the author, the work's id and its path.
+fn lantern(site: &Site, login: &str) -> (Client, i64, String) {
+    let author = site.member(login);
     let id = post_work(
         &author,
         &[("title", "Lantern: A Story"), ("body", &seed("003"))],
     );
-    let path = format!("/works/{id}");
+    (author, id, format!("/works/{id}"))
+}
+
+#[test]
+fn works_download_as_epub_html_and_txt_with_the_readers_names() {
+    let site = Site::start();
+    let (author, id, path) = lantern(&site, "download_author");
     let guest = site.client();
     let page = guest.get(&path);
     for ext in ["epub", "html", "txt"] {
@@ -214,4 +222,104 @@ fn a_series_downloads_as_one_epub_of_the_parts_a_reader_may_see() {
     );
     assert!(theirs.bytes.len() > book.bytes.len());
     assert_eq!(guest.download("/series/2/download.epub", None).status, 404);
+}
+
+#[test]
+fn a_work_downloads_as_a_pdf_on_a5_or_letter_kept_like_the_others() {
+    let site = Site::start();
+    let (_, id, path) = lantern(&site, "pdf_author");
+    let guest = site.client();
+    let page = guest.get(&path);
+    assert!(page.body.contains(&format!("href=\"{path}/download.pdf\"")));
+    assert!(page
+        .body
+        .contains(&format!("href=\"{path}/download.pdf?paper=letter\"")));
+
+    let a5 = guest.download(&format!("{path}/download.pdf"), None);
+    assert_eq!(a5.status, 200, "{}", a5.text());
+    assert_eq!(a5.content_type.as_deref(), Some("application/pdf"));
+    assert_eq!(
+        a5.disposition.as_deref(),
+        Some("attachment; filename=\"pdf_author_Lantern_A_Story.pdf\"")
+    );
+    assert!(a5.bytes.starts_with(b"%PDF-"));
+    let letter = guest.download(&format!("{path}/download.pdf?paper=letter"), None);
+    assert_eq!(letter.status, 200);
+    assert!(letter.bytes.starts_with(b"%PDF-"));
+    assert_ne!(letter.bytes, a5.bytes);
+    assert_ne!(letter.etag, a5.etag, "each paper is its own download");
+    let a4 = guest.download(&format!("{path}/download.pdf?paper=a4"), None);
+    assert_eq!(a4.status, 400);
+    assert!(a4.text().contains("?paper=letter"));
+
+    // Both papers are kept in the work's folder, beside each other; the
+    // next reader gets the kept copy, not a new one.
+    let folder = site.data_dir().join("downloads").join(format!("work-{id}"));
+    let mut kept: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept.iter().all(|name| name.ends_with(".pdf")), "{kept:?}");
+    for name in &kept {
+        std::fs::write(folder.join(name), b"%PDF-the kept copy").unwrap();
+    }
+    let again = guest.download(&format!("{path}/download.pdf"), None);
+    assert_eq!(again.status, 200);
+    assert_eq!(again.bytes, b"%PDF-the kept copy");
+    assert_eq!(again.etag, a5.etag);
+    let etag = a5.etag.clone().expect("an ETag");
+    let revalidated = guest.download(&format!("{path}/download.pdf"), Some(&etag));
+    assert_eq!(revalidated.status, 304);
+
+    // A reader's fill makes a copy of their own, never kept.
+    let filled = guest.download(&format!("{path}/download.pdf?fill=Y/N:Robin"), None);
+    assert_eq!(filled.status, 200);
+    assert!(filled.bytes.starts_with(b"%PDF-") && filled.bytes != a5.bytes);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2);
+}
+
+#[test]
+fn a_pdf_that_takes_long_is_made_in_the_background_while_the_reader_is_asked_to_wait() {
+    // A wait shorter than any PDF takes to make: every first request is a
+    // long one.
+    let site = Site::start_with(|settings| settings.download_wait = Duration::from_millis(1));
+    let author = site.member("slow_pdf_author");
+    let id = post_work(&author, &[("title", "Slow"), ("body", &seed("003"))]);
+    let url = format!("/works/{id}/download.pdf");
+    let guest = site.client();
+    let first = guest.download(&url, None);
+    assert_eq!(first.status, 202, "{}", first.text());
+    assert!(first.text().contains("is being made"), "{}", first.text());
+    assert!(first.text().contains(&format!("href=\"{url}\"")));
+    let letter = guest.download(&format!("{url}?paper=letter"), None);
+    assert_eq!(letter.status, 202);
+    assert!(letter
+        .text()
+        .contains(&format!("href=\"{url}?paper=letter\"")));
+
+    // Asked again, it is served once made, from the kept copy.
+    let started = Instant::now();
+    let pdf = loop {
+        let answer = guest.download(&url, None);
+        if answer.status != 202 {
+            break answer;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the PDF was never made"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.content_type.as_deref(), Some("application/pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+
+    // A filled copy is never kept, so it can't be fetched later: it is
+    // waited for, however long it takes.
+    let filled = guest.download(&format!("{url}?fill=Y/N:Robin"), None);
+    assert_eq!(filled.status, 200);
+    assert!(filled.bytes.starts_with(b"%PDF-"));
 }
