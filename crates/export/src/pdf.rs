@@ -273,6 +273,7 @@ fn preface(view: &WorkView<'_>, out: &mut String) {
             if i > 0 {
                 out.push_str(", ");
             }
+            escape(&item.before, out);
             match &item.url {
                 Some(url) => link(url, &item.text, out),
                 None => escape(&item.text, out),
