@@ -1,13 +1,16 @@
-//! export-bench: quire's EPUB build beside calibre's `ebook-convert
-//! work.html work.epub`, on the same work, in the same run.
+//! export-bench: quire's EPUB and PDF builds beside calibre's
+//! `ebook-convert work.html work.epub` and `ebook-convert work.html
+//! work.pdf`, on the same work, in the same run.
 //!
 //! For each size it makes one work from the generated corpus's prose (in
 //! chapters of about 5,000 words, as the export tests make theirs), writes quire's HTML download of it
-//! (what calibre converts, as AO3's EPUBs are calibre conversions of its
-//! HTML), then times quire's `epub()` in process and calibre's command,
-//! runs epubcheck on both books and prints a markdown table.
+//! (what calibre converts, as AO3's EPUBs and PDFs are calibre conversions
+//! of its HTML), then times quire's `epub()` and `pdf()` in process and
+//! calibre's commands, runs epubcheck on both books, counts the PDFs'
+//! pages and blank pages (poppler's pdfinfo and pdftotext), and prints
+//! markdown tables.
 //!
-//!   export-bench [--words 5000,200000] [--runs 5] [--calibre-runs 3] [--out DIR]
+//!   export-bench [--words 5000,200000] [--runs 5] [--pdf-runs 3] [--calibre-runs 3] [--out DIR]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +26,7 @@ const CHAPTER_WORDS: usize = 5_000;
 struct Args {
     words: Vec<usize>,
     runs: usize,
+    pdf_runs: usize,
     calibre_runs: usize,
     out: PathBuf,
 }
@@ -31,6 +35,7 @@ fn args() -> Result<Args, String> {
     let mut args = Args {
         words: vec![5_000, 200_000],
         runs: 5,
+        pdf_runs: 3,
         calibre_runs: 3,
         out: PathBuf::from("target/export-bench"),
     };
@@ -44,6 +49,7 @@ fn args() -> Result<Args, String> {
         match flag.as_str() {
             "--words" => args.words = value.split(',').map(number).collect::<Result<_, _>>()?,
             "--runs" => args.runs = number(&value)?.max(1),
+            "--pdf-runs" => args.pdf_runs = number(&value)?.max(1),
             "--calibre-runs" => args.calibre_runs = number(&value)?.max(1),
             "--out" => args.out = PathBuf::from(value),
             _ => return Err(format!("unknown option {flag}; see the top of src/main.rs")),
@@ -77,6 +83,13 @@ fn epubcheck(path: &Path) -> String {
         .find_map(|l| l.strip_prefix("Messages: "))
         .map(|counts| counts.replace(" / 0 infos", "").trim().to_string())
         .unwrap_or_else(|| format!("no summary: {}", report.lines().last().unwrap_or("")))
+}
+
+/// A file's size in KiB.
+fn size(path: &Path) -> String {
+    std::fs::metadata(path)
+        .map(|m| format!("{} KiB", m.len() / 1024))
+        .unwrap_or_else(|_| "none".into())
 }
 
 fn ms(d: Duration) -> String {
@@ -152,11 +165,6 @@ fn main() {
         let quire = median(quire_times);
         let calibre = median(calibre_times);
         let conversion = calibre.saturating_sub(startup);
-        let size = |p: &Path| {
-            std::fs::metadata(p)
-                .map(|m| format!("{} KiB", m.len() / 1024))
-                .unwrap_or_else(|_| "none".into())
-        };
         println!(
             "| {} ({}) | {} | {} | {:.0}× | {} | {:.0}× | {} | {} | {} / {} |",
             work.word_count,
@@ -173,22 +181,128 @@ fn main() {
         );
     }
     println!();
+    pdf_table(&args, &options, &tiny_path);
+    println!();
     println!("calibre: {calibre_version}");
 }
 
-/// One `ebook-convert` of `from` into `to`, timed; a failure is said.
+/// Pages in a PDF, and how many of them hold no text (a page number
+/// alone counts as none), by poppler's pdfinfo and pdftotext.
+fn pdf_pages(path: &Path) -> String {
+    let Some(text) = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    else {
+        return "unreadable".into();
+    };
+    let mut pages: Vec<&str> = text.split('\u{c}').collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    let blank = pages
+        .iter()
+        .filter(|page| {
+            page.split_whitespace()
+                .all(|word| word.chars().all(|c| c.is_ascii_digit()))
+        })
+        .count();
+    format!("{} pages, {blank} blank", pages.len())
+}
+
+/// quire's `pdf()` (A5, and US letter) beside `ebook-convert work.html
+/// work.pdf`, calibre converting the same HTML as for the EPUB table.
+fn pdf_table(args: &Args, options: &quire_export::Options, tiny_path: &Path) {
+    let startup = median(
+        (0..args.calibre_runs)
+            .map(|_| calibre(tiny_path, &args.out.join("one-line.pdf")))
+            .collect(),
+    );
+    println!(
+        "calibre's start-up for a PDF (converting a one-line book), median of {}: {}",
+        args.calibre_runs,
+        ms(startup)
+    );
+    println!();
+    // The first PDF a process makes indexes the installed fonts and reads
+    // the faces it sets; a server pays that once, so it is timed apart.
+    let start = Instant::now();
+    quire_export::pdf(&work(1_000), options).unwrap_or_else(|err| panic!("quire's PDF: {err}"));
+    println!(
+        "quire's first PDF in a process (a 1,000-word work, fonts indexed and loaded): {}",
+        ms(start.elapsed())
+    );
+    println!();
+    println!("| words (chapters) | quire `pdf()` A5, median of {runs} | quire `pdf()` US letter, median of {runs} | calibre `ebook-convert` to PDF, median of {} | calibre ÷ quire (A5) | calibre's conversion alone (less start-up) | ÷ quire | quire PDF (A5) | calibre PDF | sizes (quire A5 / calibre) |", args.calibre_runs, runs = args.pdf_runs);
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+    let letter = options.clone().with_paper(quire_export::Paper::Letter);
+    for &words in &args.words {
+        let work = work(words);
+        let html_path = args.out.join(format!("work-{words}.html"));
+        let quire_path = args.out.join(format!("quire-{words}.pdf"));
+        let calibre_path = args.out.join(format!("calibre-{words}.pdf"));
+        std::fs::write(&html_path, quire_export::html(&work, options)).expect("write the HTML");
+        let time = |options: &quire_export::Options| {
+            let mut times = Vec::new();
+            let mut bytes = Vec::new();
+            for _ in 0..args.pdf_runs {
+                let start = Instant::now();
+                bytes = quire_export::pdf(std::hint::black_box(&work), options)
+                    .unwrap_or_else(|err| panic!("quire's PDF: {err}"));
+                times.push(start.elapsed());
+            }
+            (median(times), bytes)
+        };
+        let (quire, bytes) = time(options);
+        std::fs::write(&quire_path, &bytes).expect("write quire's PDF");
+        let (quire_letter, _) = time(&letter);
+        let calibre_time = median(
+            (0..args.calibre_runs)
+                .map(|_| calibre(&html_path, &calibre_path))
+                .collect(),
+        );
+        let conversion = calibre_time.saturating_sub(startup);
+        println!(
+            "| {} ({}) | {} | {} | {} | {:.1}× | {} | {:.1}× | {} | {} | {} / {} |",
+            work.word_count,
+            work.chapters.len(),
+            ms(quire),
+            ms(quire_letter),
+            ms(calibre_time),
+            calibre_time.as_secs_f64() / quire.as_secs_f64().max(1e-9),
+            ms(conversion),
+            conversion.as_secs_f64() / quire.as_secs_f64().max(1e-9),
+            pdf_pages(&quire_path),
+            pdf_pages(&calibre_path),
+            size(&quire_path),
+            size(&calibre_path),
+        );
+    }
+}
+
+/// One `ebook-convert` of `from` into `to`, timed. A failed conversion
+/// ends the run: a ratio against a conversion that made nothing would
+/// mean nothing.
 fn calibre(from: &Path, to: &Path) -> std::time::Duration {
     let _ = std::fs::remove_file(to);
     let start = Instant::now();
     let status = Command::new("ebook-convert").arg(from).arg(to).output();
     let took = start.elapsed();
-    match status {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => eprintln!(
-            "ebook-convert failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(err) => eprintln!("ebook-convert did not run: {err}"),
-    }
-    took
+    let failed = match status {
+        Ok(o) if o.status.success() && to.exists() => return took,
+        Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+        Err(err) => format!("ebook-convert did not run: {err}"),
+    };
+    let tail: Vec<&str> = failed.lines().rev().take(5).collect();
+    eprintln!(
+        "export-bench: ebook-convert {} {} failed:\n{}",
+        from.display(),
+        to.display(),
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    );
+    std::process::exit(1);
 }
