@@ -36,6 +36,9 @@ pub mod limits {
     /// A report's details.
     pub const REPORT_CHARS: usize = 5_000;
     pub const TOKEN_NAME_CHARS: usize = 100;
+    /// A language code (`en`, `pt-BR`, `zh-Hant-TW`): 35 is the longest
+    /// tag RFC 5646 asks every reader of them to take.
+    pub const LANGUAGE_CHARS: usize = 35;
 }
 
 /// The rule for every short field a person fills in: no control
@@ -495,6 +498,7 @@ impl WorkDraft {
         check_text("summary", &self.summary, limits::SUMMARY_CHARS)?;
         check_text("beginning notes", &self.notes_start, limits::NOTES_CHARS)?;
         check_text("end notes", &self.notes_end, limits::NOTES_CHARS)?;
+        check_text("language", &self.language, limits::LANGUAGE_CHARS)?;
         if self.fandoms.iter().all(|f| f.trim().is_empty()) {
             return Err(ModelError::NoFandom);
         }
@@ -631,6 +635,27 @@ mod tests {
     fn a_valid_draft() {
         assert_eq!(draft().validate(), Ok(()));
         assert_eq!(draft().word_count(), 4);
+    }
+
+    #[test]
+    fn a_language_is_a_code_not_a_page() {
+        let mut d = draft();
+        d.language = "zh-Hant-TW".into();
+        assert_eq!(d.validate(), Ok(()));
+        d.language = "x".repeat(limits::LANGUAGE_CHARS + 1);
+        assert_eq!(
+            d.validate(),
+            Err(ModelError::TooLong {
+                field: "language",
+                chars: limits::LANGUAGE_CHARS + 1,
+                max: limits::LANGUAGE_CHARS
+            })
+        );
+        d.language = "en\u{7}".into();
+        assert_eq!(
+            d.validate(),
+            Err(ModelError::ControlCharacter { field: "language" })
+        );
     }
 
     #[test]

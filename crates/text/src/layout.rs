@@ -435,7 +435,8 @@ fn split_inline_breaks(block: &str) -> Vec<Piece<'_>> {
     let mut from = 0;
     let mut search_at = 0;
     while let Some(found) = inline_break().captures_at(block, search_at) {
-        let mark = found.get(1).expect("group 1 always participates");
+        // Group 1 is the whole mark and always takes part in a match.
+        let Some(mark) = found.get(1) else { break };
         search_at = mark.end();
         let before = block[..mark.start()].trim_end();
         let after = block[mark.end()..].trim_start();
