@@ -180,11 +180,44 @@ pub struct Download {
     pub etag: Option<String>,
     pub encoding: Option<String>,
     pub bytes: Vec<u8>,
+    pub headers: Vec<(String, String)>,
 }
 
 impl Download {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as sent before its content coding (gzip or brotli).
+    pub fn decoded(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self.encoding.as_deref() {
+            None => out.clone_from(&self.bytes),
+            Some("gzip") => {
+                std::io::Read::read_to_end(
+                    &mut flate2::read::GzDecoder::new(&self.bytes[..]),
+                    &mut out,
+                )
+                .expect("gzip that decodes");
+            }
+            Some("br") => {
+                std::io::Read::read_to_end(
+                    &mut brotli::Decompressor::new(&self.bytes[..], 4096),
+                    &mut out,
+                )
+                .expect("brotli that decodes");
+            }
+            Some(other) => panic!("a coding quire doesn't send: {other}"),
+        }
+        out
     }
 }
 
@@ -266,6 +299,11 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect::<Vec<_>>();
         let (content_type, disposition, etag, encoding) = (
             header("content-type"),
             header("content-disposition"),
@@ -284,6 +322,7 @@ impl Client {
                 .limit(50 * 1024 * 1024)
                 .read_to_vec()
                 .unwrap_or_default(),
+            headers,
         }
     }
 
@@ -295,6 +334,15 @@ impl Client {
                 .call()
                 .expect("the site answers"),
         )
+    }
+
+    /// The headers a GET with extra headers would answer with.
+    pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.request(self.agent.head(format!("{}{path}", self.base)));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::page(request.call().expect("the site answers"))
     }
 
     /// A page asked for with extra headers (an app's `Authorization`).

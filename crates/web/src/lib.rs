@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod assets;
+mod compression;
 mod covers;
 mod detected;
 mod downloads;
@@ -423,6 +424,7 @@ async fn site(
             app.clone(),
             page_cache::layer,
         ))
+        .layer(axum::middleware::from_fn(compression::pages_layer))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             visitor::identify,
@@ -453,10 +455,18 @@ async fn site(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             settings.request_timeout,
         ))
+        // Everything but pages (feeds, the API, downloads) is compressed
+        // per answer; pages are compressed around their form token by
+        // `compression::pages_layer`, and never here, where a page too long
+        // for that layer would have its token compressed with it.
         .layer(
-            tower_http::compression::CompressionLayer::new().compress_when(
-                DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
-            ),
+            tower_http::compression::CompressionLayer::new()
+                .quality(compression::PER_ANSWER_LEVEL)
+                .compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/epub+zip"))
+                        .and(NotForContentType::const_new("text/html")),
+                ),
         )
         .with_state(app.clone());
     Ok(Site {

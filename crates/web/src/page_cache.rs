@@ -25,6 +25,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quire_archive::{Archive, ArchiveError, Change, WorkId};
 
+use crate::compression::{Coding, Compressed, Effort, Frames};
 use crate::metrics::RouteMetrics;
 use crate::visitor::Visitor;
 use crate::App;
@@ -77,8 +78,9 @@ fn work_in_path(path: &str) -> Option<WorkId> {
 
 /// One kept page.
 struct Page {
-    /// The body, cut where the form token went.
-    pieces: Vec<Bytes>,
+    /// The body cut where the form token went, as it is, in gzip and in
+    /// brotli (see `crate::compression`).
+    forms: [Compressed; 3],
     content_type: HeaderValue,
     /// The cache's clock when the page began to be drawn.
     drawn_at: u64,
@@ -96,68 +98,31 @@ struct Page {
 }
 
 impl Page {
+    /// The bytes it holds, every form counted.
     fn len(&self) -> usize {
-        self.pieces.iter().map(Bytes::len).sum()
+        self.forms.iter().map(Compressed::len).sum()
     }
 
-    /// The page for one reader: its pieces with their token between, sent
-    /// as they are kept, without copying.
-    fn body_for(self: &Arc<Self>, token: &str) -> KeptBody {
-        KeptBody {
-            page: Arc::clone(self),
-            token: Bytes::copy_from_slice(token.as_bytes()),
-            next: 0,
-        }
+    fn form(&self, coding: Coding) -> &Compressed {
+        self.forms
+            .iter()
+            .find(|form| form.coding() == coding)
+            .unwrap_or(&self.forms[0])
     }
 }
 
-/// A kept page's body: piece, token, piece, token, … piece.
-struct KeptBody {
-    page: Arc<Page>,
-    token: Bytes,
-    /// Counts pieces and tokens alike: even is a piece, odd a token.
-    next: usize,
-}
-
-impl KeptBody {
-    /// Pieces and the tokens between them.
-    fn frames(&self) -> usize {
-        (self.page.pieces.len() * 2).saturating_sub(1)
-    }
-
-    fn len(&self) -> u64 {
-        let tokens = self.page.pieces.len().saturating_sub(1);
-        (self.page.len() + tokens * self.token.len()) as u64
-    }
-}
-
-impl axum::body::HttpBody for KeptBody {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        let at = self.next;
-        if at >= self.frames() {
-            return std::task::Poll::Ready(None);
-        }
-        self.next += 1;
-        let chunk = if at.is_multiple_of(2) {
-            self.page.pieces[at / 2].clone()
-        } else {
-            self.token.clone()
-        };
-        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.next >= self.frames()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.len())
+/// The page's pieces in every coding quire sends: compressed once, hard,
+/// as it will be sent many times.
+async fn forms_of(pieces: Vec<Bytes>) -> [Compressed; 3] {
+    let identity = Compressed::new(&pieces, Coding::Identity, Effort::Once);
+    let compressed = tokio::task::spawn_blocking(move || {
+        [Coding::Gzip, Coding::Brotli].map(|coding| Compressed::new(&pieces, coding, Effort::Once))
+    })
+    .await;
+    match compressed {
+        Ok([gzip, brotli]) => [identity, gzip, brotli],
+        // Compressing panicked: the page is kept as it is, sent as it is.
+        Err(_) => [identity.clone(), identity.clone(), identity],
     }
 }
 
@@ -334,12 +299,13 @@ impl PageCache {
         }
     }
 
-    fn etag(&self, page: &Page, token: &str) -> String {
+    fn etag(&self, page: &Page, token: &str, coding: Coding) -> String {
         format!(
-            "\"{:x}-{:x}-{:x}\"",
+            "\"{:x}-{:x}-{:x}{}\"",
             self.process & 0xffff_ffff,
             page.number,
-            self.etag_keys.hash_one(token) & 0xffff_ffff
+            self.etag_keys.hash_one(token) & 0xffff_ffff,
+            coding.etag_suffix()
         )
     }
 }
@@ -401,27 +367,6 @@ fn key_for(uri: &axum::http::Uri, settings: &str) -> String {
     key.push('\n');
     key.push_str(settings);
     key
-}
-
-/// Does the client take only bytes as they are? Then a kept page goes
-/// out untouched; one that takes compression is answered through the
-/// compression layer.
-fn takes_identity_only(headers: &HeaderMap) -> bool {
-    headers.get_all(header::ACCEPT_ENCODING).iter().all(|line| {
-        line.to_str().is_ok_and(|line| {
-            line.split(',').all(|coding| {
-                let mut parts = coding.split(';');
-                let name = parts.next().unwrap_or("").trim();
-                let refused = parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q == 0.0)
-                });
-                name.is_empty() || name.eq_ignore_ascii_case("identity") || refused
-            })
-        })
-    })
 }
 
 /// Marks a response as a view of a work that counts as a hit, so a kept
@@ -502,6 +447,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     cache.drawn.fetch_add(1, Ordering::Relaxed);
     let drawn_at = cache.clock.load(Ordering::SeqCst);
     let began = Instant::now();
+    let asked = request.headers().clone();
     let response = next.run(request).await;
     if shows == Shows::Listing && !index_caught_up {
         // Dropping the placeholder lets the next reader waiting draw.
@@ -509,7 +455,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     }
     let metrics = app.metrics.for_route(&route);
     let drawn = (drawn_at, began);
-    let (response, page) = keep(&cache, shows, drawn, response, &visitor, metrics).await;
+    let (response, page) = keep(&cache, shows, drawn, response, &visitor, metrics, &asked).await;
     if let Some(page) = page {
         // A page kept meanwhile by another way in is as good.
         let _ = placeholder.insert(page);
@@ -526,6 +472,7 @@ async fn keep(
     response: Response,
     visitor: &Visitor,
     metrics: RouteMetrics,
+    asked: &HeaderMap,
 ) -> (Response, Option<Arc<Page>>) {
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let keepable = response.status() == StatusCode::OK
@@ -556,20 +503,12 @@ async fn keep(
             return (answer.into_response(), None);
         }
     };
-    let Ok(html) = std::str::from_utf8(&bytes) else {
+    if std::str::from_utf8(&bytes).is_err() {
         return (Response::from_parts(parts, Body::from(bytes)), None);
-    };
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    if !visitor.csrf.is_empty() {
-        for (at, _) in html.match_indices(visitor.csrf.as_str()) {
-            pieces.push(bytes.slice(start..at));
-            start = at + visitor.csrf.len();
-        }
     }
-    pieces.push(bytes.slice(start..));
+    let forms = forms_of(crate::compression::cut_at(&bytes, &visitor.csrf)).await;
     let page = Arc::new(Page {
-        pieces,
+        forms,
         content_type,
         drawn_at,
         began,
@@ -580,13 +519,21 @@ async fn keep(
         number: cache.numbers.fetch_add(1, Ordering::Relaxed),
         metrics,
     });
-    let mut response = Response::from_parts(parts, Body::from(bytes));
-    validators(cache, &page, &visitor.csrf, response.headers_mut());
+    let mut response = serve_kept(cache, &page, &visitor.csrf, asked);
+    response
+        .headers_mut()
+        .insert("x-cache", HeaderValue::from_static("miss"));
     (response, Some(page))
 }
 
-fn validators(cache: &PageCache, page: &Page, token: &str, headers: &mut HeaderMap) {
-    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, token)) {
+fn validators(
+    cache: &PageCache,
+    page: &Page,
+    token: &str,
+    form: &Compressed,
+    headers: &mut HeaderMap,
+) {
+    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, token, form.coding())) {
         headers.insert(header::ETAG, etag);
     }
     if !page.last_modified.is_empty() {
@@ -594,21 +541,31 @@ fn validators(cache: &PageCache, page: &Page, token: &str, headers: &mut HeaderM
     }
     // Browsers may keep a copy but must ask before showing it again.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Encoding"),
+    );
 }
 
+/// A kept page for one reader, in the coding they asked for.
 fn serve_kept(cache: &PageCache, page: &Arc<Page>, token: &str, asked: &HeaderMap) -> Response {
-    let etag = cache.etag(page, token);
+    let Some(coding) = crate::compression::negotiate(asked) else {
+        return crate::compression::not_acceptable();
+    };
+    let form = page.form(coding);
+    let etag = cache.etag(page, token, form.coding());
     let mut response = if crate::pages::still_fresh(asked, &etag, &page.last_modified) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = Response::new(Body::new(page.body_for(token)));
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, page.content_type.clone());
+        let mut response = Response::new(Body::new(Frames::new(form.frames(token.as_bytes()))));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, page.content_type.clone());
+        if let Some(name) = form.coding().header_value() {
+            headers.insert(header::CONTENT_ENCODING, name);
+        }
         response
     };
-    validators(cache, page, token, response.headers_mut());
+    validators(cache, page, token, form, response.headers_mut());
     response
         .headers_mut()
         .insert("x-cache", HeaderValue::from_static("hit"));
@@ -657,24 +614,25 @@ where
     }
 }
 
-/// A kept page for a guest who takes it as it is, if there is a fresh one.
+/// A kept page for a guest, if there is a fresh one. A guest on a first
+/// visit (no form token yet) is given one here, as `identify` would.
 /// What the layers it skips would add is added here: the security headers,
 /// the hit, the count on `/metrics` and the access log line.
 fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
     let started = Instant::now();
-    if request.method() != Method::GET || !takes_identity_only(request.headers()) {
+    let method = request.method();
+    if method != Method::GET && method != Method::HEAD {
         return None;
     }
     let cookies = guest_cookies(request.headers())?;
+    let mut new_token = None;
     let token = match cookies {
+        GuestCookies { session: true, .. } => return None,
         GuestCookies {
-            session: false,
-            csrf: Some(token),
-            ..
+            csrf: Some(token), ..
         } if app.guest_tokens.verify(token) => token,
-        // Maybe signed in, or a new guest (or one whose token the server
-        // didn't issue) who is to be given a token.
-        _ => return None,
+        // A new guest, or one whose token this server didn't issue.
+        _ => new_token.insert(app.guest_tokens.issue()).as_str(),
     };
     let cache = &app.pages;
     let page = cache.pages.get(&key_for(request.uri(), cookies.settings))?;
@@ -687,17 +645,23 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
         crate::hits::count_guest_view(app, work, app.reader_address(request));
     }
     let mut response = serve_kept(cache, &page, token, request.headers());
+    if let Some(token) = new_token.clone() {
+        let secure = crate::visitor::over_tls(request.headers());
+        if let Some(cookie) = crate::visitor::new_guest_cookie(token, secure) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
     crate::pages::add_security_headers(response.headers_mut());
     let status = response.status().as_u16();
     let took = started.elapsed();
-    if status == 200 {
+    if status == 200 && method == Method::GET {
         page.metrics.record_ok(took);
     } else {
         app.metrics
-            .record(page.metrics.route(), "GET", status, took);
+            .record(page.metrics.route(), method.as_str(), status, took);
     }
     crate::metrics::log_access(
-        "GET",
+        method.as_str(),
         request.uri().path(),
         page.metrics.route(),
         status,
@@ -712,8 +676,10 @@ mod tests {
     use super::*;
 
     fn page(shows: Shows, drawn_at: u64) -> Page {
+        let pieces = [Bytes::from_static(b"<p>a "), Bytes::from_static(b" b</p>")];
         Page {
-            pieces: vec![Bytes::from_static(b"<p>a "), Bytes::from_static(b" b</p>")],
+            forms: [Coding::Identity, Coding::Gzip, Coding::Brotli]
+                .map(|coding| Compressed::new(&pieces, coding, Effort::PerAnswer)),
             content_type: HeaderValue::from_static("text/html"),
             drawn_at,
             began: Instant::now(),
@@ -735,14 +701,55 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_token_goes_back_where_it_was() {
-        let body = Arc::new(page(Shows::Listing, 1)).body_for("TOKEN");
-        assert_eq!(
-            axum::body::HttpBody::size_hint(&body).exact(),
-            Some("<p>a TOKEN b</p>".len() as u64)
-        );
-        let bytes = axum::body::to_bytes(Body::new(body), 1024).await;
-        assert_eq!(bytes.ok().as_deref(), Some(&b"<p>a TOKEN b</p>"[..]));
+    async fn the_token_goes_back_where_it_was_in_every_form() {
+        let cache = PageCache::new(1 << 20, quire_archive::feed::FeedCursor::at(0));
+        let page = Arc::new(page(Shows::Listing, 1));
+        for (asked, encoding) in [
+            ("identity", None),
+            ("gzip", Some("gzip")),
+            ("br", Some("br")),
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(asked));
+            let response = serve_kept(&cache, &page, "TOKEN", &headers);
+            let sent = response.headers().get(header::CONTENT_ENCODING);
+            assert_eq!(sent.and_then(|v| v.to_str().ok()), encoding);
+            let etag = response.headers().get(header::ETAG).cloned();
+            let body = response.into_body();
+            let length = axum::body::HttpBody::size_hint(&body).exact();
+            let bytes = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+            assert_eq!(length, Some(bytes.len() as u64));
+            let text = match encoding {
+                None => bytes.to_vec(),
+                Some("gzip") => {
+                    let mut out = Vec::new();
+                    let _ = std::io::Read::read_to_end(
+                        &mut flate2::read::GzDecoder::new(&bytes[..]),
+                        &mut out,
+                    );
+                    out
+                }
+                _ => {
+                    let mut out = Vec::new();
+                    let _ = std::io::Read::read_to_end(
+                        &mut brotli::Decompressor::new(&bytes[..], 4096),
+                        &mut out,
+                    );
+                    out
+                }
+            };
+            assert_eq!(text, b"<p>a TOKEN b</p>", "{asked}");
+            // The same form asked again with its ETag: not modified.
+            if let Some(etag) = etag {
+                headers.insert(header::IF_NONE_MATCH, etag);
+                let again = serve_kept(&cache, &page, "TOKEN", &headers);
+                assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{asked}");
+            }
+        }
+        let mut refused = HeaderMap::new();
+        refused.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("*;q=0"));
+        let response = serve_kept(&cache, &page, "TOKEN", &refused);
+        assert_eq!(response.status(), StatusCode::NOT_ACCEPTABLE);
     }
 
     #[test]
@@ -771,24 +778,6 @@ mod tests {
         // Sent twice: which one counts is unclear, so nothing is kept.
         headers.append(header::COOKIE, HeaderValue::from_static("quire_settings=b"));
         assert!(guest_cookies(&headers).is_none());
-    }
-
-    #[test]
-    fn only_clients_taking_plain_bytes_get_them_straight() {
-        let mut headers = HeaderMap::new();
-        assert!(takes_identity_only(&headers));
-        for (line, plain) in [
-            ("identity", true),
-            ("gzip;q=0, identity", true),
-            ("br;q=0.0", true),
-            ("gzip", false),
-            ("gzip, deflate, br, zstd", false),
-            ("*", false),
-            ("identity, br;q=0.5", false),
-        ] {
-            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(line));
-            assert_eq!(takes_identity_only(&headers), plain, "{line}");
-        }
     }
 
     #[test]

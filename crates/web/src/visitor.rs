@@ -175,14 +175,38 @@ impl Visitor {
         value: String,
         max_age_seconds: i64,
     ) -> Cookie<'static> {
-        let mut cookie = Cookie::new(name, value);
-        cookie.set_path("/");
-        cookie.set_http_only(true);
-        cookie.set_same_site(SameSite::Lax);
-        cookie.set_secure(self.secure);
-        cookie.set_max_age(time_seconds(max_age_seconds));
-        cookie
+        our_cookie(name, value, max_age_seconds, self.secure)
     }
+}
+
+/// A cookie as every cookie of ours is set: HttpOnly, SameSite=Lax,
+/// Secure over TLS.
+fn our_cookie(
+    name: &'static str,
+    value: String,
+    max_age_seconds: i64,
+    secure: bool,
+) -> Cookie<'static> {
+    let mut cookie = Cookie::new(name, value);
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(secure);
+    cookie.set_max_age(time_seconds(max_age_seconds));
+    cookie
+}
+
+/// Did the reader come over TLS (as the proxy in front says)?
+pub(crate) fn over_tls(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// The `Set-Cookie` that gives a new guest their form token.
+pub(crate) fn new_guest_cookie(token: String, secure: bool) -> Option<HeaderValue> {
+    let cookie = our_cookie(GUEST_CSRF_COOKIE, token, SESSION_SECONDS, secure);
+    HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
 fn time_seconds(seconds: i64) -> time::Duration {
@@ -198,10 +222,7 @@ pub async fn identify(
     next: Next,
 ) -> Response {
     let address = app.reader_address(&request);
-    let secure = request
-        .headers()
-        .get("x-forwarded-proto")
-        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = over_tls(request.headers());
     let session_token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
     let session = match &session_token {
         Some(token) => match app.archive.session(token).await {
@@ -247,14 +268,11 @@ pub async fn identify(
         address,
         secure,
     };
-    let guest_cookie =
-        new_guest_token.map(|token| visitor.cookie(GUEST_CSRF_COOKIE, token, SESSION_SECONDS));
+    let guest_cookie = new_guest_token.and_then(|token| new_guest_cookie(token, secure));
     request.extensions_mut().insert(visitor);
     let mut response = next.run(request).await;
     if let Some(cookie) = guest_cookie {
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
+        response.headers_mut().append(SET_COOKIE, cookie);
     }
     response
 }

@@ -378,16 +378,11 @@ fn a_kept_page_carries_the_same_headers_and_counts_the_same_way_taken_plain_or_c
         assert!(plain.header(name).is_some(), "{name} missing");
         assert_eq!(plain.header(name), drawn.header(name), "{name}");
     }
-    // Asked for compressed, the same kept page goes through the site's layers.
+    // Asked for compressed, the same kept page comes in its kept gzip form.
     let zipped = guest.fetch(&path, &[("accept-encoding", "gzip")]);
     assert_eq!(zipped.encoding.as_deref(), Some("gzip"));
-    let mut unzipped = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(&zipped.bytes[..]),
-        &mut unzipped,
-    )
-    .expect("gzip that decodes");
-    assert_eq!(unzipped, plain.body);
+    assert_eq!(zipped.header("x-cache"), Some("hit"));
+    assert_eq!(String::from_utf8_lossy(&zipped.decoded()), plain.body);
 
     // A view of a kept work page waits to be counted as a hit. (A reader's
     // views of a work count once a day, and hits are written every few
@@ -473,4 +468,280 @@ fn signed_in_readers_reuse_a_chapters_filled_text_until_it_changes() {
         after.body
     );
     assert!(!after.body.contains("lit the lantern"));
+}
+
+/// What browsers, curl, feed readers and e-readers send, and the coding
+/// each gets.
+const ASKED: [(&str, &str, Option<&str>); 6] = [
+    (
+        "Chrome, Firefox, Edge",
+        "gzip, deflate, br, zstd",
+        Some("br"),
+    ),
+    ("Safari", "gzip, deflate, br", Some("br")),
+    ("a feed reader on Go's net/http", "gzip", Some("gzip")),
+    ("curl, KOReader", "", None),
+    ("identity asked by name", "identity", None),
+    (
+        "brotli refused",
+        "br;q=0, gzip;q=0.5, identity;q=0.1",
+        Some("gzip"),
+    ),
+];
+
+fn asking(line: &str) -> Vec<(&str, &str)> {
+    if line.is_empty() {
+        Vec::new()
+    } else {
+        vec![("accept-encoding", line)]
+    }
+}
+
+#[test]
+fn kept_pages_come_in_the_coding_each_client_asks_for_and_are_the_same_page() {
+    let site = Site::start();
+    let author = site.member("coding_author");
+    let body = "A long paragraph about lanterns and the sea. ".repeat(300);
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Every Coding"),
+            ("body", &body),
+            ("fandoms", "Original Work"),
+        ],
+    );
+    let guest = site.client();
+    for path in [
+        format!("/works/{id}"),
+        "/works".to_string(),
+        "/tags/Original%20Work/works".to_string(),
+    ] {
+        eventually("the listing shows the work", || {
+            guest.get(&path).body.contains("Every Coding")
+        });
+        let plain = guest.get(&path);
+        assert!(is_kept(&plain), "{path}");
+        let mut etags = Vec::new();
+        for (client, line, coding) in ASKED {
+            let answer = guest.fetch(&path, &asking(line));
+            assert_eq!(answer.status, 200, "{client}, {path}");
+            assert_eq!(answer.header("x-cache"), Some("hit"), "{client}, {path}");
+            assert_eq!(answer.encoding.as_deref(), coding, "{client}, {path}");
+            assert_eq!(
+                String::from_utf8_lossy(&answer.decoded()),
+                plain.body,
+                "{client}, {path}: the same page, byte for byte"
+            );
+            assert_eq!(
+                answer.header("content-length"),
+                Some(answer.bytes.len().to_string().as_str()),
+                "{client}, {path}"
+            );
+            assert!(
+                answer
+                    .header("vary")
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
+                "{client}, {path}"
+            );
+            if coding.is_some() {
+                assert!(
+                    answer.bytes.len() * 3 < plain.body.len(),
+                    "{client}, {path}"
+                );
+            }
+            // Revalidated with its own ETag: not modified, in that coding.
+            let etag = answer.header("etag").expect("an ETag").to_string();
+            let mut again = asking(line);
+            again.push(("if-none-match", &etag));
+            assert_eq!(guest.fetch(&path, &again).status, 304, "{client}, {path}");
+            // HEAD says what GET would send, without the body.
+            let head = guest.head_with(&path, &asking(line));
+            assert_eq!(head.status, 200);
+            assert!(head.body.is_empty());
+            assert_eq!(
+                head.header("content-length"),
+                answer.header("content-length")
+            );
+            assert_eq!(head.header("content-encoding"), coding);
+            etags.push((coding, etag));
+        }
+        // One ETag per form: a cache between never hands gzip to a reader
+        // who asked for brotli.
+        for (coding, etag) in &etags {
+            for (other, other_etag) in &etags {
+                assert_eq!(coding == other, etag == other_etag, "{path}: {etags:?}");
+            }
+        }
+        // A client that refuses everything quire can send is told so.
+        let refused = guest.fetch(&path, &[("accept-encoding", "zstd, identity;q=0")]);
+        assert_eq!(refused.status, 406);
+        assert!(refused.text().contains("Accept-Encoding"));
+    }
+}
+
+#[test]
+fn a_first_visit_is_answered_from_the_kept_page_with_a_token_of_its_own() {
+    let site = Site::start();
+    let author = site.member("first_visit_author");
+    let id = post_work(&author, &[("title", "First Visit"), ("body", "Hello.")]);
+    let path = format!("/works/{id}");
+    let returning = site.client();
+    returning.get(&path);
+    let kept = returning.get(&path);
+    assert!(is_kept(&kept));
+    let mut newcomers = Vec::new();
+    for (client, line, coding) in ASKED {
+        let newcomer = site.client();
+        let answer = newcomer.fetch(&path, &asking(line));
+        assert_eq!(answer.header("x-cache"), Some("hit"), "{client}");
+        assert_eq!(answer.encoding.as_deref(), coding, "{client}");
+        let cookie = answer.header("set-cookie").expect("a form token is given");
+        assert!(cookie.starts_with("quire_csrf=") && cookie.contains("HttpOnly"));
+        let page = String::from_utf8_lossy(&answer.decoded()).into_owned();
+        let token = &cookie["quire_csrf=".len()..]
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert_ne!(token, &kept.csrf());
+        assert_eq!(
+            page.replace(token.as_str(), "T"),
+            kept.body.replace(&kept.csrf(), "T"),
+            "{client}"
+        );
+        newcomers.push((newcomer, token.clone()));
+    }
+    // Each token works: a newcomer can comment with it.
+    for (newcomer, token) in newcomers {
+        let commented = newcomer.post(
+            &format!("{path}/comments"),
+            &[
+                ("csrf", &token),
+                ("chapter", "1"),
+                ("name", "Newcomer"),
+                ("body", "First time here."),
+            ],
+        );
+        assert_eq!(commented.status, 303, "{}", commented.body);
+    }
+}
+
+#[test]
+fn a_change_drops_every_form_of_a_kept_page() {
+    let site = Site::start();
+    let author = site.member("forms_author");
+    let id = post_work(&author, &[("title", "Old Name"), ("body", "Text.")]);
+    let path = format!("/works/{id}");
+    let guest = site.client();
+    guest.get(&path);
+    for (_, line, _) in ASKED {
+        let answer = guest.fetch(&path, &asking(line));
+        assert!(String::from_utf8_lossy(&answer.decoded()).contains("Old Name"));
+    }
+    let saved = author.submit(
+        &format!("{path}/edit"),
+        &format!("{path}/edit"),
+        &[
+            ("title", "New Name"),
+            ("rating", "General Audiences"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("fandoms", "Original Work"),
+            ("complete", "1"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    for (client, line, _) in ASKED {
+        let answer = guest.fetch(&path, &asking(line));
+        let page = String::from_utf8_lossy(&answer.decoded()).into_owned();
+        assert!(
+            page.contains("New Name") && !page.contains("Old Name"),
+            "{client}"
+        );
+    }
+}
+
+/// Two readers with different form tokens ask for the same page, which
+/// holds a guess at the first one's token: only the first one's answer
+/// would be shorter if the token were compressed with the page (BREACH).
+fn same_length_whoever_asks(
+    one: &crate::harness::Client,
+    two: &crate::harness::Client,
+    token_one: &str,
+    path: &str,
+    who: &str,
+) {
+    for (_, line, coding) in ASKED.iter().filter(|(_, _, coding)| coding.is_some()) {
+        let (a, b) = (
+            one.fetch(path, &asking(line)),
+            two.fetch(path, &asking(line)),
+        );
+        assert_eq!(a.encoding.as_deref(), *coding);
+        let page = String::from_utf8_lossy(&a.decoded()).into_owned();
+        assert!(page.contains(token_one), "{who}: the page holds the token");
+        assert!(page.contains(&token_one[..32]), "{who}: and the guess");
+        assert_eq!(a.bytes.len(), b.bytes.len(), "{who}, {coding:?}");
+    }
+}
+
+/// BREACH: a page that holds the reader's form token and what someone
+/// else wrote (a comment, or the reader's own search, sent by a page of
+/// an attacker's) compresses to the same length whether or not that text
+/// guesses the token, for guests' kept pages and members' pages alike.
+#[test]
+fn a_guess_at_the_form_token_never_changes_how_long_the_answer_is() {
+    let site = Site::start();
+    let author = site.member("breach_author");
+    let id = post_work(&author, &[("title", "Breach"), ("body", "Text.")]);
+    let path = format!("/works/{id}");
+    let (one, two) = (site.client(), site.client());
+    let token_one = one.get(&path).csrf();
+    assert_ne!(token_one, two.get(&path).csrf());
+    let commented = author.post(
+        &format!("{path}/comments"),
+        &[
+            ("csrf", &author.get(&path).csrf()),
+            ("chapter", "1"),
+            ("body", &format!("csrf\" value=\"{}", &token_one[..32])),
+        ],
+    );
+    assert_eq!(commented.status, 303, "{}", commented.body);
+    same_length_whoever_asks(&one, &two, &token_one, &path, "guests");
+
+    let member = site.member("breach_reader");
+    let same_account = site.client();
+    let signed_in = same_account.submit(
+        "/login",
+        "/login",
+        &[
+            ("login", "breach_reader"),
+            ("password", "correct horse battery"),
+        ],
+    );
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    let token_one = member.get("/works").csrf();
+    assert_ne!(token_one, same_account.get("/works").csrf());
+    let search = format!("/works?q={}", &token_one[..32]);
+    same_length_whoever_asks(&member, &same_account, &token_one, &search, "members");
+}
+
+#[test]
+fn the_stylesheet_and_script_are_compressed_once_and_revalidated() {
+    let site = Site::start();
+    let guest = site.client();
+    for path in ["/static/quire.css", "/static/quire.js"] {
+        let plain = guest.fetch(path, &[]);
+        assert_eq!(plain.status, 200);
+        for (client, line, coding) in ASKED {
+            let answer = guest.fetch(path, &asking(line));
+            assert_eq!(answer.encoding.as_deref(), coding, "{client}");
+            assert_eq!(answer.decoded(), plain.bytes, "{client}");
+            assert!(answer
+                .header("vary")
+                .is_some_and(|v| v.eq_ignore_ascii_case("accept-encoding")));
+            let etag = answer.header("etag").expect("an ETag").to_string();
+            let mut again = asking(line);
+            again.push(("if-none-match", &etag));
+            assert_eq!(guest.fetch(path, &again).status, 304, "{client}");
+        }
+    }
 }
