@@ -4,24 +4,31 @@
 # Reproduces the "serving pages" measurement: on a generated archive of
 # 100,000 works (`quire corpus` + `quire import` + `quire reindex`), wrk
 # (Debian's) at 2 threads, 64 connections, 30 s per case, against
-#   (a) a work page            /works/ID
+#   (a) a work page            /works/ID, without Accept-Encoding
 #   (b) a tag listing          /tags/FANDOM/works?rating=…&exclude_warnings=…&sort=kudos
 #   (c) a text search page     /works?q=WORD
 #   (d) the bytes of (a) as a static file served by nginx (Debian's), same
-#       machine, same run.
-# Order of the runs: (d) first (quire idle), then (a), (b), (c); every page is
-# fetched and checked once before any run.
+#       machine, same run, without Accept-Encoding
+#   (e) nginx serving the brotli bytes quire sent for (f), precompressed
+#       (brotli_static, gzip_static), asked as browsers ask
+#   (f) (a) asked as browsers ask: Accept-Encoding: gzip, deflate, br, zstd
+#   (g) (f) on a first visit: no cookie, so quire gives each request a new
+#       form token (and a Set-Cookie), as for a shared link or a crawler
+#   (h) (g) without Accept-Encoding
+#   (i), (j) (b) and (c) asked as browsers ask
+# Order of the runs: (d) and (e) first (quire idle), then the others; every
+# page is fetched and checked once before any run.
 # It reports requests/s, p50/p99 latency, errors, CPU time per request
 # (utime+stime of the server process(es) over the measured run / requests),
 # quire's RSS (VmRSS, VmHWM) after the runs, and the ratio (a)/(d) against
 # the target (a) >= 0.8 x (d).
 #
-# Every request (wrk and the curl that saves a body) is a returning guest's:
-# it sends `Cookie: quire_csrf=<64 hex>` (a token the server issued on a
-# first visit, as a browser keeps it; without one, or with one the server
-# didn't sign, quire hands each guest a fresh form token, so every page
-# would differ) and no
-# Accept-Encoding (both servers send identity bytes).
+# Every request but (g) and (h) is a returning guest's: it sends
+# `Cookie: quire_csrf=<64 hex>` (a token the server issued on a first visit,
+# as a browser keeps it; without one quire hands each request a fresh form
+# token, as (g) and (h) measure). The targets: each quire case at least
+# 0.8 x nginx asked the same way: (a) and (h) against (d), (f) and (g)
+# against (e).
 #
 # Run it from anywhere (as root on Debian: wrk, nginx and jq are installed
 # with apt-get when missing; nginx runs only as this script's child, on a
@@ -89,6 +96,7 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null && [[ -x $(command -v nginx) ]] || missing+=(nginx)
 command -v jq >/dev/null || missing+=(jq)
 command -v curl >/dev/null || missing+=(curl)
+[[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]] || missing+=(libnginx-mod-http-brotli-static)
 if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   apt-get update >&2
@@ -229,7 +237,15 @@ sha_a=$(sha256sum <"$tmp/www/work.html" | cut -c1-64)
 fetch "$base$path_a" "$tmp/again.html" >/dev/null
 [[ $(sha256sum <"$tmp/again.html" | cut -c1-64) == "$sha_a" ]] ||
   die "two views of $path_a differ: the static copy would not be the same page"
-chmod 644 "$tmp/www/work.html"
+# The same page as browsers ask for it: quire's brotli and gzip bytes, which
+# nginx is given as the precompressed files it serves.
+browser_ae="Accept-Encoding: gzip, deflate, br, zstd"
+read -r status_f bytes_f _ _ < <(fetch "$base$path_a" "$tmp/www/work.html.br" -H "$browser_ae")
+[[ $status_f == 200 ]] || die "$path_a as browsers ask answered $status_f"
+fetch "$base$path_a" "$tmp/www/work.html.gz" -H "Accept-Encoding: gzip" >/dev/null
+[[ $(gzip -dc <"$tmp/www/work.html.gz" | sha256sum | cut -c1-64) == "$sha_a" ]] ||
+  die "quire's gzip form of $path_a doesn't decode to its page"
+chmod 644 "$tmp/www/work.html" "$tmp/www/work.html.br" "$tmp/www/work.html.gz"
 for c in b c; do
   p="path_$c"
   read -r status size secs type < <(fetch "$base${!p}" "$tmp/$c.html")
@@ -244,7 +260,10 @@ for p in $(seq 18080 18180); do
 done
 [[ -n $nginx_port ]] || die "no free port for nginx"
 mkdir -p "$tmp/nginx"
+brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+[[ -f $brotli_module ]] || die "nginx's brotli_static module is missing: apt-get install libnginx-mod-http-brotli-static"
 cat >"$tmp/nginx/nginx.conf" <<EOF
+load_module $brotli_module;
 daemon off;
 worker_processes auto;
 pid $tmp/nginx/nginx.pid;
@@ -264,6 +283,10 @@ http {
   fastcgi_temp_path $tmp/nginx/fastcgi;
   uwsgi_temp_path $tmp/nginx/uwsgi;
   scgi_temp_path $tmp/nginx/scgi;
+  # The page's .br and .gz files, made by quire, sent to clients that ask.
+  brotli_static on;
+  gzip_static on;
+  gzip_vary on;
   server {
     listen 127.0.0.1:$nginx_port;
     root $tmp/www;
@@ -283,7 +306,15 @@ read -r status_d bytes_d _ type_d < <(fetch "$nginx_url" "$tmp/d.html")
 [[ $type_d == "text/html; charset=utf-8" ]] || die "nginx sent Content-Type '$type_d'"
 [[ $(sha256sum <"$tmp/d.html" | cut -c1-64) == "$sha_a" && $bytes_d == "$bytes_a" ]] ||
   die "nginx's bytes differ from quire's work page"
-say "nginx at 127.0.0.1:$nginx_port (pid $nginx_pid), serving the $bytes_a bytes of $path_a (sha256 ${sha_a:0:16}…)"
+read -r status_e bytes_e _ _ < <(fetch "$nginx_url" "$tmp/e.br" -H "$browser_ae")
+[[ $status_e == 200 ]] || die "nginx answered $status_e as browsers ask"
+cmp -s "$tmp/e.br" "$tmp/www/work.html.br" || die "nginx did not send quire's brotli bytes as browsers ask (brotli_static)"
+# curl decodes brotli itself: the bytes decode to the page.
+[[ $(curl -sS --compressed "$nginx_url" | sha256sum | cut -c1-64) == "$sha_a" ]] ||
+  die "quire's brotli form of $path_a doesn't decode to its page"
+curl -sS -D - -o /dev/null -H "$browser_ae" "$nginx_url" | tr -d '\r' | grep -qi '^content-encoding: br$' ||
+  die "nginx sent no Content-Encoding: br"
+say "nginx at 127.0.0.1:$nginx_port (pid $nginx_pid), serving the $bytes_a bytes of $path_a (sha256 ${sha_a:0:16}…), $bytes_e as brotli"
 
 # --- measuring -------------------------------------------------------------
 tck=$(getconf CLK_TCK)
@@ -306,20 +337,40 @@ ms() {
     if (f < 0) { print "?" } else { printf "%.2f", n * f }
   }'
 }
-wrk_cmd=(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -H "$cookie")
+# Each case's request headers: the returning guest's cookie, and how it asks.
+declare -A asks
+asks=([a]="cookie" [b]="cookie" [c]="cookie" [d]="cookie" [e]="cookie browser" [f]="cookie browser"
+  [g]="browser" [h]="" [i]="cookie browser" [j]="cookie browser")
+headers_of() {
+  local h=() w
+  for w in ${asks[$1]}; do
+    case $w in
+      cookie) h+=(-H "$cookie") ;;
+      browser) h+=(-H "$browser_ae") ;;
+    esac
+  done
+  ((${#h[@]} == 0)) || printf '%s\0' "${h[@]}"
+}
 flagged=()
 declare -A rps p50 p99 errs cpu load urls bytes qthreads warm
-urls=([a]="$path_a" [b]="$path_b" [c]="$path_c" [d]="$nginx_url")
-bytes=([a]="$bytes_a" [b]="$bytes_b" [c]="$bytes_c" [d]="$bytes_d")
+urls=([a]="$path_a" [b]="$path_b" [c]="$path_c" [d]="$nginx_url" [e]="$nginx_url"
+  [f]="$path_a" [g]="$path_a" [h]="$path_a" [i]="$path_b" [j]="$path_c")
+read -r _ bytes_g _ _ < <(curl -sS -o /dev/null -H "$browser_ae" -w '%{http_code} %{size_download} %{time_total} %{content_type}\n' "$base$path_a")
+read -r _ bytes_i _ _ < <(fetch "$base$path_b" /dev/null -H "$browser_ae")
+read -r _ bytes_j _ _ < <(fetch "$base$path_c" /dev/null -H "$browser_ae")
+bytes=([a]="$bytes_a" [b]="$bytes_b" [c]="$bytes_c" [d]="$bytes_d" [e]="$bytes_e"
+  [f]="$bytes_f" [g]="$bytes_g" [h]="$bytes_a" [i]="$bytes_i" [j]="$bytes_j")
 
 measure() { # case url pids...
   local c=$1 url=$2
   shift 2
-  if ((fresh)) && [[ $c != d ]]; then
+  local hs=()
+  mapfile -d '' -t hs < <(headers_of "$c")
+  if ((fresh)) && [[ $c != d && $c != e ]]; then
     curl -sS -o /dev/null -H "$cookie" "$url"
   fi
   say "($c) warm-up ${warmup}s: $url"
-  wrk -t"$threads" -c"$connections" -d"${warmup}s" -H "$cookie" "$url" >"$rawdir/$c-warmup.txt" 2>&1 || true
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" "${hs[@]}" "$url" >"$rawdir/$c-warmup.txt" 2>&1 || true
   local wreq wsock
   wreq=$(awk '/ requests in / { print $1 }' "$rawdir/$c-warmup.txt")
   wsock=$(sed -n 's/^ *Socket errors: //p' "$rawdir/$c-warmup.txt")
@@ -328,7 +379,7 @@ measure() { # case url pids...
   local before after raw="$rawdir/$c.txt"
   before=$(ticks "$@")
   say "($c) ${duration}s: $url"
-  "${wrk_cmd[@]}" "$url" >"$raw" 2>&1 || { cat "$raw" >&2; die "wrk failed on $url"; }
+  wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "${hs[@]}" "$url" >"$raw" 2>&1 || { cat "$raw" >&2; die "wrk failed on $url"; }
   after=$(ticks "$@")
   local requests non2xx sock
   qthreads[$c]=$(awk '/^Threads:/ { print $2 }' "/proc/$quire_pid/status")
@@ -361,10 +412,13 @@ mapfile -t nginx_workers < <(pgrep -P "$nginx_pid")
 ((${#nginx_workers[@]})) || die "nginx has no worker processes"
 quire_before_d=$(ticks "$quire_pid")
 measure d "$nginx_url" "${nginx_workers[@]}"
+measure e "$nginx_url" "${nginx_workers[@]}"
 quire_during_d=$(awk -v t=$(($(ticks "$quire_pid") - quire_before_d)) -v hz="$tck" 'BEGIN { printf "%.2f", t / hz }')
-measure a "$base$path_a" "$quire_pid"
+for c in a f g h; do measure $c "$base${urls[$c]}" "$quire_pid"; done
 measure b "$base$path_b" "$quire_pid"
+measure i "$base$path_b" "$quire_pid"
 measure c "$base$path_c" "$quire_pid"
+measure j "$base$path_c" "$quire_pid"
 
 # The page after the runs: the same bytes nginx served?
 same_after="not fetched (no answer within 120 s)"
@@ -384,8 +438,8 @@ nginx_rss=0
 for pid in "${nginx_workers[@]}"; do
   nginx_rss=$((nginx_rss + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")))
 done
-ratio=$(awk -v a="${rps[a]}" -v d="${rps[d]}" 'BEGIN { printf "%.2f", a / d }')
-meets=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.8) ? "yes" : "no" }')
+ratio_of() { awk -v a="${rps[$1]}" -v d="${rps[$2]}" 'BEGIN { printf "%.2f", a / d }'; }
+meets_of() { awk -v r="$(ratio_of "$1" "$2")" 'BEGIN { print (r >= 0.8) ? "met" : "NOT met" }'; }
 
 # --- report ----------------------------------------------------------------
 commit=$(git -C "$repo" rev-parse --short HEAD)
@@ -410,35 +464,46 @@ code_sha=$(cd "$repo" && { git diff HEAD -- crates Cargo.toml Cargo.lock
     "$(rustc --version | cut -d' ' -f1-2); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')."
   echo "- Archive: $works generated works (\`quire corpus --works $works --seed $seed --word-scale $scale\`)," \
     "SQLite, $archive_size on disk ($archive_note)."
-  echo "- Load average (1, 5, 15 min) at the start of each measured run: (a) ${load[a]}; (b) ${load[b]}; (c) ${load[c]}; (d) ${load[d]}."
+  echo "- Load average (1, 5, 15 min) at the start of each measured run: $(for c in d e a f g h b i c j; do printf '(%s) %s; ' "$c" "${load[$c]}"; done)"
   echo "- Each case: a ${warmup} s warm-up, then"
   echo
   echo "  \`\`\`sh"
   echo "  wrk -t$threads -c$connections -d${duration}s --latency -H '$cookie' URL"
   echo "  \`\`\`"
   echo
-  echo "  wrk, quire and nginx share the same $(nproc) cores; no Accept-Encoding is sent."
+  echo "  (plus \`-H '$browser_ae'\` where the case says \"as browsers ask\", and no cookie on a first visit)."
+  echo "  wrk, quire and nginx share the same $(nproc) cores."
   echo "  quire ran with \`QUIRE_LOG=$quire_log\`; nginx with \`access_log off\`."
   echo
   echo "| case | URL | bytes | req/s | p50 | p99 | errors | CPU µs/req |"
   echo "|---|---|---:|---:|---:|---:|---|---:|"
-  for c in a b c d; do
+  for c in a f g h d e b i c j; do
     case $c in
-      a) name="(a) work page ($work_words words, one chapter)" ;;
-      b) name="(b) tag listing, filtered ($listing_total works match)" ;;
-      c) name="(c) text search \`$word\` ($search_total works match)" ;;
-      d) name="(d) nginx, static copy of (a)" ;;
+      a) name="(a) work page ($work_words words, one chapter), returning, no compression" ;;
+      f) name="(f) work page, returning, as browsers ask (brotli)" ;;
+      g) name="(g) work page, first visit, as browsers ask (brotli)" ;;
+      h) name="(h) work page, first visit, no compression" ;;
+      b) name="(b) tag listing, filtered ($listing_total works match), no compression" ;;
+      i) name="(i) tag listing, as browsers ask" ;;
+      c) name="(c) text search \`$word\` ($search_total works match), no compression" ;;
+      j) name="(j) text search, as browsers ask" ;;
+      d) name="(d) nginx, static copy of (a), no compression" ;;
+      e) name="(e) nginx, (f)'s brotli bytes precompressed, as browsers ask" ;;
     esac
     echo "| $name | \`${urls[$c]}\` | ${bytes[$c]} | ${rps[$c]} | ${p50[$c]} | ${p99[$c]} | ${errs[$c]} | ${cpu[$c]} |"
   done
   echo
-  echo "- (a)/(d) = ${rps[a]} / ${rps[d]} = **$ratio** (target ≥ 0.8): **$([[ $meets == yes ]] && echo "met" || echo "not met")**."
+  echo "- Against nginx asked the same way (target ≥ 0.8 each):" \
+    "(a)/(d) = ${rps[a]} / ${rps[d]} = **$(ratio_of a d)** ($(meets_of a d));" \
+    "(h)/(d) = ${rps[h]} / ${rps[d]} = **$(ratio_of h d)** ($(meets_of h d));" \
+    "(f)/(e) = ${rps[f]} / ${rps[e]} = **$(ratio_of f e)** ($(meets_of f e));" \
+    "(g)/(e) = ${rps[g]} / ${rps[e]} = **$(ratio_of g e)** ($(meets_of g e))."
   echo "- quire after the runs: VmRSS $rss, VmHWM $hwm, $threads_q threads" \
-    "(threads at the end of each run: (a) ${qthreads[a]}, (b) ${qthreads[b]}, (c) ${qthreads[c]}; quire used ${quire_during_d} s CPU during (d), which ran first)." \
+    "(threads at the end of each run: (a) ${qthreads[a]}, (b) ${qthreads[b]}, (c) ${qthreads[c]}; quire used ${quire_during_d} s CPU during (d) and (e), which ran first)." \
     "nginx workers (${#nginx_workers[@]}): VmRSS $(awk -v k="$nginx_rss" 'BEGIN { printf "%.1f MiB", k / 1024 }') together."
   echo "- First view of each quire page, one curl right after the server started (before any warm-up):" \
     "(a) $(ms_of "$first_a") ms, (b) $(ms_of "$first_b") ms, (c) $(ms_of "$first_c") ms."
-  echo "- Warm-ups (${warmup} s, not counted): (a) ${warm[a]}; (b) ${warm[b]}; (c) ${warm[c]}; (d) ${warm[d]}."
+  echo "- Warm-ups (${warmup} s, not counted): $(for c in a f g h b i c j d e; do printf '(%s) %s; ' "$c" "${warm[$c]}"; done)"
   echo "- CPU µs/req: utime+stime of the server over the measured run (quire: its process; nginx: its workers)," \
     "in ${tck} Hz ticks, divided by the requests wrk completed."
   echo "- Bytes are the body. (a)'s body: sha256 \`$sha_a\`; nginx served exactly those bytes;" \

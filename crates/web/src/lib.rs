@@ -6,7 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod assets;
-mod compression;
+pub mod compression;
 mod covers;
 mod detected;
 mod downloads;

@@ -100,7 +100,7 @@ struct Page {
 impl Page {
     /// The bytes it holds, every form counted.
     fn len(&self) -> usize {
-        self.forms.iter().map(Compressed::len).sum()
+        self.forms.iter().map(Compressed::held_bytes).sum()
     }
 
     fn form(&self, coding: Coding) -> &Compressed {
@@ -115,15 +115,20 @@ impl Page {
 /// as it will be sent many times.
 async fn forms_of(pieces: Vec<Bytes>) -> [Compressed; 3] {
     let identity = Compressed::new(&pieces, Coding::Identity, Effort::Once);
-    let compressed = tokio::task::spawn_blocking(move || {
-        [Coding::Gzip, Coding::Brotli].map(|coding| Compressed::new(&pieces, coding, Effort::Once))
-    })
-    .await;
-    match compressed {
-        Ok([gzip, brotli]) => [identity, gzip, brotli],
-        // Compressing panicked: the page is kept as it is, sent as it is.
-        Err(_) => [identity.clone(), identity.clone(), identity],
-    }
+    let pieces = Arc::new(pieces);
+    // Each on a core of its own while the reader who asked waits.
+    let compress = |coding| {
+        let pieces = Arc::clone(&pieces);
+        tokio::task::spawn_blocking(move || Compressed::new(&pieces, coding, Effort::Once))
+    };
+    let (gzip, brotli) = tokio::join!(compress(Coding::Gzip), compress(Coding::Brotli));
+    // Compressing panicked: the page is kept and sent as it is.
+    let fallback = || identity.clone();
+    [
+        identity.clone(),
+        gzip.unwrap_or_else(|_| fallback()),
+        brotli.unwrap_or_else(|_| fallback()),
+    ]
 }
 
 #[derive(Clone)]
