@@ -507,6 +507,7 @@ const LONGEST_COMPRESSED: usize = 16 * 1024 * 1024;
 /// latter are compressed by tower-http's layer further out.
 pub async fn pages_layer(request: Request, next: Next) -> Response {
     let asked = negotiate(request.headers());
+    let revalidating = request.headers().clone();
     let secret = request
         .extensions()
         .get::<Visitor>()
@@ -542,6 +543,28 @@ pub async fn pages_layer(request: Request, next: Next) -> Response {
         )
             .into_response();
     };
+    let headers = &mut parts.headers;
+    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    // Each form is a representation of its own, with an ETag of its own;
+    // a client revalidating that form sends it back, which the handler,
+    // knowing only the plain page's, can't match: it is matched here.
+    let form_etag = headers
+        .get(header::ETAG)
+        .and_then(|e| e.to_str().ok())
+        .and_then(|etag| etag.strip_suffix('"'))
+        .map(|inner| format!("{inner}{}\"", coding.etag_suffix()));
+    if let Some(etag) = form_etag {
+        let fresh = crate::pages::etag_matches(&revalidating, &etag) == Some(true);
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, value);
+        }
+        if fresh {
+            headers.remove(header::CONTENT_TYPE);
+            headers.remove(header::CONTENT_LENGTH);
+            parts.status = StatusCode::NOT_MODIFIED;
+            return Response::from_parts(parts, Body::empty());
+        }
+    }
     let pieces = cut_at(&bytes, &secret);
     let compressed = if bytes.len() > 64 * 1024 {
         // Long enough to hold up other readers' answers on this thread.
@@ -561,16 +584,6 @@ pub async fn pages_layer(request: Request, next: Next) -> Response {
     headers.remove(header::CONTENT_LENGTH);
     if let Some(name) = coding.header_value() {
         headers.insert(header::CONTENT_ENCODING, name);
-    }
-    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Some(etag) = headers.get(header::ETAG).and_then(|e| e.to_str().ok()) {
-        // Each form is a representation of its own.
-        if let Some(inner) = etag.strip_suffix('"') {
-            if let Ok(value) = HeaderValue::from_str(&format!("{inner}{}\"", coding.etag_suffix()))
-            {
-                headers.insert(header::ETAG, value);
-            }
-        }
     }
     Response::from_parts(
         parts,

@@ -758,6 +758,17 @@ mod tests {
     }
 
     #[test]
+    fn the_memory_budget_counts_every_form() {
+        use quick_cache::Weighter;
+        let page = Arc::new(page(Shows::Listing, 1));
+        let [plain, gzip, brotli] =
+            [Coding::Identity, Coding::Gzip, Coding::Brotli].map(|c| page.form(c).held_bytes());
+        assert!(plain > 0 && gzip > 0 && brotli > 0);
+        let weight = PageWeight.weight(&"/works\n".to_string(), &page);
+        assert!(weight as usize >= plain + gzip + brotli, "{weight}");
+    }
+
+    #[test]
     fn guests_cookies_are_read_as_identify_would_or_not_at_all() {
         let token = "ab".repeat(32);
         let mut headers = HeaderMap::new();

@@ -745,3 +745,43 @@ fn the_stylesheet_and_script_are_compressed_once_and_revalidated() {
         }
     }
 }
+
+/// A page drawn for each request that has an ETag of its own (an HTML
+/// download) is compressed per answer, and each form revalidates with
+/// its own ETag.
+#[test]
+fn a_page_compressed_per_answer_revalidates_each_form_with_its_own_etag() {
+    let site = Site::start();
+    let author = site.member("download_forms");
+    let body = "A paragraph for the download, long enough to compress. ".repeat(100);
+    let id = post_work(&author, &[("title", "Taken Away"), ("body", &body)]);
+    let path = format!("/works/{id}/download.html");
+    let guest = site.client();
+    let plain = guest.fetch(&path, &[]);
+    assert_eq!(plain.status, 200);
+    let plain_etag = plain.etag.clone().expect("an ETag");
+    let mut etags = vec![plain_etag.clone()];
+    for (client, line, coding) in ASKED.iter().filter(|(_, _, coding)| coding.is_some()) {
+        let answer = guest.fetch(&path, &asking(line));
+        assert_eq!(answer.encoding.as_deref(), *coding, "{client}");
+        assert_eq!(answer.decoded(), plain.bytes, "{client}");
+        let etag = answer.etag.clone().expect("an ETag");
+        let mut again = asking(line);
+        again.push(("if-none-match", &etag));
+        let revalidated = guest.fetch(&path, &again);
+        assert_eq!(revalidated.status, 304, "{client}");
+        assert_eq!(revalidated.etag.as_deref(), Some(etag.as_str()));
+        etags.push(etag);
+    }
+    etags.sort();
+    etags.dedup();
+    assert_eq!(etags.len(), 3, "plain, gzip and brotli each have their own");
+    // A client holding the plain copy is told it still stands, under that
+    // copy's own ETag, whatever it asks for now.
+    let held = guest.fetch(
+        &path,
+        &[("accept-encoding", "br"), ("if-none-match", &plain_etag)],
+    );
+    assert_eq!(held.status, 304);
+    assert_eq!(held.etag.as_deref(), Some(plain_etag.as_str()));
+}
