@@ -19,6 +19,7 @@ mod hits;
 pub mod import;
 pub mod model;
 pub mod moderation;
+pub mod paragraphs;
 pub mod people;
 mod preferences;
 mod reactions;

@@ -444,21 +444,28 @@ impl ChapterDraft {
         }
     }
 
-    /// A chapter from the author's HTML: read into a manuscript, and kept,
-    /// sanitized, for its formatting.
+    /// A chapter from the author's HTML, as typed into a posting form: read
+    /// into a manuscript, and kept, sanitized and with its line breaks made
+    /// paragraphs as AO3 makes them, for its formatting.
     pub fn from_html(html: &str) -> ChapterDraft {
-        ChapterDraft {
-            html: crate::sanitize::sanitize(html),
-            ..ChapterDraft::from_manuscript(quire_text::analyze_str(html))
-        }
+        ChapterDraft::from_clean_html(html, crate::sanitize::clean_chapter(html))
     }
 
-    /// A chapter written in Markdown: made HTML, then taken as HTML is, so
-    /// whatever raw HTML the Markdown holds is sanitized the same way.
+    /// A chapter written in Markdown: made HTML, then sanitized as HTML is,
+    /// so whatever raw HTML the Markdown holds is cleaned the same way (its
+    /// line breaks are Markdown's to read, not made paragraphs again).
     pub fn from_markdown(markdown: &str) -> ChapterDraft {
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(markdown));
-        ChapterDraft::from_html(&html)
+        let clean = crate::sanitize::sanitize(&html);
+        ChapterDraft::from_clean_html(&html, clean)
+    }
+
+    fn from_clean_html(html: &str, clean: String) -> ChapterDraft {
+        ChapterDraft {
+            html: clean,
+            ..ChapterDraft::from_manuscript(quire_text::analyze_str(html))
+        }
     }
 
     fn text_chars(&self) -> usize {

@@ -114,21 +114,51 @@ fn builder() -> &'static Builder<'static> {
             )
             .tag_attributes(
                 [
-                    ("a", ["href", "name"].into_iter().collect::<HashSet<_>>()),
+                    ("a", &["href", "name"][..]),
+                    ("blockquote", &["cite"]),
+                    ("q", &["cite"]),
+                    ("col", &["span", "width"]),
+                    ("colgroup", &["span", "width"]),
+                    ("details", &["open"]),
+                    ("hr", &["align", "width"]),
+                    ("img", &["align", "alt", "border", "height", "src", "width"]),
+                    ("ol", &["start", "type"]),
+                    ("ul", &["type"]),
+                    ("table", &["border", "summary", "width"]),
                     (
-                        "img",
-                        ["align", "alt", "border", "height", "src", "width"]
-                            .into_iter()
-                            .collect(),
+                        "td",
+                        &["abbr", "axis", "colspan", "height", "rowspan", "width"],
+                    ),
+                    (
+                        "th",
+                        &[
+                            "abbr", "axis", "colspan", "height", "rowspan", "scope", "width",
+                        ],
                     ),
                 ]
                 .into_iter()
+                .map(|(tag, attributes)| (tag, attributes.iter().copied().collect::<HashSet<_>>()))
                 .collect(),
             )
-            .url_schemes(["http", "https"].into_iter().collect())
+            .url_schemes(["http", "https", "ftp", "mailto"].into_iter().collect())
             .link_rel(Some("nofollow"))
-            .attribute_filter(|_element, attribute, value| {
-                if attribute == "class" {
+            .attribute_filter(|element, attribute, value| {
+                if element == "details" && attribute == "open" {
+                    // AO3 writes it so, whatever it was.
+                    Some("open".into())
+                } else if (element == "img" && attribute == "src")
+                    || (matches!(element, "blockquote" | "q") && attribute == "cite")
+                {
+                    // Images and quotations' sources: the web only (a
+                    // relative address stays relative).
+                    let scheme = value.split_once(':').map(|(scheme, _)| scheme);
+                    let web = scheme.is_none_or(|scheme| {
+                        scheme.eq_ignore_ascii_case("http")
+                            || scheme.eq_ignore_ascii_case("https")
+                            || scheme.contains(['/', '?', '#'])
+                    });
+                    web.then(|| value.into())
+                } else if attribute == "class" {
                     let kept: Vec<&str> = value
                         .split_whitespace()
                         .filter(|c| is_class_name(c))
@@ -164,6 +194,13 @@ pub fn sanitize(html: &str) -> String {
         return clean;
     }
     builder().clean(&flattened(&fragment)).to_string()
+}
+
+/// A chapter's HTML as a writer typed it into the posting form: sanitized,
+/// then its line breaks made paragraphs as AO3 makes them
+/// ([`crate::paragraphs`]).
+pub fn clean_chapter(html: &str) -> String {
+    crate::paragraphs::paragraphed(&sanitize(html))
 }
 
 /// How deep a parsed document's elements nest, found without recursing.
@@ -251,6 +288,44 @@ mod tests {
         let html = "<p class=\"western\" align=\"center\"><em>Soft</em> and <strong>loud</strong></p>\
                     <blockquote><ul><li>one</li></ul></blockquote><table><tbody><tr><td>x</td></tr></tbody></table>";
         assert_eq!(sanitize(html), html);
+    }
+
+    /// Each attribute AO3 keeps on its element, and what it drops.
+    #[test]
+    fn the_attributes_ao3_keeps_stay() {
+        let kept = [
+            "<table border=\"1\" summary=\"Stats\" width=\"80%\"><tbody><tr><th scope=\"col\" colspan=\"2\" abbr=\"W\">Words</th></tr>\
+             <tr><td rowspan=\"2\" colspan=\"2\" axis=\"n\" height=\"20\" width=\"50\">1</td></tr></tbody></table>",
+            "<ol start=\"5\" type=\"i\"><li>five</li></ol><ul type=\"square\"><li>x</li></ul>",
+            "<blockquote cite=\"https://example.org/source\">q</blockquote><q cite=\"/works/1\">short</q>",
+            "<hr align=\"center\" width=\"50%\">",
+            "<table><colgroup span=\"2\" width=\"10\"><col span=\"1\" width=\"5\"></colgroup><tbody><tr><td>c</td></tr></tbody></table>",
+            "<img src=\"https://example.org/a.png\" alt=\"A\" width=\"10\" height=\"20\" align=\"left\" border=\"0\">",
+            "<a href=\"mailto:me@example.org\" rel=\"nofollow\">mail</a><a href=\"ftp://example.org/f\" rel=\"nofollow\">f</a><a name=\"top\" rel=\"nofollow\">top</a>",
+        ];
+        for html in kept {
+            assert_eq!(sanitize(html), html);
+        }
+        // `open` is written as AO3 writes it.
+        assert_eq!(
+            sanitize("<details open><summary>More</summary>x</details>"),
+            "<details open=\"open\"><summary>More</summary>x</details>"
+        );
+        // On the wrong element, or pointing off the web, they go.
+        for (html, gone) in [
+            ("<p start=\"5\" colspan=\"2\">x</p>", "start"),
+            ("<td scope=\"row\">x</td>", "scope"),
+            ("<img src=\"mailto:me@example.org\" alt=\"a\">", "mailto"),
+            ("<img src=\"ftp://example.org/a.png\" alt=\"a\">", "ftp"),
+            (
+                "<blockquote cite=\"javascript:alert(1)\">q</blockquote>",
+                "javascript",
+            ),
+            ("<q cite=\"mailto:me@example.org\">q</q>", "mailto"),
+        ] {
+            let cleaned = sanitize(html);
+            assert!(!cleaned.contains(gone), "{gone} survived: {cleaned}");
+        }
     }
 
     #[test]
