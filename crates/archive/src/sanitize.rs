@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 
 use ammonia::Builder;
 
-const TAGS: &[&str] = &[
+/// The elements chapter text may hold, as AO3 allows them.
+pub const ALLOWED_ELEMENTS: &[&str] = &[
     "a",
     "abbr",
     "acronym",
@@ -105,7 +106,7 @@ fn builder() -> &'static Builder<'static> {
     BUILDER.get_or_init(|| {
         let mut builder = Builder::empty();
         builder
-            .tags(TAGS.iter().copied().collect())
+            .tags(ALLOWED_ELEMENTS.iter().copied().collect())
             .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
             .generic_attributes(
                 ["align", "dir", "lang", "title", "class"]

@@ -66,7 +66,7 @@ name_schema!(
 );
 name_schema!(
     TextFormatName,
-    "How a chapter's text is written: `plain` (raw text: quire finds the paragraphs, repairs the encoding and sets the notes apart), `markdown` or `html` (sanitized).",
+    "How a chapter's text is written: `plain` (raw text: quire finds the paragraphs, repairs the encoding and sets the notes apart), `markdown`, or `html` as typed into AO3's HTML box: a blank line starts a paragraph and a single line break is a `<br />`, and only AO3's elements and attributes are kept (formatting, links, images, tables, lists; not scripts, styles, forms or embeds).",
     crate::work_input::TEXT_FORMATS
 );
 

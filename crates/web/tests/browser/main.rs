@@ -5,6 +5,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/test installs
 //! them); without them the test fails and says so.
 
+mod formatting;
 mod listings;
 mod reflow;
 mod xss;

@@ -140,3 +140,52 @@ fn markdown_and_html_bodies_keep_formatting_and_lose_scripts() {
     let csp = page.header("content-security-policy").unwrap_or("");
     assert!(csp.contains("img-src 'self' data:"), "{csp}");
 }
+
+/// The posting form says what HTML does, listing the elements the
+/// sanitizer keeps, and the API's document says it for `format`; the
+/// preview shows the chapter as posting stores it.
+#[test]
+fn the_form_and_the_api_say_what_html_does_and_the_preview_shows_what_is_stored() {
+    let site = Site::start();
+    let writer = site.member("html_helper");
+    let form = writer.get("/works/new");
+    assert!(form.body.contains("What HTML does"));
+    for element in quire_archive::sanitize::ALLOWED_ELEMENTS {
+        assert!(
+            form.body.contains(&format!("<code>{element}</code>")),
+            "{element} is not listed on the form"
+        );
+    }
+    let document = writer.get("/api/v1/openapi.json").body;
+    assert!(document.contains("a blank line starts a paragraph"));
+
+    let typed = "One.\n\nTwo <em>here</em>.\nThree.";
+    let preview = writer.submit(
+        "/works/new",
+        "/works/new",
+        &[
+            ("title", "Previewed"),
+            ("rating", "General Audiences"),
+            ("warnings", "No Archive Warnings Apply"),
+            ("fandoms", "Original Work"),
+            ("format", "html"),
+            ("body", typed),
+            ("action", "preview"),
+        ],
+    );
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview
+        .body
+        .contains("Preview: what quire made of your text"));
+    let stored = "<p>One.</p>\n<p>Two <em>here</em>.<br />Three.</p>";
+    assert!(preview.body.contains(stored), "{}", preview.body);
+    let id = post_work(
+        &writer,
+        &[("title", "Posted"), ("format", "html"), ("body", typed)],
+    );
+    assert!(site
+        .client()
+        .get(&format!("/works/{id}"))
+        .body
+        .contains(stored));
+}
