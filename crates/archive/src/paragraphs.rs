@@ -60,7 +60,7 @@ const VOID: &[&str] = &["br", "img", "hr", "col", "wbr"];
 pub fn paragraphed(html: &str) -> String {
     let fragment = scraper::Html::parse_fragment(html);
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    container(*fragment.root_element(), &mut out);
+    container(*fragment.root_element(), true, &mut out);
     out
 }
 
@@ -121,8 +121,11 @@ fn write_whole(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
-/// Paragraphs the children of a block that holds paragraphs.
-fn container(node: NodeRef<'_, Node>, out: &mut String) {
+/// Paragraphs the children of a block that holds paragraphs. Blocks at
+/// the top stand on lines of their own; inside a block they run on, so
+/// that no white space is added inside it.
+fn container(node: NodeRef<'_, Node>, top: bool, out: &mut String) {
+    let end = if top { "\n" } else { "" };
     let mut run = Vec::new();
     for child in node.children() {
         match child.value() {
@@ -133,23 +136,23 @@ fn container(node: NodeRef<'_, Node>, out: &mut String) {
                     // A block inside a paragraph or an inline element can't
                     // be wrapped in a `<p>` (a parser would move it out):
                     // kept whole, as the parser read it.
-                    paragraphs(std::mem::take(&mut run), "<p>", false, out);
+                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
                     out.push_str(&whole(child));
-                    out.push('\n');
+                    out.push_str(end);
                 } else if name == "p" {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, out);
+                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
                     let mut inside = Vec::new();
                     inline(child, &mut inside);
-                    paragraphs(inside, &start_tag(element), true, out);
+                    paragraphs(inside, &start_tag(element), true, end, out);
                 } else if CONTAINERS.contains(&name) {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, out);
+                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
                     out.push_str(&start_tag(element));
-                    container(child, out);
-                    out.push_str(&format!("</{name}>\n"));
+                    container(child, false, out);
+                    out.push_str(&format!("</{name}>{end}"));
                 } else if KEPT_BLOCKS.contains(&name) || holds_a_block(child) {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, out);
+                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
                     out.push_str(&whole(child));
-                    out.push('\n');
+                    out.push_str(end);
                 } else {
                     inline_node(child, &mut run);
                 }
@@ -157,7 +160,7 @@ fn container(node: NodeRef<'_, Node>, out: &mut String) {
             _ => {}
         }
     }
-    paragraphs(run, "<p>", false, out);
+    paragraphs(run, "<p>", false, end, out);
 }
 
 fn is_block(name: &str) -> bool {
@@ -210,6 +213,9 @@ struct Writer<'a> {
     /// The start tag each paragraph gets (a `<p>` the author wrote keeps
     /// its attributes on every paragraph made of it).
     start: &'a str,
+    /// What follows each paragraph: a line break at the top, nothing
+    /// inside a block.
+    end: &'a str,
     current: String,
     /// The current paragraph holds something to see.
     seen: bool,
@@ -236,14 +242,16 @@ impl Writer<'_> {
             if self.written > 0 {
                 for _ in 0..self.empty_waiting {
                     self.out.push_str(self.start);
-                    self.out.push_str("&nbsp;</p>\n");
+                    self.out.push_str("&nbsp;</p>");
+                    self.out.push_str(self.end);
                 }
             }
             self.empty_waiting = 0;
             self.out.push_str(self.start);
             self.out
                 .push_str(content.trim_matches(|c: char| c.is_ascii_whitespace()));
-            self.out.push_str("</p>\n");
+            self.out.push_str("</p>");
+            self.out.push_str(self.end);
             self.written += 1;
         }
         for (start, _) in &self.open {
@@ -295,10 +303,11 @@ impl Writer<'_> {
 /// Writes a run of inline content as paragraphs, each started with
 /// `start`; `in_p` says the run was a `<p>` of the author's, inside which
 /// two `<br>`s stay two line breaks.
-fn paragraphs(run: Vec<Token>, start: &str, in_p: bool, out: &mut String) {
+fn paragraphs(run: Vec<Token>, start: &str, in_p: bool, end: &str, out: &mut String) {
     let mut writer = Writer {
         out,
         start,
+        end,
         current: String::new(),
         seen: false,
         after_break: false,
@@ -402,7 +411,7 @@ mod tests {
             (
                 "loose text beside blocks is wrapped",
                 "Before.<blockquote>Quoted.\n\nAgain.</blockquote>After.",
-                "<p>Before.</p>\n<blockquote><p>Quoted.</p>\n<p>Again.</p>\n</blockquote>\n<p>After.</p>\n",
+                "<p>Before.</p>\n<blockquote><p>Quoted.</p><p>Again.</p></blockquote>\n<p>After.</p>\n",
             ),
             (
                 "nothing inside tables, lists, pre or headings changes",

@@ -353,7 +353,10 @@ impl Converter<'_> {
                 // plain blocks.
                 let mut attrs = attrs();
                 let name = match name {
-                    "blockquote" => "blockquote",
+                    "blockquote" => {
+                        attrs.extend(own_attrs(name, element));
+                        "blockquote"
+                    }
                     "center" | "address" => {
                         add_class(&mut attrs, name);
                         "div"
@@ -369,7 +372,9 @@ impl Converter<'_> {
                     me.block_start();
                     Element::new("li", me.nodes(n.children(), c.flow()))
                 });
-                out.push(Node::Element(Element::new(name, items).with_attrs(attrs())));
+                let mut attrs = attrs();
+                attrs.extend(own_attrs(name, element));
+                out.push(Node::Element(Element::new(name, items).with_attrs(attrs)));
             }
             "dl" if !ctx.phrasing => {
                 self.block_start();
@@ -391,7 +396,9 @@ impl Converter<'_> {
             "details" if !ctx.phrasing => {
                 self.block_start();
                 let details = self.with_first(node, ctx, "details", "summary");
-                out.push(Node::Element(details.with_attrs(attrs())));
+                let mut attrs = attrs();
+                attrs.extend(own_attrs(name, element));
+                out.push(Node::Element(details.with_attrs(attrs)));
             }
             "figure" if !ctx.phrasing => {
                 self.block_start();
@@ -692,9 +699,9 @@ impl Converter<'_> {
                         ("td", ctx.flow())
                     };
                     let content = self.nodes(child.children(), inner);
-                    cells.push(Node::Element(
-                        Element::new(name, content).with_attrs(common_attrs(element)),
-                    ));
+                    let mut attrs = common_attrs(element);
+                    attrs.extend(own_attrs(name, element));
+                    cells.push(Node::Element(Element::new(name, content).with_attrs(attrs)));
                 }
                 _ => run.push(child),
             }
@@ -852,6 +859,54 @@ fn span_value(value: &str) -> Option<String> {
         .ok()
         .filter(|n| (1..=1000).contains(n))
         .map(|n| n.to_string())
+}
+
+/// The attributes AO3 allows on one element that HTML5 keeps on it, in
+/// forms HTML5 accepts: a cell's span and scope, a list's start and
+/// numbering, a quotation's source, an open `details`. (AO3's widths,
+/// borders and a table's summary are presentational; EPUB's HTML has
+/// none of them.)
+fn own_attrs(name: &str, element: &scraper::node::Element) -> Vec<(&'static str, String)> {
+    let mut attrs = Vec::new();
+    let value = |attr: &str| element.attr(attr).map(str::trim);
+    match name {
+        "td" | "th" => {
+            if let Some(span) = value("colspan").and_then(span_value) {
+                attrs.push(("colspan", span));
+            }
+            if let Some(span) = value("rowspan").and_then(span_value) {
+                attrs.push(("rowspan", span));
+            }
+            if name == "th" {
+                if let Some(scope) = value("scope")
+                    .map(str::to_ascii_lowercase)
+                    .filter(|s| matches!(s.as_str(), "row" | "col" | "rowgroup" | "colgroup"))
+                {
+                    attrs.push(("scope", scope));
+                }
+                if let Some(abbr) = value("abbr").map(clean_chars).filter(|a| !a.is_empty()) {
+                    attrs.push(("abbr", abbr));
+                }
+            }
+        }
+        "ol" => {
+            if let Some(start) = value("start").and_then(|s| s.parse::<i32>().ok()) {
+                attrs.push(("start", start.to_string()));
+            }
+            if let Some(kind) = value("type").filter(|t| matches!(*t, "1" | "a" | "A" | "i" | "I"))
+            {
+                attrs.push(("type", kind.to_string()));
+            }
+        }
+        "blockquote" => {
+            if let Some(cite) = value("cite").and_then(web_link) {
+                attrs.push(("cite", cite));
+            }
+        }
+        "details" if element.attr("open").is_some() => attrs.push(("open", "open".into())),
+        _ => {}
+    }
+    attrs
 }
 
 /// The attributes AO3 allows everywhere, in forms HTML5 accepts: `align`
@@ -1129,6 +1184,36 @@ mod tests {
         assert_eq!(
             out,
             "<table><caption>c</caption><thead><tr><th> h </th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>"
+        );
+    }
+
+    /// What AO3 keeps on one element comes through where HTML5 allows it,
+    /// and nowhere else.
+    #[test]
+    fn spans_list_starts_sources_and_open_details_come_through() {
+        let out = x(
+            "<table><tr><th scope=\"col\" colspan=\"2\" abbr=\"W\">Words</th></tr>\
+             <tr><td rowspan=\"2\" colspan=\"x\" width=\"50\">1</td></tr></table>\
+             <ol start=\"5\" type=\"i\"><li>five</li></ol><ol start=\"five\"><li>x</li></ol>\
+             <blockquote cite=\"https://example.org/s\"><p>q</p></blockquote>\
+             <blockquote cite=\"javascript:alert(1)\"><p>r</p></blockquote>\
+             <details open=\"\"><summary>More</summary><p>m</p></details>",
+        );
+        well_formed(&out);
+        for kept in [
+            "<th colspan=\"2\" scope=\"col\" abbr=\"W\">",
+            "<td rowspan=\"2\">",
+            "<ol start=\"5\" type=\"i\">",
+            "<ol><li>",
+            "<blockquote cite=\"https://example.org/s\">",
+            "<blockquote><p>r",
+            "<details open=\"open\">",
+        ] {
+            assert!(out.contains(kept), "{kept} not in {out}");
+        }
+        assert!(
+            !out.contains("width") && !out.contains("javascript"),
+            "{out}"
         );
     }
 

@@ -389,3 +389,44 @@ proptest! {
         }
     }
 }
+
+/// A chapter typed in HTML with AO3's own attributes (a cell spanning two
+/// columns, a list starting at 5, an open `details`, a quotation's
+/// source), exported as EPUB and as HTML and imported again, keeps them.
+#[test]
+fn formatting_a_writer_typed_survives_a_download_and_an_import() {
+    use crate::support::{draft_with, html_chapter};
+    let typed = "The tally.\n\n<table><tr><th colspan=\"2\" scope=\"col\">Ships</th></tr>\
+        <tr><td>Spring</td><td>12</td></tr></table>\n\n\
+        <ol start=\"5\"><li>The fifth</li><li>The sixth</li></ol>\n\n\
+        <details open><summary>More</summary><p>Hidden.</p></details>\n\n\
+        <blockquote cite=\"https://example.org/source\"><p>Quoted.</p></blockquote>";
+    let draft = draft_with(vec![html_chapter("One", typed)]);
+    let stored = &draft.chapters[0].html;
+    let kept = [
+        "colspan=\"2\"",
+        "scope=\"col\"",
+        "<ol start=\"5\">",
+        "<details open=\"open\">",
+        "cite=\"https://example.org/source\"",
+    ];
+    for attribute in kept {
+        assert!(
+            stored.contains(attribute),
+            "{attribute} not stored: {stored}"
+        );
+    }
+    let work = work_from_draft(1, &draft, &["writer"]);
+    let epub = quire_export::epub(&work, &options()).expect("exported");
+    let html = quire_export::html(&work, &options());
+    for (name, bytes) in [("work.epub", epub), ("work.html", html)] {
+        let back = prepare(Path::new(name), &bytes).expect("imports");
+        let chapter = &back.draft.chapters[0].html;
+        for attribute in kept {
+            assert!(
+                chapter.contains(attribute),
+                "{name}: {attribute} lost: {chapter}"
+            );
+        }
+    }
+}

@@ -197,10 +197,10 @@ pub fn full_work(id: i64) -> Work {
 /// A work whose HTML uses what authors use, and what must not survive.
 pub fn formatted_work(id: i64) -> Work {
     let html = "<p>Plain, <em>italic</em>, <i>also</i>, <strong>bold</strong> and <u>under</u>.</p>\
-        <ul><li>one</li><li>two <em>three</em></li></ul><ol><li>first</li></ol>\
-        <table><caption>A table</caption><thead><tr><th>Name</th><th>Age</th></tr></thead>\
-        <tbody><tr><td>Rey</td><td>19</td></tr></tbody></table>\
-        <blockquote><p>A letter, quoted.</p><p>Signed.</p></blockquote>\
+        <ul><li>one</li><li>two <em>three</em></li></ul><ol><li>first</li></ol><ol start=\"5\" type=\"i\"><li>fifth</li></ol>\
+        <table><caption>A table</caption><thead><tr><th scope=\"col\">Name</th><th>Age</th></tr></thead>\
+        <tbody><tr><td>Rey</td><td>19</td></tr><tr><td colspan=\"2\" rowspan=\"1\">Both</td></tr></tbody></table>\
+        <blockquote cite=\"https://example.org/letter\"><p>A letter, quoted.</p><p>Signed.</p></blockquote>\
         <p align=\"center\">centred</p><hr />\
         <p>Before<script>alert('x')</script> after.<img src=\"https://images.example/mood.png\" alt=\"\"></p>\
         <p>A <a href=\"https://example.org/a page\">link</a> and <center>old</center> <strike>tags</strike>&nbsp;here.</p>\
@@ -208,7 +208,7 @@ pub fn formatted_work(id: i64) -> Work {
         <kbd>Ctrl</kbd>, <abbr title=\"as far as I know\">AFAIK</abbr>, <q>quoted</q>, <cite>Cited</cite>, \
         <big>big</big>, <tt>tt</tt>, <acronym title=\"x\">ACR</acronym>, <ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>.</p>\
         <del><p>A deleted scene.</p></del><em><p>Italic paragraph one.</p><p>Two.</p></em>\
-        <dl><dt>Term</dt><dd>Definition</dd></dl><details><summary>Spoiler</summary><p>Hidden.</p></details>\
+        <dl><dt>Term</dt><dd>Definition</dd></dl><details open><summary>Spoiler</summary><p>Hidden.</p></details>\
         <h3 align=\"right\">A heading</h3><pre>  pre  formatted</pre><div class=\"note\" lang=\"fr\" dir=\"ltr\">Merci</div>";
     let chapter = html_chapter("Formatting", html);
     work_from_draft(id, &draft_with(vec![chapter]), &["formatter"])
