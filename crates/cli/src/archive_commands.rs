@@ -155,6 +155,12 @@ pub fn serve(location: &Location, options: ServeOptions) -> Result<()> {
 
 /// The search index beside the archive's data (each node keeps its own).
 async fn open_search(archive: &Archive, location: &Location) -> Result<SearchIndex> {
+    std::fs::create_dir_all(&location.data).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            location.data.display()
+        )
+    })?;
     SearchIndex::open(archive.clone(), &location.data)
         .await
         .with_context(|| {

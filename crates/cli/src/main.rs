@@ -13,14 +13,10 @@ use clap::{Args, Parser, Subcommand};
 /// Where the archive lives: the embedded default, or PostgreSQL.
 #[derive(Args, Clone)]
 pub struct Location {
-    /// The data directory of the embedded archive.
-    #[arg(
-        long,
-        global = true,
-        env = "QUIRE_DATA",
-        default_value = "quire-data",
-        conflicts_with = "database"
-    )]
+    /// The data directory: the embedded archive itself, or, with
+    /// `--database`, this server's own files (its search index and kept
+    /// downloads), so that servers sharing one database each keep theirs.
+    #[arg(long, global = true, env = "QUIRE_DATA", default_value = "quire-data")]
     data: PathBuf,
     /// A PostgreSQL URL (postgres://…) instead of the embedded archive.
     #[arg(long, global = true, env = "QUIRE_DATABASE")]

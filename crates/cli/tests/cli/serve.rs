@@ -386,3 +386,35 @@ fn the_readmes_api_example_posts_a_work_and_fetches_its_epub() {
     assert!(work.contains("\"creators\":[\"alice\"]"), "{work}");
     assert!(server.stop().success());
 }
+
+/// Two servers on one PostgreSQL database, started as the README says,
+/// each with a directory of its own (`--data` beside `--database`): both
+/// answer, each keeps its own search index there, and a work imported
+/// once is found through both.
+#[test]
+fn two_servers_on_one_database_each_keep_their_own_directory() {
+    use quire_testkit::postgres::{admin_url, TestDatabase};
+    if admin_url().is_none() {
+        return;
+    }
+    let database = TestDatabase::create_blocking("quire_two_nodes");
+    let imported = quire(&["import", "--database", &database.url, &seeds_dir()]);
+    assert!(imported.status.success());
+    let (one, two) = (DataDir::dir("node-one"), DataDir::dir("node-two"));
+    let servers: Vec<Server> = [&one, &two]
+        .into_iter()
+        .map(|data| Server::start_with(data, &["--database", &database.url]))
+        .collect();
+    for (server, data) in servers.iter().zip([&one, &two]) {
+        wait_for_total(server, "", 2);
+        assert!(
+            PathBuf::from(data.path()).join("index").is_dir(),
+            "{} holds its own index",
+            data.path()
+        );
+    }
+    for server in servers {
+        assert!(server.stop().success());
+    }
+    database.remove_blocking();
+}
