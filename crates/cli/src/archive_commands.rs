@@ -136,7 +136,19 @@ pub fn serve(location: &Location, options: ServeOptions) -> Result<()> {
     start_log(log_format)?;
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
-        let demo_works = if demo { load_demo(&archive).await? } else { Vec::new() };
+        let demo_works = if demo {
+            let works = load_demo(&archive).await?;
+            // The address is printed once the demo can be searched: a
+            // newcomer who opens it at once finds its works listed.
+            open_search(&archive, location)
+                .await?
+                .catch_up()
+                .await
+                .context("cannot index the demo's works")?;
+            works
+        } else {
+            Vec::new()
+        };
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;

@@ -123,8 +123,13 @@ fn serve_demo_loads_its_works_once() {
             vec!["1", "2", "3", "4", "5"],
             "the same five works both times"
         );
-        // The two seeds, three AO3 downloads and the generated corpus.
-        wait_for_total(&server, "per_page=1", 305);
+        // The two seeds, three AO3 downloads and the generated corpus,
+        // searchable as soon as the address is printed (not "the index is
+        // being built").
+        let (status, _, body) = server.get("/api/v1/works?per_page=1");
+        assert_eq!(status, 200, "{body}");
+        let found: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(found["total"], 305, "{body}");
         let (status, _, page) = server.get("/works/2");
         assert_eq!(status, 200);
         assert!(
