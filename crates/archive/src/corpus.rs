@@ -490,7 +490,13 @@ pub fn generate_scaled(
             characters,
             freeforms,
             language: "en".into(),
-            words,
+            // Counted as quire counts the text, not the length it was
+            // generated to: filters on word ranges built from the corpus
+            // file then find the works at their edges.
+            words: chapters
+                .iter()
+                .map(|c| quire_text::count::words(&c.text))
+                .sum(),
             complete,
             expected_chapters,
             summary: sentence(rng, 14),
@@ -514,6 +520,18 @@ mod tests {
         let c: Vec<_> = generate(50, 8).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    /// The corpus file's `words` is what quire counts once the work is
+    /// read, at every scale.
+    #[test]
+    fn the_words_written_are_the_words_quire_counts() {
+        for scale in [1.0, 0.05] {
+            for work in generate_scaled(300, 3, scale) {
+                let draft = work.draft().expect("a valid draft");
+                assert_eq!(work.words, draft.word_count(), "{}", work.title);
+            }
+        }
     }
 
     #[test]
