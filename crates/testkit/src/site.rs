@@ -13,6 +13,23 @@ pub struct Site {
     pub archive: Archive,
     runtime: tokio::runtime::Handle,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database of its own the site runs on, dropped with it.
+    #[cfg(feature = "postgres")]
+    database: Option<crate::postgres::TestDatabase>,
+}
+
+/// Set to `postgres`, every site a test starts runs on a PostgreSQL
+/// database of its own on the server `QUIRE_TEST_POSTGRES` names, instead
+/// of SQLite: `scripts/test` runs the site's tests both ways.
+pub const BACKEND_VARIABLE: &str = "QUIRE_TEST_SITE_BACKEND";
+
+#[cfg(feature = "postgres")]
+impl Drop for Site {
+    fn drop(&mut self) {
+        if let Some(database) = self.database.take() {
+            database.remove_blocking();
+        }
+    }
 }
 
 impl Site {
@@ -22,9 +39,29 @@ impl Site {
         Site::start_with(|_| {})
     }
 
-    /// Starts the site with some of its settings changed.
+    /// Starts the site with some of its settings changed, on the backend
+    /// [`BACKEND_VARIABLE`] names (SQLite unless it says `postgres`).
     pub fn start_with(configure: impl FnOnce(&mut quire_web::Settings) + Send + 'static) -> Site {
-        Site::start_on(None, configure)
+        match std::env::var(BACKEND_VARIABLE).as_deref() {
+            Ok("postgres") => Site::start_on_postgres(configure),
+            Ok("sqlite") | Ok("") | Err(_) => Site::start_on(None, configure),
+            Ok(other) => panic!("{BACKEND_VARIABLE}={other}: say sqlite or postgres"),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn start_on_postgres(
+        configure: impl FnOnce(&mut quire_web::Settings) + Send + 'static,
+    ) -> Site {
+        let database = crate::postgres::TestDatabase::create_blocking("quire_site");
+        let mut site = Site::start_on(Some(database.url.clone()), configure);
+        site.database = Some(database);
+        site
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn start_on_postgres(_: impl FnOnce(&mut quire_web::Settings) + Send + 'static) -> Site {
+        panic!("{BACKEND_VARIABLE}=postgres needs quire-testkit's postgres feature")
     }
 
     /// Starts a node of the archive at `database` (a `postgres://` URL;
@@ -72,6 +109,8 @@ impl Site {
             archive,
             runtime,
             _dir: dir,
+            #[cfg(feature = "postgres")]
+            database: None,
         };
         // A new archive's index is built first; lists answer 503 until then.
         let client = site.client();
