@@ -30,7 +30,10 @@ pub struct Counts {
 /// words do we read per minute?": 260 words a minute for fiction).
 pub const WORDS_PER_MINUTE: usize = 260;
 
-fn is_unspaced_script(c: char) -> bool {
+/// A character of a script written without spaces between words
+/// (Chinese, Japanese, Thai, Lao, Myanmar, Khmer): each counts as a word,
+/// and search indexes it in pairs.
+pub fn is_unspaced_script(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF      // Hiragana, Katakana
         | 0x3400..=0x4DBF    // CJK Extension A

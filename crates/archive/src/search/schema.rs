@@ -7,8 +7,8 @@ use tantivy::schema::{
     TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
 use tantivy::TantivyDocument;
 
@@ -19,16 +19,98 @@ use crate::model::TagKind;
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The analyzer of every text field: words split at anything that is not a
-/// letter or digit, lower-cased, accents folded (`naïve` finds `naive`),
-/// and reduced to their English stem (`lantern` finds `Lanterns`), as
-/// AO3's English search does.
+/// letter or digit ([`WordsAndPairs`]: text in a script written without
+/// spaces becomes pairs of characters), lower-cased, accents folded
+/// (`naïve` finds `naive`, `звёзды` finds `звезды`), and reduced to their
+/// English stem (`lantern` finds `Lanterns`), as AO3's English search does.
 pub const ANALYZER: &str = "quire";
 
+/// Words as tantivy's simple tokenizer splits them (runs of letters and
+/// digits), but for scripts written without spaces between words
+/// (Chinese, Japanese, Thai…), whose runs become their overlapping pairs of
+/// characters (`森林里` → `森林`, `林里`), as search engines index such text
+/// without a dictionary: a search for any two or more characters of it
+/// finds it. A lone such character is a word of its own. `ё` is read as
+/// `е`, as Russian readers type it.
+#[derive(Clone, Default)]
+pub struct WordsAndPairs;
+
+/// The tokens of one text, made at once.
+pub struct WordsAndPairsStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for WordsAndPairs {
+    type TokenStream<'a> = WordsAndPairsStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordsAndPairsStream {
+        use quire_text::count::is_unspaced_script;
+        let mut tokens = Vec::new();
+        let mut push = |from: usize, to: usize, word: String| {
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position: tokens.len(),
+                text: word,
+                position_length: 1,
+            });
+        };
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if is_unspaced_script(c) {
+                let mut run = vec![(start, c)];
+                while let Some(&(at, next)) = chars.peek() {
+                    if !is_unspaced_script(next) {
+                        break;
+                    }
+                    run.push((at, next));
+                    chars.next();
+                }
+                if let [(at, lone)] = run[..] {
+                    push(at, at + lone.len_utf8(), lone.to_string());
+                }
+                for pair in run.windows(2) {
+                    let ((from, first), (at, second)) = (pair[0], pair[1]);
+                    push(from, at + second.len_utf8(), format!("{first}{second}"));
+                }
+            } else if c.is_alphanumeric() {
+                let mut end = start + c.len_utf8();
+                while let Some(&(at, next)) = chars.peek() {
+                    if !next.is_alphanumeric() || is_unspaced_script(next) {
+                        break;
+                    }
+                    end = at + next.len_utf8();
+                    chars.next();
+                }
+                let word = text[start..end].replace('ё', "е").replace('Ё', "Е");
+                push(start, end, word);
+            }
+        }
+        WordsAndPairsStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for WordsAndPairsStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordsAndPairs)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -294,5 +376,18 @@ mod tests {
     fn words_fold_case_and_accents() {
         assert_eq!(words_of("Naïve, SPIDER-man!"), ["naiv", "spider", "man"]);
         assert_eq!(words_of("Lanterns"), words_of("lantern"));
+    }
+
+    #[test]
+    fn text_without_spaces_is_searched_by_pairs_and_yo_is_ye() {
+        assert_eq!(words_of("我在森林里。"), ["我在", "在森", "森林", "林里"]);
+        assert_eq!(words_of("森"), ["森"]);
+        assert_eq!(words_of("森林"), ["森林"]);
+        assert_eq!(
+            words_of("Tokyo東京タワー, 2024"),
+            ["tokyo", "東京", "京タ", "タワ", "ワー", "2024"]
+        );
+        assert_eq!(words_of("Звёзды"), words_of("звезды"));
+        assert_eq!(words_of("ЁЛКА"), words_of("елка"));
     }
 }

@@ -446,3 +446,59 @@ async fn a_missing_damaged_or_older_index_is_rebuilt_and_caught_up() {
     let _ = std::fs::remove_dir_all(dir);
     test.finish().await;
 }
+
+/// Works in languages written without spaces are found by any two or more
+/// characters of their words, and Russian works by `е` for `ё`.
+#[tokio::test]
+async fn chinese_japanese_and_russian_works_are_found_as_their_readers_search() {
+    use quire_archive::model::ChapterDraft;
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
+        let post = |title: &str, language: &str, text: &str| WorkDraft {
+            title: title.into(),
+            language: language.into(),
+            chapters: vec![ChapterDraft::from_manuscript(quire_text::analyze_str(text))],
+            ..draft()
+        };
+        let chinese = archive
+            .post_work(
+                &[pell],
+                &post("星之旅", "zh", "我在森林里迷路了。天黑了，星星出来了。"),
+            )
+            .await
+            .unwrap();
+        let japanese = archive
+            .post_work(
+                &[pell],
+                &post("塔", "ja", "東京タワーの上で、彼は待っていた。"),
+            )
+            .await
+            .unwrap();
+        let russian = archive
+            .post_work(&[pell], &post("Небо", "ru", "Над морем горели звёзды."))
+            .await
+            .unwrap();
+        let (index, dir) = open_index(&test).await;
+        let found = |text: &str| ids(&index.search(&request(text), false).unwrap());
+        for (query, work) in [
+            ("森林", chinese),
+            ("迷路", chinese),
+            ("星星出来", chinese),
+            ("星之旅", chinese),
+            ("タワー", japanese),
+            ("東京", japanese),
+            ("звезды", russian),
+            ("звёзды", russian),
+            ("Звезды", russian),
+        ] {
+            assert_eq!(found(query), vec![work], "{query}");
+        }
+        assert!(
+            found("森林大火").is_empty(),
+            "every pair must be there, in order"
+        );
+        drop(index);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
