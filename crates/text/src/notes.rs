@@ -40,17 +40,23 @@ enum Label {
 fn label_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
+        // Labels as writers of the archive's biggest languages write them
+        // (English, Chinese, Japanese, Russian, Spanish, Portuguese,
+        // French, German), brackets and colons full-width or not.
         Regex::new(
-            r"(?xi)^[\s(\[*_]*
+            r"(?xi)^[\s(\[*_（【「『]*
             (?:
-              (?P<title>title)
-            | (?P<summary>summary)
+              (?P<title>title|标题|標題|题目|題目|タイトル|название|título|titulo|titre|titel)
+            | (?P<summary>summary|简介|簡介|文案|摘要|梗概|あらすじ|概要|описание|аннотация|саммари|resumen|resumo|sinopse|résumé|zusammenfassung)
             | (?P<an>a/n|a\.n\.)
-            | (?P<note>(?:author'?s?'?\s+|authors?\s+|beginning\s+|end(?:ing)?\s+|chapter\s+)?notes?|disclaimer|credits?)
+            | (?P<note>(?:author'?s?'?\s+|authors?\s+|beginning\s+|end(?:ing)?\s+|chapter\s+)?notes?|disclaimer|credits?
+                       |作者的话|作者的話|作者注|作者有话说|备注|備註|注意|注意事項|後書き|あとがき|примечани[ея](?:\s+автора)?|от\s+автора|notas?(?:\s+del?\s+autora?)?|nota\s+da\s+autora?|remarques?|anmerkungen?)
             | (?P<meta>rating|warnings?|archive\s+warnings?|fandoms?|pairings?|relationships?|characters?|
-                       (?:additional\s+)?tags|word\s*count|words|categor(?:y|ies)|series|chapter\s+\d+)
+                       (?:additional\s+)?tags|word\s*count|words|categor(?:y|ies)|series|chapter\s+\d+
+                       |分级|分級|警告|原作|配对|配對|cp|角色|人物|标签|標籤|タグ|カップリング|キャラクター
+                       |рейтинг|предупреждени[ея]|фэндом|фандом|пейринг|персонажи|метки|жанры?|размер)
             )
-            [\s)\]*_]*(?P<colon>:|\s+-\s)?",
+            [\s)\]*_）】」』]*(?P<colon>[:：︰]|\s+-\s)?",
         )
         .expect("static regex")
     })
@@ -60,7 +66,13 @@ fn label_regex() -> &'static Regex {
 fn label_of(paragraph: &str) -> Option<(Label, usize)> {
     let found = label_regex().captures(paragraph)?;
     let end = found.get(0).map_or(0, |m| m.end());
-    let has_colon = found.name("colon").is_some();
+    // `【标题】星之旅`: a label in brackets needs no colon after it.
+    let whole = found.get(0).map_or("", |m| m.as_str());
+    let bracketed = whole
+        .trim_start()
+        .starts_with(['(', '[', '（', '【', '「', '『'])
+        && whole.contains([')', ']', '）', '】', '」', '』']);
+    let has_colon = found.name("colon").is_some() || bracketed;
     let label = if found.name("title").is_some() {
         Label::Title
     } else if found.name("summary").is_some() {
@@ -333,6 +345,56 @@ mod tests {
             separated.end,
             vec!["A/N thanks for reading!", "my-blog.tumblr.com"]
         );
+    }
+
+    /// Labels in other languages, with full-width colons and brackets.
+    #[test]
+    fn labels_in_other_languages_and_full_width_colons() {
+        for (lines, title, summary) in [
+            (
+                ["标题：星之旅", "简介：一个关于星星的故事。"],
+                "星之旅",
+                "一个关于星星的故事。",
+            ),
+            (
+                ["【標題】星之旅", "【文案】星星的故事。"],
+                "星之旅",
+                "星星的故事。",
+            ),
+            (
+                ["タイトル：星の旅", "あらすじ：星の話。"],
+                "星の旅",
+                "星の話。",
+            ),
+            (
+                ["Название: Звёзды", "Описание: История о звёздах."],
+                "Звёзды",
+                "История о звёздах.",
+            ),
+            (
+                ["Título: Las estrellas", "Resumen: Una historia."],
+                "Las estrellas",
+                "Una historia.",
+            ),
+        ] {
+            let separated = separate(vec![
+                p(lines[0]),
+                p(lines[1]),
+                p("The story itself, long enough to be a story."),
+            ]);
+            assert_eq!(separated.title.as_deref(), Some(title), "{lines:?}");
+            assert_eq!(separated.summary.as_deref(), Some(summary), "{lines:?}");
+        }
+        for (line, is_tag) in [
+            ("分级：G", true),
+            ("Рейтинг: PG-13", true),
+            ("Пейринг: Гарри/Драко", true),
+            ("警告：无", true),
+            ("他说：不要走。", false),
+            ("Он сказал: останься.", false),
+        ] {
+            assert_eq!(is_tag_line(line), is_tag, "{line}");
+        }
     }
 
     #[test]
