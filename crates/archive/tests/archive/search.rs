@@ -500,5 +500,6 @@ async fn chinese_japanese_and_russian_works_are_found_as_their_readers_search() 
         );
         drop(index);
         let _ = std::fs::remove_dir_all(dir);
+        test.finish().await;
     }
 }
