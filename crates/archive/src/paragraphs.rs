@@ -60,15 +60,20 @@ const VOID: &[&str] = &["br", "img", "hr", "col", "wbr"];
 pub fn paragraphed(html: &str) -> String {
     let fragment = scraper::Html::parse_fragment(html);
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    container(*fragment.root_element(), true, &mut out);
+    // Reopening deeply nested inline elements after every break could
+    // make a short text enormous (a hundred nested tags, then `a` and a
+    // blank line, again and again): past this length, elements open
+    // across a break are closed and not opened again. No text is lost.
+    let reopen_until = html.len().saturating_mul(4).saturating_add(64 * 1024);
+    container(*fragment.root_element(), true, reopen_until, &mut out);
     out
 }
 
 /// What a run of inline content is made of.
 enum Token {
     Text(String),
-    /// An inline element's start tag, written out.
-    Open(String),
+    /// An inline element's start tag, written out, and its end tag.
+    Open(String, String),
     /// Its end.
     Close(String),
     /// `<br />`.
@@ -124,7 +129,7 @@ fn write_whole(node: NodeRef<'_, Node>, out: &mut String) {
 /// Paragraphs the children of a block that holds paragraphs. Blocks at
 /// the top stand on lines of their own; inside a block they run on, so
 /// that no white space is added inside it.
-fn container(node: NodeRef<'_, Node>, top: bool, out: &mut String) {
+fn container(node: NodeRef<'_, Node>, top: bool, reopen_until: usize, out: &mut String) {
     let end = if top { "\n" } else { "" };
     let mut run = Vec::new();
     for child in node.children() {
@@ -136,21 +141,49 @@ fn container(node: NodeRef<'_, Node>, top: bool, out: &mut String) {
                     // A block inside a paragraph or an inline element can't
                     // be wrapped in a `<p>` (a parser would move it out):
                     // kept whole, as the parser read it.
-                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
+                    paragraphs(
+                        std::mem::take(&mut run),
+                        "<p>",
+                        false,
+                        end,
+                        reopen_until,
+                        out,
+                    );
                     out.push_str(&whole(child));
                     out.push_str(end);
                 } else if name == "p" {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
+                    paragraphs(
+                        std::mem::take(&mut run),
+                        "<p>",
+                        false,
+                        end,
+                        reopen_until,
+                        out,
+                    );
                     let mut inside = Vec::new();
                     inline(child, &mut inside);
-                    paragraphs(inside, &start_tag(element), true, end, out);
+                    paragraphs(inside, &start_tag(element), true, end, reopen_until, out);
                 } else if CONTAINERS.contains(&name) {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
+                    paragraphs(
+                        std::mem::take(&mut run),
+                        "<p>",
+                        false,
+                        end,
+                        reopen_until,
+                        out,
+                    );
                     out.push_str(&start_tag(element));
-                    container(child, false, out);
+                    container(child, false, reopen_until, out);
                     out.push_str(&format!("</{name}>{end}"));
                 } else if KEPT_BLOCKS.contains(&name) || holds_a_block(child) {
-                    paragraphs(std::mem::take(&mut run), "<p>", false, end, out);
+                    paragraphs(
+                        std::mem::take(&mut run),
+                        "<p>",
+                        false,
+                        end,
+                        reopen_until,
+                        out,
+                    );
                     out.push_str(&whole(child));
                     out.push_str(end);
                 } else {
@@ -160,7 +193,7 @@ fn container(node: NodeRef<'_, Node>, top: bool, out: &mut String) {
             _ => {}
         }
     }
-    paragraphs(run, "<p>", false, end, out);
+    paragraphs(run, "<p>", false, end, reopen_until, out);
 }
 
 fn is_block(name: &str) -> bool {
@@ -192,7 +225,7 @@ fn inline_node(node: NodeRef<'_, Node>, run: &mut Vec<Token>) {
             } else if VOID.contains(&name) || is_block(name) {
                 run.push(Token::Whole(whole(node)));
             } else {
-                run.push(Token::Open(start_tag(element)));
+                run.push(Token::Open(start_tag(element), format!("</{name}>")));
                 inline(node, run);
                 run.push(Token::Close(format!("</{name}>")));
             }
@@ -216,6 +249,9 @@ struct Writer<'a> {
     /// What follows each paragraph: a line break at the top, nothing
     /// inside a block.
     end: &'a str,
+    /// Past this length of the whole output, inline elements open across
+    /// a break are not opened again after it.
+    reopen_until: usize,
     current: String,
     /// The current paragraph holds something to see.
     seen: bool,
@@ -254,8 +290,13 @@ impl Writer<'_> {
             self.out.push_str(self.end);
             self.written += 1;
         }
-        for (start, _) in &self.open {
-            self.current.push_str(start);
+        if self.out.len() < self.reopen_until {
+            for (start, _) in &self.open {
+                self.current.push_str(start);
+            }
+        } else {
+            // Closed above; not reopened, so they are not closed again.
+            self.open.clear();
         }
         self.seen = false;
         self.after_break = false;
@@ -303,9 +344,17 @@ impl Writer<'_> {
 /// Writes a run of inline content as paragraphs, each started with
 /// `start`; `in_p` says the run was a `<p>` of the author's, inside which
 /// two `<br>`s stay two line breaks.
-fn paragraphs(run: Vec<Token>, start: &str, in_p: bool, end: &str, out: &mut String) {
+fn paragraphs(
+    run: Vec<Token>,
+    start: &str,
+    in_p: bool,
+    end: &str,
+    reopen_until: usize,
+    out: &mut String,
+) {
     let mut writer = Writer {
         out,
+        reopen_until,
         start,
         end,
         current: String::new(),
@@ -333,17 +382,16 @@ fn paragraphs(run: Vec<Token>, start: &str, in_p: bool, end: &str, out: &mut Str
                 writer.seen = true;
                 writer.after_break = true;
             }
-            Token::Open(tag) => {
-                let name: String = tag[1..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric())
-                    .collect();
-                writer.current.push_str(&tag);
-                writer.open.push((tag, format!("</{name}>")));
+            Token::Open(start, end) => {
+                writer.current.push_str(&start);
+                writer.open.push((start, end));
             }
             Token::Close(tag) => {
-                writer.current.push_str(&tag);
-                writer.open.pop();
+                // Unless it was closed for good at a break (see
+                // `reopen_until`).
+                if writer.open.pop().is_some() {
+                    writer.current.push_str(&tag);
+                }
             }
             Token::Whole(html) => {
                 writer.current.push_str(&html);
@@ -432,6 +480,30 @@ mod tests {
         for (rule, typed, expected) in cases {
             assert_eq!(paragraphed(typed), *expected, "{rule}");
         }
+    }
+
+    /// A hundred nested inline elements open across a hundred thousand
+    /// breaks: the output stays within a few times the input, every word
+    /// kept.
+    #[test]
+    fn nesting_across_many_breaks_cannot_blow_up() {
+        let typed = format!(
+            "{}{}{}",
+            "<em>".repeat(100),
+            "a\n\n".repeat(100_000),
+            "</em>".repeat(100)
+        );
+        let out = paragraphed(&typed);
+        // The reopening budget, plus `<p>…</p>` around each line: 90 MB
+        // before the budget.
+        assert!(
+            out.len() <= typed.len() * 8 + 128 * 1024,
+            "{} bytes",
+            out.len()
+        );
+        assert_eq!(out.matches("<p>").count(), 100_000);
+        assert_eq!(out.matches('a').count(), 100_000);
+        assert_eq!(out.matches("<em>").count(), out.matches("</em>").count());
     }
 
     #[test]

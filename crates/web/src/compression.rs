@@ -503,8 +503,9 @@ const LONGEST_COMPRESSED: usize = 16 * 1024 * 1024;
 
 /// Compresses an HTML page drawn for one reader (a member's page, a form),
 /// around their form token, at the per-answer level. Kept pages, already
-/// in the reader's coding, and anything not HTML pass as they are: the
-/// latter are compressed by tower-http's layer further out.
+/// in the reader's coding (`Content-Encoding` set), and anything not HTML
+/// pass as they are: the latter are compressed by tower-http's layer
+/// further out.
 pub async fn pages_layer(request: Request, next: Next) -> Response {
     let asked = negotiate(request.headers());
     let revalidating = request.headers().clone();
@@ -523,7 +524,6 @@ pub async fn pages_layer(request: Request, next: Next) -> Response {
         .filter(|len| *len <= LONGEST_COMPRESSED as u64);
     if !html
         || headers.contains_key(header::CONTENT_ENCODING)
-        || headers.contains_key("x-cache")
         || response.status() == StatusCode::NOT_MODIFIED
     {
         return response;

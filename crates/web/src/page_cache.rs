@@ -531,14 +531,8 @@ async fn keep(
     (response, Some(page))
 }
 
-fn validators(
-    cache: &PageCache,
-    page: &Page,
-    token: &str,
-    form: &Compressed,
-    headers: &mut HeaderMap,
-) {
-    if let Ok(etag) = HeaderValue::from_str(&cache.etag(page, token, form.coding())) {
+fn validators(page: &Page, etag: &str, headers: &mut HeaderMap) {
+    if let Ok(etag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, etag);
     }
     if !page.last_modified.is_empty() {
@@ -570,7 +564,7 @@ fn serve_kept(cache: &PageCache, page: &Arc<Page>, token: &str, asked: &HeaderMa
         }
         response
     };
-    validators(cache, page, token, form, response.headers_mut());
+    validators(page, &etag, response.headers_mut());
     response
         .headers_mut()
         .insert("x-cache", HeaderValue::from_static("hit"));

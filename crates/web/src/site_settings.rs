@@ -14,6 +14,8 @@ const REQUEST_TIMEOUT_SECONDS: &str = "60";
 const HEADER_TIMEOUT_SECONDS: &str = "10";
 const CONNECTIONS_PER_ADDRESS: usize = 64;
 const DOWNLOAD_WAIT_SECONDS: &str = "5";
+/// The same default, as `Settings::new` takes it without parsing.
+const DOWNLOAD_WAIT: Duration = Duration::from_secs(5);
 
 /// The archive's public address, by its one name; the name it had before
 /// is still read.
@@ -129,7 +131,7 @@ impl Settings {
             comments_per_minute: COMMENTS_PER_MINUTE,
             api_requests_per_minute: API_REQUESTS_PER_MINUTE,
             request_timeout: seconds(REQUEST_TIMEOUT_SECONDS).expect("a default in seconds"),
-            download_wait: seconds(DOWNLOAD_WAIT_SECONDS).expect("a default in seconds"),
+            download_wait: DOWNLOAD_WAIT,
             connections: crate::ConnectionLimits {
                 header_timeout: seconds(HEADER_TIMEOUT_SECONDS).expect("a default in seconds"),
                 per_address: CONNECTIONS_PER_ADDRESS,
@@ -212,6 +214,11 @@ mod tests {
 
     #[test]
     fn seconds_are_whole_or_fractions_and_never_negative() {
+        assert_eq!(
+            seconds(DOWNLOAD_WAIT_SECONDS),
+            Ok(DOWNLOAD_WAIT),
+            "one default, two spellings"
+        );
         assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
         assert_eq!(seconds("0.05"), Ok(Duration::from_millis(50)));
         assert!(seconds("-1").is_err());
