@@ -133,64 +133,44 @@ fn container(node: NodeRef<'_, Node>, top: bool, reopen_until: usize, out: &mut 
     let end = if top { "\n" } else { "" };
     let mut run = Vec::new();
     for child in node.children() {
-        match child.value() {
-            Node::Text(text) => run.push(Token::Text(text.to_string())),
-            Node::Element(element) => {
-                let name = element.name();
-                if !CONTAINERS.contains(&name) && holds_a_block(child) {
-                    // A block inside a paragraph or an inline element can't
-                    // be wrapped in a `<p>` (a parser would move it out):
-                    // kept whole, as the parser read it.
-                    paragraphs(
-                        std::mem::take(&mut run),
-                        "<p>",
-                        false,
-                        end,
-                        reopen_until,
-                        out,
-                    );
-                    out.push_str(&whole(child));
-                    out.push_str(end);
-                } else if name == "p" {
-                    paragraphs(
-                        std::mem::take(&mut run),
-                        "<p>",
-                        false,
-                        end,
-                        reopen_until,
-                        out,
-                    );
-                    let mut inside = Vec::new();
-                    inline(child, &mut inside);
-                    paragraphs(inside, &start_tag(element), true, end, reopen_until, out);
-                } else if CONTAINERS.contains(&name) {
-                    paragraphs(
-                        std::mem::take(&mut run),
-                        "<p>",
-                        false,
-                        end,
-                        reopen_until,
-                        out,
-                    );
-                    out.push_str(&start_tag(element));
-                    container(child, false, reopen_until, out);
-                    out.push_str(&format!("</{name}>{end}"));
-                } else if KEPT_BLOCKS.contains(&name) || holds_a_block(child) {
-                    paragraphs(
-                        std::mem::take(&mut run),
-                        "<p>",
-                        false,
-                        end,
-                        reopen_until,
-                        out,
-                    );
-                    out.push_str(&whole(child));
-                    out.push_str(end);
-                } else {
-                    inline_node(child, &mut run);
-                }
+        let element = match child.value() {
+            Node::Text(text) => {
+                run.push(Token::Text(text.to_string()));
+                continue;
             }
-            _ => {}
+            Node::Element(element) => element,
+            _ => continue,
+        };
+        let name = element.name();
+        let container_block = CONTAINERS.contains(&name);
+        // A block inside a paragraph or an inline element can't be wrapped
+        // in a `<p>` (a parser would move it out): kept whole, as the
+        // parser read it.
+        let kept_whole = KEPT_BLOCKS.contains(&name) || (!container_block && holds_a_block(child));
+        if !kept_whole && !container_block && name != "p" {
+            inline_node(child, &mut run);
+            continue;
+        }
+        // A block ends the run of inline content before it.
+        paragraphs(
+            std::mem::take(&mut run),
+            "<p>",
+            false,
+            end,
+            reopen_until,
+            out,
+        );
+        if kept_whole {
+            out.push_str(&whole(child));
+            out.push_str(end);
+        } else if container_block {
+            out.push_str(&start_tag(element));
+            container(child, false, reopen_until, out);
+            out.push_str(&format!("</{name}>{end}"));
+        } else {
+            let mut inside = Vec::new();
+            inline(child, &mut inside);
+            paragraphs(inside, &start_tag(element), true, end, reopen_until, out);
         }
     }
     paragraphs(run, "<p>", false, end, reopen_until, out);
