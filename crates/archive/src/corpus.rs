@@ -12,7 +12,7 @@ use rand_distr::{Distribution, LogNormal, Zipf};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ArchiveWarning, Category, ChapterDraft, ModelError, Rating, Warnings, WorkDraft,
+    ArchiveWarning, Category, ChapterDraft, Formatted, ModelError, Rating, Warnings, WorkDraft,
 };
 
 /// Words per chapter that stay well inside AO3's 510,000-character limit.
@@ -50,9 +50,9 @@ impl GeneratedWork {
     pub fn draft(&self) -> Result<WorkDraft, ModelError> {
         let draft = WorkDraft {
             title: self.title.clone(),
-            summary: self.summary.clone(),
-            notes_start: String::new(),
-            notes_end: String::new(),
+            summary: Formatted::from_text(&self.summary),
+            notes_start: Formatted::default(),
+            notes_end: Formatted::default(),
             language: self.language.clone(),
             rating: Rating::from_name(&self.rating)?,
             warnings: Warnings::from_names(self.warnings.iter().map(String::as_str))?,

@@ -14,6 +14,7 @@ pub mod dates;
 mod editing;
 mod errors;
 pub mod feed;
+pub mod formatted;
 mod history;
 mod hits;
 pub mod import;
@@ -53,7 +54,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::AnyPool;
 
-use model::{Category, Rating, Warnings};
+use model::{Category, Formatted, Rating, Warnings};
 
 pub type WorkId = i64;
 pub type PseudId = i64;
@@ -97,9 +98,9 @@ pub struct Archive {
 pub struct Work {
     pub id: WorkId,
     pub title: String,
-    pub summary: String,
-    pub notes_start: String,
-    pub notes_end: String,
+    pub summary: Formatted,
+    pub notes_start: Formatted,
+    pub notes_end: Formatted,
     pub language: String,
     pub rating: Rating,
     pub warnings: Warnings,
@@ -139,9 +140,9 @@ pub struct Chapter {
     pub id: i64,
     pub position: u32,
     pub title: String,
-    pub summary: String,
-    pub notes_start: String,
-    pub notes_end: String,
+    pub summary: Formatted,
+    pub notes_start: Formatted,
+    pub notes_end: Formatted,
     pub body: quire_text::Manuscript,
     /// The author's formatting, sanitized.
     pub html: String,

@@ -7,8 +7,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::formatted::Formatted;
+
 /// Limits AO3 sets, which authors moving their works here will expect.
 pub mod limits {
+    /// A field that takes formatting holds its limit in characters of
+    /// text, and its HTML up to this many times that: a link's address is
+    /// not text, but no field can be made to hold megabytes of tags.
+    pub const fn with_markup(text_chars: usize) -> usize {
+        text_chars * 8
+    }
+
     pub const TITLE_CHARS: usize = 255;
     pub const SUMMARY_CHARS: usize = 1_250;
     pub const NOTES_CHARS: usize = 5_000;
@@ -51,6 +60,26 @@ pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Mod
     check_length(field, text, max)
 }
 
+/// The rule for a field that takes formatting: at most `max` characters
+/// of text, and markup within [`limits::with_markup`] around them.
+pub fn check_formatted(
+    field: &'static str,
+    text: &Formatted,
+    max: usize,
+) -> Result<(), ModelError> {
+    check_length(field, &text.text(), max)?;
+    let html = text.html().chars().count();
+    let markup_max = limits::with_markup(max);
+    if html > markup_max {
+        return Err(ModelError::TooMuchMarkup {
+            field,
+            chars: html,
+            max: markup_max,
+        });
+    }
+    Ok(())
+}
+
 /// The rule for a list a person fills in: at most `max` entries.
 pub fn check_count(field: &'static str, count: usize, max: usize) -> Result<(), ModelError> {
     if count > max {
@@ -77,6 +106,12 @@ pub enum ModelError {
     NoTitle,
     #[error("the {field} is {chars} characters long; the most is {max}")]
     TooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
+    #[error("the {field}'s HTML is {chars} characters long with its markup; the most is {max}: use fewer tags, links or attributes")]
+    TooMuchMarkup {
         field: &'static str,
         chars: usize,
         max: usize,
@@ -395,9 +430,9 @@ pub fn tag_key(name: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkDraft {
     pub title: String,
-    pub summary: String,
-    pub notes_start: String,
-    pub notes_end: String,
+    pub summary: Formatted,
+    pub notes_start: Formatted,
+    pub notes_end: Formatted,
     /// A language code such as `en`.
     pub language: String,
     pub rating: Rating,
@@ -419,9 +454,9 @@ pub struct WorkDraft {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChapterDraft {
     pub title: String,
-    pub summary: String,
-    pub notes_start: String,
-    pub notes_end: String,
+    pub summary: Formatted,
+    pub notes_start: Formatted,
+    pub notes_end: Formatted,
     /// The text as quire reads it: what search, counts, warnings and
     /// reader-insert work from.
     pub body: quire_text::Manuscript,
@@ -436,9 +471,9 @@ impl ChapterDraft {
     pub fn from_manuscript(body: quire_text::Manuscript) -> ChapterDraft {
         ChapterDraft {
             title: String::new(),
-            summary: String::new(),
-            notes_start: String::new(),
-            notes_end: String::new(),
+            summary: Formatted::default(),
+            notes_start: Formatted::default(),
+            notes_end: Formatted::default(),
             html: crate::sanitize::html_of(&body),
             body,
         }
@@ -502,9 +537,9 @@ impl WorkDraft {
             return Err(ModelError::NoTitle);
         }
         check_text("title", &self.title, limits::TITLE_CHARS)?;
-        check_text("summary", &self.summary, limits::SUMMARY_CHARS)?;
-        check_text("beginning notes", &self.notes_start, limits::NOTES_CHARS)?;
-        check_text("end notes", &self.notes_end, limits::NOTES_CHARS)?;
+        check_formatted("summary", &self.summary, limits::SUMMARY_CHARS)?;
+        check_formatted("beginning notes", &self.notes_start, limits::NOTES_CHARS)?;
+        check_formatted("end notes", &self.notes_end, limits::NOTES_CHARS)?;
         check_text("language", &self.language, limits::LANGUAGE_CHARS)?;
         if self.fandoms.iter().all(|f| f.trim().is_empty()) {
             return Err(ModelError::NoFandom);
@@ -525,13 +560,13 @@ impl WorkDraft {
         }
         for chapter in &self.chapters {
             check_text("chapter title", &chapter.title, limits::TITLE_CHARS)?;
-            check_text("chapter summary", &chapter.summary, limits::SUMMARY_CHARS)?;
-            check_text(
+            check_formatted("chapter summary", &chapter.summary, limits::SUMMARY_CHARS)?;
+            check_formatted(
                 "chapter's beginning notes",
                 &chapter.notes_start,
                 limits::NOTES_CHARS,
             )?;
-            check_text(
+            check_formatted(
                 "chapter's end notes",
                 &chapter.notes_end,
                 limits::NOTES_CHARS,
@@ -561,9 +596,9 @@ mod tests {
     pub(crate) fn draft() -> WorkDraft {
         WorkDraft {
             title: "Ashes".into(),
-            summary: String::new(),
-            notes_start: String::new(),
-            notes_end: String::new(),
+            summary: Formatted::default(),
+            notes_start: Formatted::default(),
+            notes_end: Formatted::default(),
             language: "en".into(),
             rating: Rating::TeenAndUpAudiences,
             warnings: Warnings::chose_not_to_use(),
@@ -676,10 +711,22 @@ mod tests {
         assert_eq!(d.validate(), Err(ModelError::NoFandom));
 
         let mut d = draft();
-        d.summary = "x".repeat(limits::SUMMARY_CHARS + 1);
+        d.summary = Formatted::from_text(&"x".repeat(limits::SUMMARY_CHARS + 1));
         assert!(matches!(
             d.validate(),
             Err(ModelError::TooLong {
+                field: "summary",
+                ..
+            })
+        ));
+        // Its words are counted, not its tags; but tags are bounded too.
+        let mut d = draft();
+        d.summary = Formatted::from_html(&"<b>x</b>".repeat(limits::SUMMARY_CHARS - 50));
+        assert_eq!(d.validate(), Ok(()));
+        d.summary = Formatted::from_html(&"<b>x</b><i></i><i></i>".repeat(limits::SUMMARY_CHARS));
+        assert!(matches!(
+            d.validate(),
+            Err(ModelError::TooMuchMarkup {
                 field: "summary",
                 ..
             })

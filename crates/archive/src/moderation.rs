@@ -53,7 +53,7 @@ pub struct Report {
     /// Whether that work is hidden now; `None` once it's gone.
     pub work_hidden: Option<bool>,
     /// The reported comment's text, for comment reports.
-    pub comment_body: Option<String>,
+    pub comment_body: Option<crate::model::Formatted>,
     /// Accounts answerable for what was reported: the work's creators or
     /// the comment's writer.
     pub accountable: Vec<String>,
@@ -144,7 +144,9 @@ impl Archive {
                 reason: row.try_get("reason")?,
                 details: row.try_get("details")?,
                 created_at: row.try_get("created_at")?,
-                comment_body: row.try_get("body")?,
+                comment_body: row
+                    .try_get::<Option<String>, _>("body")?
+                    .map(crate::model::Formatted::from_stored),
                 work_hidden: row.try_get::<Option<i64>, _>("hidden")?.map(|h| h != 0),
             });
         }

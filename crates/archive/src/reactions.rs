@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use crate::model;
+use crate::model::{self, Formatted};
 use crate::people::{UserId, Viewer};
 use crate::{now, record_change, Archive, ArchiveError, PseudId, Result, WorkId};
 
@@ -27,7 +27,7 @@ pub struct Bookmark {
     /// `None` once the work is deleted; the bookmark and its note stay.
     pub work: Option<WorkId>,
     pub work_title: String,
-    pub note: String,
+    pub note: Formatted,
     /// The bookmarker's own tags, comma-separated as typed.
     pub tags: Vec<String>,
     pub private: bool,
@@ -38,6 +38,7 @@ pub struct Bookmark {
 /// What a bookmark says besides which work it keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BookmarkNote {
+    /// As typed: HTML, cleaned when it is kept.
     pub note: String,
     pub tags: Vec<String>,
     pub private: bool,
@@ -50,7 +51,7 @@ pub struct Comment {
     pub id: i64,
     pub chapter: i64,
     pub parent: Option<i64>,
-    pub body: String,
+    pub body: Formatted,
     pub edited: bool,
     pub frozen: bool,
 }
@@ -65,7 +66,7 @@ pub struct CommentView {
     pub writer: String,
     /// The account behind the pseud; `None` for guests.
     pub writer_user: Option<UserId>,
-    pub body: String,
+    pub body: Formatted,
     pub edited: bool,
     pub frozen: bool,
     /// Unix seconds.
@@ -86,7 +87,7 @@ fn bookmark_of_row(r: &sqlx::any::AnyRow) -> Result<Bookmark> {
         id: r.try_get("id")?,
         work: r.try_get("work_id")?,
         work_title: r.try_get("work_title")?,
-        note: r.try_get("note")?,
+        note: Formatted::from_stored(r.try_get("note")?),
         tags: tags
             .split(',')
             .map(|t| t.trim().to_string())
@@ -232,7 +233,7 @@ impl Archive {
         .bind(parent)
         .bind(pseud)
         .bind(name)
-        .bind(body)
+        .bind(body.html())
         .bind(now())
         .fetch_one(&mut *tx)
         .await?
@@ -262,7 +263,7 @@ impl Archive {
                     parent: r.try_get("parent_id")?,
                     writer: r.try_get("writer")?,
                     writer_user: r.try_get("user_id")?,
-                    body: r.try_get("body")?,
+                    body: Formatted::from_stored(r.try_get("body")?),
                     edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
                     frozen: r.try_get::<i64, _>("frozen")? != 0,
                     posted_at: r.try_get("created_at")?,
@@ -350,10 +351,10 @@ impl Archive {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
-        let note_text = note.note.trim();
-        model::check_text(
+        let note_text = Formatted::from_html(&note.note);
+        model::check_formatted(
             "bookmark note",
-            note_text,
+            &note_text,
             model::limits::BOOKMARK_NOTE_CHARS,
         )?;
         model::check_count("bookmark tags", tags.len(), model::limits::BOOKMARK_TAGS)?;
@@ -368,7 +369,7 @@ impl Archive {
         .bind(work)
         .bind(pseud)
         .bind(title)
-        .bind(note_text)
+        .bind(note_text.html())
         .bind(tags.join(", "))
         .bind(i64::from(note.private))
         .bind(i64::from(note.rec))
@@ -411,7 +412,7 @@ impl Archive {
                 id: r.try_get("id")?,
                 chapter: r.try_get("chapter_id")?,
                 parent: r.try_get("parent_id")?,
-                body: r.try_get("body")?,
+                body: Formatted::from_stored(r.try_get("body")?),
                 edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
                 frozen: r.try_get::<i64, _>("frozen")? != 0,
             })
@@ -459,7 +460,7 @@ impl Archive {
         let body = comment_text(body)?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
-            .bind(body)
+            .bind(body.html())
             .bind(now())
             .bind(id)
             .execute(&mut *tx)
@@ -529,16 +530,17 @@ struct CommentContext {
     frozen: bool,
 }
 
-/// A comment's text as it is kept: trimmed, never empty, never too long.
-fn comment_text(body: &str) -> Result<&str> {
-    let body = body.trim();
-    if body.is_empty() {
+/// A comment as it is kept: its HTML cleaned, never without words, never
+/// too long.
+fn comment_text(typed: &str) -> Result<Formatted> {
+    let body = Formatted::from_html(typed);
+    if body.text().trim().is_empty() {
         return Err(ArchiveError::rejected(
             "comment",
             "a comment needs some text",
         ));
     }
-    model::check_text("comment", body, model::limits::COMMENT_CHARS)?;
+    model::check_formatted("comment", &body, model::limits::COMMENT_CHARS)?;
     Ok(body)
 }
 

@@ -101,12 +101,32 @@ pub fn is_class_name(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-fn builder() -> &'static Builder<'static> {
-    static BUILDER: OnceLock<Builder<'static>> = OnceLock::new();
-    BUILDER.get_or_init(|| {
+/// Which of AO3's allowlists a field takes: chapter text may hold images;
+/// summaries, notes, comments and bookmark notes take the same formatting
+/// without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowlist {
+    Chapter,
+    Formatting,
+}
+
+fn builder(allowlist: Allowlist) -> &'static Builder<'static> {
+    static CHAPTER: OnceLock<Builder<'static>> = OnceLock::new();
+    static FORMATTING: OnceLock<Builder<'static>> = OnceLock::new();
+    let (cell, media) = match allowlist {
+        Allowlist::Chapter => (&CHAPTER, true),
+        Allowlist::Formatting => (&FORMATTING, false),
+    };
+    cell.get_or_init(|| {
         let mut builder = Builder::empty();
         builder
-            .tags(ALLOWED_ELEMENTS.iter().copied().collect())
+            .tags(
+                ALLOWED_ELEMENTS
+                    .iter()
+                    .copied()
+                    .filter(|&element| media || element != "img")
+                    .collect(),
+            )
             .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
             .generic_attributes(
                 ["align", "dir", "lang", "title", "class"]
@@ -185,8 +205,13 @@ pub const MAX_NESTING: usize = 100;
 /// Author HTML with only what AO3 allows, nested at most [`MAX_NESTING`]
 /// deep: deeper elements give up their tags and keep their text.
 pub fn sanitize(html: &str) -> String {
+    sanitize_for(html, Allowlist::Chapter)
+}
+
+/// [`sanitize`] with the allowlist of the field the HTML is for.
+pub fn sanitize_for(html: &str, allowlist: Allowlist) -> String {
     let html = quire_text::without_controls(html);
-    let clean = builder()
+    let clean = builder(allowlist)
         .clean(&quire_text::nesting::parseable(&html))
         .to_string();
     let fragment = scraper::Html::parse_fragment(&clean);
@@ -194,14 +219,19 @@ pub fn sanitize(html: &str) -> String {
     if deepest(&fragment) <= MAX_NESTING + 1 {
         return clean;
     }
-    builder().clean(&flattened(&fragment)).to_string()
+    builder(allowlist).clean(&flattened(&fragment)).to_string()
 }
 
-/// A chapter's HTML as a writer typed it into the posting form: sanitized,
-/// then its line breaks made paragraphs as AO3 makes them
-/// ([`crate::paragraphs`]).
+/// HTML as a writer typed it into a field of the posting form (or a
+/// comment box): sanitized to the field's allowlist, then its line breaks
+/// made paragraphs as AO3 makes them ([`crate::paragraphs`]).
+pub fn clean_typed(html: &str, allowlist: Allowlist) -> String {
+    crate::paragraphs::paragraphed(&sanitize_for(html, allowlist))
+}
+
+/// A chapter's HTML as a writer typed it into the posting form.
 pub fn clean_chapter(html: &str) -> String {
-    crate::paragraphs::paragraphed(&sanitize(html))
+    clean_typed(html, Allowlist::Chapter)
 }
 
 /// How deep a parsed document's elements nest, found without recursing.

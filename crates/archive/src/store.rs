@@ -130,12 +130,14 @@ impl Archive {
                     .run(&archive.pool)
                     .await?;
                 chapter_text::upgrade_stored_chapters(&archive.pool).await?;
+                crate::formatted::upgrade_stored_fields(&archive.pool).await?;
             }
             Backend::Postgres => {
                 sqlx::migrate!("migrations/postgres")
                     .run(&archive.pool)
                     .await?;
                 chapter_text::upgrade_stored_chapters(&archive.pool).await?;
+                crate::formatted::upgrade_stored_fields(&archive.pool).await?;
             }
         }
         archive.seed_fixed_tags().await?;

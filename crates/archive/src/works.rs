@@ -4,7 +4,9 @@
 
 use sqlx::Row;
 
-use crate::model::{self, ArchiveWarning, Category, Rating, TagKind, Warnings, WorkDraft};
+use crate::model::{
+    self, ArchiveWarning, Category, Formatted, Rating, TagKind, Warnings, WorkDraft,
+};
 use crate::{
     chapter_text, flag, now, Archive, ArchiveError, Backend, Chapter, PseudId, Result, SeedCounts,
     SeriesPart, TagId, Work, WorkId,
@@ -145,9 +147,9 @@ impl Archive {
         Ok(Some(Work {
             id: row.id,
             title: row.title,
-            summary: row.summary,
-            notes_start: row.notes_start,
-            notes_end: row.notes_end,
+            summary: Formatted::from_stored(row.summary),
+            notes_start: Formatted::from_stored(row.notes_start),
+            notes_end: Formatted::from_stored(row.notes_end),
             language: row.language,
             rating,
             warnings,
@@ -212,9 +214,9 @@ fn chapter_from_row(work: WorkId, row: ChapterRow) -> Result<Chapter> {
         id: row.id,
         position: u32::try_from(row.position).unwrap_or(0),
         title: row.title,
-        summary: row.summary,
-        notes_start: row.notes_start,
-        notes_end: row.notes_end,
+        summary: Formatted::from_stored(row.summary),
+        notes_start: Formatted::from_stored(row.notes_start),
+        notes_end: Formatted::from_stored(row.notes_end),
         word_count: row.word_count.max(0) as usize,
         html: row.html,
     })
@@ -272,9 +274,9 @@ pub(crate) async fn insert_chapter(
     .bind(work_id)
     .bind(position)
     .bind(&chapter.title)
-    .bind(&chapter.summary)
-    .bind(&chapter.notes_start)
-    .bind(&chapter.notes_end)
+    .bind(chapter.summary.html())
+    .bind(chapter.notes_start.html())
+    .bind(chapter.notes_end.html())
     .bind(manuscript)
     .bind(chapter.body.word_count as i64)
     .bind(now())
@@ -365,9 +367,9 @@ pub(crate) async fn insert_work_in(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
         )
         .bind(draft.title.trim())
-        .bind(&draft.summary)
-        .bind(&draft.notes_start)
-        .bind(&draft.notes_end)
+        .bind(draft.summary.html())
+        .bind(draft.notes_start.html())
+        .bind(draft.notes_end.html())
         .bind(&draft.language)
         .bind(flag(draft.complete))
         .bind(draft.expected_chapters.map(i64::from))

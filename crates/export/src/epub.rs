@@ -168,7 +168,7 @@ pub(crate) fn work_book(work: &Work, options: &Options) -> Book {
         creators: work.creators.clone(),
         language: view::language_tag(&work.language),
         subjects: subjects(work),
-        description: view.summary.join("\n\n"),
+        description: quire_text::insert::fill(&work.summary.text(), &options.fill),
         date: dates::date(work.updated_at),
         modified: work.updated_at,
         source: view.url.clone(),

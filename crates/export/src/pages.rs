@@ -4,7 +4,7 @@
 //! in a file of its own; the HTML download puts them one after another.
 
 use crate::view::{ChapterView, WorkView};
-use crate::xhtml::{self, attr, text};
+use crate::xhtml::{self, attr, text, Node};
 
 /// The stylesheet of both the EPUB and the HTML download: plain, so an
 /// e-reader's own settings (font, size, margins) win.
@@ -36,28 +36,17 @@ td, th { border: 1px solid #888; padding: 0.2em 0.5em; vertical-align: top; }
 nav ol, #contents ol { list-style: none; padding-left: 1em; }
 ";
 
-/// Plain text (summaries, notes) as paragraphs; the author's single line
-/// breaks stay.
-pub(crate) fn plain_paragraphs(paragraphs: &[String], out: &mut String) {
-    for paragraph in paragraphs {
-        out.push_str("<p>");
-        let lines: Vec<String> = paragraph.split('\n').map(text).collect();
-        out.push_str(&lines.join("<br/>"));
-        out.push_str("</p>\n");
-    }
-}
-
 /// A labelled blockquote ("Summary", "Chapter Notes"), when there is text.
-fn labelled(label: &str, paragraphs: &[String], class: &str, out: &mut String) {
-    if paragraphs.is_empty() {
+fn labelled(label: &str, note: &[Node], class: &str, out: &mut String) {
+    if note.is_empty() {
         return;
     }
     out.push_str(&format!(
         "<div class=\"{class}\">\n<p class=\"label\">{}</p>\n<blockquote class=\"userstuff\">\n",
         text(label)
     ));
-    plain_paragraphs(paragraphs, out);
-    out.push_str("</blockquote>\n</div>\n");
+    xhtml::write_nodes(note, out);
+    out.push_str("\n</blockquote>\n</div>\n");
 }
 
 fn link(label: &str, url: &str) -> String {
@@ -157,8 +146,8 @@ pub(crate) fn afterword(view: &WorkView<'_>, out: &mut String) {
     out.push_str("<div id=\"afterword\">\n");
     if view.has_end_notes() {
         out.push_str("<h2 class=\"heading\" id=\"endnotes\">End Notes</h2>\n<blockquote class=\"userstuff\">\n");
-        plain_paragraphs(&view.notes_end, out);
-        out.push_str("</blockquote>\n");
+        xhtml::write_nodes(&view.notes_end, out);
+        out.push_str("\n</blockquote>\n");
     } else {
         out.push_str("<h2 class=\"heading\">Afterword</h2>\n");
     }

@@ -20,10 +20,11 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 use crate::view::{ChapterView, WorkView};
+use crate::xhtml::Node;
 use crate::{dates, ExportError, Options, Paper};
 
 pub(crate) use fonts::Fonts;
-use markup::{escape, plain_paragraphs, string};
+use markup::{escape, string};
 
 /// The work as PDF bytes, on `options`' paper.
 pub(crate) fn document(work: &Work, options: &Options) -> Result<Vec<u8>, ExportError> {
@@ -243,14 +244,14 @@ fn link(url: &str, label: &str, out: &mut String) {
     out.push(']');
 }
 
-fn labelled(label: &str, paragraphs: &[String], out: &mut String) {
-    if paragraphs.is_empty() {
+fn labelled(label: &str, note: &[Node], out: &mut String) {
+    if note.is_empty() {
         return;
     }
     out.push_str("\n\n#labelled[");
     escape(label, out);
     out.push_str("][");
-    plain_paragraphs(paragraphs, out);
+    markup::nodes(note, out);
     out.push_str("]\n\n");
 }
 
@@ -329,7 +330,7 @@ fn afterword(view: &WorkView<'_>, out: &mut String) {
     out.push_str("\n\n#pagebreak(weak: true)\n");
     if view.has_end_notes() {
         out.push_str("#heading(level: 2)[End Notes]\n\n#quote(block: true)[");
-        plain_paragraphs(&view.notes_end, out);
+        markup::nodes(&view.notes_end, out);
         out.push_str("]\n\n");
     } else {
         out.push_str("#heading(level: 2)[Afterword]\n\n");
@@ -355,9 +356,9 @@ mod tests {
         Work {
             id: 1,
             title: draft.title.clone(),
-            summary: String::new(),
-            notes_start: String::new(),
-            notes_end: String::new(),
+            summary: Default::default(),
+            notes_start: Default::default(),
+            notes_end: Default::default(),
             language: "en".into(),
             rating: draft.rating,
             warnings: draft.warnings.clone(),
@@ -381,9 +382,9 @@ mod tests {
                 id: 1,
                 position: 1,
                 title: String::new(),
-                summary: String::new(),
-                notes_start: String::new(),
-                notes_end: String::new(),
+                summary: Default::default(),
+                notes_start: Default::default(),
+                notes_end: Default::default(),
                 word_count: chapter.body.word_count,
                 body: chapter.body,
                 html: chapter.html,

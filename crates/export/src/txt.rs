@@ -6,7 +6,7 @@
 use quire_archive::Work;
 
 use crate::view::WorkView;
-use crate::xhtml::{clean_chars, Element, Node};
+use crate::xhtml::{Element, Node};
 use crate::Options;
 
 pub(crate) const WIDTH: usize = 78;
@@ -83,22 +83,14 @@ pub(crate) fn document(work: &Work, options: &Options) -> String {
 }
 
 /// A labelled block of plain-text paragraphs, when there is text.
-fn section(out: &mut String, label: &str, paragraphs: &[String]) {
-    if paragraphs.is_empty() {
+fn section(out: &mut String, label: &str, note: &[Node]) {
+    if note.is_empty() {
         return;
     }
     out.push('\n');
     out.push_str(label);
     out.push_str(":\n\n");
-    let wrapped: Vec<String> = paragraphs
-        .iter()
-        .map(|p| {
-            p.split('\n')
-                .map(|line| wrap(&clean_chars(line), WIDTH, ""))
-                .collect()
-        })
-        .collect();
-    out.push_str(&wrapped.join("\n"));
+    out.push_str(&body(note));
 }
 
 /// Words in lines of at most `width` columns, each line after the first

@@ -2,6 +2,7 @@
 //! its preface in AO3's order, its chapters as clean XHTML trees. Every
 //! format draws from this, so they all say the same.
 
+use quire_archive::model::Formatted;
 use quire_archive::Work;
 
 use crate::xhtml::{self, Node};
@@ -14,9 +15,10 @@ pub(crate) struct WorkView<'a> {
     /// The preface's `dt`/`dd` pairs (tags, language, series).
     pub rows: Vec<Row>,
     pub stats: Vec<(&'static str, String)>,
-    pub summary: Vec<String>,
-    pub notes_start: Vec<String>,
-    pub notes_end: Vec<String>,
+    /// Summaries and notes, as chapter text is: XHTML trees, filled.
+    pub summary: Vec<Node>,
+    pub notes_start: Vec<Node>,
+    pub notes_end: Vec<Node>,
     pub chapters: Vec<ChapterView>,
     /// The codes this copy fills, with their values.
     pub filled: Vec<(String, String)>,
@@ -47,16 +49,17 @@ pub(crate) struct ChapterView {
     /// The heading only stands in for the work's title (AO3's hidden
     /// title heading): it names no chapter, and reads back as none.
     pub title_only: bool,
-    pub summary: Vec<String>,
-    pub notes_start: Vec<String>,
-    pub notes_end: Vec<String>,
+    /// Summaries and notes, as chapter text is: XHTML trees, filled.
+    pub summary: Vec<Node>,
+    pub notes_start: Vec<Node>,
+    pub notes_end: Vec<Node>,
     pub body: Vec<Node>,
 }
 
 impl WorkView<'_> {
     pub fn new<'a>(work: &'a Work, options: &Options) -> WorkView<'a> {
         let fill = &options.fill;
-        let filled_text = |text: &str| paragraphs(&quire_text::insert::fill(text, fill));
+        let filled_text = |text: &Formatted| xhtml::convert(text.html(), fill);
         let one_chapter = work.chapters.len() == 1;
         let chapters = work
             .chapters
@@ -131,16 +134,6 @@ fn chapter_heading(work: &Work, index: usize, title: &str, one_chapter: bool) ->
         (false, true) => format!("Chapter {}", index + 1),
         (_, false) => format!("Chapter {}: {title}", index + 1),
     }
-}
-
-/// Plain text (summaries, notes) as paragraphs, split where the author
-/// left a blank line.
-pub(crate) fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn strs(names: &[String]) -> Vec<&str> {
@@ -308,11 +301,6 @@ pub(crate) fn language_tag(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paragraphs_split_on_blank_lines() {
-        assert_eq!(paragraphs("a\nb\n\n\n c \n\n"), vec!["a\nb", "c"]);
-    }
 
     #[test]
     fn languages() {

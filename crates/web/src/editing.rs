@@ -38,9 +38,12 @@ struct EditWorkPage {
 fn form_of(work: &Work) -> FormData {
     let mut pairs = vec![
         ("title".to_string(), work.title.clone()),
-        ("summary".to_string(), work.summary.clone()),
-        ("notes_start".to_string(), work.notes_start.clone()),
-        ("notes_end".to_string(), work.notes_end.clone()),
+        ("summary".to_string(), work.summary.html().to_string()),
+        (
+            "notes_start".to_string(),
+            work.notes_start.html().to_string(),
+        ),
+        ("notes_end".to_string(), work.notes_end.html().to_string()),
         ("language".to_string(), work.language.clone()),
         (
             "series".to_string(),
@@ -336,9 +339,15 @@ pub async fn edit_chapter_form(
     let (target, chapter) = ChapterTarget::existing(&work, &position)?;
     let form = FormData(vec![
         ("chapter_title".into(), chapter.title.clone()),
-        ("chapter_summary".into(), chapter.summary.clone()),
-        ("chapter_notes_start".into(), chapter.notes_start.clone()),
-        ("chapter_notes_end".into(), chapter.notes_end.clone()),
+        ("chapter_summary".into(), chapter.summary.html().to_string()),
+        (
+            "chapter_notes_start".into(),
+            chapter.notes_start.html().to_string(),
+        ),
+        (
+            "chapter_notes_end".into(),
+            chapter.notes_end.html().to_string(),
+        ),
         ("format".into(), "html".into()),
         ("body".into(), chapter.html.clone()),
     ]);

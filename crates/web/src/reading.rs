@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::CookieJar;
 use quire_archive::{
-    guest_key, BookmarkNote, Chapter, CommentView, Commenter, KudosGivers, Kudoser,
-    SubscriptionTarget, Work, WorkId,
+    formatted::Formatted, guest_key, BookmarkNote, Chapter, CommentView, Commenter, KudosGivers,
+    Kudoser, SubscriptionTarget, Work, WorkId,
 };
 
 use crate::access::{comment_work, visible_work};
@@ -34,9 +34,11 @@ struct CommentRow {
 struct ChapterView {
     position: u32,
     title: String,
-    summary: Vec<String>,
-    notes_start: Vec<String>,
-    notes_end: Vec<String>,
+    /// Summaries and notes: HTML cleaned when stored, filled for this
+    /// reader.
+    summary: String,
+    notes_start: String,
+    notes_end: String,
     /// Sanitized when stored; placeholders filled for this reader.
     html: Arc<str>,
     comments: Vec<CommentRow>,
@@ -53,9 +55,9 @@ struct WorkPage {
     full_view: bool,
     /// The chapter shown, when one is.
     current: Option<u32>,
-    summary: Vec<String>,
-    notes_start: Vec<String>,
-    notes_end: Vec<String>,
+    summary: String,
+    notes_start: String,
+    notes_end: String,
     /// What the text suggests that the author's warnings don't say.
     detected: Vec<crate::detected::Suggestion>,
     /// Reader-insert codes the work uses, with this reader's value.
@@ -157,15 +159,6 @@ impl WorkPage {
 
 fn day(seconds: i64) -> String {
     quire_archive::dates::day_of(seconds)
-}
-
-/// Plain text (summaries, notes) as paragraphs.
-fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Comments in thread order: each followed by its replies.
@@ -286,8 +279,6 @@ async fn show(
         None => false,
     };
     let me = visitor.user.as_ref().map(|u| u.id);
-    // Summaries and notes are plain text: filled as they are, escaped when
-    // drawn.
     let shown: Vec<&Chapter> = work
         .chapters
         .iter()
@@ -297,7 +288,9 @@ async fn show(
     let profile = Some(visitor.settings.fill_profile())
         .filter(|saved| crate::settings::check_fill_growth(saved, &work, &shown).is_ok())
         .unwrap_or_default();
-    let fill = |text: &str| quire_text::insert::fill(text, &profile);
+    let fill = |text: &Formatted| {
+        quire_text::insert::fill_html(text.html(), &profile, quire_text::insert::HtmlFill::Plain)
+    };
     let chapters = shown
         .iter()
         .map(|chapter| {
@@ -305,9 +298,9 @@ async fn show(
             ChapterView {
                 position: chapter.position,
                 title: chapter.title.clone(),
-                summary: paragraphs(&fill(&chapter.summary)),
-                notes_start: paragraphs(&fill(&chapter.notes_start)),
-                notes_end: paragraphs(&fill(&chapter.notes_end)),
+                summary: fill(&chapter.summary),
+                notes_start: fill(&chapter.notes_start),
+                notes_end: fill(&chapter.notes_end),
                 html: app.filled_chapters.filled(&work, chapter, &profile),
                 comment_count: rows.len(),
                 comments: rows,
@@ -343,9 +336,9 @@ async fn show(
     let work_id = work.id;
     let mut page = render(&WorkPage {
         layout: Layout::new(visitor, work.title.clone()),
-        summary: paragraphs(&fill(&work.summary)),
-        notes_start: paragraphs(&fill(&work.notes_start)),
-        notes_end: paragraphs(&fill(&work.notes_end)),
+        summary: fill(&work.summary),
+        notes_start: fill(&work.notes_start),
+        notes_end: fill(&work.notes_end),
         full_view: current.is_none(),
         current,
         chapters,

@@ -200,23 +200,24 @@ pub fn check_fill_growth(
     if profile.is_empty() {
         return Ok(());
     }
-    let mut stored = work.summary.len() + work.notes_start.len() + work.notes_end.len();
+    let mut stored =
+        work.summary.html().len() + work.notes_start.html().len() + work.notes_end.html().len();
     let mut growth = profile.growth(&quire_text::insert::count([
-        work.summary.as_str(),
-        work.notes_start.as_str(),
-        work.notes_end.as_str(),
+        work.summary.html(),
+        work.notes_start.html(),
+        work.notes_end.html(),
     ]));
     for chapter in chapters {
         stored += chapter.html.len()
-            + chapter.summary.len()
-            + chapter.notes_start.len()
-            + chapter.notes_end.len();
+            + chapter.summary.html().len()
+            + chapter.notes_start.html().len()
+            + chapter.notes_end.html().len();
         growth = growth
             .saturating_add(profile.growth(&chapter.body.placeholders))
             .saturating_add(profile.growth(&quire_text::insert::count([
-                chapter.summary.as_str(),
-                chapter.notes_start.as_str(),
-                chapter.notes_end.as_str(),
+                chapter.summary.html(),
+                chapter.notes_start.html(),
+                chapter.notes_end.html(),
             ])));
     }
     if growth > stored.saturating_add(FILL_GROWTH_ALLOWANCE) {

@@ -4,7 +4,7 @@
 //! both ways in read a work by the same rules and refuse with the same
 //! words.
 
-use quire_archive::model::{Category, ChapterDraft, Rating, Warnings, WorkDraft};
+use quire_archive::model::{Category, ChapterDraft, Formatted, Rating, Warnings, WorkDraft};
 use quire_archive::ArchiveError;
 
 use crate::form::FormData;
@@ -71,13 +71,14 @@ impl WorkInput {
         }
         // Notes the text pipeline found at the ends of the text become the
         // work's notes, unless the author wrote their own.
-        let mut notes_start = self.notes_start.trim().to_string();
+        // The fields take HTML; the pipeline's notes are plain text.
+        let mut notes_start = Formatted::from_html(&self.notes_start);
         if let (true, Some(m)) = (notes_start.is_empty(), text) {
-            notes_start = m.notes.start.clone();
+            notes_start = Formatted::from_text(&m.notes.start);
         }
-        let mut notes_end = self.notes_end.trim().to_string();
+        let mut notes_end = Formatted::from_html(&self.notes_end);
         if let (true, Some(m)) = (notes_end.is_empty(), text) {
-            notes_end = m.notes.end.clone();
+            notes_end = Formatted::from_text(&m.notes.end);
         }
         let rating = Rating::from_name(self.rating.as_deref().unwrap_or("Not Rated"))
             .map_err(|e| e.to_string())?;
@@ -106,7 +107,7 @@ impl WorkInput {
         let language = self.language.trim();
         Ok(WorkDraft {
             title,
-            summary: self.summary.trim().to_string(),
+            summary: Formatted::from_html(&self.summary),
             notes_start,
             notes_end,
             language: if language.is_empty() {
@@ -165,9 +166,9 @@ impl ChapterInput {
     fn read(&self) -> ChapterDraft {
         let mut chapter = chapter_of(self.format, &self.body);
         chapter.title = self.title.trim().to_string();
-        chapter.summary = self.summary.trim().to_string();
-        chapter.notes_start = self.notes_start.trim().to_string();
-        chapter.notes_end = self.notes_end.trim().to_string();
+        chapter.summary = Formatted::from_html(&self.summary);
+        chapter.notes_start = Formatted::from_html(&self.notes_start);
+        chapter.notes_end = Formatted::from_html(&self.notes_end);
         chapter
     }
 }
@@ -179,8 +180,12 @@ pub fn new_work(work: &WorkInput, chapter: &ChapterInput) -> Result<(WorkDraft, 
         return Err("The work needs some text: paste or write it in the chapter text box.".into());
     }
     let chapter = chapter.read();
-    let preview = preview_of(&chapter);
+    let mut preview = preview_of(&chapter);
     let mut draft = work.draft(Some(&chapter.body))?;
+    // The work's preface, as it will be stored, stands for the chapter's.
+    preview.summary = draft.summary.html().to_string();
+    preview.notes_start = draft.notes_start.html().to_string();
+    preview.notes_end = draft.notes_end.html().to_string();
     draft.chapters = vec![chapter];
     draft.validate().map_err(|e| e.to_string())?;
     Ok((draft, preview))
@@ -281,6 +286,11 @@ pub struct Preview {
     pub repairs: Vec<(String, String)>,
     pub paragraphs: usize,
     pub scene_breaks: usize,
+    /// Notes the text pipeline found at the ends of the text.
+    pub found_notes_start: bool,
+    pub found_notes_end: bool,
+    /// The summary and notes as posting stores them (cleaned HTML).
+    pub summary: String,
     pub notes_start: String,
     pub notes_end: String,
     pub placeholders: Vec<String>,
@@ -314,8 +324,11 @@ pub fn preview_of(chapter: &ChapterDraft) -> Preview {
             .collect(),
         paragraphs: manuscript.paragraphs.len(),
         scene_breaks: manuscript.scene_breaks.len(),
-        notes_start: manuscript.notes.start.clone(),
-        notes_end: manuscript.notes.end.clone(),
+        found_notes_start: !manuscript.notes.start.is_empty(),
+        found_notes_end: !manuscript.notes.end.is_empty(),
+        summary: chapter.summary.html().to_string(),
+        notes_start: chapter.notes_start.html().to_string(),
+        notes_end: chapter.notes_end.html().to_string(),
         placeholders: manuscript
             .placeholders
             .iter()

@@ -20,7 +20,7 @@ use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::{ImportError, Prepared, UNSPECIFIED_FANDOM};
-use crate::model::{tag_key, Category, ChapterDraft, Rating, Warnings, WorkDraft};
+use crate::model::{tag_key, Category, ChapterDraft, Formatted, Rating, Warnings, WorkDraft};
 
 /// What a preface (or an EPUB title page) says about a work.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -463,7 +463,7 @@ fn apply_label(metadata: &mut Metadata, label: &str, value: &Value, labels: Labe
         }
         "summary" | "description" => {
             if metadata.summary.is_empty() {
-                metadata.summary = value.text.clone();
+                metadata.summary = quire_text::insert::escape_html(&value.text);
             }
         }
         _ => return false,
@@ -962,9 +962,9 @@ pub(crate) fn build(
                     .as_deref()
                     .map(|h| chapter_title(h, Some(i + 1)))
                     .unwrap_or_default(),
-                summary: part.summary,
-                notes_start: part.notes,
-                notes_end: part.end_notes,
+                summary: Formatted::from_html(&part.summary),
+                notes_start: Formatted::from_html(&part.notes),
+                notes_end: Formatted::from_html(&part.end_notes),
                 body,
             }
         })
@@ -993,9 +993,9 @@ pub(crate) fn build(
         .unwrap_or_else(|| fallback_title.to_string());
     let draft = WorkDraft {
         title,
-        summary: metadata.summary,
-        notes_start: metadata.notes_start,
-        notes_end: metadata.notes_end,
+        summary: Formatted::from_html(&metadata.summary),
+        notes_start: Formatted::from_html(&metadata.notes_start),
+        notes_end: Formatted::from_html(&metadata.notes_end),
         language: metadata
             .language
             .as_deref()
@@ -1159,11 +1159,14 @@ fn append(to: &mut String, text: &str) {
     to.push_str(text);
 }
 
-/// A summary or notes block as plain text: paragraphs separated by a blank
-/// line, `<br>` kept as a line break.
+/// A summary or notes block as the HTML inside it, its mojibake repaired:
+/// the writer's formatting comes with it, cleaned when the work is made.
+/// Empty when it holds no words.
 pub(crate) fn prose(element: ElementRef) -> String {
-    let paragraphs = quire_text::html_paragraphs(&element.inner_html());
-    quire_text::repair::repair(&paragraphs.join("\n\n")).text
+    if quire_text::html_paragraphs(&element.inner_html()).is_empty() {
+        return String::new();
+    }
+    quire_text::repair::repair(element.inner_html().trim()).text
 }
 
 #[cfg(test)]
@@ -1273,17 +1276,17 @@ mod tests {
         assert!(!draft.complete);
         assert_eq!(draft.expected_chapters, None);
         assert_eq!(
-            draft.summary,
+            draft.summary.text(),
             "Ysolde draws maps of a coast that keeps moving.\n\n\
              Marit keeps the lantern lit so the maps can be read at night.\n\
              Neither of them expects the tide to answer."
         );
         assert_eq!(
-            draft.notes_start,
+            draft.notes_start.text(),
             "Written for a friend who asked for lighthouses and got a lantern instead."
         );
         assert_eq!(
-            draft.notes_end,
+            draft.notes_end.text(),
             "The last chapter is drafted. Come say hello in the comments!"
         );
 
@@ -1292,25 +1295,34 @@ mod tests {
         let [one, two, three] = &draft.chapters[..] else {
             panic!("three chapters")
         };
-        assert_eq!(one.summary, "In which a map is wrong on purpose.");
+        assert_eq!(one.summary.text(), "In which a map is wrong on purpose.");
         assert_eq!(
-            one.notes_start,
+            one.notes_start.text(),
             "The salt road is real in the game, more or less."
         );
-        assert_eq!(one.notes_end, "Thank you for reading the first part!");
+        assert_eq!(
+            one.notes_end.text(),
+            "Thank you for reading the first part!"
+        );
         assert_eq!(one.body.scene_breaks, vec![3]);
         assert!(one.body.paragraphs[0].starts_with("The salt road ran along the cliffs"));
-        assert_eq!((two.summary.as_str(), two.notes_start.as_str()), ("", ""));
-        assert_eq!(two.notes_end, "Old Tamsin arrives next time, at last.");
+        assert_eq!(
+            (two.summary.text().as_str(), two.notes_start.text().as_str()),
+            ("", "")
+        );
+        assert_eq!(
+            two.notes_end.text(),
+            "Old Tamsin arrives next time, at last."
+        );
         assert_eq!(
             two.body.paragraphs[1],
             "She wrote letters instead.\nSome of them were to her sister.\nMost of them were to nobody at all."
         );
         assert_eq!(
             (
-                three.summary.as_str(),
-                three.notes_start.as_str(),
-                three.notes_end.as_str()
+                three.summary.text().as_str(),
+                three.notes_start.text().as_str(),
+                three.notes_end.text().as_str()
             ),
             ("", "", "")
         );
@@ -1349,11 +1361,14 @@ mod tests {
         assert!(draft.complete);
         assert_eq!(draft.expected_chapters, Some(2));
         assert_eq!(
-            draft.summary,
+            draft.summary.text(),
             "A conductor, a stowaway, and a timetable that refuses to cooperate."
         );
         assert_eq!(
-            (draft.notes_start.as_str(), draft.notes_end.as_str()),
+            (
+                draft.notes_start.text().as_str(),
+                draft.notes_end.text().as_str()
+            ),
             ("", "")
         );
 
@@ -1364,12 +1379,12 @@ mod tests {
             "a bare \"Chapter 2\" is no title"
         );
         assert_eq!(
-            draft.chapters[0].notes_start,
+            draft.chapters[0].notes_start.text(),
             "This began as a drabble and got away from me."
         );
-        assert_eq!(draft.chapters[0].notes_end, "");
+        assert_eq!(draft.chapters[0].notes_end.text(), "");
         assert_eq!(
-            draft.chapters[1].notes_end,
+            draft.chapters[1].notes_end.text(),
             "Harrowgate is not a real town, sadly."
         );
         assert_every_word_kept(OLD, &prepared);
@@ -1398,7 +1413,7 @@ mod tests {
             draft.chapters[0].title, "",
             "the hidden heading is the work's title"
         );
-        assert_eq!(draft.summary, "");
+        assert_eq!(draft.summary.text(), "");
         assert_every_word_kept(ONESHOT, &prepared);
     }
 

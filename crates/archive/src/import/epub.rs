@@ -716,7 +716,7 @@ mod tests {
         );
         assert_eq!(draft.language, "fr");
         assert_eq!(
-            draft.summary,
+            draft.summary.text(),
             "Two cousins, one ferry, ten crates.\n\nOr nine."
         );
         assert_eq!(prepared.series, Some(("Island Summers".into(), 3)));
@@ -834,7 +834,7 @@ mod tests {
         assert_eq!(prepared.published.as_deref(), Some("2025-01-04"));
         assert_eq!(prepared.updated.as_deref(), Some("2025-02-20"));
         assert_eq!(
-            draft.summary,
+            draft.summary.text(),
             "Letters written at night, sent in the morning, answered never."
         );
         assert!(!draft.complete, "Status: In-Progress");
@@ -1033,13 +1033,13 @@ mod tests {
         assert_eq!(draft.freeforms[9], "Fix-It");
         assert_eq!(prepared.series, Some(("The Long Way".to_string(), 2)));
         assert_eq!(
-            draft.summary,
+            draft.summary.text(),
             "Two people, one ship, and a war that will not end on its own. Rey flies; Ben mends \
              what he broke, slowly, badly, and then a little better.\n\n\
              A story about the long way round, told in three parts, with a fourth promised and \
              not yet written."
         );
-        assert_eq!(draft.notes_start, "Written for the exchange.");
+        assert_eq!(draft.notes_start.text(), "Written for the exchange.");
     }
 
     #[test]
@@ -1051,9 +1051,9 @@ mod tests {
         let [one, two, three] = &draft.chapters[..] else {
             panic!("three chapters")
         };
-        assert_eq!(one.summary, "Where it starts.\n\nA second line.");
-        assert_eq!(one.notes_start, "Beta'd by a friend <3");
-        assert_eq!(one.notes_end, "More soon & thank you.");
+        assert_eq!(one.summary.text(), "Where it starts.\n\nA second line.");
+        assert_eq!(one.notes_start.text(), "Beta'd by a friend <3");
+        assert_eq!(one.notes_end.text(), "More soon & thank you.");
         assert_eq!(
             one.body.paragraphs,
             vec![
@@ -1064,15 +1064,15 @@ mod tests {
         );
         assert_eq!(
             (
-                two.summary.as_str(),
-                two.notes_start.as_str(),
-                two.notes_end.as_str()
+                two.summary.text().as_str(),
+                two.notes_start.text().as_str(),
+                two.notes_end.text().as_str()
             ),
             ("", "", "")
         );
-        assert_eq!(three.notes_start, "Nearly there.");
+        assert_eq!(three.notes_start.text(), "Nearly there.");
         assert_eq!(
-            draft.notes_end,
+            draft.notes_end.text(),
             "Thank you for reading!\nFind me elsewhere."
         );
         assert!(

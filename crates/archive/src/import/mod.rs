@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{ChapterDraft, Rating, Warnings, WorkDraft};
+use crate::model::{ChapterDraft, Formatted, Rating, Warnings, WorkDraft};
 
 /// The fandom AO3 gives works whose fandom nobody has said yet.
 pub const UNSPECIFIED_FANDOM: &str = "Unspecified Fandom";
@@ -218,17 +218,18 @@ fn prepare_raw(path: &Path, bytes: &[u8], content_hash: String) -> Result<Prepar
     // shows them; past AO3's length they stay only in the manuscript.
     let within_limit = |notes: &str| {
         if notes.chars().count() <= crate::model::limits::NOTES_CHARS {
-            notes.to_string()
+            Formatted::from_text(notes)
         } else {
-            String::new()
+            Formatted::default()
         }
     };
     let draft = WorkDraft {
         title,
         summary: manuscript
             .summary
-            .clone()
+            .as_deref()
             .filter(|s| s.chars().count() <= crate::model::limits::SUMMARY_CHARS)
+            .map(Formatted::from_text)
             .unwrap_or_default(),
         notes_start: within_limit(&manuscript.notes.start),
         notes_end: within_limit(&manuscript.notes.end),

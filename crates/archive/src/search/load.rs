@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::model::TagKind;
+use crate::model::{Formatted, TagKind};
 use crate::{Archive, ArchiveError, Result, TagId, WorkId};
 
 /// A work as the index sees it.
@@ -13,8 +13,8 @@ use crate::{Archive, ArchiveError, Result, TagId, WorkId};
 pub struct IndexedWork {
     pub id: WorkId,
     pub title: String,
-    pub summary: String,
-    /// The work's notes and its chapters' summaries and notes.
+    pub summary: Formatted,
+    /// The words of the work's notes and its chapters' summaries and notes.
     pub notes: String,
     pub language: String,
     pub complete: bool,
@@ -52,6 +52,11 @@ fn placeholders(count: usize) -> String {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The words of a stored formatted field.
+fn stored_text(html: String) -> String {
+    Formatted::from_stored(html).text()
 }
 
 fn count(value: i64) -> u64 {
@@ -137,13 +142,13 @@ impl Archive {
         .await?
         {
             let id: WorkId = row.try_get("id")?;
-            let notes_start: String = row.try_get("notes_start")?;
-            let notes_end: String = row.try_get("notes_end")?;
+            let notes_start = stored_text(row.try_get("notes_start")?);
+            let notes_end = stored_text(row.try_get("notes_end")?);
             position.insert(id, works.len());
             works.push(IndexedWork {
                 id,
                 title: row.try_get("title")?,
-                summary: row.try_get("summary")?,
+                summary: Formatted::from_stored(row.try_get("summary")?),
                 notes: [notes_start, notes_end].join("\n"),
                 language: row.try_get("language")?,
                 complete: row.try_get::<i64, _>("complete")? != 0,
@@ -210,9 +215,9 @@ impl Archive {
             let entry = &mut works[at];
             entry.chapters += 1;
             for note in [
-                row.try_get::<String, _>("summary")?,
-                row.try_get("notes_start")?,
-                row.try_get("notes_end")?,
+                stored_text(row.try_get("summary")?),
+                stored_text(row.try_get("notes_start")?),
+                stored_text(row.try_get("notes_end")?),
             ] {
                 if !note.is_empty() {
                     entry.notes.push('\n');

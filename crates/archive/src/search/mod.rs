@@ -36,6 +36,7 @@ pub use load::IndexedWork;
 pub use query::{Completion, Crossovers, Direction, SearchRequest, Sort};
 
 use crate::feed::FeedCursor;
+use crate::model::Formatted;
 use crate::model::TagKind;
 use crate::{Archive, ArchiveError, WorkId};
 use schema::{Fields, SCHEMA_VERSION};
@@ -122,7 +123,10 @@ pub struct WorkSummary {
     /// `YYYY-MM-DD`.
     pub posted: String,
     pub updated: String,
-    pub summary: String,
+    /// HTML, cleaned as summaries are (the index keeps what was stored).
+    #[serde(deserialize_with = "crate::formatted::stored")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub summary: Formatted,
     pub restricted: bool,
 }
 

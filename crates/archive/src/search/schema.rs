@@ -19,7 +19,7 @@ use crate::model::TagKind;
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit ([`WordsAndPairs`]: text in a script written without
@@ -303,7 +303,7 @@ pub fn document(
     let id = u64::try_from(work.id).unwrap_or(0);
     doc.add_u64(fields.id, id);
     doc.add_text(fields.title, &work.title);
-    doc.add_text(fields.summary, &work.summary);
+    doc.add_text(fields.summary, work.summary.text());
     doc.add_text(fields.notes, &work.notes);
     doc.add_text(fields.body, &work.body);
     for creator in &work.creators {

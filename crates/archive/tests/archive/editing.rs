@@ -69,7 +69,7 @@ async fn chapters_are_added_reordered_and_deleted() {
         let work = archive.work(id).await.unwrap().unwrap();
         assert_eq!(work.chapters[2].id, third, "{}", test.name);
         assert_eq!(work.chapters[2].title, "Renamed");
-        assert_eq!(work.chapters[2].notes_end, "Thanks for reading.");
+        assert_eq!(work.chapters[2].notes_end.text(), "Thanks for reading.");
         assert_eq!(
             work.chapters[2].body.paragraphs,
             vec!["Now only three words."]
@@ -222,7 +222,7 @@ async fn deleting_a_work_takes_its_reactions_but_not_bookmarks() {
             .expect("the bookmark stays");
         assert_eq!(kept.work, None);
         assert_eq!(kept.work_title, "Ashes");
-        assert_eq!(kept.note, "Devastating.");
+        assert_eq!(kept.note.text(), "Devastating.");
         assert_eq!(kept.tags, vec!["angst", "read later"]);
         assert!(kept.rec && !kept.private);
         assert!(
@@ -325,7 +325,7 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
             .await
             .unwrap();
         let edited = archive.comment(first).await.unwrap().unwrap();
-        assert_eq!(edited.body, "Wow!");
+        assert_eq!(edited.body.text(), "Wow!");
         assert!(edited.edited);
 
         assert!(
@@ -730,7 +730,7 @@ async fn comments_answer_their_own_chapter_and_guests_give_a_name() {
             .await
             .unwrap();
         assert_eq!(
-            archive.comment(first).await.unwrap().unwrap().body,
+            archive.comment(first).await.unwrap().unwrap().body.text(),
             "Oh no.",
             "{}",
             test.name

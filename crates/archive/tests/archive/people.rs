@@ -276,7 +276,7 @@ async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|b| b.note)
+                .map(|b| b.note.text())
                 .collect::<Vec<String>>()
         };
         assert_eq!(notes(Viewer::Guest).await, vec!["open"], "{}", test.name);

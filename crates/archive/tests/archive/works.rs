@@ -16,7 +16,7 @@ pub fn draft() -> WorkDraft {
         title: "Ashes".into(),
         summary: "Kylo makes a choice.".into(),
         notes_start: "For a friend.".into(),
-        notes_end: String::new(),
+        notes_end: Default::default(),
         language: "en".into(),
         rating: Rating::Mature,
         warnings: Warnings::new([
@@ -59,7 +59,7 @@ async fn a_posted_work_reads_back() {
         let work = archive.work(id).await.unwrap().expect("the work exists");
         let name = test.name;
         assert_eq!(work.title, "Ashes", "{name}");
-        assert_eq!(work.summary, "Kylo makes a choice.");
+        assert_eq!(work.summary.text(), "Kylo makes a choice.");
         assert_eq!(work.rating, Rating::Mature);
         assert!(work.warnings.contains(ArchiveWarning::MajorCharacterDeath));
         assert_eq!(work.categories, vec![Category::Gen]);

@@ -87,21 +87,6 @@ pub(crate) fn string(text: &str) -> String {
     out
 }
 
-/// Plain text (a summary, a note) as paragraphs, the writer's single line
-/// breaks kept.
-pub(crate) fn plain_paragraphs(paragraphs: &[String], out: &mut String) {
-    for paragraph in paragraphs {
-        out.push_str("\n\n");
-        for (i, line) in paragraph.split('\n').enumerate() {
-            if i > 0 {
-                out.push_str("#linebreak()");
-            }
-            escape(line.trim(), out);
-        }
-    }
-    out.push_str("\n\n");
-}
-
 /// A chapter's XHTML tree as markup.
 pub(crate) fn nodes(nodes: &[Node], out: &mut String) {
     Writer { depth: 0 }.nodes(nodes, out);

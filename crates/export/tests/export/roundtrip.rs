@@ -17,7 +17,9 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use quire_archive::import::{prepare, Prepared};
-use quire_archive::model::{tag_key, ArchiveWarning, Category, Rating, Warnings, WorkDraft};
+use quire_archive::model::{
+    tag_key, ArchiveWarning, Category, Formatted, Rating, Warnings, WorkDraft,
+};
 use quire_archive::{SeriesPart, Work};
 
 use crate::support::{options, text_chapter, work_from_draft};
@@ -109,14 +111,37 @@ fn names(least: usize, most: usize) -> impl Strategy<Value = Vec<String>> {
     })
 }
 
-/// Plain text as an author writes a summary or notes: paragraphs of
-/// lines, or nothing at all.
-fn prose() -> impl Strategy<Value = String> {
+/// Words as a writer formats them in a summary or notes.
+const FORMATTED_WORDS: &[&str] = &[
+    "<i>tide</i>",
+    "<b>salt</b>",
+    "<em>far-off</em> road",
+    "<strong>Zoë</strong>",
+    "<a href=\"https://example.org/x\">lantern</a>",
+];
+
+/// A summary or notes as an author writes them: plain text of paragraphs
+/// of lines (its `<` and `&` the writer's own), the same typed as HTML
+/// with some words formatted, or nothing at all.
+fn prose() -> impl Strategy<Value = Formatted> {
     let line = prop::collection::vec(word(), 1..12).prop_map(|w| w.join(" "));
     let paragraph = prop::collection::vec(line, 1..3).prop_map(|l| l.join("\n"));
+    let text = prop::collection::vec(paragraph, 1..4).prop_map(|p| p.join("\n\n"));
+    let formatted_line = prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(TEXT_WORDS).prop_map(quire_text::insert::escape_html),
+            1 => prop::sample::select(FORMATTED_WORDS).prop_map(str::to_string),
+        ],
+        1..10,
+    )
+    .prop_map(|w| w.join(" "));
+    let formatted_paragraph =
+        prop::collection::vec(formatted_line, 1..3).prop_map(|l| l.join("\n"));
+    let html = prop::collection::vec(formatted_paragraph, 1..4).prop_map(|p| p.join("\n\n"));
     prop_oneof![
-        1 => Just(String::new()),
-        2 => prop::collection::vec(paragraph, 1..4).prop_map(|p| p.join("\n\n")),
+        1 => Just(Formatted::default()),
+        2 => text.prop_map(|t| Formatted::from_text(&t)),
+        2 => html.prop_map(|h| Formatted::from_html(&h)),
     ]
 }
 
@@ -140,9 +165,9 @@ fn warnings() -> impl Strategy<Value = Warnings> {
 #[derive(Debug, Clone)]
 struct ChapterSpec {
     title: String,
-    summary: String,
-    notes_start: String,
-    notes_end: String,
+    summary: Formatted,
+    notes_start: Formatted,
+    notes_end: Formatted,
     text: Vec<String>,
 }
 
@@ -266,8 +291,9 @@ fn folded(name: &str) -> String {
 }
 
 /// Summary or notes as paragraphs of folded lines.
-fn paragraphs(text: &str) -> Vec<Vec<String>> {
-    text.split("\n\n")
+fn paragraphs(note: &Formatted) -> Vec<Vec<String>> {
+    note.text()
+        .split("\n\n")
         .map(|p| {
             p.lines()
                 .map(folded)
@@ -275,6 +301,25 @@ fn paragraphs(text: &str) -> Vec<Vec<String>> {
                 .collect::<Vec<_>>()
         })
         .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The elements of a summary or notes, in order, with their attributes:
+/// what a round trip must keep of the writer's formatting.
+fn formatting(note: &Formatted) -> Vec<String> {
+    let fragment = scraper::Html::parse_fragment(note.html());
+    fragment
+        .tree
+        .root()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .filter(|e| e.value().name() != "html")
+        .map(|e| {
+            let mut attributes: Vec<String> =
+                e.value().attrs().map(|(n, v)| format!("{n}={v}")).collect();
+            attributes.sort();
+            format!("{} {}", e.value().name(), attributes.join(" "))
+        })
         .collect()
 }
 
@@ -324,6 +369,12 @@ fn assert_same(format: &str, work: &Work, back: &Prepared) -> Result<(), TestCas
         ("end notes", &draft.notes_end, &work.notes_end),
     ] {
         prop_assert_eq!(paragraphs(got), paragraphs(want), "{}", what(field));
+        prop_assert_eq!(
+            formatting(got),
+            formatting(want),
+            "{}",
+            what(&format!("{field}'s formatting"))
+        );
     }
     prop_assert_eq!(draft.complete, work.complete, "{}", what("complete"));
     prop_assert_eq!(

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use quire_archive::model::{ChapterDraft, WorkDraft};
+use quire_archive::model::{ChapterDraft, Formatted, WorkDraft};
 use quire_archive::{Chapter, SeriesPart, Work};
 
 pub const BASE: &str = "https://quire.example";
@@ -133,7 +133,7 @@ pub fn generated_work(id: i64, chapters: usize, words: usize) -> Work {
                 &prose(per_chapter, i as u64 + 1),
             );
             if i % 5 == 0 {
-                chapter.summary = format!("What happens in part {}.", i + 1);
+                chapter.summary = Formatted::from_text(&format!("What happens in part {}.", i + 1));
             }
             chapter
         })
@@ -148,19 +148,21 @@ pub fn full_work(id: i64) -> Work {
         "Ashes & <Embers>",
         "She waited.\n\nHe came, \"late\" as ever.\n\n***\n\nThe end of the beginning.",
     );
-    first.summary = "Where it starts.\n\nA second line.".into();
-    first.notes_start = "Beta'd by a friend <3".into();
-    first.notes_end = "More soon & thank you.".into();
+    first.summary = "Where it starts.\n\nA <i>second</i> line.".into();
+    first.notes_start = Formatted::from_text("Beta'd by a friend <3");
+    first.notes_end = Formatted::from_text("More soon & thank you.");
     let second = text_chapter(
         "",
         "The middle, with an ampersand & a < sign.\n\nAnd a closing line.",
     );
     let mut draft = draft_with(vec![first, second]);
     draft.title = "The Long Way Home: \"Part One\" & <More>".into();
-    draft.summary =
-        "Two people, one ship.\n\nA summary with <b>markup-looking</b> text & ampersands.".into();
-    draft.notes_start = "Written for the exchange.".into();
-    draft.notes_end = "Thank you for reading!\nFind me elsewhere.".into();
+    // Written as text: the `<b>` is the writer's words, not bold.
+    draft.summary = Formatted::from_text(
+        "Two people, one ship.\n\nA summary with <b>markup-looking</b> text & ampersands.",
+    );
+    draft.notes_start = "Written for the <a href=\"https://example.org/fest\">exchange</a>.".into();
+    draft.notes_end = Formatted::from_text("Thank you for reading!\nFind me elsewhere.");
     draft.language = "en".into();
     draft.rating = Rating::Mature;
     draft.warnings = Warnings::new([

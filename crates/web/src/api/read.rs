@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use quire_archive::model::Formatted;
 use quire_archive::search::{FacetCount, WorkSummary};
 use quire_archive::{Work, WorkId};
 use serde::Serialize;
@@ -255,7 +256,8 @@ pub(crate) struct WorkLinks {
 pub(crate) struct WorkOut {
     id: WorkId,
     title: String,
-    /// Plain text; reader-insert codes filled as asked.
+    /// HTML, cleaned to AO3's allowlist without media (as are both
+    /// notes); reader-insert codes filled as asked.
     summary: String,
     notes_start: String,
     notes_end: String,
@@ -321,12 +323,18 @@ fn fill_profile(
     Ok(profile)
 }
 
+/// A summary's or note's HTML with reader-insert codes filled, never
+/// inside a tag.
+fn fill_formatted(text: &Formatted, profile: &quire_text::FillProfile) -> String {
+    quire_text::insert::fill_html(text.html(), profile, quire_text::insert::HtmlFill::Plain)
+}
+
 pub(crate) async fn work_out(
     app: &App,
     work: &Work,
     profile: &quire_text::FillProfile,
 ) -> Result<WorkOut, ApiError> {
-    let fill = |text: &str| quire_text::insert::fill(text, profile);
+    let fill = |text: &Formatted| fill_formatted(text, profile);
     let day = |seconds: i64| quire_archive::dates::day_of(seconds);
     Ok(WorkOut {
         id: work.id,
@@ -437,6 +445,7 @@ pub(crate) struct ChapterOut {
     work: WorkId,
     position: u32,
     title: String,
+    /// HTML, as the work's summary and notes.
     summary: String,
     notes_start: String,
     notes_end: String,
@@ -494,7 +503,7 @@ pub(crate) async fn chapter(
     let chapter = chapter_of(&work, &position)?;
     crate::settings::check_fill_growth(&profile, &work, &[chapter])
         .map_err(|message| ApiError::bad_parameter("fill", &message))?;
-    let fill = |text: &str| quire_text::insert::fill(text, &profile);
+    let fill = |text: &Formatted| fill_formatted(text, &profile);
     let body = ChapterOut {
         work: work.id,
         position: chapter.position,
@@ -528,7 +537,7 @@ pub(crate) struct CommentOut {
     parent: Option<i64>,
     /// The pseud's name, or the name a guest gave.
     writer: String,
-    /// Plain text.
+    /// HTML, cleaned to AO3's allowlist without media.
     body: String,
     edited: bool,
     /// Frozen by the work's creators or an admin: no more replies.
@@ -572,7 +581,7 @@ pub(crate) async fn chapter_comments(
             id: c.id,
             parent: c.parent,
             writer: c.writer,
-            body: c.body,
+            body: c.body.html().to_string(),
             edited: c.edited,
             frozen: c.frozen,
             posted_at: c.posted_at,
@@ -709,6 +718,7 @@ pub(crate) struct BookmarkOut {
     /// `null` once the work is deleted; the bookmark stays.
     work: Option<WorkId>,
     work_title: String,
+    /// HTML, cleaned to AO3's allowlist without media.
     note: String,
     tags: Vec<String>,
     /// A recommendation.
@@ -786,7 +796,7 @@ pub(crate) async fn person(
                 id: b.id,
                 work: b.work,
                 work_title: b.work_title,
-                note: b.note,
+                note: b.note.html().to_string(),
                 tags: b.tags,
                 rec: b.rec,
             })

@@ -34,11 +34,16 @@ pub(crate) struct WorkFields {
     /// Taken from the text's first line when left out of a new work.
     #[schema(max_length = 255)]
     title: String,
-    #[schema(max_length = 1250)]
+    /// HTML as in AO3's summary box, without media: blank lines make
+    /// paragraphs, a single line break a `<br />`. At most 1,250
+    /// characters of text; markup up to eight times that.
+    #[schema(max_length = 10000)]
     summary: String,
-    #[schema(max_length = 5000)]
+    /// HTML as the summary; at most 5,000 characters of text.
+    #[schema(max_length = 40000)]
     notes_start: String,
-    #[schema(max_length = 5000)]
+    /// HTML as the summary; at most 5,000 characters of text.
+    #[schema(max_length = 40000)]
     notes_end: String,
     /// A language code; `en` when left out.
     language: String,
@@ -289,14 +294,16 @@ pub(crate) struct ChapterIn {
     #[serde(default)]
     #[schema(max_length = 255)]
     title: String,
+    /// HTML as the work's summary: at most 1,250 characters of text.
     #[serde(default)]
-    #[schema(max_length = 1250)]
+    #[schema(max_length = 10000)]
     summary: String,
+    /// HTML as the work's notes: at most 5,000 characters of text.
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 40000)]
     notes_start: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 40000)]
     notes_end: String,
 }
 
@@ -468,8 +475,9 @@ pub(crate) async fn kudos(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"body": "This made my day.", "chapter": 1}))]
 pub(crate) struct CommentIn {
-    /// Plain text.
-    #[schema(max_length = 10000)]
+    /// HTML as on AO3, without media: blank lines make paragraphs. At
+    /// most 10,000 characters of text.
+    #[schema(max_length = 80000)]
     body: String,
     /// The chapter's number; the first when left out.
     #[serde(default)]
@@ -530,8 +538,8 @@ pub(crate) async fn comment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"body": "This made my week, in fact."}))]
 pub(crate) struct CommentEdit {
-    /// Plain text.
-    #[schema(max_length = 10000)]
+    /// HTML, as a new comment.
+    #[schema(max_length = 80000)]
     body: String,
 }
 
@@ -600,7 +608,8 @@ pub(crate) async fn delete_comment(
 #[schema(example = json!({"note": "Read it twice.", "tags": ["comfort read"], "rec": true}))]
 #[serde(default)]
 pub(crate) struct BookmarkIn {
-    #[schema(max_length = 5000)]
+    /// HTML as on AO3, without media; at most 5,000 characters of text.
+    #[schema(max_length = 40000)]
     note: String,
     /// The bookmarker's own tags, each at most 150 characters.
     #[schema(max_items = 75)]

@@ -1,6 +1,7 @@
 //! A chapter typed as a writer types into AO3's HTML box, read on a phone:
 //! paragraphs from blank lines, a table whose cell spans two columns and a
-//! list that starts at 5, as the writer meant them.
+//! list that starts at 5, as the writer meant them; and a summary typed
+//! the same way, in italics and two paragraphs.
 
 use crate::harness::{post_work, Site};
 use crate::reflow::{emulate_color_scheme, emulate_phone};
@@ -21,6 +22,10 @@ async fn a_chapter_typed_in_html_reads_as_its_writer_meant_on_a_phone() {
             &writer,
             &[
                 ("title", "Typed as on AO3"),
+                (
+                    "summary",
+                    "A keeper, <i>alone</i>.\n\nAnd a second paragraph.",
+                ),
                 ("format", "html"),
                 ("body", TYPED),
             ],
@@ -38,7 +43,12 @@ async fn a_chapter_typed_in_html_reads_as_its_writer_meant_on_a_phone() {
              const list = text.querySelector('ol'); \
              const cell = text.querySelector('th'); \
              const table = text.querySelector('table').getBoundingClientRect(); \
+             const summary = document.querySelector('section.summary blockquote'); \
+             const italic = summary ? summary.querySelector('i') : null; \
              return { paragraphs, \
+               summary: summary ? [...summary.querySelectorAll('p')].map(p => p.innerText.trim()) : [], \
+               italic: italic ? getComputedStyle(italic).fontStyle : null, \
+               summaryRight: summary ? summary.getBoundingClientRect().right : null, \
                breaks: text.querySelectorAll(':scope > p br').length, \
                start: list ? list.start : null, \
                first: list ? list.querySelector('li').innerText : null, \
@@ -84,6 +94,16 @@ async fn a_chapter_typed_in_html_reads_as_its_writer_meant_on_a_phone() {
         "{seen}"
     );
     assert_eq!(seen["breaks"], 1, "{seen}");
+    assert_eq!(
+        seen["summary"],
+        serde_json::json!(["A keeper, alone.", "And a second paragraph."]),
+        "the summary's blank line is a paragraph, its tags are formatting: {seen}"
+    );
+    assert_eq!(seen["italic"], "italic", "{seen}");
+    assert!(
+        seen["summaryRight"].as_f64().unwrap_or(f64::MAX) <= seen["window"].as_f64().unwrap_or(0.0),
+        "the summary fits the phone: {seen}"
+    );
     assert_eq!(seen["start"], 5, "the list starts at 5: {seen}");
     assert_eq!(seen["first"], "The fifth lantern", "{seen}");
     assert_eq!(

@@ -503,7 +503,7 @@ fn readers_leave_kudos_comments_bookmarks_and_subscribe_through_the_api() {
     let comments = listed["comments"].as_array().expect("comments");
     assert_eq!(comments.len(), 2);
     assert_eq!(comments[0]["writer"], "reader");
-    assert_eq!(comments[0]["body"], "This made my day.");
+    assert_eq!(comments[0]["body"], "<p>This made my day.</p>");
     assert_eq!(comments[1]["parent"], comment_id);
     assert_eq!(
         json_of(&client.api("GET", &work, None, None))["comments"],
@@ -552,7 +552,7 @@ fn readers_leave_kudos_comments_bookmarks_and_subscribe_through_the_api() {
     let edited = client.api("PUT", &comment_path, Some(&reader), Some(&edit));
     assert_eq!(edited.status, 200, "{}", edited.body);
     let listed = json_of(&client.api("GET", &format!("{work}/chapters/1/comments"), None, None));
-    assert_eq!(listed["comments"][0]["body"], "This made my week.");
+    assert_eq!(listed["comments"][0]["body"], "<p>This made my week.</p>");
     assert_eq!(listed["comments"][0]["edited"], true);
     assert_problem(
         &client.api(
@@ -600,7 +600,7 @@ fn readers_leave_kudos_comments_bookmarks_and_subscribe_through_the_api() {
     );
     assert_eq!(bookmark.status, 201, "{}", bookmark.body);
     let person = json_of(&client.api("GET", "/api/v1/users/reader", None, None));
-    assert_eq!(person["bookmarks"][0]["note"], "Read it twice.");
+    assert_eq!(person["bookmarks"][0]["note"], "<p>Read it twice.</p>");
     assert_eq!(person["bookmarks"][0]["tags"], json!(["comfort read"]));
     assert_eq!(person["bookmarks"][0]["work"], id);
 

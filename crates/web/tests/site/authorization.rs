@@ -214,8 +214,8 @@ fn draft_of(title: &str, kind: &str) -> WorkDraft {
     WorkDraft {
         title: title.to_string(),
         summary: "Who may see this.".into(),
-        notes_start: String::new(),
-        notes_end: String::new(),
+        notes_start: Default::default(),
+        notes_end: Default::default(),
         language: "en".into(),
         rating: Rating::GeneralAudiences,
         warnings: Warnings::new([ArchiveWarning::NoneApply]).expect("one warning"),

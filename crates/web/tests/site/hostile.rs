@@ -574,24 +574,39 @@ fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
         serde_json::from_str(&api.get("/api/v1/openapi.json").body).expect("the document");
     let schema = |name: &str| document["components"]["schemas"][name]["properties"].clone();
     for (schema_name, property, key, limit) in [
-        ("CommentIn", "body", "maxLength", limits::COMMENT_CHARS),
-        ("CommentEdit", "body", "maxLength", limits::COMMENT_CHARS),
+        (
+            "CommentIn",
+            "body",
+            "maxLength",
+            limits::with_markup(limits::COMMENT_CHARS),
+        ),
+        (
+            "CommentEdit",
+            "body",
+            "maxLength",
+            limits::with_markup(limits::COMMENT_CHARS),
+        ),
         (
             "BookmarkIn",
             "note",
             "maxLength",
-            limits::BOOKMARK_NOTE_CHARS,
+            limits::with_markup(limits::BOOKMARK_NOTE_CHARS),
         ),
         ("BookmarkIn", "tags", "maxItems", limits::BOOKMARK_TAGS),
         ("Mutes", "tags", "maxItems", limits::MUTED_TAGS),
         ("Mutes", "authors", "maxItems", limits::MUTED_AUTHORS),
         ("WorkFields", "title", "maxLength", limits::TITLE_CHARS),
-        ("WorkFields", "summary", "maxLength", limits::SUMMARY_CHARS),
+        (
+            "WorkFields",
+            "summary",
+            "maxLength",
+            limits::with_markup(limits::SUMMARY_CHARS),
+        ),
         (
             "WorkFields",
             "notes_start",
             "maxLength",
-            limits::NOTES_CHARS,
+            limits::with_markup(limits::NOTES_CHARS),
         ),
         ("WorkFields", "freeforms", "maxItems", limits::USER_TAGS),
         (
@@ -601,7 +616,12 @@ fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {
             limits::SERIES_TITLE_CHARS,
         ),
         ("ChapterIn", "title", "maxLength", limits::TITLE_CHARS),
-        ("ChapterIn", "notes_end", "maxLength", limits::NOTES_CHARS),
+        (
+            "ChapterIn",
+            "notes_end",
+            "maxLength",
+            limits::with_markup(limits::NOTES_CHARS),
+        ),
     ] {
         assert_eq!(
             schema(schema_name)[property][key],

@@ -7,6 +7,7 @@ mod authorization;
 mod detected;
 mod downloads;
 mod editing;
+mod formatted;
 mod hardening;
 mod hostile;
 mod moderation;

@@ -156,7 +156,14 @@ fn an_e_reader_follows_the_catalog_from_the_root_to_an_epub() {
             .unwrap_or_default()
             .to_string()
     };
-    assert_eq!(child("content"), "Breakfast, at last.");
+    // The summary as HTML, escaped as Atom's `type="html"` says.
+    assert_eq!(child("content"), "<p>Breakfast, at last.</p>");
+    assert!(
+        entry
+            .children()
+            .any(|c| c.has_tag_name("content") && c.attribute("type") == Some("html")),
+        "the content says it is HTML"
+    );
     assert!(
         child("summary").contains("words") && child("summary").contains("Original Work"),
         "{}",
