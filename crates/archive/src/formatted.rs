@@ -80,7 +80,8 @@ pub(crate) fn stored<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Forma
     Ok(Formatted(String::deserialize(deserializer)?))
 }
 
-/// The fields earlier releases kept as plain text, by table.
+/// The fields earlier releases kept as plain text, by table. (A series'
+/// description came with HTML, so it is not among them.)
 const STORED_AS_TEXT: &[(&str, &[&str])] = &[
     ("works", &["summary", "notes_start", "notes_end"]),
     ("chapters", &["summary", "notes_start", "notes_end"]),

@@ -33,6 +33,8 @@ pub mod limits {
     /// A bookmark's own tags, as many as a work may carry.
     pub const BOOKMARK_TAGS: usize = 75;
     pub const SERIES_TITLE_CHARS: usize = 240;
+    /// AO3's limit for a series' description.
+    pub const SERIES_DESCRIPTION_CHARS: usize = 1_250;
     /// Pseuds one account may keep.
     pub const PSEUDS: usize = 50;
     /// Pseuds one co-creator field may name: each is looked up, so one

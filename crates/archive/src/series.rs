@@ -3,15 +3,18 @@
 
 use sqlx::Row;
 
+use crate::model::{self, Formatted};
 use crate::people::{UserId, Viewer};
 use crate::search::IndexedWork;
-use crate::{Archive, ArchiveError, Result, WorkId};
+use crate::{record_change, Archive, ArchiveError, Result, WorkId};
 
 /// A series with the works this reader may see, in series order.
 #[derive(Debug, Clone)]
 pub struct SeriesListing {
     pub id: i64,
     pub title: String,
+    /// As its creators wrote it: HTML, cleaned as a summary is.
+    pub description: Formatted,
     /// (part number, work), in order.
     pub works: Vec<(u32, IndexedWork)>,
 }
@@ -40,7 +43,7 @@ impl Archive {
     /// registered-only works only for signed-in readers. `None` when there
     /// is no such series or none of its works is open to them.
     pub async fn series_for(&self, id: i64, viewer: Viewer) -> Result<Option<SeriesListing>> {
-        let Some(row) = sqlx::query("SELECT title FROM series WHERE id = $1")
+        let Some(row) = sqlx::query("SELECT title, description FROM series WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -48,6 +51,7 @@ impl Archive {
             return Ok(None);
         };
         let title: String = row.try_get("title")?;
+        let description = Formatted::from_stored(row.try_get("description")?);
         let parts: Vec<(WorkId, i64)> = sqlx::query(
             "SELECT work_id, position FROM series_works WHERE series_id = $1 ORDER BY position, work_id",
         )
@@ -77,7 +81,51 @@ impl Archive {
         if works.is_empty() {
             return Ok(None);
         }
-        Ok(Some(SeriesListing { id, title, works }))
+        Ok(Some(SeriesListing {
+            id,
+            title,
+            description,
+            works,
+        }))
+    }
+
+    /// Is `user` credited on a work of the series (posted or not)? They
+    /// may describe it, as on AO3.
+    pub async fn is_series_creator(&self, id: i64, user: UserId) -> Result<bool> {
+        Ok(sqlx::query(
+            "SELECT 1 FROM series_works sw JOIN work_creators wc ON wc.work_id = sw.work_id \
+             JOIN pseuds p ON p.id = wc.pseud_id WHERE sw.series_id = $1 AND p.user_id = $2 LIMIT 1",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some())
+    }
+
+    /// A series' creator writes its description: HTML as typed, cleaned
+    /// as a summary is. To anyone else the series is not theirs to find.
+    pub async fn describe_series(&self, id: i64, by: UserId, typed: &str) -> Result<()> {
+        if !self.is_series_creator(id, by).await? {
+            return Err(ArchiveError::Missing(format!(
+                "there is no series {id} of yours to describe"
+            )));
+        }
+        let description = Formatted::from_html(typed);
+        model::check_formatted(
+            "series description",
+            &description,
+            model::limits::SERIES_DESCRIPTION_CHARS,
+        )?;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE series SET description = $1 WHERE id = $2")
+            .bind(description.html())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "series", id, "described").await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The series an account has works in, by title; only series with a

@@ -299,6 +299,7 @@ page_table! {
     "/works/{id}/download.pdf" => get(downloads::work_pdf);
     "/works/{id}/cover.svg" => get(covers::work_cover);
     "/series/{id}/download.epub" => get(downloads::series_epub);
+    "/series/{id}/description" => post(series::describe);
     "/opds" => get(opds::root);
     "/opds/recent" => get(opds::recent);
     "/opds/popular" => get(opds::popular);

@@ -2,10 +2,11 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::search::WorkSummary;
 
+use crate::form::FormData;
 use crate::listing::{author_url, Blurb};
 use crate::pages::{render, thousands, Layout, PageError};
 use crate::visitor::Visitor;
@@ -17,6 +18,10 @@ struct SeriesPage {
     layout: Layout,
     id: i64,
     title: String,
+    /// Cleaned HTML.
+    description: String,
+    /// The series' creators may write its description here.
+    can_describe: bool,
     creators: Vec<String>,
     words: String,
     /// (part, blurb), in order.
@@ -40,9 +45,15 @@ pub async fn show(
         .series_for(id, visitor.viewer())
         .await?
         .ok_or(PageError::NotFound)?;
+    let can_describe = match &visitor.user {
+        Some(user) => app.archive.is_series_creator(series.id, user.id).await?,
+        None => false,
+    };
     render(&SeriesPage {
         layout: Layout::new(&visitor, series.title.clone()),
         id: series.id,
+        description: series.description.html().to_string(),
+        can_describe,
         creators: series.creators(),
         words: thousands(series.words()),
         parts: series
@@ -59,4 +70,20 @@ pub async fn show(
             .collect(),
         title: series.title,
     })
+}
+
+/// A series' creator writes its description.
+pub async fn describe(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let user = visitor.active_member(format!("/series/{id}"))?;
+    app.archive
+        .describe_series(id, user.id, &form.text("description"))
+        .await?;
+    Ok(Redirect::to(&format!("/series/{id}")).into_response())
 }

@@ -8,3 +8,6 @@ CREATE TABLE formatting_upgrades (
     done_through BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO formatting_upgrades (name) VALUES ('works'), ('chapters'), ('comments'), ('bookmarks');
+
+-- A series' description, as AO3 has it: HTML, cleaned as a summary is.
+ALTER TABLE series ADD COLUMN description TEXT NOT NULL DEFAULT '';

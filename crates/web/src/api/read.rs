@@ -872,6 +872,9 @@ pub(crate) struct SeriesWork {
 pub(crate) struct SeriesOut {
     id: i64,
     title: String,
+    /// HTML, cleaned to AO3's allowlist without media; empty when its
+    /// creators wrote none.
+    description: String,
     creators: Vec<String>,
     words: u64,
     /// In order, those the caller may see.
@@ -911,6 +914,7 @@ pub(crate) async fn series(
         creators: series.creators(),
         words: series.words(),
         title: series.title.clone(),
+        description: series.description.html().to_string(),
         works: series
             .works
             .iter()

@@ -185,6 +185,7 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
         tokio::task::spawn_blocking(move || {
             let mut refusals = Vec::new();
             let mut works = Vec::new();
+            let mut series_pages = Vec::new();
             for payload in &payloads {
                 let id = post_everywhere(&author, payload, &mut refusals);
                 let path = format!("/works/{id}");
@@ -241,14 +242,38 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
                 if pseud != 303 {
                     refusals.push(format!("pseud refused ({pseud})"));
                 }
+                // The work's series (the payload as its title, when taken),
+                // described with the payload.
+                let work: serde_json::Value = serde_json::from_str(
+                    &author
+                        .api("GET", &format!("/api/v1/works/{id}"), None, None)
+                        .body,
+                )
+                .expect("the work as JSON");
+                if let Some(series) = work["series"][0]["series"].as_i64() {
+                    let page = format!("/series/{series}");
+                    let described = send(
+                        &author,
+                        &page,
+                        &format!("{page}/description"),
+                        &[("description", payload)],
+                    );
+                    assert_eq!(described, 303, "series description {payload:?}");
+                    series_pages.push(page);
+                }
                 works.push(id);
             }
-            (works, refusals)
+            (works, series_pages, refusals)
         })
         .await
         .expect("the posting finishes")
     };
-    let (works, refusals) = posted;
+    let (works, series_pages, refusals) = posted;
+    assert!(
+        series_pages.len() >= payloads.len() / 2,
+        "{} series described",
+        series_pages.len()
+    );
     // Most payloads are refused as pseuds (letters, digits and _ only);
     // everything else is taken and must be shown harmlessly.
     assert!(
@@ -306,6 +331,7 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
         // Both chapters, the comments and the bookmark's work blurb.
         pages.push(format!("/works/{id}?view_full_work=true"));
     }
+    pages.extend(series_pages);
     let tag_links: Vec<String> = {
         found.extend(inspect(&b, &format!("{base}/works?page=1")).await);
         let links = b

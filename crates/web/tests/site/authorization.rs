@@ -384,6 +384,7 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/works/{id}/comments" => &[("body", "A comment."), ("name", "A guest")],
         "/comments/{id}/edit" => &[("body", "An edited comment.")],
         "/works/{id}/bookmarks" => &[("note", "A note.")],
+        "/series/{id}/description" => &[("description", "A <i>described</i> series.")],
         "/works/{id}/subscription" => &[("action", "subscribe")],
         "/works/{id}/read-as" => &[("fill:Y/N", "Sam")],
         "/works/{id}/creators" => &[("action", "leave")],

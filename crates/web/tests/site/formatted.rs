@@ -203,3 +203,75 @@ fn comments_and_bookmark_notes_take_html_on_the_site_and_in_the_api() {
         "{bodies:?}"
     );
 }
+
+#[test]
+fn a_series_is_described_in_html_by_its_creators_only() {
+    let site = Site::start();
+    let writer = site.member("series_writer");
+    post_work(
+        &writer,
+        &[
+            ("title", "Part One"),
+            ("series", "The Tides"),
+            ("body", "Words."),
+        ],
+    );
+    let token = account_with_token(&site, "series_reader", quire_archive::tokens::Scope::Read);
+    let client = site.client();
+    let first = json_of(
+        &client
+            .api("GET", "/api/v1/users/series_writer", Some(&token), None)
+            .body,
+    );
+    let id = first["series"][0]["id"].as_i64().expect("the series' id");
+    let path = format!("/series/{id}");
+    assert!(writer.get(&path).body.contains("Describe this series"));
+    assert!(!site
+        .client()
+        .get(&path)
+        .body
+        .contains("Describe this series"));
+
+    let described = writer.submit(
+        &path,
+        &format!("{path}/description"),
+        &[(
+            "description",
+            "Four <i>tides</i>, one town.\n\nRead in order.<img src=\"https://example.org/a.png\">",
+        )],
+    );
+    assert_eq!(described.status, 200, "{}", described.body);
+    let kept = "<p>Four <i>tides</i>, one town.</p>\n<p>Read in order.</p>";
+    assert!(site.client().get(&path).body.contains(kept));
+    let api = json_of(
+        &client
+            .api("GET", &format!("/api/v1{path}"), None, None)
+            .body,
+    );
+    assert_eq!(api["description"], kept);
+
+    // Anyone else finds no series of theirs to describe.
+    let other = site.member("not_the_writer");
+    let refused = other.post(
+        &format!("{path}/description"),
+        &[
+            ("csrf", &other.get(&path).csrf()),
+            ("description", "Mine now."),
+        ],
+    );
+    assert_eq!(refused.status, 404);
+    assert!(site.client().get(&path).body.contains(kept));
+
+    // Past the limit, the error says so.
+    let long = "x".repeat(quire_archive::model::limits::SERIES_DESCRIPTION_CHARS + 1);
+    let too_long = writer.post(
+        &format!("{path}/description"),
+        &[("csrf", &writer.get(&path).csrf()), ("description", &long)],
+    );
+    assert_eq!(too_long.status, 400, "{}", too_long.body);
+    assert!(
+        too_long.body.contains("series description"),
+        "{}",
+        too_long.body
+    );
+}
