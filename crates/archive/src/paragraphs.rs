@@ -582,5 +582,17 @@ mod tests {
             let cleaned = crate::sanitize::clean_chapter(&html);
             prop_assert_eq!(words(&cleaned), words(&sanitized), "from {:?}", html);
         }
+
+        /// The same for the fields that take formatting without media
+        /// (summaries, notes, comments, bookmark notes, descriptions).
+        #[test]
+        fn a_formatted_field_is_cleaned_once_and_keeps_its_words(html in typed()) {
+            use crate::formatted::Formatted;
+            use crate::sanitize::{sanitize_for, Allowlist};
+            let once = Formatted::from_html(&html);
+            prop_assert_eq!(Formatted::from_html(once.html()), once.clone(), "from {:?}", html);
+            let sanitized = sanitize_for(&html, Allowlist::Formatting);
+            prop_assert_eq!(words(once.html()), words(&sanitized), "from {:?}", html);
+        }
     }
 }
