@@ -60,6 +60,16 @@ async fn a_chapter_typed_in_html_reads_as_its_writer_meant_on_a_phone() {
         )
         .await
         .expect("measures");
+    // The preface with its formatted summary, light and dark, on a phone
+    // and on a desk.
+    screenshot(&b, "work-summary-390.png").await;
+    emulate_color_scheme(&b, "dark").await;
+    screenshot(&b, "work-summary-390-dark.png").await;
+    emulate_phone(&b, 1280).await;
+    screenshot(&b, "work-summary-1280-dark.png").await;
+    emulate_color_scheme(&b, "light").await;
+    screenshot(&b, "work-summary-1280.png").await;
+    emulate_phone(&b, 390).await;
     b.execute(
         "document.querySelector('.userstuff table').scrollIntoView({block: 'center'});",
         vec![],
