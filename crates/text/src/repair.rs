@@ -83,7 +83,7 @@ pub fn repair(text: &str) -> Repaired {
             None => continue,
         };
         let before = &text[candidate.start..candidate.end];
-        out.push_str(&text[copied_to..candidate.start]);
+        copy_reading_c1(text, copied_to..candidate.start, &mut out, &mut repairs);
         out.push_str(&after);
         copied_to = candidate.end;
         repairs.push(Repair {
@@ -95,8 +95,55 @@ pub fn repair(text: &str) -> Repaired {
             layers,
         });
     }
-    out.push_str(&text[copied_to..]);
+    copy_reading_c1(text, copied_to..text.len(), &mut out, &mut repairs);
     Repaired { text: out, repairs }
+}
+
+/// Copies `text[range]` to `out` with each C1 control in it read as the
+/// Windows-1252 character its byte is: a curly quote, dash or ellipsis
+/// typed in Windows and decoded as Latin-1 (`\u{93}` for `“`, `\u{85}` for
+/// `…`). No text uses C1 controls as such, so this never touches correct
+/// text; the five bytes Windows-1252 leaves undefined stay as they are.
+/// (A C1 control inside a run of mojibake was already read with its run.)
+fn copy_reading_c1(
+    text: &str,
+    range: std::ops::Range<usize>,
+    out: &mut String,
+    repairs: &mut Vec<Repair>,
+) {
+    let piece = &text[range.clone()];
+    if !piece.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
+        out.push_str(piece);
+        return;
+    }
+    for (at, c) in piece.char_indices() {
+        let read = match c as u32 {
+            code @ 0x80..=0x9F => {
+                let byte = [code as u8];
+                let (decoded, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+                decoded
+                    .chars()
+                    .next()
+                    .filter(|d| *d != c && !d.is_control())
+            }
+            _ => None,
+        };
+        match read {
+            Some(glyph) => {
+                out.push(glyph);
+                let start = range.start + at;
+                repairs.push(Repair {
+                    start,
+                    end: start + c.len_utf8(),
+                    before: c.to_string(),
+                    after: glyph.to_string(),
+                    encoding: MojibakeEncoding::Latin1,
+                    layers: 1,
+                });
+            }
+            None => out.push(c),
+        }
+    }
 }
 
 /// A run of characters that decodes as UTF-8 in some encoding's disguise.
@@ -573,6 +620,27 @@ mod tests {
         let fixed = repair(&garbled);
         assert_eq!(fixed.text, "it’s");
         assert_eq!(fixed.repairs[0].encoding, MojibakeEncoding::Latin1);
+    }
+
+    /// Windows-1252 punctuation that reached us as the C1 controls of its
+    /// bytes, in text that is otherwise right (the bytes were read as
+    /// Latin-1 and the text saved as UTF-8).
+    #[test]
+    fn c1_controls_standing_for_windows_1252_punctuation() {
+        let garbled = "\u{93}Wait\u{94} \u{96} she said\u{85} it\u{92}s Zoë\u{97}";
+        let fixed = repair(garbled);
+        assert_eq!(fixed.text, "“Wait” – she said… it’s Zoë—");
+        assert_eq!(fixed.repairs.len(), 6);
+        for r in &fixed.repairs {
+            assert_eq!(&garbled[r.start..r.end], r.before);
+            assert_eq!(r.encoding, MojibakeEncoding::Latin1);
+        }
+        // Beside a run of mojibake, both are read.
+        assert_eq!(repair("\u{93}cafÃ©\u{94}").text, "“café”");
+        // The five bytes Windows-1252 leaves undefined stay as they were.
+        let undefined = "a\u{81}b\u{8d}c\u{8f}d\u{90}e\u{9d}";
+        assert_eq!(repair(undefined).text, undefined);
+        assert!(repair(undefined).repairs.is_empty());
     }
 
     #[test]

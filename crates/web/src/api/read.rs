@@ -239,6 +239,33 @@ pub(crate) struct ChapterRef {
     words: usize,
     /// Its text, at `/api/v1/works/{id}/chapters/{position}`.
     url: String,
+    /// What quire repaired in the text as it was posted or last edited.
+    repairs: Vec<RepairOut>,
+}
+
+/// Garbled characters quire repaired in a chapter's text (mojibake: text
+/// read in the wrong encoding somewhere on its way), and what it kept.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RepairOut {
+    /// As the text arrived.
+    before: String,
+    /// As quire keeps it.
+    after: String,
+    /// The encoding the text had been misread in: `windows-1252`,
+    /// `iso-8859-1` or `macintosh`.
+    misread_as: String,
+}
+
+/// Every repair recorded with a chapter's text.
+pub(crate) fn repairs_of(text: &quire_text::Manuscript) -> Vec<RepairOut> {
+    text.repairs
+        .iter()
+        .map(|r| RepairOut {
+            before: r.before.clone(),
+            after: r.after.clone(),
+            misread_as: r.encoding.label().to_string(),
+        })
+        .collect()
 }
 
 /// Where else the work can be had.
@@ -379,6 +406,7 @@ pub(crate) async fn work_out(
                 title: c.title.clone(),
                 words: c.word_count,
                 url: format!("/api/v1/works/{}/chapters/{}", work.id, c.position),
+                repairs: repairs_of(&c.body),
             })
             .collect(),
         kudos: app.archive.kudos_count(work.id).await?,
@@ -454,6 +482,8 @@ pub(crate) struct ChapterOut {
     html: String,
     /// The codes the chapter's text holds, to fill.
     placeholders: Vec<PlaceholderOut>,
+    /// What quire repaired in the text as it was posted or last edited.
+    repairs: Vec<RepairOut>,
 }
 
 pub(crate) fn chapter_of<'w>(
@@ -512,6 +542,7 @@ pub(crate) async fn chapter(
         notes_start: fill(&chapter.notes_start),
         notes_end: fill(&chapter.notes_end),
         words: chapter.word_count,
+        repairs: repairs_of(&chapter.body),
         html: app
             .filled_chapters
             .filled(&work, chapter, &profile)

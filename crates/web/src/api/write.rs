@@ -322,21 +322,29 @@ impl ChapterIn {
     }
 }
 
-/// Where a chapter now stands.
+/// Where a chapter now stands, and what quire repaired in its text.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ChapterPlace {
     position: u32,
     /// Its text, at `/api/v1/works/{id}/chapters/{position}`.
     url: String,
+    /// Garbled characters quire repaired in the text given.
+    repairs: Vec<super::read::RepairOut>,
 }
 
-fn chapter_place(work: i64, position: u32, status: StatusCode) -> Response {
+fn chapter_place(
+    work: i64,
+    position: u32,
+    text: &quire_text::Manuscript,
+    status: StatusCode,
+) -> Response {
     let url = format!("/api/v1/works/{work}/chapters/{position}");
     let mut response = (
         status,
         Json(ChapterPlace {
             position,
             url: url.clone(),
+            repairs: super::read::repairs_of(text),
         }),
     )
         .into_response();
@@ -370,7 +378,12 @@ pub(crate) async fn add_chapter(
     let draft = chapter.draft()?;
     let added = app.archive.add_chapter(work.id, &draft).await?;
     let position = crate::access::position_of(&app, work.id, added).await?;
-    Ok(chapter_place(work.id, position, StatusCode::CREATED))
+    Ok(chapter_place(
+        work.id,
+        position,
+        &draft.body,
+        StatusCode::CREATED,
+    ))
 }
 
 fn chapter_at(work: &quire_archive::Work, position: &str) -> Result<i64, ApiError> {
@@ -405,7 +418,12 @@ pub(crate) async fn edit_chapter(
         .edit_chapter(work.id, chapter_id, &draft)
         .await?;
     let position = crate::access::position_of(&app, work.id, chapter_id).await?;
-    Ok(chapter_place(work.id, position, StatusCode::OK))
+    Ok(chapter_place(
+        work.id,
+        position,
+        &draft.body,
+        StatusCode::OK,
+    ))
 }
 
 /// Deletes a chapter; the ones after it move up. A work keeps at least one.

@@ -1030,3 +1030,63 @@ fn the_json_api_tells_a_tags_place_in_the_wrangling_and_where_its_works_are() {
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("\"parameter\":\"kind\""));
 }
+
+/// A work posted through the API says what quire repaired in its text, as
+/// the posting form's preview does; so do a chapter added or edited.
+#[test]
+fn a_post_through_the_api_says_what_it_repaired() {
+    let site = Site::start();
+    let token = account_with_token(&site, "repaired_writer", Scope::Write);
+    let client = site.client();
+    let posted = client.api(
+        "POST",
+        "/api/v1/works",
+        Some(&token),
+        Some(&json!({
+            "rating": "Teen And Up Audiences",
+            "warnings": ["Creator Chose Not To Use Archive Warnings"],
+            "fandoms": ["Original Work"],
+            "title": "Repaired",
+            "body": seed("000"),
+        })),
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let work = json_of(&posted);
+    let repairs = work["chapters"][0]["repairs"]
+        .as_array()
+        .expect("the chapter's repairs");
+    assert!(
+        repairs
+            .iter()
+            .any(|r| r["before"] == "√Ø" && r["after"] == "ï" && r["misread_as"] == "macintosh"),
+        "{repairs:?}"
+    );
+    let id = work["id"].as_i64().expect("an id");
+    // The chapter's own answer says the same.
+    let chapter =
+        json_of(&client.api("GET", &format!("/api/v1/works/{id}/chapters/1"), None, None));
+    assert_eq!(chapter["repairs"], work["chapters"][0]["repairs"]);
+
+    let added = client.api(
+        "POST",
+        &format!("/api/v1/works/{id}/chapters"),
+        Some(&token),
+        Some(&json!({"body": "She said \u{93}no\u{94} and left."})),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(
+        json_of(&added)["repairs"],
+        json!([
+            {"before": "\u{93}", "after": "“", "misread_as": "iso-8859-1"},
+            {"before": "\u{94}", "after": "”", "misread_as": "iso-8859-1"},
+        ])
+    );
+    let edited = client.api(
+        "PUT",
+        &format!("/api/v1/works/{id}/chapters/2"),
+        Some(&token),
+        Some(&json!({"body": "Nothing garbled here."})),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(json_of(&edited)["repairs"], json!([]));
+}
