@@ -136,6 +136,10 @@ enum StoredMojibake {
     Latin1,
     #[serde(rename = "macintosh")]
     MacRoman,
+    #[serde(rename = "windows-1251")]
+    Windows1251,
+    #[serde(rename = "windows-1250")]
+    Windows1250,
 }
 
 impl From<&Manuscript> for StoredText {
@@ -173,6 +177,8 @@ impl From<&Manuscript> for StoredText {
                         MojibakeEncoding::Windows1252 => StoredMojibake::Windows1252,
                         MojibakeEncoding::Latin1 => StoredMojibake::Latin1,
                         MojibakeEncoding::MacRoman => StoredMojibake::MacRoman,
+                        MojibakeEncoding::Windows1251 => StoredMojibake::Windows1251,
+                        MojibakeEncoding::Windows1250 => StoredMojibake::Windows1250,
                     },
                     layers: r.layers,
                 })
@@ -233,6 +239,8 @@ impl From<StoredText> for Manuscript {
                         StoredMojibake::Windows1252 => MojibakeEncoding::Windows1252,
                         StoredMojibake::Latin1 => MojibakeEncoding::Latin1,
                         StoredMojibake::MacRoman => MojibakeEncoding::MacRoman,
+                        StoredMojibake::Windows1251 => MojibakeEncoding::Windows1251,
+                        StoredMojibake::Windows1250 => MojibakeEncoding::Windows1250,
                     },
                     layers: r.layers,
                 })

@@ -1,5 +1,6 @@
 //! Mojibake repair: UTF-8 that was decoded as Windows-1252, Latin-1 or Mac
-//! Roman, one or two layers deep, anywhere in a text.
+//! Roman, one or two layers deep, or as Windows-1251 (Cyrillic) or
+//! Windows-1250 (Central European), anywhere in a text.
 //!
 //! The repair is local: it looks for runs of characters that, mapped back to
 //! bytes through one of those encodings, form valid multi-byte UTF-8, and
@@ -11,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
+use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252};
 use serde::{Deserialize, Serialize};
 
 /// The encoding a run of mojibake was mis-decoded with.
@@ -23,6 +24,10 @@ pub enum MojibakeEncoding {
     Latin1,
     #[serde(rename = "macintosh")]
     MacRoman,
+    #[serde(rename = "windows-1251")]
+    Windows1251,
+    #[serde(rename = "windows-1250")]
+    Windows1250,
 }
 
 impl MojibakeEncoding {
@@ -31,6 +36,8 @@ impl MojibakeEncoding {
             MojibakeEncoding::Windows1252 => "windows-1252",
             MojibakeEncoding::Latin1 => "iso-8859-1",
             MojibakeEncoding::MacRoman => "macintosh",
+            MojibakeEncoding::Windows1251 => "windows-1251",
+            MojibakeEncoding::Windows1250 => "windows-1250",
         }
     }
 }
@@ -63,7 +70,26 @@ pub fn repair(text: &str) -> Repaired {
     // A run that correct text could also spell (`IRMÃ”`, `√π`) is repaired
     // only in a text that shows mojibake elsewhere, unmistakably; the same
     // holds for each layer of a double mis-decoding.
-    let evidence = candidates.iter().any(|c| !c.ambiguous);
+    // Words with one garbled letter each (Hungarian `tĂĽkĂ¶r`, Russian `РІ`
+    // for `в`) are evidence together, when each reads as a small letter
+    // that is not inside a word in capitals: correct text spells such a
+    // pair by chance only in capitals (`ВЕР»` would be `ВЕл`).
+    let single_letters = candidates
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.encoding,
+                MojibakeEncoding::Windows1251 | MojibakeEncoding::Windows1250
+            ) && c.decoded.chars().all(char::is_lowercase)
+                && !text[..c.start]
+                    .chars()
+                    .rev()
+                    .take(2)
+                    .all(char::is_uppercase)
+                && !text[c.end..].chars().next().is_some_and(char::is_uppercase)
+        })
+        .count();
+    let evidence = candidates.iter().any(|c| !c.ambiguous) || single_letters >= 3;
     let deeper_evidence = candidates
         .iter()
         .any(|c| c.deeper.as_ref().is_some_and(|d| d.any_confident));
@@ -188,7 +214,10 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
         };
         let found = tables().iter().find_map(|table| {
             let run = table.candidate_run(text, pos)?;
-            let plausible = plausible(&run.decoded, after_letter);
+            let plausible = match table.kind.script() {
+                Some(script) => run.decoded.chars().all(script),
+                None => plausible(&run.decoded, after_letter),
+            };
             let deeper = if go_deeper {
                 let letter_after_run = text[run.end..]
                     .chars()
@@ -205,12 +234,17 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
                     start: pos,
                     end: run.end,
                     encoding: table.label_for(before),
-                    ambiguous: run_could_be_correct(
-                        text,
-                        pos,
-                        &run.sequence_ends,
-                        (letter_before, letter_after),
-                    ),
+                    ambiguous: match table.kind.script() {
+                        // One letter could be a chance pair of correct
+                        // letters (an all-caps word before a quote).
+                        Some(_) => run.decoded.chars().count() < 2,
+                        None => run_could_be_correct(
+                            text,
+                            pos,
+                            &run.sequence_ends,
+                            (letter_before, letter_after),
+                        ),
+                    },
                     decoded: run.decoded,
                     plausible,
                     deeper,
@@ -270,7 +304,16 @@ fn run_could_be_correct(
             .chars()
             .next()
             .map_or(letter_after_text, char::is_alphabetic);
-        let ambiguous = could_be_correct(&text[from..end], is_letter_before(from), letter_after);
+        let sequence = &text[from..end];
+        // Two capitals after a capital (`ZBOŠÄŽŠ`): a word in capitals.
+        let in_capitals = sequence.chars().count() == 2
+            && sequence.chars().all(char::is_uppercase)
+            && text[..from]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_uppercase);
+        let ambiguous =
+            in_capitals || could_be_correct(sequence, is_letter_before(from), letter_after);
         from = end;
         ambiguous
     })
@@ -329,6 +372,11 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
             !(inside_a_word || opening || quote_before_a_letter)
         }
         [Punctuation, Letter] => true,
+        // Three letters inside a word (`zbošäžš`) are how correct Central
+        // European text spells a sequence by chance; mojibake of a word
+        // shows itself elsewhere too. (Two capitals inside a word in
+        // capitals: see `run_could_be_correct`.)
+        [Letter, Letter, Letter] => inside_a_word,
         // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
         // Mac Roman for `½`.
         [Maths, Maths] => {
@@ -364,6 +412,36 @@ enum TableKind {
     /// Windows-1252 leaves undefined or maps elsewhere.
     SloppyWindows1252,
     MacRoman,
+    /// Cyrillic text's UTF-8 read as Windows-1251 (`Привет` as
+    /// `РџСЂРёРІРµС‚`).
+    Windows1251,
+    /// Central European text's UTF-8 read as Windows-1250 (`łódź` as
+    /// `Ĺ‚ĂłdĹş`).
+    Windows1250,
+}
+
+impl TableKind {
+    /// What a run read through a table of one script's encoding must decode
+    /// to: the letters of that script. Correct Cyrillic or Central European
+    /// text spells a UTF-8 sequence only by chance (an all-caps word before
+    /// a quote), and what that decodes to is almost never a letter of the
+    /// same script, let alone two in a row. `None`: the general rules of
+    /// [`plausible`] apply.
+    fn script(self) -> Option<fn(char) -> bool> {
+        match self {
+            TableKind::SloppyWindows1252 | TableKind::MacRoman => None,
+            TableKind::Windows1251 => Some(
+                |c| matches!(c as u32, 0x0401..=0x040C | 0x040E..=0x044F | 0x0451..=0x045C | 0x045E | 0x045F | 0x0490 | 0x0491),
+            ),
+            TableKind::Windows1250 => {
+                // Romanian's ș and ț (comma below) besides Latin-1 and
+                // Extended-A.
+                Some(
+                    |c| matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B),
+                )
+            }
+        }
+    }
 }
 
 /// Maps characters back to the single byte an encoding decodes to them.
@@ -481,6 +559,8 @@ impl Table {
     fn label_for(&self, before: &str) -> MojibakeEncoding {
         match self.kind {
             TableKind::MacRoman => MojibakeEncoding::MacRoman,
+            TableKind::Windows1251 => MojibakeEncoding::Windows1251,
+            TableKind::Windows1250 => MojibakeEncoding::Windows1250,
             TableKind::SloppyWindows1252 => {
                 // C1 controls come from Latin-1; Windows-1252 shows glyphs for
                 // all of those bytes but five it leaves undefined.
@@ -498,12 +578,15 @@ impl Table {
     }
 }
 
-fn tables() -> &'static [Table; 2] {
-    static TABLES: OnceLock<[Table; 2]> = OnceLock::new();
+/// Tried in this order; the first that reads a run as plausible text wins.
+fn tables() -> &'static [Table; 4] {
+    static TABLES: OnceLock<[Table; 4]> = OnceLock::new();
     TABLES.get_or_init(|| {
         [
             Table::build(TableKind::SloppyWindows1252, WINDOWS_1252),
             Table::build(TableKind::MacRoman, MACINTOSH),
+            Table::build(TableKind::Windows1251, WINDOWS_1251),
+            Table::build(TableKind::Windows1250, WINDOWS_1250),
         ]
     })
 }
@@ -546,8 +629,12 @@ fn plausibility(c: char) -> Plausibility {
 }
 
 /// Combining accents (`e` + U+0301) are believed right after a letter.
+/// Only the accents languages put on letters: the rest of the block
+/// (U+0334–U+036F: overlays, arrows below, Latin letters written above) is
+/// what a capital before `Š` or `Ž` spells by chance (`ÍŠ`, `ÍŽ` in Czech
+/// written in capitals).
 fn is_combining(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F)
+    matches!(c as u32, 0x0300..=0x0333)
 }
 
 fn plausible(decoded: &str, after_letter: bool) -> bool {
@@ -620,6 +707,71 @@ mod tests {
         let fixed = repair(&garbled);
         assert_eq!(fixed.text, "it’s");
         assert_eq!(fixed.repairs[0].encoding, MojibakeEncoding::Latin1);
+    }
+
+    /// Russian, Ukrainian and Serbian UTF-8 read as Windows-1251; Polish,
+    /// Czech and Hungarian read as Windows-1250: repaired, one-letter words
+    /// too once a longer one shows the text is garbled.
+    #[test]
+    fn cyrillic_and_central_european_read_in_their_windows_encodings() {
+        for (original, encoding, label) in [
+            (
+                "Привет, как дела? Всё в порядке.",
+                WINDOWS_1251,
+                MojibakeEncoding::Windows1251,
+            ),
+            (
+                "Її звали Ґанна, і вона жила у Києві.",
+                WINDOWS_1251,
+                MojibakeEncoding::Windows1251,
+            ),
+            (
+                "Љубав и ђак, њихова кућа.",
+                WINDOWS_1251,
+                MojibakeEncoding::Windows1251,
+            ),
+            (
+                "Zażółć gęślą jaźń, powiedział Łukasz.",
+                WINDOWS_1250,
+                MojibakeEncoding::Windows1250,
+            ),
+            (
+                "Příliš žluťoučký kůň úpěl ďábelské ódy.",
+                WINDOWS_1250,
+                MojibakeEncoding::Windows1250,
+            ),
+            (
+                "Árvíztűrő tükörfúrógép és őszi ütő.",
+                WINDOWS_1250,
+                MojibakeEncoding::Windows1250,
+            ),
+        ] {
+            let garbled = garble(original, encoding);
+            assert_ne!(garbled, original);
+            let fixed = repair(&garbled);
+            assert_eq!(fixed.text, original, "from {garbled}");
+            assert!(
+                fixed.repairs.iter().any(|r| r.encoding == label),
+                "{original}: {:?}",
+                fixed.repairs
+            );
+        }
+    }
+
+    /// Correct Cyrillic and Central European text, all-caps words before
+    /// quotes and dashes included, is left as it is.
+    #[test]
+    fn correct_cyrillic_and_central_european_text_stays() {
+        for text in [
+            "«ВЕР» и «ТЕКСТ» — ПІДІЙМИ ПРАПОР… ПРЁТ!",
+            "Сё, Рё, Т» and Р“ stand alone here.",
+            "ВСЁ «ХОРОШО»: СЃ — нет.",
+            "PĂŞUNE, ÎNCĂ, ŞI ŢARĂ; Ţară şi ţară.",
+            "„SCHÄ“ sagte er, ÄŁ und Ĺ‚ nicht.",
+            "Łódź, Kraków — „cytat” i ‘inny’.",
+        ] {
+            assert_eq!(repair(text).text, text, "changed");
+        }
     }
 
     /// Windows-1252 punctuation that reached us as the C1 controls of its
