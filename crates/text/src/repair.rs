@@ -89,10 +89,18 @@ pub fn repair(text: &str) -> Repaired {
                 && !text[c.end..].chars().next().is_some_and(char::is_uppercase)
         })
         .count();
-    let evidence = candidates.iter().any(|c| !c.ambiguous) || single_letters >= 3;
+    let mut evidence = candidates.iter().any(|c| !c.ambiguous) || single_letters >= 3;
+    // Likewise one layer down: three runs that each hide one letter of a
+    // script's code page read twice (Czech `Ă„Ĺ¤` → `ÄŤ` → `č`).
+    let scripted_deeper = candidates
+        .iter()
+        .filter(|c| c.deeper.as_ref().is_some_and(|d| d.scripted && d.plausible))
+        .count();
     let deeper_evidence = candidates
         .iter()
-        .any(|c| c.deeper.as_ref().is_some_and(|d| d.any_confident));
+        .any(|c| c.deeper.as_ref().is_some_and(|d| d.any_confident))
+        || scripted_deeper >= 3;
+    evidence |= scripted_deeper >= 3;
     let mut out = String::with_capacity(text.len());
     let mut repairs = Vec::new();
     let mut copied_to = 0;
@@ -189,6 +197,8 @@ struct Candidate {
 struct Deeper {
     text: String,
     plausible: bool,
+    /// Every run inside was read through one script's code page.
+    scripted: bool,
     any_ambiguous: bool,
     any_confident: bool,
 }
@@ -212,45 +222,53 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
             Some(c) => c.is_alphabetic(),
             None => letter_before,
         };
-        let found = tables().iter().find_map(|table| {
-            let run = table.candidate_run(text, pos)?;
-            let plausible = match table.kind.script() {
-                Some(script) => run.decoded.chars().all(script),
-                None => plausible(&run.decoded, after_letter),
-            };
-            let deeper = if go_deeper {
-                let letter_after_run = text[run.end..]
-                    .chars()
-                    .next()
-                    .map_or(letter_after, char::is_alphabetic);
-                deeper_layer(&run.decoded, after_letter, letter_after_run)
-            } else {
-                None
-            };
-            let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
-            usable.then(|| {
-                let before = &text[pos..run.end];
-                Candidate {
-                    start: pos,
-                    end: run.end,
-                    encoding: table.label_for(before),
-                    ambiguous: match table.kind.script() {
-                        // One letter could be a chance pair of correct
-                        // letters (an all-caps word before a quote).
-                        Some(_) => run.decoded.chars().count() < 2,
-                        None => run_could_be_correct(
-                            text,
-                            pos,
-                            &run.sequence_ends,
-                            (letter_before, letter_after),
-                        ),
-                    },
-                    decoded: run.decoded,
-                    plausible,
-                    deeper,
-                }
+        // The longest reading wins (tables in order break ties): a
+        // Windows-1250 run read twice is longer than the Windows-1252 run
+        // its first characters also spell.
+        let found = tables()
+            .iter()
+            .filter_map(|table| {
+                let run = table.candidate_run(text, pos)?;
+                let plausible = match table.kind.script() {
+                    Some(script) => run.decoded.chars().all(script),
+                    None => plausible(&run.decoded, after_letter),
+                };
+                let deeper = if go_deeper {
+                    let letter_after_run = text[run.end..]
+                        .chars()
+                        .next()
+                        .map_or(letter_after, char::is_alphabetic);
+                    deeper_layer(&run.decoded, after_letter, letter_after_run)
+                } else {
+                    None
+                };
+                let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
+                usable.then(|| {
+                    let before = &text[pos..run.end];
+                    Candidate {
+                        start: pos,
+                        end: run.end,
+                        encoding: table.label_for(before),
+                        ambiguous: match table.kind.script() {
+                            // One letter could be a chance pair of correct
+                            // letters (an all-caps word before a quote).
+                            Some(_) => run.decoded.chars().count() < 2,
+                            None => run_could_be_correct(
+                                text,
+                                pos,
+                                &run.sequence_ends,
+                                (letter_before, letter_after),
+                            ),
+                        },
+                        decoded: run.decoded,
+                        plausible,
+                        deeper,
+                    }
+                })
             })
-        });
+            // `max_by_key` keeps the last of equals: reversed, the first table.
+            .rev()
+            .max_by_key(|candidate: &Candidate| candidate.end);
         match found {
             Some(candidate) => {
                 pos = candidate.end;
@@ -278,8 +296,21 @@ fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Optio
         copied_to = candidate.end;
     }
     text.push_str(&decoded[copied_to..]);
+    // Runs read through one script's code page were judged by that
+    // script's rule; the general one would refuse a one-letter word.
+    let scripted = inner.iter().all(|c| {
+        matches!(
+            c.encoding,
+            MojibakeEncoding::Windows1251 | MojibakeEncoding::Windows1250
+        )
+    });
     Some(Deeper {
-        plausible: plausible(&text, letter_before),
+        scripted,
+        plausible: if scripted {
+            inner.iter().all(|c| c.plausible)
+        } else {
+            plausible(&text, letter_before)
+        },
         any_ambiguous: inner.iter().any(|c| c.ambiguous),
         any_confident: inner.iter().any(|c| !c.ambiguous),
         text,
@@ -753,6 +784,25 @@ mod tests {
             assert!(
                 fixed.repairs.iter().any(|r| r.encoding == label),
                 "{original}: {:?}",
+                fixed.repairs
+            );
+        }
+    }
+
+    /// The same mix-up twice: the garbled text saved as UTF-8 and read as
+    /// its code page again.
+    #[test]
+    fn cyrillic_and_central_european_garbled_twice() {
+        for (original, encoding) in [
+            ("Привет, как дела? Всё в порядке.", WINDOWS_1251),
+            ("Zażółć gęślą jaźń, powiedział Łukasz.", WINDOWS_1250),
+        ] {
+            let twice = garble(&garble(original, encoding), encoding);
+            let fixed = repair(&twice);
+            assert_eq!(fixed.text, original, "from {twice}");
+            assert!(
+                fixed.repairs.iter().any(|r| r.layers == 2),
+                "{:?}",
                 fixed.repairs
             );
         }

@@ -5,7 +5,8 @@
 //! written and in capitals, and runs of them as sentences, must come out
 //! of the repair as they went in; the same sentences garbled the way their
 //! language's text is garbled (UTF-8 read as its Windows code page) must
-//! come back, at least 97 in 100 of them in each language.
+//! come back, at least 97 in 100 of them in each language, and so must the
+//! same sentences garbled twice (the garbled text saved and misread again).
 
 use std::path::Path;
 
@@ -90,7 +91,7 @@ fn dictionary_words_stay_as_written_and_come_back_when_garbled() {
                 }
             }
         }
-        let (mut sentences, mut restored) = (0, 0);
+        let (mut sentences, mut restored, mut restored_twice) = (0, 0, 0);
         for chunk in words.chunks(SENTENCE) {
             let sentence = chunk.join(" ");
             let kept = repair(&sentence).text;
@@ -111,9 +112,15 @@ fn dictionary_words_stay_as_written_and_come_back_when_garbled() {
             } else if unrepaired.len() < 40 {
                 unrepaired.push(format!("{name}: {garbled:?} → {back:?}"));
             }
+            // The same mix-up twice.
+            let (twice, _, _) = code_page.decode(garbled.as_bytes());
+            if repair(&twice).text == sentence {
+                restored_twice += 1;
+            }
         }
         report.push(format!(
-            "{name}: {} words, {changed} changed; {restored}/{sentences} garbled sentences restored",
+            "{name}: {} words, {changed} changed; {restored}/{sentences} garbled sentences restored, \
+             {restored_twice}/{sentences} garbled twice",
             words.len()
         ));
         assert!(sentences > 0, "{name}: nothing to garble");
@@ -122,6 +129,11 @@ fn dictionary_words_stay_as_written_and_come_back_when_garbled() {
         // abbreviations, `XIXᵉˢ`, garbled in a Latin code page).
         if restored * 100 < sentences * 97 {
             short.push(format!("{name}: {restored}/{sentences} restored"));
+        }
+        if restored_twice * 100 < sentences * 97 {
+            short.push(format!(
+                "{name}: {restored_twice}/{sentences} restored from garbling twice"
+            ));
         }
     }
     println!("{}", report.join("\n"));

@@ -845,7 +845,10 @@ proptest! {
     /// (d) No word is lost from a story sent as HTML.
     #[test]
     fn html_stories_are_lossless((html, story) in html_story()) {
-        let expected: Vec<&str> = quire_text::count::word_tokens(&story).collect();
+        // The vocabulary can spell real mojibake (`×—×”` is Hebrew `חה`
+        // read as Windows-1252), which is repaired in HTML as in text.
+        let repaired = quire_text::repair::repair(&story).text;
+        let expected: Vec<&str> = quire_text::count::word_tokens(&repaired).collect();
         let manuscript = analyze_str(&html);
         prop_assert_eq!(manuscript.words(), expected, "html {:?}", html);
     }

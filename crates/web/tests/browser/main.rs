@@ -6,6 +6,7 @@
 //! them); without them the test fails and says so.
 
 mod formatting;
+mod languages;
 mod listings;
 mod reflow;
 mod xss;
