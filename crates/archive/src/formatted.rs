@@ -53,6 +53,12 @@ impl Formatted {
         quire_text::html_paragraphs(&self.0).join("\n\n")
     }
 
+    /// The HTML with a reader's names in its placeholders, never inside
+    /// a tag or an attribute.
+    pub fn filled(&self, profile: &quire_text::FillProfile) -> String {
+        quire_text::insert::fill_html(&self.0, profile, quire_text::insert::HtmlFill::Plain)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -77,10 +77,8 @@ pub fn repair(text: &str) -> Repaired {
     let single_letters = candidates
         .iter()
         .filter(|c| {
-            matches!(
-                c.encoding,
-                MojibakeEncoding::Windows1251 | MojibakeEncoding::Windows1250
-            ) && c.decoded.chars().all(char::is_lowercase)
+            c.scripted
+                && c.decoded.chars().all(char::is_lowercase)
                 && !text[..c.start]
                     .chars()
                     .rev()
@@ -187,6 +185,8 @@ struct Candidate {
     encoding: MojibakeEncoding,
     /// Correct text could spell this run too.
     ambiguous: bool,
+    /// Read through one script's code page, and judged by its letters.
+    scripted: bool,
     /// The run decoded once.
     decoded: String,
     plausible: bool,
@@ -260,6 +260,7 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
                                 (letter_before, letter_after),
                             ),
                         },
+                        scripted: table.kind.script().is_some(),
                         decoded: run.decoded,
                         plausible,
                         deeper,
@@ -298,12 +299,7 @@ fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Optio
     text.push_str(&decoded[copied_to..]);
     // Runs read through one script's code page were judged by that
     // script's rule; the general one would refuse a one-letter word.
-    let scripted = inner.iter().all(|c| {
-        matches!(
-            c.encoding,
-            MojibakeEncoding::Windows1251 | MojibakeEncoding::Windows1250
-        )
-    });
+    let scripted = inner.iter().all(|c| c.scripted);
     Some(Deeper {
         scripted,
         plausible: if scripted {

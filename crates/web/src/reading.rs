@@ -288,9 +288,7 @@ async fn show(
     let profile = Some(visitor.settings.fill_profile())
         .filter(|saved| crate::settings::check_fill_growth(saved, &work, &shown).is_ok())
         .unwrap_or_default();
-    let fill = |text: &Formatted| {
-        quire_text::insert::fill_html(text.html(), &profile, quire_text::insert::HtmlFill::Plain)
-    };
+    let fill = |text: &Formatted| text.filled(&profile);
     let chapters = shown
         .iter()
         .map(|chapter| {

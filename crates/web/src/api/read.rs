@@ -350,18 +350,12 @@ fn fill_profile(
     Ok(profile)
 }
 
-/// A summary's or note's HTML with reader-insert codes filled, never
-/// inside a tag.
-fn fill_formatted(text: &Formatted, profile: &quire_text::FillProfile) -> String {
-    quire_text::insert::fill_html(text.html(), profile, quire_text::insert::HtmlFill::Plain)
-}
-
 pub(crate) async fn work_out(
     app: &App,
     work: &Work,
     profile: &quire_text::FillProfile,
 ) -> Result<WorkOut, ApiError> {
-    let fill = |text: &Formatted| fill_formatted(text, profile);
+    let fill = |text: &Formatted| text.filled(profile);
     let day = |seconds: i64| quire_archive::dates::day_of(seconds);
     Ok(WorkOut {
         id: work.id,
@@ -533,7 +527,7 @@ pub(crate) async fn chapter(
     let chapter = chapter_of(&work, &position)?;
     crate::settings::check_fill_growth(&profile, &work, &[chapter])
         .map_err(|message| ApiError::bad_parameter("fill", &message))?;
-    let fill = |text: &Formatted| fill_formatted(text, &profile);
+    let fill = |text: &Formatted| text.filled(&profile);
     let body = ChapterOut {
         work: work.id,
         position: chapter.position,
