@@ -583,6 +583,64 @@ fn run(out_dir: &Path) {
     );
 }
 
+/// Scores quire and plsfix on ftfy's own test cases (real-world mojibake
+/// and synthetic edge cases, from ftfy's source distribution on PyPI, which
+/// run.sh downloads; nothing of it is kept here). The expected text is the
+/// case's `fixed-encoding` where it has one (what encoding repair alone
+/// gives), else `fixed`; a case whose expected text is its input is clean
+/// text that must stay. ftfy marks some cases as its own known failures
+/// (`expect: fail`): they are scored all the same.
+fn ftfy_cases(path: &Path) {
+    let text = fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run.sh downloads it", path.display()));
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON list");
+    let mut rows: BTreeMap<(&str, bool), (usize, usize)> = BTreeMap::new();
+    let mut failures = String::new();
+    for case in &cases {
+        let input = case["original"].as_str().expect("original");
+        let expected = case
+            .get("fixed-encoding")
+            .or_else(|| case.get("fixed"))
+            .and_then(|v| v.as_str())
+            .expect("fixed");
+        let clean = input == expected;
+        for (name, fix) in TOOLS {
+            let got = fix(input);
+            let row = rows.entry((name, clean)).or_default();
+            row.0 += 1;
+            if got == expected {
+                row.1 += 1;
+            } else {
+                writeln!(
+                    failures,
+                    "{name}: {}\n  input    {input:?}\n  got      {got:?}\n  expected {expected:?}",
+                    case["label"].as_str().unwrap_or("")
+                )
+                .expect("write");
+            }
+        }
+    }
+    println!("| ftfy's test cases | cases | quire | plsfix |");
+    println!("|---|---:|---:|---:|");
+    for clean in [true, false] {
+        let (n, quire_ok) = rows.get(&("quire", clean)).copied().unwrap_or_default();
+        let (_, plsfix_ok) = rows.get(&("plsfix", clean)).copied().unwrap_or_default();
+        let what = if clean { "clean, must stay" } else { "garbled, must come back" };
+        let cell = |ok: usize| {
+            if clean {
+                format!("changed {} ({})", n - ok, pct(n - ok, n))
+            } else {
+                format!("restored {ok}/{n} ({})", pct(ok, n))
+            }
+        };
+        println!("| {what} | {n} | {} | {} |", cell(quire_ok), cell(plsfix_ok));
+    }
+    let out = repo().join("target/mojibake-compare/failures-ftfy-cases.txt");
+    fs::create_dir_all(out.parent().expect("parent")).expect("create output dir");
+    fs::write(&out, failures).expect("write failures");
+    println!("failures: {}", out.display());
+}
+
 /// Shows what each repair does to the strings given, garbled first with
 /// `--garble ENCODING[:LAYERS]`.
 fn probe(args: &[String]) {
@@ -637,6 +695,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("probe") => probe(&args[1..]),
+        Some("ftfy-cases") => ftfy_cases(args.get(1).map(Path::new).unwrap_or_else(|| {
+            eprintln!("usage: mojibake-compare ftfy-cases PATH/TO/test_cases.json");
+            std::process::exit(2);
+        })),
         None => run(&repo().join("target/mojibake-compare")),
         Some(other) => {
             eprintln!("usage: mojibake-compare [probe [--garble ENCODING[:LAYERS]] STRING...]; got {other:?}");

@@ -230,7 +230,15 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
             .filter_map(|table| {
                 let run = table.candidate_run(text, pos)?;
                 let plausible = match table.kind.script() {
-                    Some(script) => run.decoded.chars().all(script),
+                    Some(reads_as_script) => {
+                        let known: String = run
+                            .decoded
+                            .chars()
+                            .zip(&run.lossy)
+                            .filter_map(|(c, &lost)| (!lost).then_some(c))
+                            .collect();
+                        reads_as_script(&known)
+                    }
                     None => plausible(&run.decoded, after_letter),
                 };
                 let deeper = if go_deeper {
@@ -252,13 +260,25 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
                         ambiguous: match table.kind.script() {
                             // One letter could be a chance pair of correct
                             // letters (an all-caps word before a quote).
-                            Some(_) => run.decoded.chars().count() < 2,
-                            None => run_could_be_correct(
-                                text,
-                                pos,
-                                &run.sequence_ends,
-                                (letter_before, letter_after),
-                            ),
+                            // A lost byte is believed where the text shows
+                            // mojibake elsewhere. So is one sign beside a
+                            // Cyrillic letter.
+                            Some(_) => {
+                                let mut decoded = run.decoded.chars();
+                                let first = decoded.next().unwrap_or_default();
+                                let one = decoded.next().is_none();
+                                let cyrillic_beside = text[..pos]
+                                    .chars()
+                                    .next_back()
+                                    .into_iter()
+                                    .chain(text[run.end..].chars().next())
+                                    .any(is_cyrillic);
+                                run.lossy.contains(&true)
+                                    || one && (first.is_alphabetic() || cyrillic_beside)
+                            }
+                            None => {
+                                run_could_be_correct(text, pos, &run, (letter_before, letter_after))
+                            }
                         },
                         scripted: table.kind.script().is_some(),
                         decoded: run.decoded,
@@ -270,6 +290,7 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
             // `max_by_key` keeps the last of equals: reversed, the first table.
             .rev()
             .max_by_key(|candidate: &Candidate| candidate.end);
+        let found = found.or_else(|| go_deeper.then(|| lost_no_break_space(text, pos)).flatten());
         match found {
             Some(candidate) => {
                 pos = candidate.end;
@@ -279,6 +300,46 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
         }
     }
     candidates
+}
+
+/// `à` is C3 A0 in UTF-8, and A0 is the no-break space in Windows-1252: text
+/// that went through a decoder and then a tidier comes out with `Ã` and a
+/// plain space (`voilÃ le travail`). After a small letter no correct word
+/// ends in a capital `Ã`; standing alone before a word in small letters it
+/// is `à` where the text shows mojibake elsewhere. Either the space was the
+/// no-break one and the word's own space follows (`voilÃ  le`), or the two
+/// became one; Portuguese joins `à` to the word after it (`às`, `àquele`).
+fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
+    const GARBLED: &str = "Ã ";
+    let rest = text[pos..].strip_prefix(GARBLED)?;
+    let next = rest.chars().next()?;
+    let before = text[..pos].chars().next_back();
+    let after_small_letter = before.is_some_and(char::is_lowercase);
+    let alone = !before.is_some_and(char::is_alphanumeric) && (next.is_lowercase() || next == ' ');
+    if !(after_small_letter && (next.is_alphabetic() || next == ' ') || alone) {
+        return None;
+    }
+    let joined = ["s", "quele", "queles", "quela", "quelas", "quilo"]
+        .iter()
+        .any(|word| {
+            rest.strip_prefix(word).is_some_and(|after| {
+                !after
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || matches!(c, '\'' | '’'))
+            })
+        });
+    let decoded = if next == ' ' || joined { "à" } else { "à " };
+    Some(Candidate {
+        start: pos,
+        end: pos + GARBLED.len(),
+        encoding: MojibakeEncoding::Windows1252,
+        ambiguous: !after_small_letter,
+        scripted: false,
+        decoded: decoded.to_owned(),
+        plausible: true,
+        deeper: None,
+    })
 }
 
 /// A decoded run read as mojibake once more (the first layer of a double
@@ -318,29 +379,60 @@ fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Optio
 fn run_could_be_correct(
     text: &str,
     start: usize,
-    sequence_ends: &[usize],
+    run: &Run,
     (letter_before, letter_after_text): (bool, bool),
 ) -> bool {
+    let Run {
+        sequence_ends,
+        lossy,
+        decoded,
+        ..
+    } = run;
     let is_letter_before = |at: usize| match text[..at].chars().next_back() {
         Some(c) => c.is_alphabetic(),
         None => letter_before,
     };
     let mut from = start;
-    sequence_ends.iter().all(|&end| {
+    let sequences = sequence_ends.iter().zip(lossy).zip(decoded.chars());
+    sequences.into_iter().all(|((&end, &lost), decoded)| {
         let letter_after = text[end..]
             .chars()
             .next()
             .map_or(letter_after_text, char::is_alphabetic);
         let sequence = &text[from..end];
-        // Two capitals after a capital (`ZBOŠÄŽŠ`): a word in capitals.
-        let in_capitals = sequence.chars().count() == 2
-            && sequence.chars().all(char::is_uppercase)
-            && text[..from]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_uppercase);
-        let ambiguous =
-            in_capitals || could_be_correct(sequence, is_letter_before(from), letter_after);
+        let mut before = text[..from].chars().rev();
+        let capital_before = before.next().is_some_and(char::is_uppercase);
+        let two_capitals_before = capital_before && before.next().is_some_and(char::is_uppercase);
+        let capital_after = text[end..].chars().next().is_some_and(char::is_uppercase);
+        // Two capitals after a capital (`ZBOŠÄŽŠ`), or a capital before a
+        // no-break space (`SELKÄ`, `IRMÃ`, `PÅ` in Danish): a word in
+        // capitals.
+        let mut chars = sequence.chars();
+        let in_capitals = capital_before
+            && chars.next().is_some_and(char::is_uppercase)
+            && chars.next().is_some_and(|c| {
+                c.is_uppercase()
+                    || c == '\u{a0}' && !text[end..].chars().next().is_some_and(char::is_lowercase)
+            })
+            && chars.next().is_none();
+        // Mojibake in a word in capitals decodes to a capital (`HÃ”TEL`);
+        // a small letter there is a chance pair (`SÖÄ£`, leetspeak).
+        let small_among_capitals =
+            decoded.is_lowercase() && (two_capitals_before || capital_before && capital_after);
+        // Two signs standing alone (`¬´` for a frown, `∆°`) are what they
+        // look like, unless they spell a word of one letter (Portuguese `é`
+        // is `√©`).
+        let signs_alone = sequence_ends.len() == 1
+            && !is_letter_before(from)
+            && !letter_after
+            && sequence.chars().count() == 2
+            && !sequence.chars().any(char::is_alphabetic)
+            && (!decoded.is_alphabetic() || decoded > '\u{ff}');
+        let ambiguous = lost
+            || in_capitals
+            || small_among_capitals
+            || signs_alone
+            || could_be_correct(sequence, is_letter_before(from), letter_after);
         from = end;
         ambiguous
     })
@@ -404,6 +496,9 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         // shows itself elsewhere too. (Two capitals inside a word in
         // capitals: see `run_could_be_correct`.)
         [Letter, Letter, Letter] => inside_a_word,
+        // Spacing accents doubled are quotation marks (`lá´´` closes what
+        // two backquotes opened).
+        [Letter, Other, Other] => chars[1] == chars[2] && matches!(chars[1], '´' | '¨' | '¸' | '¯'),
         // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
         // Mac Roman for `½`.
         [Maths, Maths] => {
@@ -449,26 +544,42 @@ enum TableKind {
 
 impl TableKind {
     /// What a run read through a table of one script's encoding must decode
-    /// to: the letters of that script. Correct Cyrillic or Central European
-    /// text spells a UTF-8 sequence only by chance (an all-caps word before
-    /// a quote), and what that decodes to is almost never a letter of the
+    /// to: text of that script. Correct Cyrillic or Central European text
+    /// spells a UTF-8 sequence only by chance (an all-caps word before a
+    /// quote), and what that decodes to is almost never a letter of the
     /// same script, let alone two in a row. `None`: the general rules of
     /// [`plausible`] apply.
-    fn script(self) -> Option<fn(char) -> bool> {
+    fn script(self) -> Option<fn(&str) -> bool> {
         match self {
             TableKind::SloppyWindows1252 | TableKind::MacRoman => None,
-            TableKind::Windows1251 => Some(
-                |c| matches!(c as u32, 0x0401..=0x040C | 0x040E..=0x044F | 0x0451..=0x045C | 0x045E | 0x045F | 0x0490 | 0x0491),
-            ),
-            TableKind::Windows1250 => {
-                // Romanian's ș and ț (comma below) besides Latin-1 and
-                // Extended-A.
-                Some(
-                    |c| matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B),
-                )
+            // Russian (and English typed on a Russian Windows) keeps its
+            // quotes, dashes and emoji in runs that start with `в`, which
+            // correct text follows with `Ђ`, `„` or `ќ` only by chance.
+            TableKind::Windows1251 => {
+                Some(|text| text.chars().all(|c| is_cyrillic(c) || is_typographic(c)))
             }
+            // Romanian's ș and ț (comma below) besides Latin-1 and
+            // Extended-A; and Hebrew and Arabic, whose UTF-8 passed through
+            // Windows-1250 too, as words of two letters or more.
+            TableKind::Windows1250 => Some(|text| {
+                let central_european = |c: char| matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B);
+                let hebrew = |c: char| matches!(c as u32, 0x05D0..=0x05EA);
+                let arabic = |c: char| matches!(c as u32, 0x0620..=0x064A | 0x0660..=0x06FF);
+                text.chars().all(central_european)
+                    || text.chars().nth(1).is_some()
+                        && (text.chars().all(hebrew) || text.chars().all(arabic))
+            }),
         }
     }
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x0401..=0x040C | 0x040E..=0x044F | 0x0451..=0x045C | 0x045E | 0x045F | 0x0490 | 0x0491)
+}
+
+/// Punctuation, the signs typed beside it, dingbats and emoji.
+fn is_typographic(c: char) -> bool {
+    matches!(c as u32, 0x2010..=0x2027 | 0x2030..=0x205E | 0x20AC | 0x2116 | 0x2122 | 0x2600..=0x27BF | 0x1F000..=0x1FAFF)
 }
 
 /// Maps characters back to the single byte an encoding decodes to them.
@@ -485,6 +596,15 @@ struct Run {
     decoded: String,
     /// Where each UTF-8 sequence of the run ends (byte offsets in the text).
     sequence_ends: Vec<usize>,
+    /// For each sequence, whether a byte of it was lost.
+    lossy: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sequence {
+    Whole(char),
+    /// A byte was lost: the character can't be known.
+    Lost,
 }
 
 impl Table {
@@ -539,48 +659,106 @@ impl Table {
     /// starting at byte `start`, decoded.
     fn candidate_run(&self, text: &str, start: usize) -> Option<Run> {
         let mut chars = text[start..].char_indices().peekable();
-        let mut bytes: Vec<u8> = Vec::new();
-        let mut end = start;
+        let mut decoded = String::new();
         let mut sequence_ends = Vec::new();
-        'sequences: while let Some(&(_, lead)) = chars.peek() {
-            let Some(lead_byte) = self.byte(lead) else {
-                break;
-            };
-            let needed = match lead_byte {
-                0xC2..=0xDF => 1,
-                0xE0..=0xEF => 2,
-                0xF0..=0xF4 => 3,
-                _ => break,
-            };
-            let mut sequence = [lead_byte, 0, 0, 0];
+        let mut lossy = Vec::new();
+        while chars.peek().is_some() {
             let mut lookahead = chars.clone();
-            lookahead.next();
-            for slot in sequence.iter_mut().skip(1).take(needed) {
-                match lookahead.next().and_then(|(_, c)| self.byte(c)) {
-                    Some(b @ 0x80..=0xBF) => *slot = b,
-                    _ => break 'sequences,
-                }
-            }
-            if std::str::from_utf8(&sequence[..=needed]).is_err() {
+            let Some(sequence) = self.read_sequence(&mut lookahead) else {
                 break;
+            };
+            match sequence {
+                Sequence::Whole(c) => decoded.push(c),
+                Sequence::Lost => decoded.push('\u{FFFD}'),
             }
-            bytes.extend_from_slice(&sequence[..=needed]);
+            lossy.push(sequence == Sequence::Lost);
             chars = lookahead;
-            end = match chars.peek() {
+            sequence_ends.push(match chars.peek() {
                 Some(&(next, _)) => start + next,
                 None => text.len(),
-            };
-            sequence_ends.push(end);
+            });
         }
-        if bytes.is_empty() {
-            return None;
-        }
-        let decoded = String::from_utf8(bytes).ok()?;
+        let end = *sequence_ends.last()?;
         Some(Run {
             end,
             decoded,
             sequence_ends,
+            lossy,
         })
+    }
+
+    /// Reads one UTF-8 sequence in this encoding's disguise from `chars`.
+    /// Two more shapes than plain UTF-8: a character outside the Basic
+    /// Multilingual Plane written as two surrogates of three bytes each
+    /// (CESU-8, as Java and MySQL's `utf8` wrote emoji), and a sequence one
+    /// of whose continuation bytes a sloppy decoder lost, leaving U+FFFD
+    /// (or, as the last byte of a quote or dash, a `?`) in its place:
+    /// what that byte was can't be known, so the sequence reads as U+FFFD.
+    fn read_sequence(
+        &self,
+        chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    ) -> Option<Sequence> {
+        let lead = self.byte(chars.next()?.1)?;
+        let needed = match lead {
+            0xC2..=0xDF => 1,
+            0xE0..=0xEF => 2,
+            0xF0..=0xF4 => 3,
+            _ => return None,
+        };
+        let mut sequence = [lead, 0, 0, 0];
+        let mut lost = None;
+        for at in 1..=needed {
+            let next = chars.peek().map(|&(_, c)| c)?;
+            match self.byte(next) {
+                Some(b @ 0x80..=0xBF) => sequence[at] = b,
+                // A `?` only where nothing else could stand: after the
+                // first two bytes of a curly quote or dash (`â€?`).
+                _ if lost.is_none()
+                    && (next == '\u{FFFD}'
+                        || next == '?' && at == 2 && sequence[..2] == [0xE2, 0x80]) =>
+                {
+                    lost = Some(at);
+                }
+                _ => return None,
+            }
+            chars.next();
+        }
+        let sequence = &mut sequence[..=needed];
+        if let Some(at) = lost {
+            // Some byte in the lost one's place must make the sequence
+            // valid UTF-8.
+            let valid = (0x80..=0xBF).any(|b| {
+                sequence[at] = b;
+                std::str::from_utf8(sequence).is_ok()
+            });
+            return valid.then_some(Sequence::Lost);
+        }
+        if let Ok(valid) = std::str::from_utf8(sequence) {
+            return valid.chars().next().map(Sequence::Whole);
+        }
+        // A high surrogate (ED A0..AF xx) must be followed by a low one.
+        if sequence[0] != 0xED || !(0xA0..=0xAF).contains(&sequence[1]) {
+            return None;
+        }
+        let mut low = [0u8; 3];
+        for (at, slot) in low.iter_mut().enumerate() {
+            let byte = self.byte(chars.next()?.1)?;
+            let fits = match at {
+                0 => byte == 0xED,
+                1 => (0xB0..=0xBF).contains(&byte),
+                _ => (0x80..=0xBF).contains(&byte),
+            };
+            if !fits {
+                return None;
+            }
+            *slot = byte;
+        }
+        let surrogate = |b: &[u8]| {
+            (u32::from(b[0] & 0x0F) << 12) | (u32::from(b[1] & 0x3F) << 6) | u32::from(b[2] & 0x3F)
+        };
+        let high = surrogate(sequence) - 0xD800;
+        let low = surrogate(&low) - 0xDC00;
+        char::from_u32(0x10000 + (high << 10) + low).map(Sequence::Whole)
     }
 
     fn label_for(&self, before: &str) -> MojibakeEncoding {
@@ -642,6 +820,9 @@ fn plausibility(c: char) -> Plausibility {
         0x0400..=0x0482 | 0x048A..=0x04FF => InAWord,
         0x05D0..=0x05EA => InAWord,
         0x0620..=0x064A | 0x0660..=0x06FF => InAWord,
+        // Phonetic extensions: small capitals and modifier letters for
+        // linguists, and what a letter before doubled accents spells.
+        0x1D00..=0x1DBF => Unlikely,
         // Everything two bytes long but the above is refused: IPA, Armenian,
         // Syriac and the like are what chance pairs of correct characters
         // decode to. Three and four bytes take three or four characters
@@ -839,6 +1020,98 @@ mod tests {
         let undefined = "a\u{81}b\u{8d}c\u{8f}d\u{90}e\u{9d}";
         assert_eq!(repair(undefined).text, undefined);
         assert!(repair(undefined).repairs.is_empty());
+    }
+
+    /// Characters outside the Basic Multilingual Plane written as CESU-8:
+    /// each UTF-16 surrogate as its own three bytes.
+    fn cesu8(text: &str) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for c in text.chars() {
+            let mut units = [0u16; 2];
+            for &unit in c.encode_utf16(&mut units).iter() {
+                let unit = u32::from(unit);
+                if unit < 0x80 {
+                    bytes.push(unit as u8);
+                } else if unit < 0x800 {
+                    bytes.extend([0xC0 | (unit >> 6) as u8, 0x80 | (unit & 0x3F) as u8]);
+                } else {
+                    bytes.extend([
+                        0xE0 | (unit >> 12) as u8,
+                        0x80 | ((unit >> 6) & 0x3F) as u8,
+                        0x80 | (unit & 0x3F) as u8,
+                    ]);
+                }
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn emoji_written_as_surrogate_pairs() {
+        for text in [
+            "so proud of them 🥹🎉",
+            "🐉 dragon",
+            "Zoë 💜 naïve",
+            "𝒜 and 😀😁",
+        ] {
+            let bytes = cesu8(text);
+            let windows = WINDOWS_1252.decode_without_bom_handling(&bytes).0;
+            let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+            assert_eq!(repair(&windows).text, text, "{windows:?}");
+            assert_eq!(repair(&latin1).text, text, "{latin1:?}");
+        }
+        // Half a pair is not a character.
+        let half = WINDOWS_1252
+            .decode_without_bom_handling(&[b'a', 0xED, 0xA0, 0xBD, b' ', b'b'])
+            .0
+            .into_owned();
+        assert_eq!(repair(&half).text, half);
+    }
+
+    #[test]
+    fn a_byte_lost_to_a_sloppy_decoder_stays_lost() {
+        // A decoder that had no character for Windows-1252's 9D (the last
+        // byte of `”`) wrote U+FFFD; `â€œ` beside it shows the mojibake.
+        let sloppy =
+            garble("“Stay,” he said. “Please.”", WINDOWS_1252).replace('\u{9d}', "\u{FFFD}");
+        assert_eq!(
+            repair(&sloppy).text,
+            "“Stay,\u{FFFD} he said. “Please.\u{FFFD}"
+        );
+        let question = garble("“Stay,” he said.", WINDOWS_1252).replace('\u{9d}', "?");
+        assert_eq!(repair(&question).text, "“Stay,\u{FFFD} he said.");
+        // Alone, a letter before U+FFFD could be the text's own.
+        for kept in ["NÃ\u{FFFD}O", "Ă\u{FFFD} is lost", "who? what?"] {
+            assert_eq!(repair(kept).text, kept);
+        }
+    }
+
+    #[test]
+    fn a_grave_a_whose_no_break_space_became_a_space() {
+        let cases = [
+            ("voilÃ  tout", "voilà tout"),
+            ("voilÃ tout", "voilà tout"),
+            ("Ã bientôt, cafÃ©", "à bientôt, café"),
+            ("jusqu’Ã demain, Ã©tÃ©", "jusqu’à demain, été"),
+            // Portuguese joins à to the word after it.
+            (
+                "Ã s vezes, Ã quela hora, opÃ§Ã£o",
+                "às vezes, àquela hora, opção",
+            ),
+            ("prÃªt Ã s’en aller", "prêt à s’en aller"),
+        ];
+        for (garbled, clean) in cases {
+            assert_eq!(repair(garbled).text, clean, "{garbled:?}");
+        }
+        // A capital Ã in its own right: spelt-out capitals, or with no
+        // mojibake elsewhere to say otherwise.
+        for kept in [
+            "S Ã O P A U L O",
+            "the letter Ã is a Portuguese one",
+            "IRMÃ E MÃE",
+        ] {
+            assert_eq!(repair(kept).text, kept);
+        }
     }
 
     #[test]
