@@ -225,72 +225,23 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
         // The longest reading wins (tables in order break ties): a
         // Windows-1250 run read twice is longer than the Windows-1252 run
         // its first characters also spell.
-        let found = tables()
-            .iter()
-            .filter_map(|table| {
-                let run = table.candidate_run(text, pos)?;
-                let plausible = match table.kind.script() {
-                    Some(reads_as_script) => {
-                        let known: String = run
-                            .decoded
-                            .chars()
-                            .zip(&run.lossy)
-                            .filter_map(|(c, &lost)| (!lost).then_some(c))
-                            .collect();
-                        reads_as_script(&known)
-                    }
-                    None => plausible(&run.decoded, after_letter),
-                };
-                let deeper = if go_deeper {
-                    let letter_after_run = text[run.end..]
-                        .chars()
-                        .next()
-                        .map_or(letter_after, char::is_alphabetic);
-                    deeper_layer(&run.decoded, after_letter, letter_after_run)
-                } else {
-                    None
-                };
-                let usable = plausible || deeper.as_ref().is_some_and(|d| d.plausible);
-                usable.then(|| {
-                    let before = &text[pos..run.end];
-                    Candidate {
-                        start: pos,
-                        end: run.end,
-                        encoding: table.label_for(before),
-                        ambiguous: match table.kind.script() {
-                            // One letter could be a chance pair of correct
-                            // letters (an all-caps word before a quote).
-                            // A lost byte is believed where the text shows
-                            // mojibake elsewhere. So is one sign beside a
-                            // Cyrillic letter.
-                            Some(_) => {
-                                let mut decoded = run.decoded.chars();
-                                let first = decoded.next().unwrap_or_default();
-                                let one = decoded.next().is_none();
-                                let cyrillic_beside = text[..pos]
-                                    .chars()
-                                    .next_back()
-                                    .into_iter()
-                                    .chain(text[run.end..].chars().next())
-                                    .any(is_cyrillic);
-                                run.lossy.contains(&true)
-                                    || one && (first.is_alphabetic() || cyrillic_beside)
-                            }
-                            None => {
-                                run_could_be_correct(text, pos, &run, (letter_before, letter_after))
-                            }
-                        },
-                        scripted: table.kind.script().is_some(),
-                        decoded: run.decoded,
-                        plausible,
-                        deeper,
-                    }
-                })
-            })
-            // `max_by_key` keeps the last of equals: reversed, the first table.
-            .rev()
-            .max_by_key(|candidate: &Candidate| candidate.end);
-        let found = found.or_else(|| go_deeper.then(|| lost_no_break_space(text, pos)).flatten());
+        let context = Context {
+            letter_before,
+            letter_after,
+            after_letter,
+            go_deeper,
+        };
+        let found = go_deeper
+            .then(|| lost_no_break_space(text, pos))
+            .flatten()
+            .or_else(|| {
+                tables()
+                    .iter()
+                    .filter_map(|table| read_at(table, text, pos, context))
+                    // `max_by_key` keeps the last of equals: reversed, the first table.
+                    .rev()
+                    .max_by_key(|candidate: &Candidate| candidate.end)
+            });
         match found {
             Some(candidate) => {
                 pos = candidate.end;
@@ -300,6 +251,94 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
         }
     }
     candidates
+}
+
+#[derive(Clone, Copy)]
+struct Context {
+    /// A letter precedes the text scanned (a decoded run scanned again).
+    letter_before: bool,
+    /// A letter follows the text scanned.
+    letter_after: bool,
+    /// A letter precedes the position read.
+    after_letter: bool,
+    /// Look for a second layer inside the run.
+    go_deeper: bool,
+}
+
+/// The run of mojibake `table` reads at `pos`, if it is usable.
+fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Candidate> {
+    let Context {
+        letter_before,
+        letter_after,
+        after_letter,
+        go_deeper,
+    } = context;
+    let run = table.candidate_run(text, pos)?;
+    let letter_after_run = text[run.end..]
+        .chars()
+        .next()
+        .map_or(letter_after, char::is_alphabetic);
+    let script = table.kind.script();
+    // One letter of an alphabet standing as a word (Russian `и`, `в`):
+    // believed where the text shows mojibake elsewhere.
+    let lone_letter = script.is_none()
+        && !after_letter
+        && !letter_after_run
+        && run.decoded.chars().count() == 1
+        && run
+            .decoded
+            .chars()
+            .all(|c| plausibility(c) == Plausibility::InAWord);
+    let plausible = match script {
+        Some(reads_as_script) => {
+            let known: String = run
+                .decoded
+                .chars()
+                .zip(&run.sequences)
+                .filter_map(|(c, &kind)| (kind != Sequence::Lost).then_some(c))
+                .collect();
+            reads_as_script(&known)
+        }
+        None => lone_letter || plausible(&run.decoded, after_letter),
+    };
+    let deeper = if go_deeper {
+        deeper_layer(&run.decoded, after_letter, letter_after_run)
+    } else {
+        None
+    };
+    if !plausible && !deeper.as_ref().is_some_and(|d| d.plausible) {
+        return None;
+    }
+    let ambiguous = match script {
+        // One letter could be a chance pair of correct letters (an
+        // all-caps word before a quote). A guessed byte is believed where
+        // the text shows mojibake elsewhere. So is one sign beside a
+        // Cyrillic letter.
+        Some(_) => {
+            let mut decoded = run.decoded.chars();
+            let first = decoded.next().unwrap_or_default();
+            let one = decoded.next().is_none();
+            let cyrillic_beside = text[..pos]
+                .chars()
+                .next_back()
+                .into_iter()
+                .chain(text[run.end..].chars().next())
+                .any(is_cyrillic);
+            run.sequences.iter().any(|&kind| kind != Sequence::Whole)
+                || one && (first.is_alphabetic() || cyrillic_beside)
+        }
+        None => lone_letter || run_could_be_correct(text, pos, &run, (letter_before, letter_after)),
+    };
+    Some(Candidate {
+        start: pos,
+        end: run.end,
+        encoding: table.label_for(&text[pos..run.end]),
+        ambiguous,
+        scripted: script.is_some(),
+        decoded: run.decoded,
+        plausible,
+        deeper,
+    })
 }
 
 /// `à` is C3 A0 in UTF-8, and A0 is the no-break space in Windows-1252: text
@@ -384,7 +423,7 @@ fn run_could_be_correct(
 ) -> bool {
     let Run {
         sequence_ends,
-        lossy,
+        sequences,
         decoded,
         ..
     } = run;
@@ -393,8 +432,8 @@ fn run_could_be_correct(
         None => letter_before,
     };
     let mut from = start;
-    let sequences = sequence_ends.iter().zip(lossy).zip(decoded.chars());
-    sequences.into_iter().all(|((&end, &lost), decoded)| {
+    let sequences = sequence_ends.iter().zip(sequences).zip(decoded.chars());
+    sequences.into_iter().all(|((&end, &kind), decoded)| {
         let letter_after = text[end..]
             .chars()
             .next()
@@ -412,7 +451,8 @@ fn run_could_be_correct(
             && chars.next().is_some_and(char::is_uppercase)
             && chars.next().is_some_and(|c| {
                 c.is_uppercase()
-                    || c == '\u{a0}' && !text[end..].chars().next().is_some_and(char::is_lowercase)
+                    || matches!(c, '\u{a0}' | ' ')
+                        && !text[end..].chars().next().is_some_and(char::is_lowercase)
             })
             && chars.next().is_none();
         // Mojibake in a word in capitals decodes to a capital (`HÃ”TEL`);
@@ -428,7 +468,9 @@ fn run_could_be_correct(
             && sequence.chars().count() == 2
             && !sequence.chars().any(char::is_alphabetic)
             && (!decoded.is_alphabetic() || decoded > '\u{ff}');
-        let ambiguous = lost
+        // A guessed byte is believed where the text shows mojibake
+        // elsewhere.
+        let ambiguous = kind != Sequence::Whole
             || in_capitals
             || small_among_capitals
             || signs_alone
@@ -596,13 +638,17 @@ struct Run {
     decoded: String,
     /// Where each UTF-8 sequence of the run ends (byte offsets in the text).
     sequence_ends: Vec<usize>,
-    /// For each sequence, whether a byte of it was lost.
-    lossy: Vec<bool>,
+    /// How each sequence was read.
+    sequences: Vec<Sequence>,
 }
 
+/// How a UTF-8 sequence was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sequence {
-    Whole(char),
+    Whole,
+    /// Its last byte, A0, is a plain space: the no-break space that byte
+    /// decodes to was tidied into one.
+    Spaced,
     /// A byte was lost: the character can't be known.
     Lost,
 }
@@ -661,29 +707,35 @@ impl Table {
         let mut chars = text[start..].char_indices().peekable();
         let mut decoded = String::new();
         let mut sequence_ends = Vec::new();
-        let mut lossy = Vec::new();
-        while chars.peek().is_some() {
+        let mut sequences = Vec::new();
+        while let Some(&(from, _)) = chars.peek() {
             let mut lookahead = chars.clone();
-            let Some(sequence) = self.read_sequence(&mut lookahead) else {
+            let Some((kind, c)) = self.read_sequence(&mut lookahead) else {
                 break;
             };
-            match sequence {
-                Sequence::Whole(c) => decoded.push(c),
-                Sequence::Lost => decoded.push('\u{FFFD}'),
+            let end = lookahead
+                .peek()
+                .map_or(text.len(), |&(next, _)| start + next);
+            // A sign of punctuation and a space after a letter are how
+            // correct text goes on (`allé» dit`), not a no-break space.
+            if kind == Sequence::Spaced
+                && text[start + from..end]
+                    .chars()
+                    .any(|c| shape(c) == Shape::Punctuation)
+            {
+                break;
             }
-            lossy.push(sequence == Sequence::Lost);
+            decoded.push(c);
+            sequences.push(kind);
             chars = lookahead;
-            sequence_ends.push(match chars.peek() {
-                Some(&(next, _)) => start + next,
-                None => text.len(),
-            });
+            sequence_ends.push(end);
         }
         let end = *sequence_ends.last()?;
         Some(Run {
             end,
             decoded,
             sequence_ends,
-            lossy,
+            sequences,
         })
     }
 
@@ -694,10 +746,12 @@ impl Table {
     /// of whose continuation bytes a sloppy decoder lost, leaving U+FFFD
     /// (or, as the last byte of a quote or dash, a `?`) in its place:
     /// what that byte was can't be known, so the sequence reads as U+FFFD.
+    /// And a last byte A0 (the no-break space in the encodings that have
+    /// it there) may have become a plain space.
     fn read_sequence(
         &self,
         chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-    ) -> Option<Sequence> {
+    ) -> Option<(Sequence, char)> {
         let lead = self.byte(chars.next()?.1)?;
         let needed = match lead {
             0xC2..=0xDF => 1,
@@ -707,10 +761,15 @@ impl Table {
         };
         let mut sequence = [lead, 0, 0, 0];
         let mut lost = None;
+        let mut kind = Sequence::Whole;
         for at in 1..=needed {
             let next = chars.peek().map(|&(_, c)| c)?;
             match self.byte(next) {
                 Some(b @ 0x80..=0xBF) => sequence[at] = b,
+                _ if next == ' ' && at == needed && self.byte('\u{a0}') == Some(0xA0) => {
+                    sequence[at] = 0xA0;
+                    kind = Sequence::Spaced;
+                }
                 // A `?` only where nothing else could stand: after the
                 // first two bytes of a curly quote or dash (`â€?`).
                 _ if lost.is_none()
@@ -731,10 +790,10 @@ impl Table {
                 sequence[at] = b;
                 std::str::from_utf8(sequence).is_ok()
             });
-            return valid.then_some(Sequence::Lost);
+            return valid.then_some((Sequence::Lost, '\u{FFFD}'));
         }
         if let Ok(valid) = std::str::from_utf8(sequence) {
-            return valid.chars().next().map(Sequence::Whole);
+            return valid.chars().next().map(|c| (kind, c));
         }
         // A high surrogate (ED A0..AF xx) must be followed by a low one.
         if sequence[0] != 0xED || !(0xA0..=0xAF).contains(&sequence[1]) {
@@ -758,7 +817,7 @@ impl Table {
         };
         let high = surrogate(sequence) - 0xD800;
         let low = surrogate(&low) - 0xDC00;
-        char::from_u32(0x10000 + (high << 10) + low).map(Sequence::Whole)
+        char::from_u32(0x10000 + (high << 10) + low).map(|c| (Sequence::Whole, c))
     }
 
     fn label_for(&self, before: &str) -> MojibakeEncoding {
@@ -1111,6 +1170,57 @@ mod tests {
             "IRMÃ E MÃE",
         ] {
             assert_eq!(repair(kept).text, kept);
+        }
+    }
+
+    #[test]
+    fn what_correct_text_spells_by_chance_stays() {
+        for kept in [
+            // A capital before a no-break space, in a word in capitals.
+            "HYVÄ\u{a0}PÄIVÄ",
+            "PÅ\u{a0}SKOLEN",
+            "TRANSIÇÃ\u{a0}O",
+            // A small letter spelt among capitals.
+            "SÖÄ£ ÄÆ",
+            "BÄ£Ä",
+            // Two signs standing alone.
+            "so it goes ¬´ whatever",
+            "∆° and more",
+            // Spacing accents doubled as closing quotes.
+            "``vamos lá´´ e ``até´´",
+            "ele disse ``olá¨¨",
+        ] {
+            assert_eq!(repair(kept).text, kept, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn hebrew_arabic_and_punctuation_through_one_scripts_code_page() {
+        for text in ["שלום עולם", "مرحبا بالعالم"] {
+            assert_eq!(repair(&garble(text, WINDOWS_1250)).text, text);
+        }
+        // English typed on a Russian Windows: quotes, dashes and emoji.
+        for text in ["It’s “done” – mostly… ❤", "Привет — “мир” 😀"] {
+            let garbled = garble(text, WINDOWS_1251);
+            assert_eq!(repair(&garbled).text, text, "{garbled:?}");
+            let twice = garble(&garbled, WINDOWS_1251);
+            assert_eq!(repair(&twice).text, text, "{twice:?}");
+        }
+    }
+
+    #[test]
+    fn a_no_break_space_byte_tidied_into_a_space() {
+        // Š, Р and ภ end in byte A0: the no-break space, which a tidier
+        // turned into a plain one.
+        for text in ["Švejk řekl: šťastný", "Россия и Рим", "ภาษาไทย ภูเขา"]
+        {
+            let tidied = garble(text, WINDOWS_1252).replace('\u{a0}', " ");
+            assert_eq!(repair(&tidied).text, text, "{tidied:?}");
+        }
+        // Correct text going on after a capital or a closing mark.
+        for kept in ["ÞAÐ ER GOTT", "PÅ SKOLEN", "«Il est allé» dit-il, cafÃ©"] {
+            let want = kept.replace("cafÃ©", "café");
+            assert_eq!(repair(kept).text, want, "{kept:?}");
         }
     }
 
