@@ -140,6 +140,10 @@ enum StoredMojibake {
     Windows1251,
     #[serde(rename = "windows-1250")]
     Windows1250,
+    #[serde(rename = "iso-8859-2")]
+    Iso8859_2,
+    #[serde(rename = "windows-1257")]
+    Windows1257,
 }
 
 impl From<&Manuscript> for StoredText {
@@ -179,6 +183,8 @@ impl From<&Manuscript> for StoredText {
                         MojibakeEncoding::MacRoman => StoredMojibake::MacRoman,
                         MojibakeEncoding::Windows1251 => StoredMojibake::Windows1251,
                         MojibakeEncoding::Windows1250 => StoredMojibake::Windows1250,
+                        MojibakeEncoding::Iso8859_2 => StoredMojibake::Iso8859_2,
+                        MojibakeEncoding::Windows1257 => StoredMojibake::Windows1257,
                     },
                     layers: r.layers,
                 })
@@ -241,6 +247,8 @@ impl From<StoredText> for Manuscript {
                         StoredMojibake::MacRoman => MojibakeEncoding::MacRoman,
                         StoredMojibake::Windows1251 => MojibakeEncoding::Windows1251,
                         StoredMojibake::Windows1250 => MojibakeEncoding::Windows1250,
+                        StoredMojibake::Iso8859_2 => MojibakeEncoding::Iso8859_2,
+                        StoredMojibake::Windows1257 => MojibakeEncoding::Windows1257,
                     },
                     layers: r.layers,
                 })

@@ -12,7 +12,9 @@
 
 use std::sync::OnceLock;
 
-use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252};
+use encoding_rs::{
+    Encoding, ISO_8859_2, MACINTOSH, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1257,
+};
 use serde::{Deserialize, Serialize};
 
 /// The encoding a run of mojibake was mis-decoded with.
@@ -28,6 +30,10 @@ pub enum MojibakeEncoding {
     Windows1251,
     #[serde(rename = "windows-1250")]
     Windows1250,
+    #[serde(rename = "iso-8859-2")]
+    Iso8859_2,
+    #[serde(rename = "windows-1257")]
+    Windows1257,
 }
 
 impl MojibakeEncoding {
@@ -38,6 +44,8 @@ impl MojibakeEncoding {
             MojibakeEncoding::MacRoman => "macintosh",
             MojibakeEncoding::Windows1251 => "windows-1251",
             MojibakeEncoding::Windows1250 => "windows-1250",
+            MojibakeEncoding::Iso8859_2 => "iso-8859-2",
+            MojibakeEncoding::Windows1257 => "windows-1257",
         }
     }
 }
@@ -66,7 +74,14 @@ pub struct Repaired {
 /// Repairs mojibake in `text`; returns it unchanged (and no repairs) when
 /// there is none.
 pub fn repair(text: &str) -> Repaired {
-    let candidates = scan(text, false, false, true);
+    // Where code pages read a run alike in length but not in letters
+    // (`Ä¯` is `į` in Windows-1257, `Ĩ` in Windows-1252), the one that
+    // alone read more of the text's other runs is how the text was garbled.
+    let first = scan(text, false, false, true, TABLE_ORDER);
+    let candidates = match first.preferred_order() {
+        Some(order) => scan(text, false, false, true, order).candidates,
+        None => first.candidates,
+    };
     // A run that correct text could also spell (`IRMÃ”`, `√π`) is repaired
     // only in a text that shows mojibake elsewhere, unmistakably; the same
     // holds for each layer of a double mis-decoding.
@@ -194,8 +209,22 @@ struct Candidate {
     deeper: Option<Deeper>,
 }
 
+impl Candidate {
+    /// What the run reads as: its second layer where that is plausible.
+    fn reads(&self) -> &str {
+        match &self.deeper {
+            Some(deeper) if deeper.plausible => &deeper.text,
+            _ => &self.decoded,
+        }
+    }
+}
+
 struct Deeper {
     text: String,
+    /// The second layer's own [`Scan`] figures: a tie there is settled by
+    /// the whole text's.
+    alone: [usize; TABLES],
+    tied: bool,
     plausible: bool,
     /// Every run inside was read through one script's code page.
     scripted: bool,
@@ -203,13 +232,52 @@ struct Deeper {
     any_confident: bool,
 }
 
+/// Indexes into [`tables`], in the order that breaks ties.
+type TableOrder = [usize; TABLES];
+
+const TABLE_ORDER: TableOrder = [0, 1, 2, 3, 4, 5];
+
+/// The runs found in a text, and how its code pages fared.
+struct Scan {
+    candidates: Vec<Candidate>,
+    /// For each table, the runs it alone read at their full length.
+    alone: [usize; TABLES],
+    /// Tables read a run alike in length, differently.
+    tied: bool,
+}
+
+impl Scan {
+    /// The order to scan again in, when tables tied and the one that read
+    /// more alone is not first.
+    fn preferred_order(&self) -> Option<TableOrder> {
+        if !self.tied {
+            return None;
+        }
+        let mut order = TABLE_ORDER;
+        // Stable: equal counts keep the usual order.
+        order.sort_by_key(|&table| std::cmp::Reverse(self.alone[table]));
+        (order != TABLE_ORDER).then_some(order)
+    }
+}
+
 /// Finds the runs in `text`. `letter_before` and `letter_after` say whether
 /// a letter precedes and follows the text (a decoded run is scanned again
-/// on its own); `go_deeper` looks for a second layer inside each run.
-fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) -> Vec<Candidate> {
-    let mut candidates = Vec::new();
+/// on its own); `go_deeper` looks for a second layer inside each run;
+/// `order` breaks ties between tables.
+fn scan(
+    text: &str,
+    letter_before: bool,
+    letter_after: bool,
+    go_deeper: bool,
+    order: TableOrder,
+) -> Scan {
+    let mut scanned = Scan {
+        candidates: Vec::new(),
+        alone: [0; TABLES],
+        tied: false,
+    };
     if text.is_ascii() {
-        return candidates;
+        return scanned;
     }
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -230,27 +298,60 @@ fn scan(text: &str, letter_before: bool, letter_after: bool, go_deeper: bool) ->
             letter_after,
             after_letter,
             go_deeper,
+            order,
         };
         let found = go_deeper
             .then(|| lost_no_break_space(text, pos))
             .flatten()
             .or_else(|| {
-                tables()
+                let mut readings: Vec<(usize, Candidate)> = order
                     .iter()
-                    .filter_map(|table| read_at(table, text, pos, context))
-                    // `max_by_key` keeps the last of equals: reversed, the first table.
-                    .rev()
-                    .max_by_key(|candidate: &Candidate| candidate.end)
+                    .filter_map(|&table| {
+                        Some((table, read_at(&tables()[table], text, pos, context)?))
+                    })
+                    .collect();
+                let longest = readings.iter().map(|(_, c)| c.end).max()?;
+                readings.retain(|(_, c)| c.end == longest);
+                match readings.as_slice() {
+                    [(table, _)] => scanned.alone[*table] += 1,
+                    [(_, first), others @ ..] => {
+                        scanned.tied |= others.iter().any(|(_, c)| c.reads() != first.reads());
+                    }
+                    [] => {}
+                }
+                // Of the longest, the first in `order` whose letters take
+                // the case of the word they stand in (`kaÄ¨uogÄ—` is
+                // `kačiuogė` through Windows-1257, not `kaĨuogė`).
+                // (After a capital either case may follow.)
+                let small_before = text[..pos]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_lowercase);
+                let misfits = |c: &Candidate| {
+                    if small_before {
+                        c.reads().chars().filter(|d| d.is_uppercase()).count()
+                    } else {
+                        0
+                    }
+                };
+                let best = (0..readings.len()).min_by_key(|&i| (misfits(&readings[i].1), i))?;
+                Some(readings.swap_remove(best).1)
             });
         match found {
             Some(candidate) => {
+                if let Some(deeper) = &candidate.deeper {
+                    scanned.tied |= deeper.tied;
+                    for (count, inner) in scanned.alone.iter_mut().zip(deeper.alone) {
+                        *count += inner;
+                    }
+                }
                 pos = candidate.end;
-                candidates.push(candidate);
+                scanned.candidates.push(candidate);
             }
             None => pos += utf8_len(bytes[pos]),
         }
     }
-    candidates
+    scanned
 }
 
 #[derive(Clone, Copy)]
@@ -263,6 +364,7 @@ struct Context {
     after_letter: bool,
     /// Look for a second layer inside the run.
     go_deeper: bool,
+    order: TableOrder,
 }
 
 /// The run of mojibake `table` reads at `pos`, if it is usable.
@@ -272,6 +374,7 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
         letter_after,
         after_letter,
         go_deeper,
+        order,
     } = context;
     let run = table.candidate_run(text, pos)?;
     let letter_after_run = text[run.end..]
@@ -302,7 +405,7 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
         None => lone_letter || plausible(&run.decoded, after_letter),
     };
     let deeper = if go_deeper {
-        deeper_layer(&run.decoded, after_letter, letter_after_run)
+        deeper_layer(&run.decoded, after_letter, letter_after_run, order)
     } else {
         None
     };
@@ -384,8 +487,17 @@ fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
 /// A decoded run read as mojibake once more (the first layer of a double
 /// mis-decoding can hold C1 controls, which only make sense as bytes of the
 /// second).
-fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Option<Deeper> {
-    let inner = scan(decoded, letter_before, letter_after, false);
+fn deeper_layer(
+    decoded: &str,
+    letter_before: bool,
+    letter_after: bool,
+    order: TableOrder,
+) -> Option<Deeper> {
+    let Scan {
+        candidates: inner,
+        alone,
+        tied,
+    } = scan(decoded, letter_before, letter_after, false, order);
     if inner.is_empty() {
         return None;
     }
@@ -398,15 +510,18 @@ fn deeper_layer(decoded: &str, letter_before: bool, letter_after: bool) -> Optio
     }
     text.push_str(&decoded[copied_to..]);
     // Runs read through one script's code page were judged by that
-    // script's rule; the general one would refuse a one-letter word.
+    // script's rule; the general one would refuse a one-letter word (but
+    // not where the run alone is a word of one letter).
     let scripted = inner.iter().all(|c| c.scripted);
     Some(Deeper {
         scripted,
         plausible: if scripted {
             inner.iter().all(|c| c.plausible)
         } else {
-            plausible(&text, letter_before)
+            plausible(&text, letter_before) || inner.iter().all(|c| c.plausible)
         },
+        alone,
+        tied,
         any_ambiguous: inner.iter().any(|c| c.ambiguous),
         any_confident: inner.iter().any(|c| !c.ambiguous),
         text,
@@ -582,6 +697,12 @@ enum TableKind {
     /// Central European text's UTF-8 read as Windows-1250 (`łódź` as
     /// `Ĺ‚ĂłdĹş`).
     Windows1250,
+    /// The same read as ISO-8859-2, the Latin-2 of Unix and the web, which
+    /// puts Š, Ś, Ž and Ą where Windows-1250 has other signs and leaves C1
+    /// controls where it has quotes (`třetí` as `tĹ\u{99}etĂ\u{AD}`).
+    Iso8859_2,
+    /// Baltic text's UTF-8 read as Windows-1257 (`įdomu` as `ÄŻdomu`).
+    Windows1257,
 }
 
 impl TableKind {
@@ -603,16 +724,24 @@ impl TableKind {
             // Romanian's ș and ț (comma below) besides Latin-1 and
             // Extended-A; and Hebrew and Arabic, whose UTF-8 passed through
             // Windows-1250 too, as words of two letters or more.
+            TableKind::Iso8859_2 | TableKind::Windows1257 => {
+                Some(|text| text.chars().all(is_central_european))
+            }
             TableKind::Windows1250 => Some(|text| {
-                let central_european = |c: char| matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B);
                 let hebrew = |c: char| matches!(c as u32, 0x05D0..=0x05EA);
                 let arabic = |c: char| matches!(c as u32, 0x0620..=0x064A | 0x0660..=0x06FF);
-                text.chars().all(central_european)
+                text.chars().all(is_central_european)
                     || text.chars().nth(1).is_some()
                         && (text.chars().all(hebrew) || text.chars().all(arabic))
             }),
         }
     }
+}
+
+/// Latin-1's letters, Latin Extended-A, and Romanian's ș and ț (comma
+/// below).
+fn is_central_european(c: char) -> bool {
+    matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B)
 }
 
 fn is_cyrillic(c: char) -> bool {
@@ -825,6 +954,8 @@ impl Table {
             TableKind::MacRoman => MojibakeEncoding::MacRoman,
             TableKind::Windows1251 => MojibakeEncoding::Windows1251,
             TableKind::Windows1250 => MojibakeEncoding::Windows1250,
+            TableKind::Iso8859_2 => MojibakeEncoding::Iso8859_2,
+            TableKind::Windows1257 => MojibakeEncoding::Windows1257,
             TableKind::SloppyWindows1252 => {
                 // C1 controls come from Latin-1; Windows-1252 shows glyphs for
                 // all of those bytes but five it leaves undefined.
@@ -843,14 +974,18 @@ impl Table {
 }
 
 /// Tried in this order; the first that reads a run as plausible text wins.
-fn tables() -> &'static [Table; 4] {
-    static TABLES: OnceLock<[Table; 4]> = OnceLock::new();
-    TABLES.get_or_init(|| {
+const TABLES: usize = 6;
+
+fn tables() -> &'static [Table; TABLES] {
+    static BUILT: OnceLock<[Table; TABLES]> = OnceLock::new();
+    BUILT.get_or_init(|| {
         [
             Table::build(TableKind::SloppyWindows1252, WINDOWS_1252),
             Table::build(TableKind::MacRoman, MACINTOSH),
             Table::build(TableKind::Windows1251, WINDOWS_1251),
             Table::build(TableKind::Windows1250, WINDOWS_1250),
+            Table::build(TableKind::Iso8859_2, ISO_8859_2),
+            Table::build(TableKind::Windows1257, WINDOWS_1257),
         ]
     })
 }
@@ -875,13 +1010,13 @@ fn plausibility(c: char) -> Plausibility {
         // rest is what Mac Roman `«` before a sign decodes to by chance.
         0x00A0..=0x017F => Likely,
         0x0192 | 0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x01CD..=0x01DC | 0x0218..=0x021B => Likely,
+        // Modifier letters: French ordinals (`1ʳᵉ`) and the like, in
+        // words.
+        0x02B0..=0x02FF => InAWord,
         0x0370..=0x0373 | 0x0376..=0x03FF => InAWord,
         0x0400..=0x0482 | 0x048A..=0x04FF => InAWord,
         0x05D0..=0x05EA => InAWord,
         0x0620..=0x064A | 0x0660..=0x06FF => InAWord,
-        // Phonetic extensions: small capitals and modifier letters for
-        // linguists, and what a letter before doubled accents spells.
-        0x1D00..=0x1DBF => Unlikely,
         // Everything two bytes long but the above is refused: IPA, Armenian,
         // Syriac and the like are what chance pairs of correct characters
         // decode to. Three and four bytes take three or four characters
@@ -1222,6 +1357,19 @@ mod tests {
             let want = kept.replace("cafÃ©", "café");
             assert_eq!(repair(kept).text, want, "{kept:?}");
         }
+    }
+
+    #[test]
+    fn latin_2_and_baltic_code_pages() {
+        let czech = "Mám dost třetího tisíciletí, řekla Šárka.";
+        assert_eq!(repair(&garble(czech, encoding_rs::ISO_8859_2)).text, czech);
+        // `č` through Windows-1257 is `Ä¨`, which Windows-1252 reads as `Ĩ`:
+        // the code page that alone read `į` (`ÄÆ`) settles it.
+        let lithuanian = "Į kačiuogę žiūrėjo įdomiai.";
+        assert_eq!(repair(&garble(lithuanian, WINDOWS_1257)).text, lithuanian);
+        // So does the case of the word a letter stands in.
+        let latvian = "kaplička un gājēji";
+        assert_eq!(repair(&garble(latvian, WINDOWS_1257)).text, latvian);
     }
 
     #[test]
