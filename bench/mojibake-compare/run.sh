@@ -10,6 +10,14 @@
 #    plsfix, times them (also on target/bench-input/analyze-1mb.txt when the
 #    criterion bench has written it),
 # 3. scores ftfy on the same corpus (venv target/bench-venv, as bench/ftfy.sh),
+# 3a. `languages`: builds the multilingual corpus from the hunspell
+#    dictionaries in /usr/share/hunspell (27 languages; words and sentences
+#    clean, sentences garbled eight ways), scores and times quire and plsfix
+#    on it, then ftfy
+#    (score_ftfy.py --languages),
+# 3b. downloads ftfy's source distribution from PyPI into
+#    target/ftfy-sdist (kept out of the repository) and scores quire and
+#    plsfix on its tests/test_cases.json (`ftfy-cases`),
 # 4. prints plsfix's dependency weight and the stripped size of a minimal
 #    program around each repair,
 # 5. with COMPILE_TIMES=1 only: builds everything again from scratch with
@@ -35,6 +43,25 @@ fi
 echo
 echo "## quire vs plsfix vs ftfy"
 "$venv/bin/python" score_ftfy.py "$repo/target/mojibake-compare"
+
+echo
+echo "## languages (hunspell dictionaries): quire vs plsfix"
+"$CARGO_TARGET_DIR/release/mojibake-compare" languages
+echo
+echo "## languages (hunspell dictionaries): quire vs plsfix vs ftfy"
+"$venv/bin/python" score_ftfy.py --languages "$repo/target/mojibake-compare"
+
+echo
+echo "## ftfy's own test cases: quire vs plsfix"
+sdist="$repo/target/ftfy-sdist"
+cases="$sdist/ftfy-$FTFY_VERSION/tests/test_cases.json"
+if [ ! -f "$cases" ]; then
+  mkdir -p "$sdist"
+  "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    --dest "$sdist" "ftfy==$FTFY_VERSION"
+  tar -xzf "$sdist/ftfy-$FTFY_VERSION.tar.gz" -C "$sdist"
+fi
+"$CARGO_TARGET_DIR/release/mojibake-compare" ftfy-cases "$cases"
 
 echo
 echo "## dependency weight (normal and build dependencies, host target)"

@@ -6,6 +6,8 @@
 //! cargo run --release                 # tables on stdout; corpus and results under target/
 //! cargo run --release -- probe 'na√Øve' 'IRMÃ”'
 //! cargo run --release -- probe --garble windows-1252 'ᛟ'
+//! cargo run --release -- languages    # the hunspell corpus (src/languages.rs)
+//! cargo run --release -- ftfy-cases PATH/TO/ftfy/tests/test_cases.json
 //! ```
 //!
 //! Writes, under the main repository's `target/mojibake-compare/`:
@@ -20,6 +22,8 @@ use std::time::{Duration, Instant};
 
 use encoding_rs::{MACINTOSH, WINDOWS_1252};
 use serde_json::json;
+
+mod languages;
 
 /// Clean strings a repair must leave alone: the ones the brief names, and
 /// letters next to punctuation that happen to spell a UTF-8 sequence in
@@ -625,7 +629,11 @@ fn ftfy_cases(path: &Path) {
     for clean in [true, false] {
         let (n, quire_ok) = rows.get(&("quire", clean)).copied().unwrap_or_default();
         let (_, plsfix_ok) = rows.get(&("plsfix", clean)).copied().unwrap_or_default();
-        let what = if clean { "clean, must stay" } else { "garbled, must come back" };
+        let what = if clean {
+            "clean, must stay"
+        } else {
+            "garbled, must come back"
+        };
         let cell = |ok: usize| {
             if clean {
                 format!("changed {} ({})", n - ok, pct(n - ok, n))
@@ -633,7 +641,11 @@ fn ftfy_cases(path: &Path) {
                 format!("restored {ok}/{n} ({})", pct(ok, n))
             }
         };
-        println!("| {what} | {n} | {} | {} |", cell(quire_ok), cell(plsfix_ok));
+        println!(
+            "| {what} | {n} | {} | {} |",
+            cell(quire_ok),
+            cell(plsfix_ok)
+        );
     }
     let out = repo().join("target/mojibake-compare/failures-ftfy-cases.txt");
     fs::create_dir_all(out.parent().expect("parent")).expect("create output dir");
@@ -695,13 +707,16 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("probe") => probe(&args[1..]),
+        Some("languages") => languages::run(&repo().join("target/mojibake-compare")),
         Some("ftfy-cases") => ftfy_cases(args.get(1).map(Path::new).unwrap_or_else(|| {
             eprintln!("usage: mojibake-compare ftfy-cases PATH/TO/test_cases.json");
             std::process::exit(2);
         })),
         None => run(&repo().join("target/mojibake-compare")),
         Some(other) => {
-            eprintln!("usage: mojibake-compare [probe [--garble ENCODING[:LAYERS]] STRING...]; got {other:?}");
+            eprintln!(
+                "usage: mojibake-compare [probe [--garble ENCODING[:LAYERS]] STRING... | languages | ftfy-cases PATH]; got {other:?}"
+            );
             std::process::exit(2);
         }
     }

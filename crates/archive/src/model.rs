@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use quire_text::Mojibake;
 use serde::{Deserialize, Serialize};
 
 pub use crate::formatted::Formatted;
@@ -485,23 +486,46 @@ impl ChapterDraft {
     /// into a manuscript, and kept, sanitized and with its line breaks made
     /// paragraphs as AO3 makes them, for its formatting.
     pub fn from_html(html: &str) -> ChapterDraft {
-        ChapterDraft::from_clean_html(html, crate::sanitize::clean_chapter(html))
+        ChapterDraft::from_html_with(html, Mojibake::Repair)
+    }
+
+    /// [`ChapterDraft::from_html`], repairing mojibake or not. The repair
+    /// reads the HTML as typed, so what readers see is repaired too.
+    pub fn from_html_with(html: &str, mojibake: Mojibake) -> ChapterDraft {
+        let repaired = quire_text::repaired(html, mojibake);
+        let clean = crate::sanitize::clean_chapter(&repaired.text);
+        ChapterDraft::from_clean_html(&repaired, clean)
     }
 
     /// A chapter written in Markdown: made HTML, then sanitized as HTML is,
     /// so whatever raw HTML the Markdown holds is cleaned the same way (its
     /// line breaks are Markdown's to read, not made paragraphs again).
     pub fn from_markdown(markdown: &str) -> ChapterDraft {
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(markdown));
-        let clean = crate::sanitize::sanitize(&html);
-        ChapterDraft::from_clean_html(&html, clean)
+        ChapterDraft::from_markdown_with(markdown, Mojibake::Repair)
     }
 
-    fn from_clean_html(html: &str, clean: String) -> ChapterDraft {
+    /// [`ChapterDraft::from_markdown`], repairing mojibake or not.
+    pub fn from_markdown_with(markdown: &str, mojibake: Mojibake) -> ChapterDraft {
+        let repaired = quire_text::repaired(markdown, mojibake);
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&repaired.text));
+        let clean = crate::sanitize::sanitize(&html);
+        ChapterDraft::from_clean_html(
+            &quire_text::Repaired {
+                text: html,
+                repairs: repaired.repairs,
+            },
+            clean,
+        )
+    }
+
+    /// `repaired.text` is the HTML as read, already repaired (or kept).
+    fn from_clean_html(repaired: &quire_text::Repaired, clean: String) -> ChapterDraft {
+        let mut body = quire_text::analyze_str_with(&repaired.text, Mojibake::Keep);
+        body.repairs = repaired.repairs.clone();
         ChapterDraft {
             html: clean,
-            ..ChapterDraft::from_manuscript(quire_text::analyze_str(html))
+            ..ChapterDraft::from_manuscript(body)
         }
     }
 

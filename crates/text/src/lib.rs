@@ -78,19 +78,51 @@ pub fn analyze(bytes: &[u8]) -> Result<Manuscript, AnalyzeError> {
         &decoded.text,
         decoded.encoding,
         Layout::Detect,
+        Mojibake::Repair,
     ))
 }
 
 /// Reads text that is already decoded (a form post, a database row); a
 /// text that looks like HTML is read as HTML.
 pub fn analyze_str(text: &str) -> Manuscript {
-    analyze_decoded(text, SourceEncoding::Utf8, Layout::Detect)
+    analyze_str_with(text, Mojibake::Repair)
+}
+
+/// [`analyze_str`], repairing mojibake or not.
+pub fn analyze_str_with(text: &str, mojibake: Mojibake) -> Manuscript {
+    analyze_decoded(text, SourceEncoding::Utf8, Layout::Detect, mojibake)
 }
 
 /// Reads text a writer said is plain: whatever it holds that looks like
 /// markup (`<i onwheel=…>`, `<script>`) is words on the page, never tags.
 pub fn analyze_plain_str(text: &str) -> Manuscript {
-    analyze_decoded(text, SourceEncoding::Utf8, Layout::Text)
+    analyze_plain_str_with(text, Mojibake::Repair)
+}
+
+/// [`analyze_plain_str`], repairing mojibake or not.
+pub fn analyze_plain_str_with(text: &str, mojibake: Mojibake) -> Manuscript {
+    analyze_decoded(text, SourceEncoding::Utf8, Layout::Text, mojibake)
+}
+
+/// Whether text is read with its mojibake repaired. A writer whose correct
+/// text only looks garbled (a cipher, a keyboard smash, a language the
+/// repair mistakes) keeps it as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mojibake {
+    #[default]
+    Repair,
+    Keep,
+}
+
+/// `text` repaired, or as it is, with what was changed.
+pub fn repaired(text: &str, mojibake: Mojibake) -> Repaired {
+    match mojibake {
+        Mojibake::Repair => repair::repair(text),
+        Mojibake::Keep => Repaired {
+            text: text.to_owned(),
+            repairs: Vec::new(),
+        },
+    }
 }
 
 /// How a text's layout is read.
@@ -143,8 +175,13 @@ fn is_control(c: char) -> bool {
 /// written with paragraphs keep theirs.
 const RUN_ON_PARAGRAPH_BYTES: usize = 1200;
 
-fn analyze_decoded(text: &str, encoding: SourceEncoding, layout: Layout) -> Manuscript {
-    let repaired = repair::repair(&without_controls(text));
+fn analyze_decoded(
+    text: &str,
+    encoding: SourceEncoding,
+    layout: Layout,
+    mojibake: Mojibake,
+) -> Manuscript {
+    let repaired = repaired(&without_controls(text), mojibake);
     let (format, blocks, html_title) =
         if layout == Layout::Detect && layout::looks_like_html(&repaired.text) {
             let (blocks, title) = layout::html_blocks(&repaired.text);

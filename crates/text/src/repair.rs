@@ -585,7 +585,16 @@ fn run_could_be_correct(
             && (!decoded.is_alphabetic() || decoded > '\u{ff}');
         // A guessed byte is believed where the text shows mojibake
         // elsewhere.
+        // Windows-1252 punctuation read as Latin-1 after a word
+        // (`vlažnější…”` as `í\u{85}\u{94}`) spells a sequence by chance:
+        // what it decodes to (`텔`) is no punctuation.
+        let mut rest = sequence.chars().skip(1);
+        let c1_punctuation = is_letter_before(from)
+            && sequence.chars().count() >= 3
+            && rest.all(|c| ('\u{80}'..='\u{9f}').contains(&c))
+            && !is_typographic(decoded);
         let ambiguous = kind != Sequence::Whole
+            || c1_punctuation
             || in_capitals
             || small_among_capitals
             || signs_alone
@@ -1198,6 +1207,14 @@ mod tests {
     /// Windows-1252 punctuation that reached us as the C1 controls of its
     /// bytes, in text that is otherwise right (the bytes were read as
     /// Latin-1 and the text saved as UTF-8).
+    #[test]
+    fn c1_punctuation_after_a_word_is_punctuation() {
+        assert_eq!(repair("\u{93}vlažnější\u{85}\u{94}").text, "“vlažnější…”");
+        assert_eq!(repair("\u{93}café\u{85}\u{94}").text, "“café…”");
+        // Latin-1 mojibake of a quote after a word is still a quote.
+        assert_eq!(repair("Zoe\u{e2}\u{80}\u{99}s").text, "Zoe’s");
+    }
+
     #[test]
     fn c1_controls_standing_for_windows_1252_punctuation() {
         let garbled = "\u{93}Wait\u{94} \u{96} she said\u{85} it\u{92}s Zoë\u{97}";

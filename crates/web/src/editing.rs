@@ -240,6 +240,8 @@ struct ChapterPage {
     form: FormData,
     error: Option<String>,
     preview: Option<Preview>,
+    /// What quire repaired when the chapter being edited was last saved.
+    repaired: Vec<(String, String)>,
 }
 
 impl ChapterPage {
@@ -248,6 +250,9 @@ impl ChapterPage {
     }
     fn format(&self) -> String {
         self.form.get("format").unwrap_or("plain").to_string()
+    }
+    fn keeps_as_typed(&self) -> bool {
+        self.form.get("keep_as_typed").is_some()
     }
 }
 
@@ -298,6 +303,7 @@ impl ChapterTarget {
             form,
             error,
             preview: None,
+            repaired: Vec::new(),
         }
     }
 }
@@ -351,7 +357,14 @@ pub async fn edit_chapter_form(
         ("format".into(), "html".into()),
         ("body".into(), chapter.html.clone()),
     ]);
-    render(&target.page(&visitor, form, None))
+    let mut page = target.page(&visitor, form, None);
+    page.repaired = chapter
+        .body
+        .repairs
+        .iter()
+        .map(|r| (r.before.clone(), r.after.clone()))
+        .collect();
+    render(&page)
 }
 
 pub async fn edit_chapter(

@@ -11,7 +11,7 @@ use quire_archive::PseudId;
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
 use crate::visitor::Visitor;
-use crate::work_input::{chapter_of, preview_of, Preview, TextFormat};
+use crate::work_input::{chapter_of, preview_of, Preview};
 use crate::App;
 
 /// The work's fields on the posting and editing forms, as the author
@@ -73,6 +73,9 @@ impl NewWorkPage {
     fn value(&self, name: &str) -> String {
         self.fields.value(name)
     }
+    fn keeps_as_typed(&self) -> bool {
+        self.fields.form.get("keep_as_typed").is_some()
+    }
     fn posting_as(&self, pseud: &PseudId) -> bool {
         self.fields.value("pseud") == pseud.to_string()
     }
@@ -127,9 +130,14 @@ pub async fn post_work(
     ) {
         Err(error) => {
             // Show what quire made of the text even when a field is missing.
-            let format = TextFormat::from_name(form.get("format").unwrap_or("plain"));
-            let text = form.get("body").unwrap_or("").to_string();
-            let preview = (!text.trim().is_empty()).then(|| preview_of(&chapter_of(format, &text)));
+            let chapter = crate::work_input::ChapterInput::from_form(&form);
+            let preview = (!chapter.body.trim().is_empty()).then(|| {
+                preview_of(&chapter_of(
+                    chapter.format,
+                    &chapter.body,
+                    chapter.mojibake(),
+                ))
+            });
             let status = axum::http::StatusCode::BAD_REQUEST;
             Ok((status, render(&page(form, Some(error), preview))?).into_response())
         }

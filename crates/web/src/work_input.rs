@@ -6,6 +6,7 @@
 
 use quire_archive::model::{Category, ChapterDraft, Formatted, Rating, Warnings, WorkDraft};
 use quire_archive::ArchiveError;
+use quire_text::Mojibake;
 
 use crate::form::FormData;
 use crate::pages::PageError;
@@ -136,6 +137,8 @@ impl WorkInput {
 pub struct ChapterInput {
     pub format: TextFormat,
     pub body: String,
+    /// The writer asked for the text as typed, its mojibake unrepaired.
+    pub keep_as_typed: bool,
     pub title: String,
     pub summary: String,
     pub notes_start: String,
@@ -148,6 +151,7 @@ impl ChapterInput {
         ChapterInput {
             format: TextFormat::from_name(form.get("format").unwrap_or("plain")),
             body: form.get("body").unwrap_or("").to_string(),
+            keep_as_typed: form.get("keep_as_typed").is_some(),
             title: form.text("chapter_title"),
             summary: form.text("chapter_summary"),
             notes_start: form.text("chapter_notes_start"),
@@ -163,8 +167,16 @@ impl ChapterInput {
         Ok(self.read())
     }
 
+    pub fn mojibake(&self) -> Mojibake {
+        if self.keep_as_typed {
+            Mojibake::Keep
+        } else {
+            Mojibake::Repair
+        }
+    }
+
     fn read(&self) -> ChapterDraft {
-        let mut chapter = chapter_of(self.format, &self.body);
+        let mut chapter = chapter_of(self.format, &self.body, self.mojibake());
         chapter.title = self.title.trim().to_string();
         chapter.summary = Formatted::from_html(&self.summary);
         chapter.notes_start = Formatted::from_html(&self.notes_start);
@@ -300,11 +312,13 @@ pub struct Preview {
 }
 
 /// The chapter from the text box, and the manuscript quire read from it.
-pub fn chapter_of(format: TextFormat, text: &str) -> ChapterDraft {
+pub fn chapter_of(format: TextFormat, text: &str, mojibake: Mojibake) -> ChapterDraft {
     match format {
-        TextFormat::Plain => ChapterDraft::from_manuscript(quire_text::analyze_plain_str(text)),
-        TextFormat::Markdown => ChapterDraft::from_markdown(text),
-        TextFormat::Html => ChapterDraft::from_html(text),
+        TextFormat::Plain => {
+            ChapterDraft::from_manuscript(quire_text::analyze_plain_str_with(text, mojibake))
+        }
+        TextFormat::Markdown => ChapterDraft::from_markdown_with(text, mojibake),
+        TextFormat::Html => ChapterDraft::from_html_with(text, mojibake),
     }
 }
 

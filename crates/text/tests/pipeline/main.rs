@@ -3,6 +3,7 @@
 
 mod dictionaries;
 mod eval_works;
+mod hunspell;
 mod properties;
 mod seeds;
 mod shared;

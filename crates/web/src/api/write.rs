@@ -143,6 +143,10 @@ pub(crate) struct NewWork {
     format: Option<String>,
     #[serde(default)]
     chapter_title: String,
+    /// Keep the text as typed: no mojibake repair (the answer's `repairs`
+    /// list what a post without it changed).
+    #[serde(default)]
+    keep_as_typed: bool,
     /// One of the caller's pseuds to post as; the default pseud otherwise.
     #[serde(default)]
     pseud: Option<String>,
@@ -191,6 +195,7 @@ pub(crate) async fn post_work(
     let chapter = ChapterInput {
         format: checked_format(&new.format)?,
         body: new.body.clone(),
+        keep_as_typed: new.keep_as_typed,
         title: new.chapter_title.clone(),
         summary: String::new(),
         notes_start: String::new(),
@@ -294,6 +299,10 @@ pub(crate) struct ChapterIn {
     #[serde(default)]
     #[schema(max_length = 255)]
     title: String,
+    /// Keep the text as typed: no mojibake repair (the answer's `repairs`
+    /// list what a save without it changed).
+    #[serde(default)]
+    keep_as_typed: bool,
     /// HTML as the work's summary: at most 1,250 characters of text.
     #[serde(default)]
     #[schema(max_length = 10000)]
@@ -312,6 +321,7 @@ impl ChapterIn {
         ChapterInput {
             format: checked_format(&self.format)?,
             body: self.body.clone(),
+            keep_as_typed: self.keep_as_typed,
             title: self.title.clone(),
             summary: self.summary.clone(),
             notes_start: self.notes_start.clone(),

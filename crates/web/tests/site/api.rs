@@ -1089,4 +1089,15 @@ fn a_post_through_the_api_says_what_it_repaired() {
     );
     assert_eq!(edited.status, 200, "{}", edited.body);
     assert_eq!(json_of(&edited)["repairs"], json!([]));
+    // Kept as typed: nothing repaired, the text as it came.
+    let kept = client.api(
+        "PUT",
+        &format!("/api/v1/works/{id}/chapters/2"),
+        Some(&token),
+        Some(&json!({"body": "She ordered a cafÃ©.", "keep_as_typed": true})),
+    );
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert_eq!(json_of(&kept)["repairs"], json!([]));
+    let page = client.get(&format!("/works/{id}/chapters/2"));
+    assert!(page.body.contains("She ordered a cafÃ©."), "{}", page.body);
 }

@@ -273,3 +273,89 @@ fn authors_add_reorder_and_delete_chapters() {
     );
     assert_eq!(last.status, 400, "the last chapter stays");
 }
+
+/// A writer sees what quire repaired, before posting and when editing, and
+/// can keep the text exactly as typed, in every format.
+#[test]
+fn writers_see_what_was_repaired_and_can_keep_their_text_as_typed() {
+    let site = Site::start();
+    let author = site.member("as_typed_writer");
+    let garbled = "A naÃ¯ve plan over cafÃ© au lait.";
+    let id = post_work(&author, &[("title", "Kept"), ("body", garbled)]);
+    let chapter = format!("/works/{id}/chapters/1");
+    assert!(author
+        .get(&chapter)
+        .body
+        .contains("A naïve plan over café au lait."));
+
+    // The edit page lists the repairs made when the chapter was saved.
+    let edit = format!("/works/{id}/chapters/1/edit");
+    let form = author.get(&edit);
+    assert!(
+        form.body
+            .contains("What quire repaired when this chapter was saved"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains("<del>Ã¯</del> → <ins>ï</ins>"),
+        "{}",
+        form.body
+    );
+
+    // Previewed as typed: nothing is listed as repaired, the box stays ticked.
+    let preview = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("format", "plain"),
+            ("body", garbled),
+            ("keep_as_typed", "1"),
+            ("action", "preview"),
+        ],
+    );
+    assert!(!preview.body.contains("Repaired 1"), "{}", preview.body);
+    assert!(preview.body.contains(
+        "name=\"keep_as_typed\" value=\"1\" aria-describedby=\"keep-as-typed-hint\" checked"
+    ));
+    let saved = author.submit(
+        &edit,
+        &edit,
+        &[
+            ("format", "plain"),
+            ("body", garbled),
+            ("keep_as_typed", "1"),
+            ("action", "post"),
+        ],
+    );
+    assert!(saved.status < 400, "{}", saved.body);
+    assert!(author.get(&chapter).body.contains(garbled));
+    assert!(!author
+        .get(&edit)
+        .body
+        .contains("What quire repaired when this chapter was saved"));
+
+    // HTML and Markdown are repaired as plain text is, on the page too, and
+    // kept as typed when asked.
+    for format in ["html", "markdown"] {
+        for keep in [false, true] {
+            let mut fields = vec![
+                ("format", format),
+                ("body", "<p>Zoë’s cafÃ©</p>"),
+                ("action", "post"),
+            ];
+            if keep {
+                fields.push(("keep_as_typed", "1"));
+            }
+            let saved = author.submit(&edit, &edit, &fields);
+            assert!(saved.status < 400, "{}", saved.body);
+            let page = author.get(&chapter).body;
+            let want = if keep {
+                "Zoë’s cafÃ©"
+            } else {
+                "Zoë’s café"
+            };
+            assert!(page.contains(want), "{format}, kept {keep}: {page}");
+        }
+    }
+}
