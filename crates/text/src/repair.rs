@@ -248,15 +248,19 @@ struct Scan {
 
 impl Scan {
     /// The order to scan again in, when tables tied and the one that read
-    /// more alone is not first.
+    /// the most alone is not first: that one first, the rest as usual.
     fn preferred_order(&self) -> Option<TableOrder> {
         if !self.tied {
             return None;
         }
+        // The first of the most voted, in the usual order.
+        let leader = (0..TABLES).rev().max_by_key(|&table| self.alone[table])?;
+        if leader == TABLE_ORDER[0] || self.alone[leader] == 0 {
+            return None;
+        }
         let mut order = TABLE_ORDER;
-        // Stable: equal counts keep the usual order.
-        order.sort_by_key(|&table| std::cmp::Reverse(self.alone[table]));
-        (order != TABLE_ORDER).then_some(order)
+        order[..=leader].rotate_right(1);
+        Some(order)
     }
 }
 
