@@ -181,7 +181,18 @@ struct WorksPage {
     hidden: usize,
     showing_muted: bool,
     facets: Vec<Facet>,
+    /// The languages the works found are in, with how many each, whatever
+    /// language the reader chose.
+    languages: Vec<LanguageCount>,
     pages: usize,
+}
+
+/// One language of the language filter.
+struct LanguageCount {
+    code: String,
+    name: String,
+    count: String,
+    selected: bool,
 }
 
 impl WorksPage {
@@ -216,9 +227,6 @@ impl WorksPage {
     }
     fn checked(&self, name: &str, value: &str) -> bool {
         self.filters.has(name, value)
-    }
-    fn languages(&self) -> Vec<crate::pages::LanguageChoice> {
-        crate::pages::language_choices(&self.filters.value("language"))
     }
     fn value(&self, name: &str) -> String {
         self.filters.value(name)
@@ -272,6 +280,36 @@ async fn listing(
     }
     let mut hidden = 0;
     let signed_in = visitor.signed_in();
+    let chosen_language = request.language.clone().unwrap_or_default();
+    // With a language chosen, its own results count only it: the counts of
+    // the others come from the same search in any language.
+    let mut any_language = request.clone();
+    any_language.language = None;
+    any_language.per_page = 1;
+    any_language.page = 1;
+    any_language.facets = true;
+    let languages_of = |counts: &[quire_archive::search::FacetCount]| {
+        let mut languages: Vec<LanguageCount> = counts
+            .iter()
+            .map(|c| LanguageCount {
+                name: crate::pages::language_name(&c.tag),
+                selected: c.tag.eq_ignore_ascii_case(chosen_language.trim()),
+                code: c.tag.clone(),
+                count: thousands(c.count),
+            })
+            .collect();
+        let chosen = chosen_language.trim();
+        if !chosen.is_empty() && !languages.iter().any(|l| l.selected) {
+            languages.push(LanguageCount {
+                code: chosen.to_string(),
+                name: crate::pages::language_name(chosen),
+                count: "0".into(),
+                selected: true,
+            });
+        }
+        languages.sort_by(|a, b| a.name.cmp(&b.name));
+        languages
+    };
     let results = if visitor.settings.mutes_anything() && !showing_muted {
         let mut muted = request.clone();
         visitor.settings.mute(&mut muted);
@@ -286,6 +324,16 @@ async fn listing(
     } else {
         app.search(request, signed_in).await?
     };
+    let languages = if chosen_language.trim().is_empty() {
+        results.facets.get("language").map(|c| languages_of(c))
+    } else {
+        if visitor.settings.mutes_anything() && !showing_muted {
+            visitor.settings.mute(&mut any_language);
+        }
+        let all = app.search(any_language, signed_in).await?;
+        all.facets.get("language").map(|c| languages_of(c))
+    }
+    .unwrap_or_default();
     let facets = TagKind::ALL
         .into_iter()
         .filter_map(|kind| {
@@ -323,6 +371,7 @@ async fn listing(
         hidden,
         showing_muted,
         facets,
+        languages,
         pages,
     })
 }

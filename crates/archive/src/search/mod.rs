@@ -39,7 +39,7 @@ use crate::feed::FeedCursor;
 use crate::model::Formatted;
 use crate::model::TagKind;
 use crate::{Archive, ArchiveError, WorkId};
-use schema::{Fields, SCHEMA_VERSION};
+use schema::{Fields, LANGUAGE_FACET, SCHEMA_VERSION};
 
 /// How often the follower looks for new changes: a write is searchable
 /// well within a second.
@@ -51,6 +51,9 @@ const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
 const CHANGES_PER_ROUND: i64 = 2_000;
 /// Tags of each kind the facets list.
 pub const FACET_TAGS: usize = 10;
+/// Languages the language facet lists: every one an archive holds, in
+/// practice (AO3 offers about ninety).
+const FACET_LANGUAGES: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -184,7 +187,8 @@ pub struct SearchResults {
     pub page: usize,
     pub per_page: usize,
     pub works: Vec<WorkSummary>,
-    /// By tag kind (`fandom`, `rating`, …), most common first.
+    /// By tag kind (`fandom`, `rating`, …), most common first; and the
+    /// works' languages by code (`language`).
     pub facets: BTreeMap<&'static str, Vec<FacetCount>>,
 }
 
@@ -772,10 +776,10 @@ impl SearchIndex {
         }
         let mut facet_lists = BTreeMap::new();
         if let Some(counts) = facets {
-            for kind in TagKind::ALL {
-                let path = format!("/{}", kind.code());
-                let list = counts
-                    .top_k(path.as_str(), FACET_TAGS)
+            // The `limit` most common under `/{name}`.
+            let top = |name: &str, limit: usize| -> Vec<FacetCount> {
+                counts
+                    .top_k(format!("/{name}").as_str(), limit)
                     .into_iter()
                     .filter_map(|(facet, count)| {
                         Some(FacetCount {
@@ -783,9 +787,12 @@ impl SearchIndex {
                             count,
                         })
                     })
-                    .collect();
-                facet_lists.insert(kind.code(), list);
+                    .collect()
+            };
+            for kind in TagKind::ALL {
+                facet_lists.insert(kind.code(), top(kind.code(), FACET_TAGS));
             }
+            facet_lists.insert(LANGUAGE_FACET, top(LANGUAGE_FACET, FACET_LANGUAGES));
         }
         Ok(SearchResults {
             total,
@@ -841,6 +848,7 @@ where
         for kind in TagKind::ALL {
             facets.add_facet(format!("/{}", kind.code()).as_str());
         }
+        facets.add_facet(format!("/{LANGUAGE_FACET}").as_str());
         let (hits, total, counts) = searcher.search(query, &(top, Count, facets))?;
         Ok((
             hits.into_iter().map(|h| h.address()).collect(),

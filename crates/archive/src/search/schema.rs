@@ -17,9 +17,13 @@ use super::load::IndexedWork;
 use super::WorkSummary;
 use crate::model::TagKind;
 
+/// The facet a work's language is counted under (`/language/ru`), beside
+/// its tags' (`/fandom/…`).
+pub const LANGUAGE_FACET: &str = "language";
+
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit ([`WordsAndPairs`]: text in a script written without
@@ -333,7 +337,14 @@ pub fn document(
     doc.add_u64(fields.complete, u64::from(work.complete));
     doc.add_u64(fields.single_chapter, u64::from(is_single_chapter(work)));
     doc.add_u64(fields.crossover, u64::from(is_crossover(work, graph)));
-    doc.add_text(fields.language, work.language.to_lowercase());
+    let language = work.language.trim().to_lowercase();
+    if !language.is_empty() {
+        doc.add_facet(
+            fields.facet,
+            Facet::from_path([LANGUAGE_FACET, language.as_str()]),
+        );
+    }
+    doc.add_text(fields.language, language);
     doc.add_u64(fields.words, work.words);
     doc.add_u64(fields.updated, u64::try_from(work.updated).unwrap_or(0));
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);

@@ -68,7 +68,9 @@ pub(crate) struct SearchPage {
     page: usize,
     per_page: usize,
     works: Vec<WorkSummary>,
-    /// By kind of tag (`fandom`, `rating`, …), most common first.
+    /// By kind of tag (`fandom`, `rating`, …), most common first; and
+    /// `language`: the works' languages by code, as the `language` filter
+    /// takes them.
     facets: BTreeMap<String, Vec<FacetCount>>,
     /// The next page's address, while there is one (also in `Link`).
     next: Option<String>,

@@ -350,17 +350,49 @@ fn a_works_language_is_shown_by_its_own_name() {
         listing.contains("<dd lang=\"de\">Deutsch</dd>"),
         "{listing}"
     );
-    // The filter and the posting form offer languages by name, not a box
-    // for a code; the one chosen stays chosen.
+    for (title, language, body) in [
+        ("Звёзды", "ru", "Звёзды горели над рекой."),
+        ("Der Wind", "de", "Der Wind kam vom Meer."),
+    ] {
+        post_work(
+            &writer,
+            &[("title", title), ("language", language), ("body", body)],
+        );
+    }
+    eventually("all three are listed", || {
+        guest.get("/works?language=ru").body.contains("Звёзды")
+            && guest.get("/works?language=de").body.contains("Der Wind")
+    });
+    // The filter offers the languages the works are in, by name and with
+    // how many each, whichever one is chosen; the one chosen stays chosen.
     let filtered = guest.get("/works?language=de").body;
     assert!(filtered.contains("Die Laterne"));
+    assert!(!filtered.contains("Звёзды"));
     assert!(filtered.contains("<option value=\"\">Any language</option>"));
     assert!(
-        filtered.contains("<option value=\"de\" lang=\"de\" selected>Deutsch</option>"),
-        "the filter keeps its language"
+        filtered.contains("<option value=\"de\" lang=\"de\" selected>Deutsch (2)</option>"),
+        "the filter keeps its language: {filtered}"
     );
-    assert!(filtered.contains("<option value=\"ja\" lang=\"ja\">日本語</option>"));
-    assert!(!guest.get("/works?language=ja").body.contains("Die Laterne"));
+    assert!(
+        filtered.contains("<option value=\"ru\" lang=\"ru\">русский (1)</option>")
+            || filtered.contains("<option value=\"ru\" lang=\"ru\">Русский (1)</option>"),
+        "{filtered}"
+    );
+    // Languages no work is in are not offered; one asked for by address is.
+    assert!(!filtered.contains("lang=\"ja\""));
+    let none = guest.get("/works?language=ja").body;
+    assert!(!none.contains("Die Laterne"));
+    assert!(
+        none.contains("lang=\"ja\" selected>日本語 (0)</option>"),
+        "{none}"
+    );
+    assert!(none.contains("lang=\"de\">Deutsch (2)</option>"), "{none}");
+    // The API keeps codes.
+    let api = guest.get("/api/v1/works?facets=true").body;
+    assert!(
+        api.contains("\"language\":[{\"tag\":\"de\",\"count\":2}"),
+        "{api}"
+    );
     let edit = writer.get(&format!("/works/{work}/edit")).body;
     assert!(
         edit.contains("<option value=\"de\" lang=\"de\" selected>Deutsch</option>"),
