@@ -91,11 +91,38 @@ impl Tokenizer for WordsAndPairs {
                     chars.next();
                 }
                 let word = text[start..end].replace('ё', "е").replace('Ё', "Е");
+                let word = stem_by_script(&word).unwrap_or(word);
                 push(start, end, word);
             }
         }
         WordsAndPairsStream { tokens, next: 0 }
     }
+}
+
+/// A word written in Cyrillic, Greek or Arabic letters, lower-cased and
+/// reduced to its stem in the language most of an archive's works in that
+/// script are in (Russian, Greek, Arabic): `звёздами` and `звезды` are both
+/// `звезд`. The same word gets the same stem in a query as in a work, so
+/// the stem may be chosen by the word alone. Words in Latin letters go on
+/// to the English stemmer; `None` for them.
+fn stem_by_script(word: &str) -> Option<String> {
+    use frostem::{Algorithm, Stemmer};
+    use std::sync::LazyLock;
+    static RUSSIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Russian));
+    static GREEK: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Greek));
+    static ARABIC: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::new(Algorithm::Arabic));
+    let script = |c: char| match c as u32 {
+        0x0400..=0x04FF => Some(&*RUSSIAN),
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => Some(&*GREEK),
+        0x0600..=0x06FF => Some(&*ARABIC),
+        _ => None,
+    };
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let stemmer = script(letters.next()?)?;
+    if !letters.all(|c| script(c).is_some_and(|s| std::ptr::eq(s, stemmer))) {
+        return None;
+    }
+    Some(stemmer.stem(&word.to_lowercase()).into_owned())
 }
 
 impl TokenStream for WordsAndPairsStream {
@@ -400,5 +427,20 @@ mod tests {
         );
         assert_eq!(words_of("Звёзды"), words_of("звезды"));
         assert_eq!(words_of("ЁЛКА"), words_of("елка"));
+    }
+
+    #[test]
+    fn cyrillic_greek_and_arabic_words_are_stemmed_in_their_language() {
+        // Forms of one word find each other, as English `lanterns` and
+        // `lantern` do.
+        assert_eq!(words_of("звёздами"), words_of("звезды"));
+        assert_eq!(words_of("Звезда"), words_of("звёзд"));
+        assert_eq!(words_of("θάλασσες"), words_of("θάλασσα"));
+        assert_eq!(words_of("الكتاب"), words_of("كتاب"));
+        // Different words stay apart; Latin words keep the English stemmer;
+        // a word mixing scripts is left whole.
+        assert_ne!(words_of("звезды"), words_of("звонить"));
+        assert_eq!(words_of("lanterns"), ["lantern"]);
+        assert_eq!(words_of("Zвезды"), ["zвезды"]);
     }
 }

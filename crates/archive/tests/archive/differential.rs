@@ -2,7 +2,9 @@
 //! works, wrangled a little (synonyms, meta-tags, a fandom family), then
 //! 500 random searches. Each must return exactly the works — and for every
 //! sort but best match, the order — that a plain scan over the generated
-//! data finds, with facet counts that agree.
+//! data finds, with facet counts that agree. One work in eight is written
+//! in Russian, Chinese or Greek, in several forms of each word, so that
+//! stemming, pairs of characters and the language facet are checked too.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -423,7 +425,8 @@ fn random_request(
         [Crossovers::Include, Crossovers::Exclude, Crossovers::Only][rng.random_range(0..3)];
     request.single_chapter = rng.random_ratio(1, 6);
     if rng.random_ratio(1, 10) {
-        request.language = Some(if rng.random_ratio(4, 5) { "en" } else { "fr" }.into());
+        request.language =
+            Some(["en", "en", "fr", "ru", "zh", "el"][rng.random_range(0..6)].into());
     }
     if rng.random_ratio(1, 3) {
         let from = rng.random_range(0..150);
@@ -455,12 +458,93 @@ fn random_request(
     request
 }
 
+/// Words of three languages not written in English, in several forms
+/// each (a Chinese text has no spaces between its words).
+const FOREIGN: &[(&str, &str, &[&str])] = &[
+    (
+        "ru",
+        " ",
+        &[
+            "звезда",
+            "звезды",
+            "звёздами",
+            "звёзд",
+            "река",
+            "реки",
+            "рекой",
+            "ночь",
+            "ночью",
+            "свет",
+            "света",
+            "светом",
+            "лес",
+            "леса",
+            "лесом",
+            "дом",
+            "домами",
+        ],
+    ),
+    (
+        "zh",
+        "",
+        &[
+            "森林", "星星", "河流", "夜晚", "光明", "房子", "我们", "他们", "走进", "看见",
+        ],
+    ),
+    (
+        "el",
+        " ",
+        &[
+            "θάλασσα",
+            "θάλασσες",
+            "θάλασσας",
+            "ουρανός",
+            "ουρανού",
+            "αστέρι",
+            "αστέρια",
+            "νύχτα",
+            "νύχτες",
+            "σπίτι",
+            "σπίτια",
+        ],
+    ),
+];
+
+/// Every eighth work rewritten in one of [`FOREIGN`]'s languages: its
+/// title and chapter text (its tags and summary stay English, as fandom
+/// and tag names mostly are).
+fn in_other_languages(works: &mut [GeneratedWork], rng: &mut ChaCha8Rng) {
+    for (n, work) in works.iter_mut().enumerate().filter(|(n, _)| n % 8 == 3) {
+        let (language, space, words) = FOREIGN[n % FOREIGN.len()];
+        let mut text = |count: usize| {
+            (0..count)
+                .map(|_| words[rng.random_range(0..words.len())])
+                .collect::<Vec<_>>()
+                .join(space)
+        };
+        work.language = language.into();
+        work.title = text(2);
+        for chapter in &mut work.chapters {
+            chapter.text = text(40);
+        }
+    }
+}
+
 fn check_facets(
     results: &SearchResults,
     matched: &[&OracleWork],
     names: &HashMap<TagRef, String>,
     request: &SearchRequest,
 ) {
+    let mut languages: BTreeMap<String, u64> = BTreeMap::new();
+    for work in matched {
+        *languages.entry(work.language.clone()).or_default() += 1;
+    }
+    let listed: BTreeMap<String, u64> = results.facets["language"]
+        .iter()
+        .map(|f| (f.tag.clone(), f.count))
+        .collect();
+    assert_eq!(listed, languages, "language facets of {request:?}");
     for kind in TagKind::ALL {
         let mut expected: HashMap<String, u64> = HashMap::new();
         for work in matched {
@@ -499,7 +583,8 @@ fn check_facets(
 async fn search_agrees_with_brute_force_on_20000_works() {
     let test = backends::sqlite().await;
     let archive = &test.archive;
-    let works: Vec<GeneratedWork> = generate_scaled(WORKS, 11, 0.01).collect();
+    let mut works: Vec<GeneratedWork> = generate_scaled(WORKS, 11, 0.01).collect();
+    in_other_languages(&mut works, &mut ChaCha8Rng::seed_from_u64(8));
     let pseud = archive.ensure_unowned_pseud("corpus").await.unwrap();
     let mut ids = Vec::with_capacity(WORKS);
     for chunk in works.chunks(500) {
