@@ -224,7 +224,7 @@ struct Deeper {
     /// The second layer's own [`Scan`] figures: a tie there is settled by
     /// the whole text's.
     alone: [usize; TABLES],
-    tied: bool,
+    outread: [bool; TABLES],
     plausible: bool,
     /// Every run inside was read through one script's code page.
     scripted: bool,
@@ -242,20 +242,18 @@ struct Scan {
     candidates: Vec<Candidate>,
     /// For each table, the runs it alone read at their full length.
     alone: [usize; TABLES],
-    /// Tables read a run alike in length, differently.
-    tied: bool,
+    /// Tables whose reading of a run, as long as the one taken but
+    /// different, was passed over.
+    outread: [bool; TABLES],
 }
 
 impl Scan {
-    /// The order to scan again in, when tables tied and the one that read
-    /// the most alone is not first: that one first, the rest as usual.
+    /// The order to scan again in, when the table that read the most alone
+    /// had a reading passed over: that one first, the rest as usual.
     fn preferred_order(&self) -> Option<TableOrder> {
-        if !self.tied {
-            return None;
-        }
         // The first of the most voted, in the usual order.
         let leader = (0..TABLES).rev().max_by_key(|&table| self.alone[table])?;
-        if leader == TABLE_ORDER[0] || self.alone[leader] == 0 {
+        if leader == TABLE_ORDER[0] || self.alone[leader] == 0 || !self.outread[leader] {
             return None;
         }
         let mut order = TABLE_ORDER;
@@ -278,7 +276,7 @@ fn scan(
     let mut scanned = Scan {
         candidates: Vec::new(),
         alone: [0; TABLES],
-        tied: false,
+        outread: [false; TABLES],
     };
     if text.is_ascii() {
         return scanned;
@@ -288,6 +286,16 @@ fn scan(
     while pos < bytes.len() {
         if bytes[pos] < 0x80 {
             pos += 1;
+            continue;
+        }
+        // Most characters of correct text start no sequence in any table:
+        // tell them at once.
+        let mut here = text[pos..].chars();
+        let (c, next) = (here.next(), here.next());
+        let may_start =
+            c.is_some_and(|c| c == 'Ã' || tables().iter().any(|table| table.may_start(c, next)));
+        if !may_start {
+            pos += utf8_len(bytes[pos]);
             continue;
         }
         let after_letter = match text[..pos].chars().next_back() {
@@ -316,12 +324,8 @@ fn scan(
                     .collect();
                 let longest = readings.iter().map(|(_, c)| c.end).max()?;
                 readings.retain(|(_, c)| c.end == longest);
-                match readings.as_slice() {
-                    [(table, _)] => scanned.alone[*table] += 1,
-                    [(_, first), others @ ..] => {
-                        scanned.tied |= others.iter().any(|(_, c)| c.reads() != first.reads());
-                    }
-                    [] => {}
+                if let [(table, _)] = readings.as_slice() {
+                    scanned.alone[*table] += 1;
                 }
                 // Of the longest, the first in `order` whose letters take
                 // the case of the word they stand in (`kaÄ¨uogÄ—` is
@@ -339,12 +343,18 @@ fn scan(
                     }
                 };
                 let best = (0..readings.len()).min_by_key(|&i| (misfits(&readings[i].1), i))?;
-                Some(readings.swap_remove(best).1)
+                let taken = readings.swap_remove(best).1;
+                for (table, other) in &readings {
+                    scanned.outread[*table] |= other.reads() != taken.reads();
+                }
+                Some(taken)
             });
         match found {
             Some(candidate) => {
                 if let Some(deeper) = &candidate.deeper {
-                    scanned.tied |= deeper.tied;
+                    for (outread, inner) in scanned.outread.iter_mut().zip(deeper.outread) {
+                        *outread |= inner;
+                    }
                     for (count, inner) in scanned.alone.iter_mut().zip(deeper.alone) {
                         *count += inner;
                     }
@@ -500,7 +510,7 @@ fn deeper_layer(
     let Scan {
         candidates: inner,
         alone,
-        tied,
+        outread,
     } = scan(decoded, letter_before, letter_after, false, order);
     if inner.is_empty() {
         return None;
@@ -525,7 +535,7 @@ fn deeper_layer(
             plausible(&text, letter_before) || inner.iter().all(|c| c.plausible)
         },
         alone,
-        tied,
+        outread,
         any_ambiguous: inner.iter().any(|c| c.ambiguous),
         any_confident: inner.iter().any(|c| !c.ambiguous),
         text,
@@ -841,6 +851,18 @@ impl Table {
                 .ok()
                 .map(|i| self.others[i].1)
         }
+    }
+
+    /// Whether `c` then `next` could begin a sequence in this encoding's
+    /// disguise (a lead byte, then a continuation byte or what stands for
+    /// a lost or tidied one).
+    fn may_start(&self, c: char, next: Option<char>) -> bool {
+        self.byte(c)
+            .is_some_and(|lead| (0xC2..=0xF4).contains(&lead))
+            && next.is_some_and(|next| {
+                matches!(self.byte(next), Some(0x80..=0xBF))
+                    || matches!(next, '\u{FFFD}' | ' ' | '?')
+            })
     }
 
     /// The longest run of UTF-8 sequences (in this encoding's disguise)

@@ -172,10 +172,12 @@ impl Words {
             title: unbroken("A", 60),
             summary: format!("It starts {}.", unbroken("AAAAAH", 120)),
             notes: format!("Thanks to {}!", unbroken("W", 90)),
+            // Garbled too, so the chapter's edit page lists long repairs.
             chapter: format!(
-                "{}\n\nShe said nothing for a long while.\n\n{}",
+                "{}\n\nShe said nothing for a long while.\n\n{}\n\n{}",
                 unbroken("NOOOOO", 150),
-                unbroken("https://example.org/an-unbroken-link-", 140)
+                unbroken("https://example.org/an-unbroken-link-", 140),
+                unbroken("naÃ¯veÃ©tÃ©â€™s", 40)
             ),
             fandom: unbroken("TheVeryLongFandomName", 110),
             relationship: format!("{}/{}", unbroken("Wm", 50), unbroken("Mw", 50)),
@@ -530,6 +532,10 @@ async fn every_page_fits_a_phone_whatever_its_fonts() {
                 ("phone-320-work.png", format!("/works/{}", world.work)),
                 ("phone-320-listing.png", "/works".to_string()),
                 ("phone-320-account.png", "/account".to_string()),
+                (
+                    "phone-320-chapter-edit.png",
+                    format!("/works/{}/chapters/2/edit", world.work),
+                ),
             ] {
                 visit(&b, &site, &path).await;
                 screenshot(&b, name).await;
