@@ -419,7 +419,16 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
         None => lone_letter || plausible(&run.decoded, after_letter),
     };
     let deeper = if go_deeper {
-        deeper_layer(&run.decoded, after_letter, letter_after_run, order)
+        // A U+FFFD for a byte this layer lost is no byte of the one below
+        // (where a decoded U+FFFD may be): it is read there as a control
+        // character, which no sequence holds, and put back after.
+        let below: String = run
+            .decoded
+            .chars()
+            .zip(&run.sequences)
+            .map(|(c, &kind)| if kind == Sequence::Lost { LOST_HERE } else { c })
+            .collect();
+        deeper_layer(&below, after_letter, letter_after_run, order)
     } else {
         None
     };
@@ -498,6 +507,9 @@ fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
     })
 }
 
+/// Stands for a byte lost in the layer above while the one below is read.
+const LOST_HERE: char = '\u{1A}';
+
 /// A decoded run read as mojibake once more (the first layer of a double
 /// mis-decoding can hold C1 controls, which only make sense as bytes of the
 /// second).
@@ -523,6 +535,7 @@ fn deeper_layer(
         copied_to = candidate.end;
     }
     text.push_str(&decoded[copied_to..]);
+    let text = text.replace(LOST_HERE, "\u{FFFD}");
     // Runs read through one script's code page were judged by that
     // script's rule; the general one would refuse a one-letter word (but
     // not where the run alone is a word of one letter).
@@ -601,12 +614,13 @@ fn run_could_be_correct(
         // elsewhere.
         // Windows-1252 punctuation read as Latin-1 after a word
         // (`vlažnější…”` as `í\u{85}\u{94}`) spells a sequence by chance:
-        // what it decodes to (`텔`) is no punctuation.
+        // what it decodes to (`텔`) is none of the signs that `â` and two C1
+        // controls are in Latin-1 mojibake (quotes, `₂`, `→`, `≤`).
         let mut rest = sequence.chars().skip(1);
         let c1_punctuation = is_letter_before(from)
             && sequence.chars().count() >= 3
             && rest.all(|c| ('\u{80}'..='\u{9f}').contains(&c))
-            && !is_typographic(decoded);
+            && !('\u{2000}'..='\u{2bff}').contains(&decoded);
         let ambiguous = kind != Sequence::Whole
             || c1_punctuation
             || in_capitals
@@ -1237,8 +1251,10 @@ mod tests {
     fn c1_punctuation_after_a_word_is_punctuation() {
         assert_eq!(repair("\u{93}vlažnější\u{85}\u{94}").text, "“vlažnější…”");
         assert_eq!(repair("\u{93}café\u{85}\u{94}").text, "“café…”");
-        // Latin-1 mojibake of a quote after a word is still a quote.
+        // Latin-1 mojibake of a quote or a subscript after a word is still
+        // one, once or twice.
         assert_eq!(repair("Zoe\u{e2}\u{80}\u{99}s").text, "Zoe’s");
+        assert_eq!(repair("H\u{c3}\u{a2}\u{c2}\u{82}\u{c2}\u{82}O").text, "H₂O");
     }
 
     #[test]
@@ -1303,6 +1319,16 @@ mod tests {
             .0
             .into_owned();
         assert_eq!(repair(&half).text, half);
+    }
+
+    #[test]
+    fn a_byte_lost_in_the_first_layer_is_not_read_again() {
+        // Ukrainian `баскетболіст` garbled once, its `с` lost: the `лі`
+        // before the U+FFFD is no second layer.
+        let sloppy =
+            garble("баскетболіст і баскетболістка", WINDOWS_1252).replace('\u{81}', "\u{FFFD}");
+        let want = "ба\u{FFFD}кетболі\u{FFFD}т і ба\u{FFFD}кетболі\u{FFFD}тка";
+        assert_eq!(repair(&sloppy).text, want, "{sloppy:?}");
     }
 
     #[test]
