@@ -494,7 +494,16 @@ fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
                     .is_some_and(|c| c.is_alphanumeric() || matches!(c, '\'' | '’'))
             })
         });
-    let decoded = if next == ' ' || joined { "à" } else { "à " };
+    // Vietnamese writes `à` inside words (`trào`): in a text whose
+    // Vietnamese letters show garbled the same way (`á»‡`, `áº¡`: U+1EA0 to
+    // U+1EFF read as Windows-1252), the space was the no-break one.
+    let vietnamese = || text.contains("á»") || text.contains("áº");
+    let inside_a_word = after_small_letter && next.is_lowercase() && vietnamese();
+    let decoded = if next == ' ' || joined || inside_a_word {
+        "à"
+    } else {
+        "à "
+    };
     Some(Candidate {
         start: pos,
         end: pos + GARBLED.len(),
@@ -1366,6 +1375,13 @@ mod tests {
         for (garbled, clean) in cases {
             assert_eq!(repair(garbled).text, clean, "{garbled:?}");
         }
+        // Inside a Vietnamese word, beside its other garbled letters.
+        let vietnamese = garble("trào lưu mới nhất", WINDOWS_1252).replace('\u{a0}', " ");
+        assert_eq!(
+            repair(&vietnamese).text,
+            "trào lưu mới nhất",
+            "{vietnamese:?}"
+        );
         // A capital Ã in its own right: spelt-out capitals, or with no
         // mojibake elsewhere to say otherwise.
         for kept in [
