@@ -485,10 +485,12 @@ impl Archive {
             ));
         }
         let mut tx = self.write().await?;
+        // Another delete may have taken it since it was looked at.
         let chapter: i64 = sqlx::query("SELECT chapter_id FROM comments WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?
+            .ok_or(ArchiveError::NoSuchComment(id))?
             .try_get("chapter_id")?;
         sqlx::query("DELETE FROM comments WHERE id = $1")
             .bind(id)

@@ -368,7 +368,23 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
             )
             .await
             .unwrap();
-        archive.delete_comment(third, admin.id).await.unwrap();
+        // Two deletes of one comment at once: it is gone, and each says
+        // so (done, or no such comment), neither a database error.
+        let (a, b) = tokio::join!(
+            archive.delete_comment(third, admin.id),
+            archive.delete_comment(third, reader.id)
+        );
+        let gone = |r: &Result<(), ArchiveError>| {
+            matches!(r, Ok(()) | Err(ArchiveError::NoSuchComment(_)))
+        };
+        assert!(
+            gone(&a) && gone(&b) && (a.is_ok() || b.is_ok()),
+            "{a:?} {b:?}"
+        );
+        assert!(matches!(
+            archive.delete_comment(third, admin.id).await,
+            Err(ArchiveError::NoSuchComment(_))
+        ));
         assert_eq!(archive.comment_count(id).await.unwrap(), 0);
 
         // A draft takes no comments until it is posted.
