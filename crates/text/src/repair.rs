@@ -1253,9 +1253,6 @@ mod tests {
         }
     }
 
-    /// Windows-1252 punctuation that reached us as the C1 controls of its
-    /// bytes, in text that is otherwise right (the bytes were read as
-    /// Latin-1 and the text saved as UTF-8).
     #[test]
     fn c1_punctuation_after_a_word_is_punctuation() {
         assert_eq!(repair("\u{93}vlažnější\u{85}\u{94}").text, "“vlažnější…”");
@@ -1266,6 +1263,9 @@ mod tests {
         assert_eq!(repair("H\u{c3}\u{a2}\u{c2}\u{82}\u{c2}\u{82}O").text, "H₂O");
     }
 
+    /// Windows-1252 punctuation that reached us as the C1 controls of its
+    /// bytes, in text that is otherwise right (the bytes were read as
+    /// Latin-1 and the text saved as UTF-8).
     #[test]
     fn c1_controls_standing_for_windows_1252_punctuation() {
         let garbled = "\u{93}Wait\u{94} \u{96} she said\u{85} it\u{92}s Zoë\u{97}";

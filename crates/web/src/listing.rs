@@ -325,13 +325,18 @@ async fn listing(
         app.search(request, signed_in).await?
     };
     let languages = if chosen_language.trim().is_empty() {
-        results.facets.get("language").map(|c| languages_of(c))
+        results
+            .facets
+            .get(quire_archive::search::schema::LANGUAGE_FACET)
+            .map(|c| languages_of(c))
     } else {
         if visitor.settings.mutes_anything() && !showing_muted {
             visitor.settings.mute(&mut any_language);
         }
         let all = app.search(any_language, signed_in).await?;
-        all.facets.get("language").map(|c| languages_of(c))
+        all.facets
+            .get(quire_archive::search::schema::LANGUAGE_FACET)
+            .map(|c| languages_of(c))
     }
     .unwrap_or_default();
     let facets = TagKind::ALL
