@@ -161,14 +161,19 @@ const END_NOTE_WINDOW: usize = 3;
 
 pub(crate) fn separate(blocks: Vec<Block>) -> Separated {
     let mut out = Separated::default();
-    let mut blocks = blocks.into_iter().peekable();
+    // Where the story's last paragraph is: front matter never takes it (a
+    // one-line work that opens `Summary:` is a story, not notes).
+    let last_paragraph = blocks
+        .iter()
+        .rposition(|b| matches!(b, Block::Paragraph(_)));
+    let mut blocks = blocks.into_iter().enumerate().peekable();
 
     // Front matter: leading paragraphs whose first line is labelled. Lines
     // under a label continue it; a bare label takes the paragraph after it.
     let mut pending: Option<Label> = None;
-    while let Some(Block::Paragraph(paragraph)) = blocks.peek() {
+    while let Some((at, Block::Paragraph(paragraph))) = blocks.peek() {
         let first_line = paragraph.lines().next().unwrap_or("");
-        if pending.is_none() && label_of(first_line).is_none() {
+        if pending.is_none() && label_of(first_line).is_none() || Some(*at) == last_paragraph {
             break;
         }
         let mut sections: Vec<(Label, String)> = Vec::new();
@@ -198,17 +203,17 @@ pub(crate) fn separate(blocks: Vec<Block>) -> Separated {
                 _ => {}
             }
         }
-        if let Some(Block::Paragraph(p)) = blocks.next() {
+        if let Some((_, Block::Paragraph(p))) = blocks.next() {
             out.start.push(p);
         }
     }
     // A separator between the front matter and the story is not a scene break.
     if !out.start.is_empty() {
-        while matches!(blocks.peek(), Some(Block::SceneBreak)) {
+        while matches!(blocks.peek(), Some((_, Block::SceneBreak))) {
             blocks.next();
         }
     }
-    let mut body: Vec<Block> = blocks.collect();
+    let mut body: Vec<Block> = blocks.map(|(_, block)| block).collect();
 
     // End notes: from a note label near the end, plus trailing link lines.
     let paragraph_positions: Vec<usize> = body
@@ -395,6 +400,22 @@ mod tests {
         ] {
             assert_eq!(is_tag_line(line), is_tag, "{line}");
         }
+    }
+
+    /// A work that is one labelled paragraph (a run-on story opening
+    /// `Résumé:`), or whose labelled paragraphs are all it has, keeps its
+    /// last paragraph as the story: front matter never takes the whole work.
+    #[test]
+    fn front_matter_leaves_the_story() {
+        let story = "(résumé: he came back. Kylo walked in. \"Again.\" He waited.";
+        let separated = separate(vec![p(story)]);
+        assert_eq!(separated.body, vec![p(story)]);
+        assert!(separated.start.is_empty() && separated.summary.is_none());
+
+        let separated = separate(vec![p("Title: Ashes"), p("Summary: It burns.")]);
+        assert_eq!(separated.title.as_deref(), Some("Ashes"));
+        assert_eq!(separated.start, vec!["Title: Ashes"]);
+        assert_eq!(separated.body, vec![p("Summary: It burns.")]);
     }
 
     #[test]

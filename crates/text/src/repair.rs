@@ -416,7 +416,10 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
                 .collect();
             reads_as_script(&known)
         }
-        None => lone_letter || plausible(&run.decoded, after_letter),
+        None => {
+            (lone_letter || plausible(&run.decoded, after_letter))
+                && !glued_to_latin(&run.decoded, &text[..pos], &text[run.end..])
+        }
     };
     let deeper = if go_deeper {
         // A U+FFFD for a byte this layer lost is no byte of the one below
@@ -453,7 +456,18 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
             run.sequences.iter().any(|&kind| kind != Sequence::Whole)
                 || one && (first.is_alphabetic() || cyrillic_beside)
         }
-        None => lone_letter || run_could_be_correct(text, pos, &run, (letter_before, letter_after)),
+        // Cyrillic letters beyond the modern Russian, Ukrainian,
+        // Belarusian and South Slavic alphabets (historic ones, Kazakh and
+        // Tatar additions) are what Mac Roman quotes before a sign spell by
+        // chance (`“∞—©` is `Ұѩ`, `“§—à` is `Ҥш`).
+        None => {
+            lone_letter
+                || run
+                    .decoded
+                    .chars()
+                    .any(|c| matches!(c as u32, 0x0400..=0x04FF) && !is_cyrillic(c))
+                || run_could_be_correct(text, pos, &run, (letter_before, letter_after))
+        }
     };
     Some(Candidate {
         start: pos,
@@ -659,7 +673,7 @@ fn shape(c: char) -> Shape {
         '”' | '“' | '’' | '‘' | '—' | '–' | '…' | '•' | '«' | '»' | '™' | '‚' | '„' | '›' | '‹'
         | '\u{a0}' => Shape::Punctuation,
         'π' | '∞' | '±' | '≤' | '≥' | '∂' | '∑' | '∏' | '∫' | 'Ω' | 'µ' | '√' | '≈' | '∆' | '÷'
-        | '◊' | '¬' | '≠' | '‰' | '£' | '¢' | '¥' | '€' => Shape::Maths,
+        | '◊' | '¬' | '≠' | '‰' | '£' | '¢' | '¥' | '€' | '×' => Shape::Maths,
         c if c.is_alphabetic() => Shape::Letter,
         _ => Shape::Other,
     }
@@ -704,6 +718,9 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         [Letter, Other, Other] => chars[1] == chars[2] && matches!(chars[1], '´' | '¨' | '¸' | '¯'),
         // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
         // Mac Roman for `½`.
+        // A times sign before a dash or quote (`3×—4`, `“×”`) is a sign,
+        // though Hebrew's letters through Windows-1252 look the same.
+        [Maths, Punctuation] => chars[0] == '×' && !inside_a_word,
         [Maths, Maths] => {
             !inside_a_word && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
         }
@@ -1080,7 +1097,10 @@ fn plausibility(c: char) -> Plausibility {
         // decode to. Three and four bytes take three or four characters
         // in a row, which correct text rarely spells (and the one shape it
         // does, `está»—`, is caught by `could_be_correct`).
-        0x0800..=0xD7FF => Likely,
+        // Samaritan, Mandaic and Arabic extensions are what `à` before a
+        // no-break space and a sign spells (`déjà\u{a0}¿`), not text.
+        0x0800..=0x08FF => Unlikely,
+        0x0900..=0xD7FF => Likely,
         0xE000..=0xF8FF => Unlikely, // private use
         0xF900..=0xFFFD => Likely,
         0x10000..=0xEFFFF => Likely,
@@ -1097,10 +1117,44 @@ fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x0333)
 }
 
+/// A Greek, Cyrillic, Hebrew or Arabic letter glued to a Latin one is no
+/// word anyone writes: it is correct signs beside a Latin word that a code
+/// page reads as letters by chance (Mac Roman `“©—Ørsted` is `ҩѯrsted`).
+fn glued_to_latin(decoded: &str, before: &str, after: &str) -> bool {
+    let alphabet = |c: Option<char>| {
+        c.is_some_and(|c| c.is_alphabetic() && matches!(c as u32, 0x0370..=0x06FF))
+    };
+    let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+    (alphabet(decoded.chars().next()) && latin(before.chars().next_back()))
+        || (alphabet(decoded.chars().next_back()) && latin(after.chars().next()))
+}
+
+/// The alphabets whose letters a chance pair of correct characters spells
+/// (see [`Plausibility::InAWord`]); every other letter is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alphabet {
+    Greek,
+    Cyrillic,
+    Hebrew,
+    Arabic,
+    Other,
+}
+
+fn alphabet_of(c: char) -> Alphabet {
+    match c as u32 {
+        0x0370..=0x03FF => Alphabet::Greek,
+        0x0400..=0x04FF => Alphabet::Cyrillic,
+        0x0590..=0x05FF => Alphabet::Hebrew,
+        0x0600..=0x06FF => Alphabet::Arabic,
+        _ => Alphabet::Other,
+    }
+}
+
 fn plausible(decoded: &str, after_letter: bool) -> bool {
     let mut count = 0;
     let mut needs_a_word = false;
     let mut previous_is_letter = after_letter;
+    let mut previous_alphabet = None;
     for c in decoded.chars() {
         count += 1;
         if is_combining(c) {
@@ -1114,6 +1168,15 @@ fn plausible(decoded: &str, after_letter: bool) -> bool {
             Plausibility::InAWord => needs_a_word = true,
             Plausibility::Unlikely => return false,
         }
+        // Letters of two alphabets side by side are chance pairs, not a
+        // word (`é—“×”` through Windows-1252 is `闓ה`).
+        let alphabet = c.is_alphabetic().then(|| alphabet_of(c));
+        if let (Some(before), Some(now)) = (previous_alphabet, alphabet) {
+            if before != now && (before != Alphabet::Other || now != Alphabet::Other) {
+                return false;
+            }
+        }
+        previous_alphabet = alphabet;
         previous_is_letter = c.is_alphabetic();
     }
     !needs_a_word || count >= 2
@@ -1409,6 +1472,18 @@ mod tests {
             // Spacing accents doubled as closing quotes.
             "``vamos lá´´ e ``até´´",
             "ele disse ``olá¨¨",
+            // Signs before a Latin word, which Mac Roman reads as
+            // Cyrillic letters glued to it.
+            "“©—Ørsted ",
+            "hm“©—Ø",
+            // Quotes and signs that spell letters no modern alphabet has.
+            "“∞—© ",
+            "“§—à ",
+            // Signs that spell letters of two scripts side by side.
+            "José—“×” ",
+            "Zoë—“×” ",
+            "× ×—",
+            "déjà\u{a0}¿×” ",
         ] {
             assert_eq!(repair(kept).text, kept, "{kept:?}");
         }
