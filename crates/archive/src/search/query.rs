@@ -10,7 +10,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::graph::TagGraph;
-use super::schema::{words_of, Fields, TextField};
+use super::schema::{stemmed_query_terms, words_of, Fields, TextField};
 use crate::model::{ArchiveWarning, Category, Rating, TagKind};
 
 /// Results per page unless the reader asks for another number.
@@ -175,6 +175,9 @@ pub struct TextClause {
     pub field: Option<TextField>,
     /// The words, as the index sees them; more than one is a phrase.
     pub words: Vec<String>,
+    /// A lone word's stem in each language with a stemmer (`fr:chant`),
+    /// looked for in works in that language when no field is named.
+    pub stemmed: Vec<String>,
 }
 
 /// Reads free text the way readers write it: `"a phrase"`, `-word`,
@@ -212,10 +215,16 @@ pub fn parse_text(text: &str) -> Vec<TextClause> {
         }
         let words = words_of(raw);
         if !words.is_empty() {
+            let stemmed = if field.is_none() {
+                stemmed_query_terms(raw)
+            } else {
+                Vec::new()
+            };
             clauses.push(TextClause {
                 negated,
                 field,
                 words,
+                stemmed,
             });
         }
         rest = rest.trim_start();
@@ -228,7 +237,7 @@ fn text_query(fields: &Fields, clause: &TextClause) -> Box<dyn Query> {
         Some(field) => vec![field],
         None => TextField::ALL.to_vec(),
     };
-    let per_field: Vec<(Occur, Box<dyn Query>)> = targets
+    let mut per_field: Vec<(Occur, Box<dyn Query>)> = targets
         .into_iter()
         .map(|target| {
             let field = fields.text(target);
@@ -248,6 +257,13 @@ fn text_query(fields: &Fields, clause: &TextClause) -> Box<dyn Query> {
             (Occur::Should, query)
         })
         .collect();
+    for stem in &clause.stemmed {
+        let term = Term::from_field_text(fields.stemmed, stem);
+        per_field.push((
+            Occur::Should,
+            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+        ));
+    }
     Box::new(BooleanQuery::new(per_field))
 }
 
@@ -462,13 +478,44 @@ mod tests {
             negated,
             field,
             words: words.iter().map(|w| w.to_string()).collect(),
+            stemmed: Vec::new(),
         }
+    }
+
+    /// The clauses without their stems in other languages, which
+    /// `a_lone_word_is_also_looked_for_by_its_stem_in_each_language` checks.
+    fn parse(text: &str) -> Vec<TextClause> {
+        let mut clauses = parse_text(text);
+        for clause in &mut clauses {
+            clause.stemmed.clear();
+        }
+        clauses
+    }
+
+    #[test]
+    fn a_lone_word_is_also_looked_for_by_its_stem_in_each_language() {
+        let stems = |text: &str| -> Vec<Vec<String>> {
+            parse_text(text).into_iter().map(|c| c.stemmed).collect()
+        };
+        let [chanter] = &stems("Chanter")[..] else {
+            panic!("one clause");
+        };
+        assert!(chanter.contains(&"fr:chant".to_string()), "{chanter:?}");
+        let [hauser] = &stems("Häuser")[..] else {
+            panic!("one clause");
+        };
+        assert!(hauser.contains(&"de:haus".to_string()), "{hauser:?}");
+        // Not in a phrase, a named field, or for a word in another script.
+        assert_eq!(
+            stems(r#""elles chantaient" title:chanter звёзды 森林"#),
+            vec![Vec::<String>::new(); 4]
+        );
     }
 
     #[test]
     fn free_text_reads_phrases_negations_and_fields() {
         assert_eq!(
-            parse_text(r#"lantern "slow burn" -angst title:Tide author:"pell x" -tag:fluff"#),
+            parse(r#"lantern "slow burn" -angst title:Tide author:"pell x" -tag:fluff"#),
             vec![
                 clause(false, None, &["lantern"]),
                 clause(false, None, &["slow", "burn"]),
@@ -483,7 +530,7 @@ mod tests {
     #[test]
     fn what_is_not_a_field_is_text() {
         assert_eq!(
-            parse_text("Spider-Man: Homecoming"),
+            parse("Spider-Man: Homecoming"),
             vec![
                 clause(false, None, &["spider", "man"]),
                 clause(false, None, &["homecom"]),

@@ -23,7 +23,7 @@ pub const LANGUAGE_FACET: &str = "language";
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit ([`WordsAndPairs`]: text in a script written without
@@ -140,6 +140,116 @@ impl TokenStream for WordsAndPairsStream {
     }
 }
 
+/// Latin-script languages whose works are also indexed by their own
+/// Snowball stemmer, by the first part of a work's language code (`pt-BR`
+/// is `pt`). English has the main fields' stemmer; Cyrillic, Greek and
+/// Arabic words are stemmed by their script in every field.
+const STEMMED_LANGUAGES: &[(&str, frostem::Algorithm)] = {
+    use frostem::Algorithm::*;
+    &[
+        ("fr", French),
+        ("de", German),
+        ("es", Spanish),
+        ("it", Italian),
+        ("pt", Portuguese),
+        ("nl", Dutch),
+        ("sv", Swedish),
+        ("da", Danish),
+        ("no", Norwegian),
+        ("nb", Norwegian),
+        ("nn", Norwegian),
+        ("fi", Finnish),
+        ("hu", Hungarian),
+        ("ro", Romanian),
+        ("tr", Turkish),
+        ("pl", Polish),
+        ("cs", Czech),
+        ("ca", Catalan),
+        ("id", Indonesian),
+        ("lt", Lithuanian),
+        ("et", Estonian),
+        ("ga", Irish),
+        ("eu", Basque),
+        ("eo", Esperanto),
+    ]
+};
+
+fn stemmers() -> &'static [(&'static str, frostem::Stemmer)] {
+    static BUILT: std::sync::OnceLock<Vec<(&str, frostem::Stemmer)>> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        STEMMED_LANGUAGES
+            .iter()
+            .map(|&(code, algorithm)| (code, frostem::Stemmer::new(algorithm)))
+            .collect()
+    })
+}
+
+/// Words in Latin letters only: the ones a Latin-script language's stemmer
+/// knows what to do with.
+fn is_latin_word(word: &str) -> bool {
+    word.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF))
+}
+
+/// The words of `texts` as the `stemmed` field holds them for a work in
+/// `language`: each word in Latin letters lower-cased, reduced to its stem
+/// in that language, accents folded, and marked with the language
+/// (`fr:chant` for `chantaient`), so that one field serves every
+/// language. Empty for English and for languages without a stemmer.
+pub fn stemmed_words_of<'a>(
+    language: &str,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let primary = language.trim().split(['-', '_']).next().unwrap_or("");
+    let Some((code, stemmer)) = stemmers()
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(primary))
+    else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for text in texts {
+        words.extend(stem_words(text, code, stemmer));
+    }
+    words
+}
+
+/// The terms a word of a query is looked for by in the `stemmed` field:
+/// its stem in each language there is a stemmer for. Empty unless `raw`
+/// is one word in Latin letters.
+pub fn stemmed_query_terms(raw: &str) -> Vec<String> {
+    stemmers()
+        .iter()
+        .flat_map(|(code, stemmer)| {
+            let words = stem_words(raw, code, stemmer);
+            (words.len() == 1).then_some(words).into_iter().flatten()
+        })
+        .collect()
+}
+
+fn stem_words(text: &str, code: &str, stemmer: &frostem::Stemmer) -> Vec<String> {
+    let mut split = TextAnalyzer::builder(WordsAndPairs)
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build();
+    let mut fold = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut words = Vec::new();
+    let mut stream = split.token_stream(text);
+    while let Some(token) = stream.next() {
+        if !is_latin_word(&token.text) {
+            continue;
+        }
+        let stem = stemmer.stem(&token.text);
+        let mut folded = fold.token_stream(&stem);
+        if let Some(folded) = folded.next() {
+            words.push(format!("{code}:{}", folded.text));
+        }
+    }
+    words
+}
+
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordsAndPairs)
         .filter(RemoveLongFilter::limit(40))
@@ -207,6 +317,10 @@ pub struct Fields {
     /// machine name (`violence`): what readers can filter out.
     pub detected: Field,
     pub body: Field,
+    /// Title, summary, notes and body stemmed in the work's own language
+    /// ([`stemmed_words_of`]), for works in a Latin-script language other
+    /// than English.
+    pub stemmed: Field,
     pub tag_id: Field,
     pub facet: Field,
     pub restricted: Field,
@@ -260,6 +374,14 @@ pub fn build() -> (Schema, Fields) {
         author_key: builder.add_text_field("author_key", STRING),
         detected: builder.add_text_field("detected", STRING),
         body: builder.add_text_field("body", text),
+        stemmed: builder.add_text_field(
+            "stemmed",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         tag_id: builder.add_u64_field("tag_id", flag.clone()),
         facet: builder.add_facet_field("facet", FacetOptions::default()),
         restricted: builder.add_u64_field("restricted", flag.clone()),
@@ -334,9 +456,35 @@ pub fn document(
     let id = u64::try_from(work.id).unwrap_or(0);
     doc.add_u64(fields.id, id);
     doc.add_text(fields.title, &work.title);
-    doc.add_text(fields.summary, work.summary.text());
+    let summary_text = work.summary.text();
+    doc.add_text(fields.summary, &summary_text);
     doc.add_text(fields.notes, &work.notes);
     doc.add_text(fields.body, &work.body);
+    let texts = [
+        work.title.as_str(),
+        summary_text.as_str(),
+        work.notes.as_str(),
+        work.body.as_str(),
+    ];
+    let stemmed = stemmed_words_of(&work.language, texts);
+    if !stemmed.is_empty() {
+        let tokens = stemmed
+            .into_iter()
+            .enumerate()
+            .map(|(position, text)| Token {
+                position,
+                text,
+                ..Token::default()
+            })
+            .collect();
+        doc.add_pre_tokenized_text(
+            fields.stemmed,
+            tantivy::tokenizer::PreTokenizedString {
+                text: String::new(),
+                tokens,
+            },
+        );
+    }
     for creator in &work.creators {
         doc.add_text(fields.author, creator);
         doc.add_text(fields.author_key, crate::model::tag_key(creator));

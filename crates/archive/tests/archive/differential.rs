@@ -3,14 +3,15 @@
 //! 500 random searches. Each must return exactly the works — and for every
 //! sort but best match, the order — that a plain scan over the generated
 //! data finds, with facet counts that agree. One work in eight is written
-//! in Russian, Chinese or Greek, in several forms of each word, so that
-//! stemming, pairs of characters and the language facet are checked too.
+//! in French, German, Russian, Chinese or Greek, in several forms of each
+//! word, so that stemming in the work's language, pairs of characters and
+//! the language facet are checked too.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use quire_archive::corpus::{generate_scaled, GeneratedWork};
 use quire_archive::model::{tag_key, ArchiveWarning, Category, Rating, TagKind};
-use quire_archive::search::schema::words_of;
+use quire_archive::search::schema::{stemmed_words_of, words_of};
 use quire_archive::search::{
     Completion, Crossovers, Direction, SearchIndex, SearchRequest, SearchResults, Sort,
 };
@@ -65,6 +66,9 @@ struct OracleWork {
     id: WorkId,
     /// Each text field's values, as words.
     fields: [Vec<Vec<String>>; 6],
+    /// Its words stemmed in its own language (`fr:chant`), where it is
+    /// written in a Latin-script language other than English.
+    stemmed: BTreeSet<String>,
     /// Folded filters that find this work, by kind, with display names.
     filters: BTreeSet<TagRef>,
     crossover: bool,
@@ -134,6 +138,12 @@ fn oracle(works: &[GeneratedWork], ids: &[WorkId], wrangling: &Wrangling) -> Vec
                     values(work.authors.iter().map(String::as_str).collect()),
                     values(vec![&body]),
                 ],
+                stemmed: stemmed_words_of(
+                    &work.language,
+                    [work.title.as_str(), work.summary.as_str(), body.as_str()],
+                )
+                .into_iter()
+                .collect(),
                 filters,
                 crossover: tops.len() > 1,
                 language: work.language.to_lowercase(),
@@ -160,6 +170,7 @@ fn brute_force(
     works: &[OracleWork],
     request: &SearchRequest,
     known: &BTreeSet<TagRef>,
+    wrangling: &Wrangling,
 ) -> Vec<WorkId> {
     let clauses = quire_archive::search::query::parse_text(&request.text);
     let field_index = |field: quire_archive::search::schema::TextField| {
@@ -175,7 +186,11 @@ fn brute_force(
             .filter(|t| known.contains(t))
             .collect()
     };
-    let wanted = |work: &OracleWork, refs: &[TagRef]| refs.iter().any(|r| work.filters.contains(r));
+    // A synonym's name finds what its canonical tag finds.
+    let wanted = |work: &OracleWork, refs: &[TagRef]| {
+        refs.iter()
+            .any(|r| work.filters.contains(&wrangling.root(r)))
+    };
     let mut found: Vec<&OracleWork> = works
         .iter()
         .filter(|work| {
@@ -188,7 +203,10 @@ fn brute_force(
                     work.fields[f]
                         .iter()
                         .any(|value| contains_run(value, &clause.words))
-                });
+                }) || clause
+                    .stemmed
+                    .iter()
+                    .any(|stem| work.stemmed.contains(stem));
                 hit != clause.negated
             })
         })
@@ -426,7 +444,7 @@ fn random_request(
     request.single_chapter = rng.random_ratio(1, 6);
     if rng.random_ratio(1, 10) {
         request.language =
-            Some(["en", "en", "fr", "ru", "zh", "el"][rng.random_range(0..6)].into());
+            Some(["en", "en", "fr", "de", "ru", "zh", "el"][rng.random_range(0..7)].into());
     }
     if rng.random_ratio(1, 3) {
         let from = rng.random_range(0..150);
@@ -458,9 +476,35 @@ fn random_request(
     request
 }
 
-/// Words of three languages not written in English, in several forms
+/// Words of five languages not written in English, in several forms
 /// each (a Chinese text has no spaces between its words).
 const FOREIGN: &[(&str, &str, &[&str])] = &[
+    (
+        "fr",
+        " ",
+        &[
+            "chanson",
+            "chansons",
+            "chanter",
+            "chantaient",
+            "étoile",
+            "étoiles",
+            "nuit",
+            "nuits",
+            "forêt",
+            "forêts",
+            "maison",
+            "maisons",
+        ],
+    ),
+    (
+        "de",
+        " ",
+        &[
+            "Haus", "Häuser", "Hauses", "Stern", "Sterne", "Sternen", "Nacht", "Nächte", "Wald",
+            "Wälder", "Fluss", "Flüsse",
+        ],
+    ),
     (
         "ru",
         " ",
@@ -512,10 +556,15 @@ const FOREIGN: &[(&str, &str, &[&str])] = &[
 
 /// Every eighth work rewritten in one of [`FOREIGN`]'s languages: its
 /// title and chapter text (its tags and summary stay English, as fandom
-/// and tag names mostly are).
+/// and tag names mostly are). Each uses three of its language's words, so
+/// that works differ in which forms of a word they hold and a search finds
+/// some by another form than the one it names.
 fn in_other_languages(works: &mut [GeneratedWork], rng: &mut ChaCha8Rng) {
     for (n, work) in works.iter_mut().enumerate().filter(|(n, _)| n % 8 == 3) {
-        let (language, space, words) = FOREIGN[n % FOREIGN.len()];
+        let (language, space, all) = FOREIGN[n % FOREIGN.len()];
+        let words: Vec<&str> = (0..3)
+            .map(|_| all[rng.random_range(0..all.len())])
+            .collect();
         let mut text = |count: usize| {
             (0..count)
                 .map(|_| words[rng.random_range(0..words.len())])
@@ -629,7 +678,7 @@ async fn search_agrees_with_brute_force_on_20000_works() {
     for round in 0..SEARCHES {
         let request = random_request(&mut rng, &works, &tag_names);
         let results = index.search(&request, false).unwrap();
-        let expected = brute_force(&oracle_works, &request, &known);
+        let expected = brute_force(&oracle_works, &request, &known, &wrangling);
         assert_eq!(
             results.total,
             expected.len(),
@@ -677,6 +726,26 @@ async fn search_agrees_with_brute_force_on_20000_works() {
         }
         if !expected.is_empty() {
             nonempty += 1;
+        }
+    }
+    // Every form of every word of the other languages, alone: found in
+    // the works that hold any form with the same stem in their language.
+    for (language, _, forms) in FOREIGN {
+        for form in *forms {
+            let mut request = SearchRequest::new();
+            request.text = form.to_string();
+            request.sort = Sort::Updated;
+            request.per_page = 100;
+            let results = index.search(&request, false).unwrap();
+            let expected = brute_force(&oracle_works, &request, &known, &wrangling);
+            assert!(!expected.is_empty(), "{language} {form}");
+            assert_eq!(results.total, expected.len(), "{language} {form}: total");
+            let page: Vec<WorkId> = results.works.iter().map(|w| w.id).collect();
+            assert_eq!(
+                page,
+                expected[..expected.len().min(100)],
+                "{language} {form}"
+            );
         }
     }
     // The random searches must exercise something: most find works.

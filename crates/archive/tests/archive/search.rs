@@ -447,20 +447,25 @@ async fn a_missing_damaged_or_older_index_is_rebuilt_and_caught_up() {
     test.finish().await;
 }
 
+/// A one-chapter work in `language`.
+fn post(title: &str, language: &str, text: &str) -> WorkDraft {
+    WorkDraft {
+        title: title.into(),
+        language: language.into(),
+        chapters: vec![quire_archive::model::ChapterDraft::from_manuscript(
+            quire_text::analyze_str(text),
+        )],
+        ..draft()
+    }
+}
+
 /// Works in languages written without spaces are found by any two or more
 /// characters of their words, and Russian works by `е` for `ё`.
 #[tokio::test]
 async fn chinese_japanese_and_russian_works_are_found_as_their_readers_search() {
-    use quire_archive::model::ChapterDraft;
     for test in backends::all().await {
         let archive = &test.archive;
         let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
-        let post = |title: &str, language: &str, text: &str| WorkDraft {
-            title: title.into(),
-            language: language.into(),
-            chapters: vec![ChapterDraft::from_manuscript(quire_text::analyze_str(text))],
-            ..draft()
-        };
         let chinese = archive
             .post_work(
                 &[pell],
@@ -498,6 +503,68 @@ async fn chinese_japanese_and_russian_works_are_found_as_their_readers_search() 
             found("森林大火").is_empty(),
             "every pair must be there, in order"
         );
+        drop(index);
+        let _ = std::fs::remove_dir_all(dir);
+        test.finish().await;
+    }
+}
+
+/// Works in French, German, Spanish, Portuguese and Polish are found by
+/// other forms of their words, stemmed in the work's own language; the
+/// same word in an English work is found only as written, and a word
+/// named with a field or in a phrase is matched as the index sees it.
+#[tokio::test]
+async fn works_in_latin_script_languages_are_found_by_any_form_of_their_words() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let pell = archive.ensure_unowned_pseud("Pell").await.unwrap();
+        let mut posted = Vec::new();
+        for (title, language, text) in [
+            ("Nuit", "fr", "Elles chantaient sous les étoiles."),
+            ("Heim", "de", "Die alten Häuser standen leer."),
+            ("Canto", "es", "Escribió tres canciones para ella."),
+            ("Mar", "pt-BR", "As meninas corriam pela praia."),
+            ("Las", "pl", "Poszli razem do lasu nad rzeką."),
+            ("Plain", "en", "Chantaient is a word here, untouched."),
+        ] {
+            let work = archive
+                .post_work(&[pell], &post(title, language, text))
+                .await
+                .unwrap();
+            posted.push(work);
+        }
+        let [french, german, spanish, portuguese, polish, english] = posted[..] else {
+            unreachable!("six works posted");
+        };
+        let (index, dir) = open_index(&test).await;
+        let found = |text: &str| ids(&index.search(&request(text), false).unwrap());
+        for (query, works) in [
+            ("chanter", vec![french]),
+            ("étoile", vec![french]),
+            ("etoile", vec![french]),
+            ("Haus", vec![german]),
+            // German readers without umlauts on their keyboard write ae.
+            ("haeuser", vec![german]),
+            ("canción", vec![spanish]),
+            ("cancion", vec![spanish]),
+            ("menina", vec![portuguese]),
+            ("correr", vec![portuguese]),
+            ("las", vec![polish]),
+            ("rzeka", vec![polish]),
+            ("chantaient", vec![french, english]),
+            ("title:chanter", vec![]),
+            ("\"elles chanter\"", vec![]),
+            (
+                "-chanter",
+                vec![german, spanish, portuguese, polish, english],
+            ),
+        ] {
+            let mut got = found(query);
+            got.sort();
+            let mut want = works;
+            want.sort();
+            assert_eq!(got, want, "{query}");
+        }
         drop(index);
         let _ = std::fs::remove_dir_all(dir);
         test.finish().await;
