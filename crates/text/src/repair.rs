@@ -102,7 +102,26 @@ pub fn repair(text: &str) -> Repaired {
                 && !text[c.end..].chars().next().is_some_and(char::is_uppercase)
         })
         .count();
-    let mut evidence = candidates.iter().any(|c| !c.ambiguous) || single_letters >= 3;
+    // Bytes lost inside three words or more (Slovenian `pljuÄ�ih`,
+    // `ozvoÄ�i`, where `č`'s second byte is one Windows-1252 leaves
+    // undefined): a decoder lost them, and correct text has no lead byte's
+    // character before each U+FFFD.
+    let lost_in_words = candidates
+        .iter()
+        .filter(|c| {
+            c.decoded == "\u{FFFD}"
+                && text[..c.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphabetic)
+                && text[c.end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+        })
+        .count();
+    let mut evidence =
+        candidates.iter().any(|c| !c.ambiguous) || single_letters >= 3 || lost_in_words >= 3;
     // Likewise one layer down: three runs that each hide one letter of a
     // script's code page read twice (Czech `Ă„Ĺ¤` → `ÄŤ` → `č`).
     let scripted_deeper = candidates
@@ -398,14 +417,14 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
     let script = table.kind.script();
     // One letter of an alphabet standing as a word (Russian `и`, `в`):
     // believed where the text shows mojibake elsewhere.
+    // So is one Greek letter beside Latin ones, as a sign (`kΩ`, `μM`,
+    // `Δt`).
+    let mut decoded = run.decoded.chars();
+    let one = decoded.next().filter(|_| decoded.next().is_none());
+    let greek = one.is_some_and(|c| matches!(c as u32, 0x0391..=0x03C9));
     let lone_letter = script.is_none()
-        && !after_letter
-        && !letter_after_run
-        && run.decoded.chars().count() == 1
-        && run
-            .decoded
-            .chars()
-            .all(|c| plausibility(c) == Plausibility::InAWord);
+        && (greek || !after_letter && !letter_after_run)
+        && one.is_some_and(|c| plausibility(c) == Plausibility::InAWord);
     let plausible = match script {
         Some(reads_as_script) => {
             let known: String = run
@@ -469,6 +488,22 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
                 || run_could_be_correct(text, pos, &run, (letter_before, letter_after))
         }
     };
+    // A capital between small letters (`LiĂ¨ge`, `SlovenÄ�ina`,
+    // `mГ©dicament`) is no letter of a word: a sequence whose first
+    // character is one is mojibake, though alone it could be correct. So
+    // is a Cyrillic run inside a word in Latin letters that reads as
+    // Latin (`signiп¬Ѓcantly`).
+    let small = |c: Option<char>| c.is_some_and(char::is_lowercase);
+    let before = text[..pos].chars().next_back();
+    let after = text[run.end..].chars().next();
+    let capital_among_small =
+        small(before) && text[pos..].chars().next().is_some_and(char::is_uppercase) && small(after);
+    let ascii_letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+    let latin_in_a_latin_word = table.kind == TableKind::Windows1251
+        && ascii_letter(before)
+        && ascii_letter(after)
+        && !run.decoded.chars().any(is_cyrillic);
+    let ambiguous = ambiguous && !capital_among_small && !latin_in_a_latin_word;
     Some(Candidate {
         start: pos,
         end: run.end,
@@ -716,13 +751,13 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         // Spacing accents doubled are quotation marks (`lá´´` closes what
         // two backquotes opened).
         [Letter, Other, Other] => chars[1] == chars[2] && matches!(chars[1], '´' | '¨' | '¸' | '¯'),
-        // `√π`, `≈£5`: an operator before a constant or a price. But `¬Ω` is
-        // Mac Roman for `½`.
+        // `√π`, `≈£5`: an operator before a constant or a price, not right
+        // after a letter (`pi√π` is `più`). But `¬Ω` is Mac Roman for `½`.
         // A times sign before a dash or quote (`3×—4`, `“×”`) is a sign,
         // though Hebrew's letters through Windows-1252 look the same.
         [Maths, Punctuation] => chars[0] == '×' && !inside_a_word,
         [Maths, Maths] => {
-            !inside_a_word && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
+            !letter_before && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
         }
         // After a word, a dash, ellipsis or space can be followed by almost
         // anything (`café—€5`, `Zoë—œuvre`, `José…”`); a closing mark by
@@ -781,9 +816,17 @@ impl TableKind {
             // Russian (and English typed on a Russian Windows) keeps its
             // quotes, dashes and emoji in runs that start with `в`, which
             // correct text follows with `Ђ`, `„` or `ќ` only by chance.
-            TableKind::Windows1251 => {
-                Some(|text| text.chars().all(|c| is_cyrillic(c) || is_typographic(c)))
-            }
+            // French and English typed on a Russian Windows too: their
+            // accented letters and ligatures (`rГ©gion`, `signiп¬Ѓcantly`),
+            // believed as one letter only where the text shows mojibake.
+            TableKind::Windows1251 => Some(|text| {
+                text.chars().all(|c| is_cyrillic(c) || is_typographic(c))
+                    || text.chars().all(|c| {
+                        matches!(c as u32, 0x00C0..=0x00FF | 0xFB00..=0xFB06)
+                            && c != '×'
+                            && c != '÷'
+                    })
+            }),
             // Romanian's ș and ț (comma below) besides Latin-1 and
             // Extended-A; and Hebrew and Arabic, whose UTF-8 passed through
             // Windows-1250 too, as words of two letters or more.
@@ -793,7 +836,15 @@ impl TableKind {
             TableKind::Windows1250 => Some(|text| {
                 let hebrew = |c: char| matches!(c as u32, 0x05D0..=0x05EA);
                 let arabic = |c: char| matches!(c as u32, 0x0620..=0x064A | 0x0660..=0x06FF);
-                text.chars().all(is_central_european)
+                // Vietnamese's letters with two marks (`má»›i` is `mới`).
+                let vietnamese = |c: char| {
+                    is_central_european(c)
+                        || matches!(
+                            c as u32,
+                            0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x1EA0..=0x1EF9
+                        )
+                };
+                text.chars().all(vietnamese)
                     || text.chars().nth(1).is_some()
                         && (text.chars().all(hebrew) || text.chars().all(arabic))
             }),
@@ -1117,12 +1168,13 @@ fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x0333)
 }
 
-/// A Greek, Cyrillic, Hebrew or Arabic letter glued to a Latin one is no
-/// word anyone writes: it is correct signs beside a Latin word that a code
-/// page reads as letters by chance (Mac Roman `“©—Ørsted` is `ҩѯrsted`).
+/// A Cyrillic, Hebrew or Arabic letter glued to a Latin one is no word
+/// anyone writes: it is correct signs beside a Latin word that a code page
+/// reads as letters by chance (Mac Roman `“©—Ørsted` is `ҩѯrsted`). (A
+/// Greek letter there is a sign: `kΩ`, `μM`, `Δt`.)
 fn glued_to_latin(decoded: &str, before: &str, after: &str) -> bool {
     let alphabet = |c: Option<char>| {
-        c.is_some_and(|c| c.is_alphabetic() && matches!(c as u32, 0x0370..=0x06FF))
+        c.is_some_and(|c| c.is_alphabetic() && matches!(c as u32, 0x0400..=0x06FF))
     };
     let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
     (alphabet(decoded.chars().next()) && latin(before.chars().next_back()))
@@ -1416,7 +1468,57 @@ mod tests {
         let question = garble("“Stay,” he said.", WINDOWS_1252).replace('\u{9d}', "?");
         assert_eq!(repair(&question).text, "“Stay,\u{FFFD} he said.");
         // Alone, a letter before U+FFFD could be the text's own.
-        for kept in ["NÃ\u{FFFD}O", "Ă\u{FFFD} is lost", "who? what?"] {
+        for kept in [
+            "NÃ\u{FFFD}O",
+            "Ă\u{FFFD} is lost",
+            "who? what?",
+            "ÄÄ\u{FFFD}I and ÄÖ\u{FFFD}",
+        ] {
+            assert_eq!(repair(kept).text, kept);
+        }
+        // A capital between small letters is no letter of the word.
+        assert_eq!(repair("SlovenÄ\u{FFFD}ina").text, "Sloven\u{FFFD}ina");
+        // Inside three words or more, it is the mark of lost bytes, though
+        // no other mojibake shows (Slovenian `č` is C4 8D, and Windows-1252
+        // has nothing at 8D).
+        let slovenian = garble("Pljučih, ozvoči, Cerejčanov in beločnic.", WINDOWS_1252)
+            .replace('\u{8d}', "\u{FFFD}");
+        assert_eq!(
+            repair(&slovenian).text,
+            "Plju\u{FFFD}ih, ozvo\u{FFFD}i, Cerej\u{FFFD}anov in belo\u{FFFD}nic."
+        );
+    }
+
+    /// French and English read through Windows-1250 or Windows-1251, and
+    /// Mac Roman maths after a letter: a capital between small letters, or
+    /// Cyrillic inside a word in Latin letters, is mojibake even where it
+    /// is all the text shows.
+    #[test]
+    fn latin_letters_through_central_european_and_cyrillic_code_pages() {
+        for (original, encoding) in [
+            ("Au château, une idée.", WINDOWS_1250),
+            ("Une idée reçue.", WINDOWS_1251),
+            ("A signiﬁcant ﬁnding.", WINDOWS_1251),
+            ("Ci vediamo più tardi.", MACINTOSH),
+            ("Một ngày mới, trời đẹp lắm.", WINDOWS_1250),
+        ] {
+            let garbled = garble(original, encoding);
+            assert_ne!(garbled, original);
+            assert_eq!(repair(&garbled).text, original, "{garbled}");
+        }
+        // Alone and not between small letters, the same could be correct.
+        for kept in ["Г© и Г", "2√π", "Ă¨"] {
+            assert_eq!(repair(kept).text, kept);
+        }
+    }
+
+    /// One Greek letter beside Latin ones is a sign (`kΩ`, `μM`, `Δt`):
+    /// repaired where the text shows mojibake elsewhere, kept alone.
+    #[test]
+    fn a_greek_letter_as_a_sign_beside_latin_letters() {
+        let original = "Café: 5 kΩ-os, 3 μM, Δt.";
+        assert_eq!(repair(&garble(original, WINDOWS_1252)).text, original);
+        for kept in ["5 kÎ©-os", "3 al:Î¼M", "Î”t"] {
             assert_eq!(repair(kept).text, kept);
         }
     }
