@@ -311,8 +311,9 @@ fn scan(
         // tell them at once.
         let mut here = text[pos..].chars();
         let (c, next) = (here.next(), here.next());
-        let may_start =
-            c.is_some_and(|c| c == 'Ã' || tables().iter().any(|table| table.may_start(c, next)));
+        let may_start = c.is_some_and(|c| {
+            matches!(c, 'Ã' | 'Г' | 'Ă') || tables().iter().any(|table| table.may_start(c, next))
+        });
         if !may_start {
             pos += utf8_len(bytes[pos]);
             continue;
@@ -524,8 +525,16 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
 /// no-break one and the word's own space follows (`voilÃ  le`), or the two
 /// became one; Portuguese joins `à` to the word after it (`às`, `àquele`).
 fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
-    const GARBLED: &str = "Ã ";
-    let rest = text[pos..].strip_prefix(GARBLED)?;
+    // C3 is `Ã` in Windows-1252, `Г` in Windows-1251 (French typed on a
+    // Russian Windows) and `Ă` in Windows-1250.
+    let (garbled, encoding) = [
+        ("Ã ", MojibakeEncoding::Windows1252),
+        ("Г ", MojibakeEncoding::Windows1251),
+        ("Ă ", MojibakeEncoding::Windows1250),
+    ]
+    .into_iter()
+    .find(|(garbled, _)| text[pos..].starts_with(garbled))?;
+    let rest = &text[pos + garbled.len()..];
     let next = rest.chars().next()?;
     let before = text[..pos].chars().next_back();
     let after_small_letter = before.is_some_and(char::is_lowercase);
@@ -546,7 +555,11 @@ fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
     // Vietnamese writes `à` inside words (`trào`): in a text whose
     // Vietnamese letters show garbled the same way (`á»‡`, `áº¡`: U+1EA0 to
     // U+1EFF read as Windows-1252), the space was the no-break one.
-    let vietnamese = || text.contains("á»") || text.contains("áº");
+    let vietnamese = || {
+        ["á»", "áº", "áş"]
+            .iter()
+            .any(|garbled| text.contains(garbled))
+    };
     let inside_a_word = after_small_letter && next.is_lowercase() && vietnamese();
     let decoded = if next == ' ' || joined || inside_a_word {
         "à"
@@ -555,8 +568,8 @@ fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
     };
     Some(Candidate {
         start: pos,
-        end: pos + GARBLED.len(),
-        encoding: MojibakeEncoding::Windows1252,
+        end: pos + garbled.len(),
+        encoding,
         ambiguous: !after_small_letter,
         scripted: false,
         decoded: decoded.to_owned(),
@@ -822,9 +835,10 @@ impl TableKind {
             TableKind::Windows1251 => Some(|text| {
                 text.chars().all(|c| is_cyrillic(c) || is_typographic(c))
                     || text.chars().all(|c| {
-                        matches!(c as u32, 0x00C0..=0x00FF | 0xFB00..=0xFB06)
-                            && c != '×'
-                            && c != '÷'
+                        is_typographic(c)
+                            || matches!(c as u32, 0x00C0..=0x00FF | 0xFB00..=0xFB06)
+                                && c != '×'
+                                && c != '÷'
                     })
             }),
             // Romanian's ș and ț (comma below) besides Latin-1 and
@@ -1506,6 +1520,10 @@ mod tests {
             assert_ne!(garbled, original);
             assert_eq!(repair(&garbled).text, original, "{garbled}");
         }
+        // `à` whose no-break space a tidier made a plain one, through
+        // Windows-1251 as through Windows-1252.
+        let tidied = garble("Il pense à l’été, à Paris.", WINDOWS_1251).replace('\u{a0}', " ");
+        assert_eq!(repair(&tidied).text, "Il pense à l’été, à Paris.");
         // Alone and not between small letters, the same could be correct.
         for kept in ["Г© и Г", "2√π", "Ă¨"] {
             assert_eq!(repair(kept).text, kept);
