@@ -692,12 +692,23 @@ fn run_could_be_correct(
             && sequence.chars().count() >= 3
             && rest.all(|c| ('\u{80}'..='\u{9f}').contains(&c))
             && !('\u{2000}'..='\u{2bff}').contains(&decoded);
-        let ambiguous = kind != Sequence::Whole
+        // Maths right after a word of two letters or more is no formula
+        // (`pi√π` is `più`; `x≈π` may be one).
+        let mut letters_before = text[..from].chars().rev();
+        let after_a_word = letters_before.next().is_some_and(char::is_alphabetic)
+            && letters_before.next().is_some_and(char::is_alphabetic);
+        let maths_after_a_word = after_a_word
+            && sequence
+                .chars()
+                .next()
+                .is_some_and(|c| shape(c) == Shape::Maths);
+        let ambiguous = (kind != Sequence::Whole
             || c1_punctuation
             || in_capitals
             || small_among_capitals
             || signs_alone
-            || could_be_correct(sequence, is_letter_before(from), letter_after);
+            || could_be_correct(sequence, is_letter_before(from), letter_after))
+            && !maths_after_a_word;
         from = end;
         ambiguous
     })
@@ -764,13 +775,14 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         // Spacing accents doubled are quotation marks (`lá´´` closes what
         // two backquotes opened).
         [Letter, Other, Other] => chars[1] == chars[2] && matches!(chars[1], '´' | '¨' | '¸' | '¯'),
-        // `√π`, `≈£5`: an operator before a constant or a price, not right
-        // after a letter (`pi√π` is `più`). But `¬Ω` is Mac Roman for `½`.
+        // `√π`, `≈£5`, `x≈π`: an operator before a constant or a price (but
+        // see `run_could_be_correct` for one after a word). `¬Ω` is Mac
+        // Roman for `½`.
         // A times sign before a dash or quote (`3×—4`, `“×”`) is a sign,
         // though Hebrew's letters through Windows-1252 look the same.
         [Maths, Punctuation] => chars[0] == '×' && !inside_a_word,
         [Maths, Maths] => {
-            !letter_before && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
+            !inside_a_word && matches!(chars[0], '√' | '≈' | '∆' | '÷' | '±' | '≤' | '≥' | '≠')
         }
         // After a word, a dash, ellipsis or space can be followed by almost
         // anything (`café—€5`, `Zoë—œuvre`, `José…”`); a closing mark by
@@ -858,7 +870,14 @@ impl TableKind {
                             0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x1EA0..=0x1EF9
                         )
                 };
+                // One Greek letter as a sign (`ϒ-ná`, `σ-vá` in Hungarian).
+                let mut letters = text.chars();
+                let greek_sign = letters
+                    .next()
+                    .is_some_and(|c| matches!(c as u32, 0x0391..=0x03D6))
+                    && letters.next().is_none();
                 text.chars().all(vietnamese)
+                    || greek_sign
                     || text.chars().nth(1).is_some()
                         && (text.chars().all(hebrew) || text.chars().all(arabic))
             }),
@@ -1525,7 +1544,7 @@ mod tests {
         let tidied = garble("Il pense à l’été, à Paris.", WINDOWS_1251).replace('\u{a0}', " ");
         assert_eq!(repair(&tidied).text, "Il pense à l’été, à Paris.");
         // Alone and not between small letters, the same could be correct.
-        for kept in ["Г© и Г", "2√π", "Ă¨"] {
+        for kept in ["Г© и Г", "2√π", "x≈π", "a x≈π", "Ă¨"] {
             assert_eq!(repair(kept).text, kept);
         }
     }
@@ -1536,6 +1555,8 @@ mod tests {
     fn a_greek_letter_as_a_sign_beside_latin_letters() {
         let original = "Café: 5 kΩ-os, 3 μM, Δt.";
         assert_eq!(repair(&garble(original, WINDOWS_1252)).text, original);
+        let hungarian = "Egészen bőséges σ-vá.";
+        assert_eq!(repair(&garble(hungarian, WINDOWS_1250)).text, hungarian);
         for kept in ["5 kÎ©-os", "3 al:Î¼M", "Î”t"] {
             assert_eq!(repair(kept).text, kept);
         }
