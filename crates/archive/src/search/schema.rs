@@ -207,9 +207,12 @@ pub fn stemmed_words_of<'a>(
     else {
         return Vec::new();
     };
+    let mut fold = folder();
     let mut words = Vec::new();
     for text in texts {
-        words.extend(stem_words(text, code, stemmer));
+        for word in latin_words(text) {
+            words.push(stemmed(&word, code, stemmer, &mut fold));
+        }
     }
     words
 }
@@ -218,36 +221,48 @@ pub fn stemmed_words_of<'a>(
 /// its stem in each language there is a stemmer for. Empty unless `raw`
 /// is one word in Latin letters.
 pub fn stemmed_query_terms(raw: &str) -> Vec<String> {
+    let [word] = &latin_words(raw)[..] else {
+        return Vec::new();
+    };
+    let mut fold = folder();
     stemmers()
         .iter()
-        .flat_map(|(code, stemmer)| {
-            let words = stem_words(raw, code, stemmer);
-            (words.len() == 1).then_some(words).into_iter().flatten()
-        })
+        .map(|(code, stemmer)| stemmed(word, code, stemmer, &mut fold))
         .collect()
 }
 
-fn stem_words(text: &str, code: &str, stemmer: &frostem::Stemmer) -> Vec<String> {
+/// The words of `text` in Latin letters, split and lower-cased as the main
+/// fields split them.
+fn latin_words(text: &str) -> Vec<String> {
     let mut split = TextAnalyzer::builder(WordsAndPairs)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .build();
-    let mut fold = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-        .filter(AsciiFoldingFilter)
-        .build();
     let mut words = Vec::new();
     let mut stream = split.token_stream(text);
     while let Some(token) = stream.next() {
-        if !is_latin_word(&token.text) {
-            continue;
-        }
-        let stem = stemmer.stem(&token.text);
-        let mut folded = fold.token_stream(&stem);
-        if let Some(folded) = folded.next() {
-            words.push(format!("{code}:{}", folded.text));
+        if is_latin_word(&token.text) {
+            words.push(token.text.clone());
         }
     }
     words
+}
+
+/// Folds accents from one word, as the main fields do.
+fn folder() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// `word`'s stem in one language, accents folded, marked with the language.
+fn stemmed(word: &str, code: &str, stemmer: &frostem::Stemmer, fold: &mut TextAnalyzer) -> String {
+    let stem = stemmer.stem(word);
+    let mut folded = fold.token_stream(&stem);
+    let text = folded
+        .next()
+        .map_or(stem.as_ref(), |token| token.text.as_str());
+    format!("{code}:{text}")
 }
 
 pub fn analyzer() -> TextAnalyzer {
