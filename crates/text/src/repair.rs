@@ -312,7 +312,10 @@ fn scan(
         let mut here = text[pos..].chars();
         let (c, next) = (here.next(), here.next());
         let may_start = c.is_some_and(|c| {
-            matches!(c, 'Ã' | 'Г' | 'Ă') || tables().iter().any(|table| table.may_start(c, next))
+            TIDIED_A_GRAVE
+                .iter()
+                .any(|(garbled, _)| garbled.starts_with(c))
+                || tables().iter().any(|table| table.may_start(c, next))
         });
         if !may_start {
             pos += utf8_len(bytes[pos]);
@@ -422,7 +425,7 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
     // `Δt`).
     let mut decoded = run.decoded.chars();
     let one = decoded.next().filter(|_| decoded.next().is_none());
-    let greek = one.is_some_and(|c| matches!(c as u32, 0x0391..=0x03C9));
+    let greek = one.is_some_and(is_greek_letter);
     let lone_letter = script.is_none()
         && (greek || !after_letter && !letter_after_run)
         && one.is_some_and(|c| plausibility(c) == Plausibility::InAWord);
@@ -524,16 +527,19 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
 /// is `à` where the text shows mojibake elsewhere. Either the space was the
 /// no-break one and the word's own space follows (`voilÃ  le`), or the two
 /// became one; Portuguese joins `à` to the word after it (`às`, `àquele`).
+/// `à` (C3 A0) with its A0 tidied into a space, as each code page shows C3.
+const TIDIED_A_GRAVE: [(&str, MojibakeEncoding); 3] = [
+    ("Ã ", MojibakeEncoding::Windows1252),
+    ("Г ", MojibakeEncoding::Windows1251),
+    ("Ă ", MojibakeEncoding::Windows1250),
+];
+
 fn lost_no_break_space(text: &str, pos: usize) -> Option<Candidate> {
     // C3 is `Ã` in Windows-1252, `Г` in Windows-1251 (French typed on a
     // Russian Windows) and `Ă` in Windows-1250.
-    let (garbled, encoding) = [
-        ("Ã ", MojibakeEncoding::Windows1252),
-        ("Г ", MojibakeEncoding::Windows1251),
-        ("Ă ", MojibakeEncoding::Windows1250),
-    ]
-    .into_iter()
-    .find(|(garbled, _)| text[pos..].starts_with(garbled))?;
+    let (garbled, encoding) = TIDIED_A_GRAVE
+        .into_iter()
+        .find(|(garbled, _)| text[pos..].starts_with(garbled))?;
     let rest = &text[pos + garbled.len()..];
     let next = rest.chars().next()?;
     let before = text[..pos].chars().next_back();
@@ -872,10 +878,8 @@ impl TableKind {
                 };
                 // One Greek letter as a sign (`ϒ-ná`, `σ-vá` in Hungarian).
                 let mut letters = text.chars();
-                let greek_sign = letters
-                    .next()
-                    .is_some_and(|c| matches!(c as u32, 0x0391..=0x03D6))
-                    && letters.next().is_none();
+                let greek_sign =
+                    letters.next().is_some_and(is_greek_letter) && letters.next().is_none();
                 text.chars().all(vietnamese)
                     || greek_sign
                     || text.chars().nth(1).is_some()
@@ -889,6 +893,11 @@ impl TableKind {
 /// below).
 fn is_central_european(c: char) -> bool {
     matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B)
+}
+
+/// A Greek letter as science writes it for a sign (`Ω`, `μ`, `ϒ`, `ϖ`).
+fn is_greek_letter(c: char) -> bool {
+    matches!(c as u32, 0x0391..=0x03D6)
 }
 
 fn is_cyrillic(c: char) -> bool {

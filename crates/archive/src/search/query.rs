@@ -497,14 +497,12 @@ mod tests {
         let stems = |text: &str| -> Vec<Vec<String>> {
             parse_text(text).into_iter().map(|c| c.stemmed).collect()
         };
-        let [chanter] = &stems("Chanter")[..] else {
-            panic!("one clause");
-        };
-        assert!(chanter.contains(&"fr:chant".to_string()), "{chanter:?}");
-        let [hauser] = &stems("Häuser")[..] else {
-            panic!("one clause");
-        };
-        assert!(hauser.contains(&"de:haus".to_string()), "{hauser:?}");
+        let chanter = stems("Chanter");
+        assert_eq!(chanter.len(), 1);
+        assert!(chanter[0].contains(&"fr:chant".to_string()), "{chanter:?}");
+        let hauser = stems("Häuser");
+        assert_eq!(hauser.len(), 1);
+        assert!(hauser[0].contains(&"de:haus".to_string()), "{hauser:?}");
         // Not in a phrase, a named field, or for a word in another script.
         assert_eq!(
             stems(r#""elles chantaient" title:chanter звёзды 森林"#),
