@@ -144,6 +144,8 @@ enum StoredMojibake {
     Iso8859_2,
     #[serde(rename = "windows-1257")]
     Windows1257,
+    #[serde(rename = "ibm437")]
+    Cp437,
 }
 
 impl From<&Manuscript> for StoredText {
@@ -185,6 +187,7 @@ impl From<&Manuscript> for StoredText {
                         MojibakeEncoding::Windows1250 => StoredMojibake::Windows1250,
                         MojibakeEncoding::Iso8859_2 => StoredMojibake::Iso8859_2,
                         MojibakeEncoding::Windows1257 => StoredMojibake::Windows1257,
+                        MojibakeEncoding::Cp437 => StoredMojibake::Cp437,
                     },
                     layers: r.layers,
                 })
@@ -249,6 +252,7 @@ impl From<StoredText> for Manuscript {
                         StoredMojibake::Windows1250 => MojibakeEncoding::Windows1250,
                         StoredMojibake::Iso8859_2 => MojibakeEncoding::Iso8859_2,
                         StoredMojibake::Windows1257 => MojibakeEncoding::Windows1257,
+                        StoredMojibake::Cp437 => MojibakeEncoding::Cp437,
                     },
                     layers: r.layers,
                 })

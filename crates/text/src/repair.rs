@@ -1,6 +1,7 @@
 //! Mojibake repair: UTF-8 that was decoded as Windows-1252, Latin-1 or Mac
-//! Roman, one or two layers deep, or as Windows-1251 (Cyrillic) or
-//! Windows-1250 (Central European), anywhere in a text.
+//! Roman, one to three layers deep, or as Windows-1251 (Cyrillic),
+//! Windows-1250 and ISO-8859-2 (Central European), Windows-1257 (Baltic) or
+//! code page 437 (a DOS console), anywhere in a text.
 //!
 //! The repair is local: it looks for runs of characters that, mapped back to
 //! bytes through one of those encodings, form valid multi-byte UTF-8, and
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 use encoding_rs::{
     Encoding, ISO_8859_2, MACINTOSH, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1257,
 };
+use oem_cp::code_table::DECODING_TABLE_CP437;
 use serde::{Deserialize, Serialize};
 
 /// The encoding a run of mojibake was mis-decoded with.
@@ -34,6 +36,8 @@ pub enum MojibakeEncoding {
     Iso8859_2,
     #[serde(rename = "windows-1257")]
     Windows1257,
+    #[serde(rename = "ibm437")]
+    Cp437,
 }
 
 impl MojibakeEncoding {
@@ -46,6 +50,7 @@ impl MojibakeEncoding {
             MojibakeEncoding::Windows1250 => "windows-1250",
             MojibakeEncoding::Iso8859_2 => "iso-8859-2",
             MojibakeEncoding::Windows1257 => "windows-1257",
+            MojibakeEncoding::Cp437 => "ibm437",
         }
     }
 }
@@ -60,7 +65,7 @@ pub struct Repair {
     pub after: String,
     pub encoding: MojibakeEncoding,
     /// 1 for UTF-8 read once in the wrong encoding, 2 when that result was
-    /// encoded as UTF-8 and mis-read again.
+    /// encoded as UTF-8 and mis-read again, 3 when that happened once more.
     pub layers: u8,
 }
 
@@ -77,9 +82,9 @@ pub fn repair(text: &str) -> Repaired {
     // Where code pages read a run alike in length but not in letters
     // (`Ä¯` is `į` in Windows-1257, `Ĩ` in Windows-1252), the one that
     // alone read more of the text's other runs is how the text was garbled.
-    let first = scan(text, false, false, true, TABLE_ORDER);
+    let first = scan(text, Before::Space, false, LAYERS_BELOW, TABLE_ORDER);
     let candidates = match first.preferred_order() {
-        Some(order) => scan(text, false, false, true, order).candidates,
+        Some(order) => scan(text, Before::Space, false, LAYERS_BELOW, order).candidates,
         None => first.candidates,
     };
     // A run that correct text could also spell (`IRMÃ”`, `√π`) is repaired
@@ -144,7 +149,7 @@ pub fn repair(text: &str) -> Repaired {
             .deeper
             .filter(|d| d.plausible && (!d.any_ambiguous || deeper_evidence));
         let (after, layers) = match deeper {
-            Some(deeper) => (deeper.text, 2),
+            Some(deeper) => (deeper.text, deeper.layers),
             None if candidate.plausible => (candidate.decoded, 1),
             None => continue,
         };
@@ -240,6 +245,8 @@ impl Candidate {
 
 struct Deeper {
     text: String,
+    /// How many layers the run was read through, counting the one above.
+    layers: u8,
     /// The second layer's own [`Scan`] figures: a tie there is settled by
     /// the whole text's.
     alone: [usize; TABLES],
@@ -254,7 +261,11 @@ struct Deeper {
 /// Indexes into [`tables`], in the order that breaks ties.
 type TableOrder = [usize; TABLES];
 
-const TABLE_ORDER: TableOrder = [0, 1, 2, 3, 4, 5];
+const TABLE_ORDER: TableOrder = [0, 1, 2, 3, 4, 5, 6];
+
+/// Layers looked for below the first: text mis-decoded three times over
+/// (`doesnÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢t`) is still found in the wild.
+const LAYERS_BELOW: u8 = 2;
 
 /// The runs found in a text, and how its code pages fared.
 struct Scan {
@@ -281,15 +292,16 @@ impl Scan {
     }
 }
 
-/// Finds the runs in `text`. `letter_before` and `letter_after` say whether
-/// a letter precedes and follows the text (a decoded run is scanned again
-/// on its own); `go_deeper` looks for a second layer inside each run;
+/// Finds the runs in `text`. `before` says what precedes the text and
+/// `letter_after` whether a letter follows it (a decoded run is scanned
+/// again on its own); `layers_below` says how many more layers to look for
+/// inside each run;
 /// `order` breaks ties between tables.
 fn scan(
     text: &str,
-    letter_before: bool,
+    before: Before,
     letter_after: bool,
-    go_deeper: bool,
+    layers_below: u8,
     order: TableOrder,
 ) -> Scan {
     let mut scanned = Scan {
@@ -321,21 +333,18 @@ fn scan(
             pos += utf8_len(bytes[pos]);
             continue;
         }
-        let after_letter = match text[..pos].chars().next_back() {
-            Some(c) => c.is_alphabetic(),
-            None => letter_before,
-        };
+        let before_here = text[..pos].chars().next_back().map_or(before, Before::of);
         // The longest reading wins (tables in order break ties): a
         // Windows-1250 run read twice is longer than the Windows-1252 run
         // its first characters also spell.
         let context = Context {
-            letter_before,
+            before,
             letter_after,
-            after_letter,
-            go_deeper,
+            before_here,
+            layers_below,
             order,
         };
-        let found = go_deeper
+        let found = (layers_below == LAYERS_BELOW)
             .then(|| lost_no_break_space(text, pos))
             .flatten()
             .or_else(|| {
@@ -391,29 +400,69 @@ fn scan(
     scanned
 }
 
+/// What stands before a run: combining marks follow letters, and signs too
+/// in faces and crossed-out figures (`$6̶3̶`, `(ง'̀⌣'́)ง`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Letter,
+    Sign,
+    /// A space, or the start of the text.
+    Space,
+}
+
+impl Before {
+    fn of(c: char) -> Before {
+        if c.is_alphabetic() {
+            Before::Letter
+        } else if c.is_whitespace() {
+            Before::Space
+        } else {
+            Before::Sign
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Context {
-    /// A letter precedes the text scanned (a decoded run scanned again).
-    letter_before: bool,
+    /// What precedes the text scanned (a decoded run scanned again).
+    before: Before,
     /// A letter follows the text scanned.
     letter_after: bool,
-    /// A letter precedes the position read.
-    after_letter: bool,
-    /// Look for a second layer inside the run.
-    go_deeper: bool,
+    /// What precedes the position read.
+    before_here: Before,
+    /// How many more layers to look for inside the run.
+    layers_below: u8,
     order: TableOrder,
 }
 
 /// The run of mojibake `table` reads at `pos`, if it is usable.
 fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Candidate> {
     let Context {
-        letter_before,
+        before: before_text,
         letter_after,
-        after_letter,
-        go_deeper,
+        before_here,
+        layers_below,
         order,
     } = context;
+    let after_letter = before_here == Before::Letter;
     let run = table.candidate_run(text, pos)?;
+    // A box beside boxes is a drawing (`──┐` would read `─Ŀ`, `├┤a┼┐a`
+    // `ôaſa`), unless the boxes spell a Cyrillic word (`╨╜╨░` is `на`) or
+    // stand inside a word (`K├╢ln` is `Köln`).
+    if table.kind == TableKind::Cp437 {
+        let all_boxes = text[pos..run.end].chars().all(is_box_drawing);
+        let cyrillic_word =
+            run.decoded.chars().nth(1).is_some() && run.decoded.chars().all(is_cyrillic);
+        let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+        let inside_a_word =
+            letter(text[..pos].chars().next_back()) && letter(text[run.end..].chars().next());
+        if text[..pos].chars().next_back().is_some_and(is_box_drawing)
+            || text[run.end..].chars().next().is_some_and(is_box_drawing)
+            || all_boxes && !cyrillic_word && !inside_a_word
+        {
+            return None;
+        }
+    }
     let letter_after_run = text[run.end..]
         .chars()
         .next()
@@ -439,12 +488,9 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
                 .collect();
             reads_as_script(&known)
         }
-        None => {
-            (lone_letter || plausible(&run.decoded, after_letter))
-                && !glued_to_latin(&run.decoded, &text[..pos], &text[run.end..])
-        }
-    };
-    let deeper = if go_deeper {
+        None => lone_letter || plausible(&run.decoded, before_here),
+    } && !glued_to_latin(&run.decoded, &text[..pos], &text[run.end..]);
+    let deeper = if layers_below > 0 {
         // A U+FFFD for a byte this layer lost is no byte of the one below
         // (where a decoded U+FFFD may be): it is read there as a control
         // character, which no sequence holds, and put back after.
@@ -454,7 +500,7 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
             .zip(&run.sequences)
             .map(|(c, &kind)| if kind == Sequence::Lost { LOST_HERE } else { c })
             .collect();
-        deeper_layer(&below, after_letter, letter_after_run, order)
+        deeper_layer(&below, before_here, letter_after_run, layers_below, order)
     } else {
         None
     };
@@ -489,7 +535,12 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
                     .decoded
                     .chars()
                     .any(|c| matches!(c as u32, 0x0400..=0x04FF) && !is_cyrillic(c))
-                || run_could_be_correct(text, pos, &run, (letter_before, letter_after))
+                || run_could_be_correct(
+                    text,
+                    pos,
+                    &run,
+                    (before_text == Before::Letter, letter_after),
+                )
         }
     };
     // A capital between small letters (`LiĂ¨ge`, `SlovenÄ�ina`,
@@ -507,7 +558,18 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
         && ascii_letter(before)
         && ascii_letter(after)
         && !run.decoded.chars().any(is_cyrillic);
-    let ambiguous = ambiguous && !capital_among_small && !latin_in_a_latin_word;
+    // A box or a Greek sign glued to a word is no drawing and no formula.
+    let glued_to_a_word = table.kind == TableKind::Cp437
+        && (before.is_some_and(char::is_alphabetic) || after.is_some_and(char::is_alphabetic));
+    // One Greek letter inside a word in Latin letters is a sign of science
+    // (`IL2RÎ³cKO` is `IL2RγcKO`): a capital and a sign inside a word are
+    // no word's letters.
+    let greek_in_a_latin_word = greek && ascii_letter(before) && ascii_letter(after);
+    let ambiguous = ambiguous
+        && !capital_among_small
+        && !latin_in_a_latin_word
+        && !glued_to_a_word
+        && !greek_in_a_latin_word;
     Some(Candidate {
         start: pos,
         end: run.end,
@@ -592,23 +654,32 @@ const LOST_HERE: char = '\u{1A}';
 /// second).
 fn deeper_layer(
     decoded: &str,
-    letter_before: bool,
+    before: Before,
     letter_after: bool,
+    layers_below: u8,
     order: TableOrder,
 ) -> Option<Deeper> {
     let Scan {
         candidates: inner,
         alone,
         outread,
-    } = scan(decoded, letter_before, letter_after, false, order);
+    } = scan(decoded, before, letter_after, layers_below - 1, order);
     if inner.is_empty() {
         return None;
     }
     let mut text = String::with_capacity(decoded.len());
     let mut copied_to = 0;
+    let mut layers = 2;
     for candidate in &inner {
         text.push_str(&decoded[copied_to..candidate.start]);
-        text.push_str(&candidate.decoded);
+        // A third layer is read where all of it is unmistakable.
+        match &candidate.deeper {
+            Some(deeper) if deeper.plausible && !deeper.any_ambiguous => {
+                text.push_str(&deeper.text);
+                layers = layers.max(deeper.layers + 1);
+            }
+            _ => text.push_str(&candidate.decoded),
+        }
         copied_to = candidate.end;
     }
     text.push_str(&decoded[copied_to..]);
@@ -618,11 +689,12 @@ fn deeper_layer(
     // not where the run alone is a word of one letter).
     let scripted = inner.iter().all(|c| c.scripted);
     Some(Deeper {
+        layers,
         scripted,
         plausible: if scripted {
             inner.iter().all(|c| c.plausible)
         } else {
-            plausible(&text, letter_before) || inner.iter().all(|c| c.plausible)
+            plausible(&text, before) || inner.iter().all(|c| c.plausible)
         },
         alone,
         outread,
@@ -770,7 +842,10 @@ fn could_be_correct(before: &str, letter_before: bool, letter_after: bool) -> bo
         [Letter, Punctuation] => {
             let opening = matches!(chars[1], '\u{a0}' | '«' | '„' | '‚' | '‹');
             let quote_before_a_letter = letter_after && chars[1] == '“';
-            !(inside_a_word || opening || quote_before_a_letter)
+            // No word ends in an accented capital and a trademark sign:
+            // `Ã™` is `Ù` gone wrong (`OÃ™`), `Ä™` is `ę`.
+            let trademark = chars[1] == '™';
+            !(inside_a_word || opening || quote_before_a_letter || trademark)
         }
         [Punctuation, Letter] => true,
         // Three letters inside a word (`zbošäžš`) are how correct Central
@@ -832,6 +907,10 @@ enum TableKind {
     Iso8859_2,
     /// Baltic text's UTF-8 read as Windows-1257 (`įdomu` as `ÄŻdomu`).
     Windows1257,
+    /// UTF-8 shown by a DOS or Windows console in code page 437, which
+    /// draws boxes and Greek where UTF-8's lead bytes are (`Čeština` as
+    /// `─îe┼ítina`, `café` as `caf├⌐`, `правильное` as `╨┐╤Ç╨░╨▓...`).
+    Cp437,
 }
 
 impl TableKind {
@@ -865,22 +944,29 @@ impl TableKind {
             TableKind::Iso8859_2 | TableKind::Windows1257 => {
                 Some(|text| text.chars().all(is_central_european))
             }
+            // Boxes and Greek before accented letters are no text's: what
+            // they decode to is believed as letters of one script or as
+            // punctuation (`ΓÇÖ` is `’`).
+            // (The long `ſ` is a box drawing's chance pair: `┼┐`.)
+            TableKind::Cp437 => Some(|text| {
+                text.chars()
+                    .all(|c| (is_central_european(c) || is_vietnamese(c)) && c != 'ſ')
+                    || text.chars().all(is_cyrillic)
+                    || text.chars().all(is_typographic)
+            }),
             TableKind::Windows1250 => Some(|text| {
                 let hebrew = |c: char| matches!(c as u32, 0x05D0..=0x05EA);
                 let arabic = |c: char| matches!(c as u32, 0x0620..=0x064A | 0x0660..=0x06FF);
                 // Vietnamese's letters with two marks (`má»›i` is `mới`).
-                let vietnamese = |c: char| {
-                    is_central_european(c)
-                        || matches!(
-                            c as u32,
-                            0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x1EA0..=0x1EF9
-                        )
-                };
+                let vietnamese = |c: char| is_central_european(c) || is_vietnamese(c);
                 // One Greek letter as a sign (`ϒ-ná`, `σ-vá` in Hungarian).
                 let mut letters = text.chars();
                 let greek_sign =
                     letters.next().is_some_and(is_greek_letter) && letters.next().is_none();
+                // English and Polish typed on a Central European Windows
+                // keep their quotes in runs of `â€` (`â€ś` is `“`).
                 text.chars().all(vietnamese)
+                    || text.chars().all(is_typographic)
                     || greek_sign
                     || text.chars().nth(1).is_some()
                         && (text.chars().all(hebrew) || text.chars().all(arabic))
@@ -893,6 +979,20 @@ impl TableKind {
 /// below).
 fn is_central_european(c: char) -> bool {
     matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0218..=0x021B)
+}
+
+/// Vietnamese's letters beyond Latin-1: ơ, ư and those with two marks.
+fn is_vietnamese(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x01A0 | 0x01A1 | 0x01AF | 0x01B0 | 0x1EA0..=0x1EF9
+    )
+}
+
+/// Box drawing and block elements, which code page 437 puts where UTF-8's
+/// lead bytes are: beside each other they are a drawing, not mojibake.
+fn is_box_drawing(c: char) -> bool {
+    matches!(c as u32, 0x2500..=0x259F)
 }
 
 /// A Greek letter as science writes it for a sign (`Ω`, `μ`, `ϒ`, `ϖ`).
@@ -939,18 +1039,13 @@ enum Sequence {
 }
 
 impl Table {
-    fn build(kind: TableKind, encoding: &'static Encoding) -> Table {
+    fn build(kind: TableKind, decode: impl Fn(u8) -> Option<char>) -> Table {
         let mut latin = [0u8; 256];
         let mut others = Vec::new();
         for byte in 0x80u8..=0xFF {
-            let single = [byte];
-            let (decoded, _) = encoding.decode_without_bom_handling(&single);
-            let Some(c) = decoded.chars().next() else {
+            let Some(c) = decode(byte).filter(|&c| c != '\u{FFFD}') else {
                 continue;
             };
-            if c == '\u{FFFD}' {
-                continue;
-            }
             if (c as u32) < 256 {
                 latin[c as usize] = byte;
             } else {
@@ -1124,6 +1219,7 @@ impl Table {
             TableKind::Windows1250 => MojibakeEncoding::Windows1250,
             TableKind::Iso8859_2 => MojibakeEncoding::Iso8859_2,
             TableKind::Windows1257 => MojibakeEncoding::Windows1257,
+            TableKind::Cp437 => MojibakeEncoding::Cp437,
             TableKind::SloppyWindows1252 => {
                 // C1 controls come from Latin-1; Windows-1252 shows glyphs for
                 // all of those bytes but five it leaves undefined.
@@ -1142,18 +1238,29 @@ impl Table {
 }
 
 /// Tried in this order; the first that reads a run as plausible text wins.
-const TABLES: usize = 6;
+const TABLES: usize = 7;
 
 fn tables() -> &'static [Table; TABLES] {
     static BUILT: OnceLock<[Table; TABLES]> = OnceLock::new();
+    let whatwg = |encoding: &'static Encoding| {
+        move |byte: u8| {
+            let single = [byte];
+            let (decoded, _) = encoding.decode_without_bom_handling(&single);
+            decoded.chars().next()
+        }
+    };
     BUILT.get_or_init(|| {
         [
-            Table::build(TableKind::SloppyWindows1252, WINDOWS_1252),
-            Table::build(TableKind::MacRoman, MACINTOSH),
-            Table::build(TableKind::Windows1251, WINDOWS_1251),
-            Table::build(TableKind::Windows1250, WINDOWS_1250),
-            Table::build(TableKind::Iso8859_2, ISO_8859_2),
-            Table::build(TableKind::Windows1257, WINDOWS_1257),
+            Table::build(TableKind::SloppyWindows1252, whatwg(WINDOWS_1252)),
+            Table::build(TableKind::MacRoman, whatwg(MACINTOSH)),
+            Table::build(TableKind::Windows1251, whatwg(WINDOWS_1251)),
+            Table::build(TableKind::Windows1250, whatwg(WINDOWS_1250)),
+            Table::build(TableKind::Iso8859_2, whatwg(ISO_8859_2)),
+            Table::build(TableKind::Windows1257, whatwg(WINDOWS_1257)),
+            Table::build(TableKind::Cp437, |byte| {
+                byte.checked_sub(0x80)
+                    .map(|at| DECODING_TABLE_CP437[usize::from(at)])
+            }),
         ]
     })
 }
@@ -1201,26 +1308,36 @@ fn plausibility(c: char) -> Plausibility {
     }
 }
 
-/// Combining accents (`e` + U+0301) are believed right after a letter.
-/// Only the accents languages put on letters: the rest of the block
-/// (U+0334–U+036F: overlays, arrows below, Latin letters written above) is
-/// what a capital before `Š` or `Ž` spells by chance (`ÍŠ`, `ÍŽ` in Czech
-/// written in capitals).
+/// Combining accents (`e` + U+0301) are believed right after a letter or
+/// a sign. Only the accents languages put on letters, and the strokes that
+/// cross out (U+0335–U+0338): the rest of the block (a tilde overlay, arrows
+/// below, Latin letters written above) is what a capital before `´`, `Š`
+/// or `Ž` spells by chance (`Ì´`, `ÍŠ`, `ÍŽ` in Czech written in capitals).
 fn is_combining(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x0333)
+    matches!(c as u32, 0x0300..=0x0333 | 0x0335..=0x0338)
 }
 
-/// A Cyrillic, Hebrew or Arabic letter glued to a Latin one is no word
+/// A Cyrillic, Hebrew or Arabic letter glued to a Latin word is no word
 /// anyone writes: it is correct signs beside a Latin word that a code page
 /// reads as letters by chance (Mac Roman `“©—Ørsted` is `ҩѯrsted`). (A
-/// Greek letter there is a sign: `kΩ`, `μM`, `Δt`.)
+/// Greek letter there is a sign: `kΩ`, `μM`, `Δt`.) Latin letters that
+/// look Cyrillic are typed into Cyrillic words, though (Serbian `Cрпски`
+/// with a Latin `C`).
 fn glued_to_latin(decoded: &str, before: &str, after: &str) -> bool {
     let alphabet = |c: Option<char>| {
         c.is_some_and(|c| c.is_alphabetic() && matches!(c as u32, 0x0400..=0x06FF))
     };
-    let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
-    (alphabet(decoded.chars().next()) && latin(before.chars().next_back()))
-        || (alphabet(decoded.chars().next_back()) && latin(after.chars().next()))
+    let latin_word = |letters: &mut dyn Iterator<Item = char>| {
+        let mut any = false;
+        let mut all_look_cyrillic = true;
+        for c in letters.take_while(char::is_ascii_alphabetic) {
+            any = true;
+            all_look_cyrillic &= "ABCEHKMOPTXaceopxy".contains(c);
+        }
+        any && !all_look_cyrillic
+    };
+    (alphabet(decoded.chars().next()) && latin_word(&mut before.chars().rev()))
+        || (alphabet(decoded.chars().next_back()) && latin_word(&mut after.chars()))
 }
 
 /// The alphabets whose letters a chance pair of correct characters spells
@@ -1244,15 +1361,15 @@ fn alphabet_of(c: char) -> Alphabet {
     }
 }
 
-fn plausible(decoded: &str, after_letter: bool) -> bool {
+fn plausible(decoded: &str, before: Before) -> bool {
     let mut count = 0;
     let mut needs_a_word = false;
-    let mut previous_is_letter = after_letter;
+    let mut previous = before;
     let mut previous_alphabet = None;
     for c in decoded.chars() {
         count += 1;
         if is_combining(c) {
-            if !previous_is_letter {
+            if previous == Before::Space {
                 return false;
             }
             continue;
@@ -1271,7 +1388,7 @@ fn plausible(decoded: &str, after_letter: bool) -> bool {
             }
         }
         previous_alphabet = alphabet;
-        previous_is_letter = c.is_alphabetic();
+        previous = Before::of(c);
     }
     !needs_a_word || count >= 2
 }
@@ -1769,6 +1886,138 @@ mod tests {
         }
     }
 
+    /// UTF-8 shown by a console in code page 437.
+    fn garble_cp437(text: &str) -> String {
+        text.bytes()
+            .map(|byte| match byte.checked_sub(0x80) {
+                Some(at) => DECODING_TABLE_CP437[usize::from(at)],
+                None => char::from(byte),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf8_read_through_code_page_437() {
+        for text in [
+            "Čeština",
+            "Tiếng Việt",
+            "#правильноепитание",
+            "un café crème, s’il vous plaît",
+            "Grüße aus Köln",
+            "Пример: набежала туча.",
+        ] {
+            let garbled = garble_cp437(text);
+            assert_ne!(garbled, text);
+            let fixed = repair(&garbled);
+            assert_eq!(fixed.text, text, "{garbled}");
+            assert!(fixed
+                .repairs
+                .iter()
+                .all(|r| r.encoding == MojibakeEncoding::Cp437));
+        }
+    }
+
+    /// Box drawings are what code page 437 shows in correct text: they
+    /// stay, however their characters pair up.
+    #[test]
+    fn box_drawings_stay() {
+        for text in [
+            "┌──┬──┐\n│ é│ ü│\n└──┴──┘",
+            "├┤a┼┐a┼┐a┼┐a┼┐a",
+            "╔═══╗ ║ñ║ ╚═══╝",
+            "──┐ Fußübung, Gießöl, Maßänderung",
+            "α, ß, Γ, π, Σ, σ, µ — ±5 ≥ 3 ≤ 4",
+        ] {
+            let fixed = repair(text);
+            assert_eq!(fixed.text, text);
+            assert!(fixed.repairs.is_empty(), "{text}: {:?}", fixed.repairs);
+        }
+    }
+
+    #[test]
+    fn three_layers_deep() {
+        for (text, encoding) in [
+            ("The Mona Lisa doesn’t have eyebrows.", WINDOWS_1252),
+            ("Merci de télécharger le plug-in", MACINTOSH),
+            ("She said “no” — naïve.", WINDOWS_1252),
+        ] {
+            let thrice = garble(&garble(&garble(text, encoding), encoding), encoding);
+            let fixed = repair(&thrice);
+            assert_eq!(fixed.text, text, "{thrice}");
+            assert!(
+                fixed.repairs.iter().any(|r| r.layers == 3),
+                "{:?}",
+                fixed.repairs
+            );
+        }
+    }
+
+    /// An accented capital before a trademark sign ends no word: it is a
+    /// capital whose second byte is 0x99 (`Ù`, `ę`, `ř`).
+    #[test]
+    fn a_capital_before_a_trademark_sign() {
+        for text in ["OÙ ET QUAND?", "PIÙ TARDI, PERCHÉ NO"] {
+            let garbled = garble(text, WINDOWS_1252);
+            assert_eq!(repair(&garbled).text, text, "{garbled}");
+        }
+        for text in ["ACME™ and NINTENDO™", "CAFÉ™", "SÃO PAULO™"] {
+            assert_eq!(repair(text).text, text);
+        }
+    }
+
+    /// One Greek letter inside a word in Latin letters, as biology and
+    /// chemistry write them.
+    #[test]
+    fn a_greek_letter_inside_a_latin_word() {
+        for text in ["IL2RγcKO mice", "TNFαR and PPARγ", "the NFκB pathway"] {
+            let garbled = garble(text, WINDOWS_1252);
+            assert_eq!(repair(&garbled).text, text, "{garbled}");
+        }
+    }
+
+    /// Latin letters that look Cyrillic, typed into a Cyrillic word.
+    #[test]
+    fn cyrillic_words_with_a_latin_look_alike() {
+        for text in ["Cрпски", "Hовости", "cтраница", "Kиев и Oдеса"] {
+            let garbled = garble(text, WINDOWS_1252);
+            assert_eq!(repair(&garbled).text, text, "{garbled}");
+        }
+    }
+
+    /// A text whose quotes went through Windows-1250 and whose other
+    /// characters through Windows-1252: each run is read in its own.
+    #[test]
+    fn quotes_through_a_central_european_code_page() {
+        let text = format!(
+            "It was named{} after the rock-climbers {}",
+            garble("\u{a0}„scars´ stones", WINDOWS_1252),
+            garble("“who got hurt”.", WINDOWS_1250)
+        );
+        assert_eq!(
+            repair(&text).text,
+            "It was named\u{a0}„scars´ stones after the rock-climbers “who got hurt”."
+        );
+    }
+
+    /// Strokes that cross out figures, and accents over the signs of a
+    /// face, follow signs rather than letters.
+    #[test]
+    fn combining_marks_after_signs() {
+        for (text, layers) in [
+            ("hotel $49 $6\u{336}3\u{336} updated", 1),
+            ("sob (ง'\u{300}⌣'\u{301})ง", 2),
+        ] {
+            let mut garbled = text.to_owned();
+            for _ in 0..layers {
+                garbled = garble(&garbled, WINDOWS_1252);
+            }
+            assert_eq!(repair(&garbled).text, text, "{garbled}");
+        }
+        // A spacing accent used as a closing quote after an Italian capital
+        // spells a tilde overlay by chance.
+        assert_eq!(repair("«COSÌ´ disse").text, "«COSÌ´ disse");
+    }
+
     #[test]
     fn correct_text_stays() {
         for text in [
@@ -1786,6 +2035,8 @@ mod tests {
             "José…” and café—” and “Zoë…”, José”\u{a0}, café—¿qué?, José—“à\u{a0}“the",
             "IRMÃ” NÃ— NÃ… Ã’ Å” Å… Ä“ á»— á»… Æ’",
             "«é» »ö √π ≈π ≈£5 «© »®",
+            // Hebrew through Windows-1250, glued to a Latin word.
+            "×—×’s ",
         ] {
             let fixed = repair(text);
             assert_eq!(fixed.text, text);
