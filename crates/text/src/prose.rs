@@ -20,7 +20,13 @@ fn is_closing_quote(c: char) -> bool {
 /// the end is not reported: it is more often a typo than a speech that runs
 /// to the end of a block.
 pub(crate) fn quote_spans(text: &str) -> Vec<Range<usize>> {
-    let mut spans = quote_spans_of(text, QuoteKind::Curly);
+    // A curly quotation holding straight double quotes is none: a stray
+    // curly mark in text pasted from elsewhere (`“door … "Wait," he said
+    // … résumé”`), whose span would swallow every quotation in between.
+    let mut spans: Vec<Range<usize>> = quote_spans_of(text, QuoteKind::Curly)
+        .into_iter()
+        .filter(|span| !text[span.clone()].contains('"'))
+        .collect();
     spans.extend(quote_spans_of(text, QuoteKind::Straight));
     spans.sort_by_key(|s| s.start);
     let mut kept: Vec<Range<usize>> = Vec::with_capacity(spans.len());

@@ -984,6 +984,24 @@ fn quotation_after_an_unmatched_curly_quote_stays_whole() {
     }
 }
 
+/// (f) A stray curly quote (`“door`) and a closing one far after it
+/// (`résumé”`) with straight-quoted dialogue between them: the curly pair
+/// read as one quotation held the whole story, which was never split.
+#[test]
+fn stray_curly_quotes_around_straight_dialogue_leave_it_to_paragraph() {
+    let dialogue = "Kylo walked in. \"Wait,\" he said. \"Not you.\" Rey left the room. ".repeat(30);
+    let line = format!("“door door. {dialogue}door, résumé” door. He waited.");
+    let manuscript = analyze_str(&line);
+    assert!(
+        manuscript.paragraphs.len() > 10,
+        "{:?}",
+        manuscript.paragraphs
+    );
+    for paragraph in &manuscript.paragraphs {
+        assert_eq!(quote_count(paragraph) % 2, 0, "{paragraph:?}");
+    }
+}
+
 /// (c) The French `à` garbled is `Ã` and a no-break space (C3 A0); with
 /// no other mojibake in the text to go by, it must still be repaired.
 #[test]
