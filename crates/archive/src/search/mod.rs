@@ -33,7 +33,7 @@ use tantivy::{
 
 pub use graph::TagGraph;
 pub use load::IndexedWork;
-pub use query::{Completion, Crossovers, Direction, SearchRequest, Sort};
+pub use query::{Completion, Crossovers, Direction, SearchRequest, Sort, MAX_TEXT_CLAUSES};
 
 use crate::feed::FeedCursor;
 use crate::model::Formatted;
@@ -817,6 +817,16 @@ fn check(request: &SearchRequest) -> Result<()> {
             message: format!(
                 "give a page from 1 to {}; narrow the search to see further",
                 query::MAX_PAGE
+            ),
+        });
+    }
+    let clauses = query::parse_text(&request.text).len();
+    if clauses > query::MAX_TEXT_CLAUSES {
+        return Err(SearchError::BadParameter {
+            parameter: "q",
+            message: format!(
+                "the search has {clauses} words and phrases, and the archive looks for at most {} at a time: leave some out, or put a quotation in quotes to look for it as one phrase",
+                query::MAX_TEXT_CLAUSES
             ),
         });
     }

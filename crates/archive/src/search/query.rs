@@ -18,6 +18,10 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_PER_PAGE: usize = 100;
 /// As on AO3, results go no deeper than this many pages.
 pub const MAX_PAGE: usize = 5_000;
+/// Words and phrases one search looks for at most. A lone word is looked
+/// for by its stem in every language with a stemmer, so a pasted chapter
+/// would be thousands of queries; a quotation in quotes is one phrase.
+pub const MAX_TEXT_CLAUSES: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {

@@ -23,7 +23,7 @@ pub const LANGUAGE_FACET: &str = "language";
 
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit ([`WordsAndPairs`]: text in a script written without
@@ -171,6 +171,11 @@ const STEMMED_LANGUAGES: &[(&str, frostem::Algorithm)] = {
         ("ga", Irish),
         ("eu", Basque),
         ("eo", Esperanto),
+        // Snowball's Serbian stemmer is written for Serbo-Croatian in Latin
+        // letters, as Croatian and Bosnian write it too.
+        ("sr", Serbian),
+        ("hr", Serbian),
+        ("bs", Serbian),
     ]
 };
 

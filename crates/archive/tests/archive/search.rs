@@ -525,6 +525,7 @@ async fn works_in_latin_script_languages_are_found_by_any_form_of_their_words() 
             ("Canto", "es", "Escribió tres canciones para ella."),
             ("Mar", "pt-BR", "As meninas corriam pela praia."),
             ("Las", "pl", "Poszli razem do lasu nad rzeką."),
+            ("Grad", "hr", "Djeca su se igrala u gradovima."),
             ("Plain", "en", "Chantaient is a word here, untouched."),
         ] {
             let work = archive
@@ -533,8 +534,8 @@ async fn works_in_latin_script_languages_are_found_by_any_form_of_their_words() 
                 .unwrap();
             posted.push(work);
         }
-        let [french, german, spanish, portuguese, polish, english] = posted[..] else {
-            unreachable!("six works posted");
+        let [french, german, spanish, portuguese, polish, croatian, english] = posted[..] else {
+            unreachable!("seven works posted");
         };
         let (index, dir) = open_index(&test).await;
         let found = |text: &str| ids(&index.search(&request(text), false).unwrap());
@@ -551,12 +552,14 @@ async fn works_in_latin_script_languages_are_found_by_any_form_of_their_words() 
             ("correr", vec![portuguese]),
             ("las", vec![polish]),
             ("rzeka", vec![polish]),
+            ("grad", vec![croatian]),
+            ("igrali", vec![croatian]),
             ("chantaient", vec![french, english]),
             ("title:chanter", vec![]),
             ("\"elles chanter\"", vec![]),
             (
                 "-chanter",
-                vec![german, spanish, portuguese, polish, english],
+                vec![german, spanish, portuguese, polish, croatian, english],
             ),
         ] {
             let mut got = found(query);
@@ -565,6 +568,42 @@ async fn works_in_latin_script_languages_are_found_by_any_form_of_their_words() 
             want.sort();
             assert_eq!(got, want, "{query}");
         }
+        drop(index);
+        let _ = std::fs::remove_dir_all(dir);
+        test.finish().await;
+    }
+}
+
+/// A search names at most `MAX_TEXT_CLAUSES` words and phrases; one more
+/// is refused with the limit and the way round it, whatever the backend.
+#[tokio::test]
+async fn a_search_of_too_many_words_is_refused_with_the_way_round() {
+    use quire_archive::search::{SearchError, MAX_TEXT_CLAUSES};
+    for test in backends::all().await {
+        post_library(&test.archive).await;
+        let (index, dir) = open_index(&test).await;
+        let words = |n: usize| {
+            (0..n)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        index
+            .search(&request(&words(MAX_TEXT_CLAUSES)), false)
+            .expect("as many words as allowed are searched");
+        match index.search(&request(&words(MAX_TEXT_CLAUSES + 1)), false) {
+            Err(SearchError::BadParameter { parameter, message }) => {
+                assert_eq!(parameter, "q");
+                assert!(message.contains(&MAX_TEXT_CLAUSES.to_string()), "{message}");
+                assert!(message.contains("quotes"), "{message}");
+            }
+            other => panic!("expected the search to be refused, got {other:?}"),
+        }
+        // A long quotation in quotes is one phrase.
+        let quoted = format!("\"{}\"", words(MAX_TEXT_CLAUSES * 3));
+        index
+            .search(&request(&quoted), false)
+            .expect("a long quotation is one phrase");
         drop(index);
         let _ = std::fs::remove_dir_all(dir);
         test.finish().await;

@@ -81,7 +81,8 @@ pub(crate) struct SearchPage {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Read as pairs by search_params; this is their documentation.
 pub(crate) struct SearchParameters {
-    /// Words to find, with AO3's search syntax: `"a phrase"`, `-word`, `title:word`.
+    /// Words to find, with AO3's search syntax: `"a phrase"`, `-word`, `title:word`; at most
+    /// 64 words and phrases (a search of more is answered 400, naming `q`).
     q: Option<String>,
     /// Tags every work must carry (comma-separated); synonyms and sub-tags count.
     include: Option<String>,

@@ -1101,3 +1101,40 @@ fn a_post_through_the_api_says_what_it_repaired() {
     let page = client.get(&format!("/works/{id}/chapters/2"));
     assert!(page.body.contains("She ordered a cafÃ©."), "{}", page.body);
 }
+
+/// A search of more words and phrases than the archive looks for at once
+/// is refused with the limit, naming `q`, on the site and in the API; a
+/// long quotation in quotes is one phrase and is searched.
+#[test]
+fn a_search_of_too_many_words_is_refused_naming_q() {
+    let site = Site::start();
+    let client = site.client();
+    let words = |n: usize| {
+        (0..n)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    let api = client.api("GET", &format!("/api/v1/works?q={}", words(65)), None, None);
+    assert_problem(&api, 400, "bad-parameter");
+    let problem = json_of(&api);
+    assert_eq!(problem["parameter"], "q", "{problem}");
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| d.contains("64")),
+        "{problem}"
+    );
+    let page = client.get(&format!("/works?q={}", words(65)));
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.body.contains("at most 64"), "{}", page.body);
+    eventually("a long quotation is searched as one phrase", || {
+        client
+            .api(
+                "GET",
+                &format!("/api/v1/works?q=%22{}%22", words(200)),
+                None,
+                None,
+            )
+            .status
+            == 200
+    });
+}
