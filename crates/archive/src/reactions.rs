@@ -502,20 +502,38 @@ impl Archive {
         Ok(())
     }
 
-    /// The work's author freezes a comment thread: no edits, no replies.
+    /// The work's creators or an admin freeze a comment thread: the
+    /// comment and its replies at every depth take no edits and no replies.
     pub async fn freeze_comment(&self, id: i64, by: UserId) -> Result<()> {
+        self.set_thread_frozen(id, by, true).await
+    }
+
+    /// Lets a frozen thread, at every depth, take replies and edits again.
+    pub async fn unfreeze_comment(&self, id: i64, by: UserId) -> Result<()> {
+        self.set_thread_frozen(id, by, false).await
+    }
+
+    async fn set_thread_frozen(&self, id: i64, by: UserId, frozen: bool) -> Result<()> {
         let work = self.comment_context(id).await?.work;
-        if !self.is_creator(work, Viewer::User(by)).await? {
+        if !self.is_creator(work, Viewer::User(by)).await? && !self.is_admin(by).await? {
             return Err(ArchiveError::NotAllowed(
-                "Only the work's author can freeze its comments.".into(),
+                "Only the work's creators or an admin can freeze or unfreeze its comments.".into(),
             ));
         }
+        // The thread is the comment and every reply beneath it, however deep.
+        let update = if frozen {
+            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = $1 \
+             UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id) \
+             UPDATE comments SET frozen = 1 WHERE id IN (SELECT id FROM thread)"
+        } else {
+            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = $1 \
+             UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id) \
+             UPDATE comments SET frozen = 0 WHERE id IN (SELECT id FROM thread)"
+        };
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE comments SET frozen = 1 WHERE id = $1 OR parent_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "comment", id, "frozen").await?;
+        sqlx::query(update).bind(id).execute(&mut *tx).await?;
+        let change = if frozen { "frozen" } else { "unfrozen" };
+        record_change(&mut tx, "comment", id, change).await?;
         record_change(&mut tx, "work", work, "comments").await?;
         tx.commit().await?;
         Ok(())

@@ -290,6 +290,8 @@ page_table! {
     "/works/{id}/comments" => post(reading::comment);
     "/comments/{id}/edit" => post(reading::edit_comment);
     "/comments/{id}/delete" => post(reading::delete_comment);
+    "/comments/{id}/freeze" => post(reading::freeze_comment);
+    "/comments/{id}/unfreeze" => post(reading::unfreeze_comment);
     "/works/{id}/bookmarks" => post(reading::bookmark);
     "/works/{id}/subscription" => post(reading::subscribe);
     "/works/{id}/read-as" => post(reading::read_as);

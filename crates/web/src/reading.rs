@@ -28,6 +28,8 @@ struct CommentRow {
     depth: usize,
     can_edit: bool,
     can_delete: bool,
+    /// The work's creators freeze and unfreeze threads.
+    can_freeze: bool,
     posted: String,
 }
 
@@ -182,6 +184,7 @@ fn threads(
         rows.push(CommentRow {
             can_edit: mine && !comment.frozen,
             can_delete: mine || is_creator,
+            can_freeze: is_creator,
             posted: day(comment.posted_at),
             comment: comment.clone(),
             depth: depth.min(5),
@@ -206,6 +209,10 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "comment" => "Your comment was posted.",
         "comment-edited" => "Your comment was changed.",
         "comment-deleted" => "The comment was deleted.",
+        "comment-frozen" => {
+            "The thread is frozen: it takes no replies or edits until you unfreeze it."
+        }
+        "comment-unfrozen" => "The thread takes replies and edits again.",
         "bookmark" => "Bookmarked. You'll find it among your bookmarks.",
         "subscribed" => "You're subscribed; you'll hear of new chapters.",
         "unsubscribed" => "You're no longer subscribed.",
@@ -448,6 +455,44 @@ pub async fn delete_comment(
     let user = visitor.member(format!("/works/{}", work.id))?;
     app.archive.delete_comment(comment, user.id).await?;
     Ok(back_to(&form, work.id, "comment-deleted").into_response())
+}
+
+pub async fn freeze_comment(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    set_thread_frozen(&app, &visitor, &id, &form, true).await
+}
+
+pub async fn unfreeze_comment(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    set_thread_frozen(&app, &visitor, &id, &form, false).await
+}
+
+async fn set_thread_frozen(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+    form: &FormData,
+    frozen: bool,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let (comment, work) = comment_work(app, visitor, id).await?;
+    let user = visitor.active_member(format!("/works/{}", work.id))?;
+    let done = if frozen {
+        app.archive.freeze_comment(comment, user.id).await?;
+        "comment-frozen"
+    } else {
+        app.archive.unfreeze_comment(comment, user.id).await?;
+        "comment-unfrozen"
+    };
+    Ok(back_to(form, work.id, done).into_response())
 }
 
 pub async fn bookmark(

@@ -445,6 +445,92 @@ async fn comments_are_edited_deleted_and_frozen_by_the_right_people() {
     }
 }
 
+/// A frozen thread is frozen at every depth: a reply three levels down
+/// and an edit two levels down are refused, a sibling thread is not, and
+/// unfreezing opens the whole thread again. Creators and admins freeze.
+#[tokio::test]
+async fn a_thread_freezes_and_unfreezes_at_every_depth() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
+        let id = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let chapter = archive.work(id).await.unwrap().unwrap().chapters[0].id;
+        let reply = |parent: Option<i64>, body: &'static str| async move {
+            archive
+                .add_comment(
+                    chapter,
+                    &Commenter::Pseud(reader.default_pseud),
+                    parent,
+                    body,
+                )
+                .await
+        };
+        let root = reply(None, "First.").await.unwrap();
+        let one = reply(Some(root), "One down.").await.unwrap();
+        let two = reply(Some(one), "Two down.").await.unwrap();
+        let three = reply(Some(two), "Three down.").await.unwrap();
+        let sibling = reply(None, "Another thread.").await.unwrap();
+
+        assert!(matches!(
+            archive.freeze_comment(root, reader.id).await,
+            Err(ArchiveError::NotAllowed(_))
+        ));
+        archive.freeze_comment(root, author.id).await.unwrap();
+        for comment in [root, one, two, three] {
+            assert!(
+                archive.comment(comment).await.unwrap().unwrap().frozen,
+                "{}: comment {comment} of the thread is frozen",
+                test.name
+            );
+        }
+        assert!(!archive.comment(sibling).await.unwrap().unwrap().frozen);
+        let deep = reply(Some(three), "Four down.").await;
+        assert!(
+            matches!(deep, Err(ArchiveError::Conflict(_))),
+            "{}: {deep:?}",
+            test.name
+        );
+        assert!(matches!(
+            archive.edit_comment(two, reader.id, "changed").await,
+            Err(ArchiveError::Conflict(_))
+        ));
+        reply(Some(sibling), "Still open.").await.unwrap();
+
+        // An admin unfreezes what the author froze.
+        let admin = archive
+            .add_user(
+                "thread_admin",
+                "thread_admin@example.org",
+                "correct horse battery",
+                quire_archive::Roles {
+                    wrangler: false,
+                    admin: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            archive.unfreeze_comment(root, reader.id).await,
+            Err(ArchiveError::NotAllowed(_))
+        ));
+        archive.unfreeze_comment(root, admin.id).await.unwrap();
+        reply(Some(three), "Four down.").await.unwrap();
+        archive
+            .edit_comment(two, reader.id, "Two down, edited.")
+            .await
+            .unwrap();
+        assert!(matches!(
+            archive.freeze_comment(9_999_999, author.id).await,
+            Err(ArchiveError::NoSuchComment(_))
+        ));
+        test.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn subscriptions_and_series() {
     for test in backends::all().await {

@@ -75,6 +75,7 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(write::kudos))
         .routes(routes!(write::comment))
         .routes(routes!(write::edit_comment, write::delete_comment))
+        .routes(routes!(write::freeze_comment, write::unfreeze_comment))
         .routes(routes!(write::bookmark))
         .routes(routes!(write::subscribe, write::unsubscribe))
         .routes(routes!(read::suggest_tags))

@@ -631,6 +631,58 @@ pub(crate) async fn delete_comment(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Freezes a comment's thread, the comment and its replies at every depth:
+/// no replies, no edits. The work's creators and admins may.
+#[utoipa::path(put, path = "/api/v1/comments/{id}/freeze", tag = "reactions",
+    params(("id" = i64, Path, description = "The comment's id.", example = 1)),
+    responses(
+        (status = 204, description = "Frozen (or already frozen)."),
+        (status = 403, description = "Not a creator of the work nor an admin, a read-only token, or a suspended account.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn freeze_comment(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    set_thread_frozen(&app, &caller, &id, true).await
+}
+
+/// Unfreezes a comment's thread at every depth: it takes replies and edits
+/// again. The work's creators and admins may.
+#[utoipa::path(delete, path = "/api/v1/comments/{id}/freeze", tag = "reactions",
+    params(("id" = i64, Path, description = "The comment's id.", example = 1)),
+    responses(
+        (status = 204, description = "Unfrozen (or it wasn't frozen)."),
+        (status = 403, description = "Not a creator of the work nor an admin, a read-only token, or a suspended account.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn unfreeze_comment(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    set_thread_frozen(&app, &caller, &id, false).await
+}
+
+async fn set_thread_frozen(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    frozen: bool,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let comment = visible_comment(app, caller, id).await?;
+    if frozen {
+        app.archive.freeze_comment(comment, user.id).await?;
+    } else {
+        app.archive.unfreeze_comment(comment, user.id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// A bookmark's note and tags.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"note": "Read it twice.", "tags": ["comfort read"], "rec": true}))]

@@ -145,3 +145,122 @@ fn hits_are_counted_in_batches_once_per_reader() {
         site.store(site.archive.hit_count(id)).unwrap() == 2
     });
 }
+
+/// The work's author freezes a whole thread from its page: every reply in
+/// it, at every depth, shows as frozen and loses its Reply form, and a
+/// reply three levels down is refused; another thread stays open; the
+/// API unfreezes it and the deep reply goes through.
+#[test]
+fn a_frozen_thread_refuses_a_reply_three_levels_down() {
+    use quire_archive::tokens::Scope;
+    let site = Site::start();
+    let author = site.member("thread_author");
+    let reader = site.member("thread_reader");
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Threads"),
+            ("body", "A story with a long thread."),
+        ],
+    );
+    let path = format!("/works/{id}");
+    let comment = |parent: Option<i64>, body: &str| {
+        let parent = parent.map(|p| p.to_string()).unwrap_or_default();
+        reader.submit(
+            &path,
+            &format!("{path}/comments"),
+            &[("chapter", "1"), ("parent", &parent), ("body", body)],
+        )
+    };
+    let newest = || {
+        site.store(async { site.archive.comments_on_work(id).await.unwrap() })
+            .last()
+            .map(|c| c.id)
+            .unwrap_or_default()
+    };
+    comment(None, "The first comment.");
+    let root = newest();
+    comment(Some(root), "One level down.");
+    let one = newest();
+    comment(Some(one), "Two levels down.");
+    let two = newest();
+    comment(Some(two), "Three levels down.");
+    let three = newest();
+    comment(None, "Another thread.");
+    let other = newest();
+
+    assert!(
+        !reader.get(&path).body.contains("Freeze thread"),
+        "only the work's creators are offered the button"
+    );
+    let refused = reader.submit(&path, &format!("/comments/{root}/freeze"), &[]);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let page = author.submit(&path, &format!("/comments/{root}/freeze"), &[]);
+    assert!(page.body.contains("The thread is frozen"), "{}", page.body);
+    assert_eq!(
+        page.body.matches("(frozen: no replies)").count(),
+        4,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("Unfreeze thread").count(), 4);
+    let page = reader.get(&path);
+    for frozen in [root, one, two, three] {
+        assert!(
+            !page
+                .body
+                .contains(&format!("name=\"parent\" value=\"{frozen}\"")),
+            "no Reply form under frozen comment {frozen}"
+        );
+    }
+    assert!(page
+        .body
+        .contains(&format!("name=\"parent\" value=\"{other}\"")));
+
+    let deep = comment(Some(three), "Four levels down.");
+    assert_eq!(deep.status, 400, "{}", deep.body);
+    assert!(deep.body.contains("frozen"), "{}", deep.body);
+    let open = comment(Some(other), "This one is open.");
+    assert!(
+        open.body.contains("Your comment was posted"),
+        "{}",
+        open.body
+    );
+
+    // The API unfreezes (its creators only), and the thread takes replies.
+    let token = crate::harness::account_with_token(&site, "thread_api_author", Scope::Write);
+    let not_theirs = site.client().api(
+        "DELETE",
+        &format!("/api/v1/comments/{root}/freeze"),
+        Some(&token),
+        None,
+    );
+    assert_eq!(not_theirs.status, 403, "{}", not_theirs.body);
+    let author_token = site.store(async {
+        let user = site
+            .archive
+            .user_id_of("thread_author")
+            .await
+            .unwrap()
+            .expect("the author's account");
+        site.archive
+            .create_api_token(user, "threads", Scope::Write)
+            .await
+            .unwrap()
+            .1
+    });
+    let unfrozen = site.client().api(
+        "DELETE",
+        &format!("/api/v1/comments/{root}/freeze"),
+        Some(&author_token),
+        None,
+    );
+    assert_eq!(unfrozen.status, 204, "{}", unfrozen.body);
+    let deep = comment(Some(three), "Four levels down.");
+    assert!(
+        deep.body.contains("Your comment was posted"),
+        "{}",
+        deep.body
+    );
+    assert!(!reader.get(&path).body.contains("(frozen: no replies)"));
+}
