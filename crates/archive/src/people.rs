@@ -293,6 +293,24 @@ impl Archive {
                 "the current password is not right",
             ));
         }
+        self.store_password(user, new).await
+    }
+
+    /// An operator sets an account's password without the current one
+    /// (`quire user password`): the way back in for someone locked out.
+    /// Every session of the account ends, as on a change.
+    pub async fn reset_password(&self, user: UserId, new: &str) -> Result<()> {
+        let known = sqlx::query("SELECT 1 FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?;
+        if known.is_none() {
+            return Err(ArchiveError::Missing("there is no such account".into()));
+        }
+        self.store_password(user, new).await
+    }
+
+    async fn store_password(&self, user: UserId, new: &str) -> Result<()> {
         let hash = hash_password(new)?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -305,6 +323,27 @@ impl Archive {
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, "user", user, "password").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An operator changes an account's email address (`quire user email`).
+    pub async fn set_email(&self, user: UserId, email: &str) -> Result<()> {
+        let email = email.trim();
+        if !email.contains('@') {
+            return Err(ArchiveError::BadEmail(email.to_string()));
+        }
+        let mut tx = self.write().await?;
+        let changed = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(ArchiveError::Missing("there is no such account".into()));
+        }
+        record_change(&mut tx, "user", user, "email").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -329,6 +329,39 @@ pub enum UserCommand {
         #[arg(long, default_value = "read")]
         scope: String,
     },
+    /// Set an account's password, read from standard input, for someone
+    /// locked out; every session of the account ends.
+    Password {
+        /// The account's login.
+        login: String,
+        /// Read the password from standard input (it never goes on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Change an account's email address.
+    Email {
+        /// The account's login.
+        login: String,
+        /// The new address.
+        email: String,
+    },
+}
+
+/// The account `login` names, or an error that says how to make one.
+async fn account(archive: &quire_archive::Archive, login: &str) -> Result<quire_archive::UserId> {
+    archive
+        .user_id_of(login)
+        .await?
+        .ok_or_else(|| anyhow!("there is no account `{login}`; make it with `quire user add`"))
+}
+
+/// A password from standard input, without its line ending.
+fn password_from_stdin() -> Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("cannot read the password from standard input")?;
+    Ok(password.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 pub fn user(location: &Location, command: UserCommand) -> Result<()> {
@@ -340,15 +373,11 @@ pub fn user(location: &Location, command: UserCommand) -> Result<()> {
             admin,
             wrangler,
         } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("cannot read the password from standard input")?;
-            let password = password.trim_end_matches(['\n', '\r']);
+            let password = password_from_stdin()?;
             runtime()?.block_on(async {
                 let archive = open_archive(location).await?;
                 let user = archive
-                    .add_user(&name, &email, password, Roles { wrangler, admin })
+                    .add_user(&name, &email, &password, Roles { wrangler, admin })
                     .await?;
                 println!("created user {} (id {})", user.login, user.id);
                 archive.close().await;
@@ -360,9 +389,7 @@ pub fn user(location: &Location, command: UserCommand) -> Result<()> {
                 .ok_or_else(|| anyhow!("`{scope}` is not a scope; use read or write"))?;
             runtime()?.block_on(async {
                 let archive = open_archive(location).await?;
-                let user = archive.user_id_of(&login).await?.ok_or_else(|| {
-                    anyhow!("there is no account `{login}`; make it with `quire user add`")
-                })?;
+                let user = account(&archive, &login).await?;
                 let (_, secret) = archive.create_api_token(user, &name, scope).await?;
                 // Alone on standard output, for `TOKEN=$(quire user token …)`.
                 println!("{secret}");
@@ -370,6 +397,28 @@ pub fn user(location: &Location, command: UserCommand) -> Result<()> {
                 Ok(())
             })
         }
+        UserCommand::Password {
+            login,
+            password_stdin: _,
+        } => {
+            let password = password_from_stdin()?;
+            runtime()?.block_on(async {
+                let archive = open_archive(location).await?;
+                let user = account(&archive, &login).await?;
+                archive.reset_password(user, &password).await?;
+                println!("set a new password for {login}; every session of the account has ended");
+                archive.close().await;
+                Ok(())
+            })
+        }
+        UserCommand::Email { login, email } => runtime()?.block_on(async {
+            let archive = open_archive(location).await?;
+            let user = account(&archive, &login).await?;
+            archive.set_email(user, &email).await?;
+            println!("{login}'s email address is now {}", email.trim());
+            archive.close().await;
+            Ok(())
+        }),
     }
 }
 

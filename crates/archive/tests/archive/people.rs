@@ -144,6 +144,69 @@ async fn a_password_change_ends_every_session() {
     }
 }
 
+/// An operator lets someone locked out back in: a new password without
+/// the current one ends every session; a new email address is kept. Weak
+/// passwords, bad addresses and unknown accounts are refused, changing
+/// nothing.
+#[tokio::test]
+async fn an_operator_resets_a_password_and_changes_an_email() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let user = backends::member(archive, "locked_out").await;
+        let session = archive.start_session(user.id).await.unwrap();
+        assert!(matches!(
+            archive.reset_password(user.id, "short").await,
+            Err(ArchiveError::WeakPassword(_))
+        ));
+        assert!(archive.session(&session.token).await.unwrap().is_some());
+        archive
+            .reset_password(user.id, "a new long password")
+            .await
+            .unwrap();
+        assert!(
+            archive.session(&session.token).await.unwrap().is_none(),
+            "{}: the old sessions end",
+            test.name
+        );
+        assert!(archive
+            .authenticate("locked_out", "long enough")
+            .await
+            .unwrap()
+            .is_none());
+        let back = archive
+            .authenticate("locked_out", "a new long password")
+            .await
+            .unwrap()
+            .expect("signed in with the new password");
+        assert!(matches!(
+            archive
+                .reset_password(back.id + 1_000, "a new long password")
+                .await,
+            Err(ArchiveError::Missing(_))
+        ));
+
+        assert!(matches!(
+            archive.set_email(user.id, "no at sign").await,
+            Err(ArchiveError::BadEmail(_))
+        ));
+        archive
+            .set_email(user.id, " new@example.org ")
+            .await
+            .unwrap();
+        let signed_in = archive
+            .authenticate("locked_out", "a new long password")
+            .await
+            .unwrap()
+            .expect("the account");
+        assert_eq!(signed_in.email, "new@example.org");
+        assert!(matches!(
+            archive.set_email(back.id + 1_000, "x@example.org").await,
+            Err(ArchiveError::Missing(_))
+        ));
+        test.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn deleting_an_account_keeps_orphans_or_deletes_its_works_as_chosen() {
     use quire_archive::{BookmarkNote, Commenter, Kudoser, WorksOnDeletion};
