@@ -521,17 +521,16 @@ impl Archive {
             ));
         }
         // The thread is the comment and every reply beneath it, however deep.
-        let update = if frozen {
-            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = $1 \
-             UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id) \
-             UPDATE comments SET frozen = 1 WHERE id IN (SELECT id FROM thread)"
-        } else {
-            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = $1 \
-             UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id) \
-             UPDATE comments SET frozen = 0 WHERE id IN (SELECT id FROM thread)"
-        };
         let mut tx = self.write().await?;
-        sqlx::query(update).bind(id).execute(&mut *tx).await?;
+        sqlx::query(
+            "WITH RECURSIVE thread(id) AS (SELECT id FROM comments WHERE id = $1 \
+             UNION ALL SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id) \
+             UPDATE comments SET frozen = $2 WHERE id IN (SELECT id FROM thread)",
+        )
+        .bind(id)
+        .bind(i64::from(frozen))
+        .execute(&mut *tx)
+        .await?;
         let change = if frozen { "frozen" } else { "unfrozen" };
         record_change(&mut tx, "comment", id, change).await?;
         record_change(&mut tx, "work", work, "comments").await?;

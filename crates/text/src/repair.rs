@@ -446,6 +446,9 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
     } = context;
     let after_letter = before_here == Before::Letter;
     let run = table.candidate_run(text, pos)?;
+    // The characters either side of the run.
+    let before = text[..pos].chars().next_back();
+    let after = text[run.end..].chars().next();
     // A box beside boxes is a drawing (`──┐` would read `─Ŀ`, `├┤a┼┐a`
     // `ôaſa`), unless the boxes spell a Cyrillic word (`╨╜╨░` is `на`) or
     // stand inside a word (`K├╢ln` is `Köln`).
@@ -454,19 +457,15 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
         let cyrillic_word =
             run.decoded.chars().nth(1).is_some() && run.decoded.chars().all(is_cyrillic);
         let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
-        let inside_a_word =
-            letter(text[..pos].chars().next_back()) && letter(text[run.end..].chars().next());
-        if text[..pos].chars().next_back().is_some_and(is_box_drawing)
-            || text[run.end..].chars().next().is_some_and(is_box_drawing)
+        let inside_a_word = letter(before) && letter(after);
+        if before.is_some_and(is_box_drawing)
+            || after.is_some_and(is_box_drawing)
             || all_boxes && !cyrillic_word && !inside_a_word
         {
             return None;
         }
     }
-    let letter_after_run = text[run.end..]
-        .chars()
-        .next()
-        .map_or(letter_after, char::is_alphabetic);
+    let letter_after_run = after.map_or(letter_after, char::is_alphabetic);
     let script = table.kind.script();
     // One letter of an alphabet standing as a word (Russian `и`, `в`):
     // believed where the text shows mojibake elsewhere.
@@ -516,12 +515,7 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
             let mut decoded = run.decoded.chars();
             let first = decoded.next().unwrap_or_default();
             let one = decoded.next().is_none();
-            let cyrillic_beside = text[..pos]
-                .chars()
-                .next_back()
-                .into_iter()
-                .chain(text[run.end..].chars().next())
-                .any(is_cyrillic);
+            let cyrillic_beside = before.into_iter().chain(after).any(is_cyrillic);
             run.sequences.iter().any(|&kind| kind != Sequence::Whole)
                 || one && (first.is_alphabetic() || cyrillic_beside)
         }
@@ -549,8 +543,6 @@ fn read_at(table: &Table, text: &str, pos: usize, context: Context) -> Option<Ca
     // is a Cyrillic run inside a word in Latin letters that reads as
     // Latin (`signiп¬Ѓcantly`).
     let small = |c: Option<char>| c.is_some_and(char::is_lowercase);
-    let before = text[..pos].chars().next_back();
-    let after = text[run.end..].chars().next();
     let capital_among_small =
         small(before) && text[pos..].chars().next().is_some_and(char::is_uppercase) && small(after);
     let ascii_letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
