@@ -247,12 +247,27 @@ pub(crate) async fn invite_creators_in(
     by: UserId,
 ) -> Result<()> {
     for &pseud in pseuds {
-        let owner: Option<UserId> = sqlx::query("SELECT user_id FROM pseuds WHERE id = $1")
+        let row = sqlx::query("SELECT user_id, name FROM pseuds WHERE id = $1")
             .bind(pseud)
             .fetch_optional(&mut **tx)
             .await?
-            .ok_or(ArchiveError::UnknownPseud(pseud))?
-            .try_get("user_id")?;
+            .ok_or(ArchiveError::UnknownPseud(pseud))?;
+        let owner: Option<UserId> = row.try_get("user_id")?;
+        if let Some(owner) = owner {
+            let blocked =
+                sqlx::query("SELECT 1 FROM blocks WHERE user_id = $1 AND blocked_id = $2")
+                    .bind(owner)
+                    .bind(by)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some();
+            if blocked {
+                let name: String = row.try_get("name")?;
+                return Err(ArchiveError::NotAllowed(format!(
+                    "Sorry, {name} has blocked you, so you can't invite them as a co-creator."
+                )));
+            }
+        }
         let credited =
             sqlx::query("SELECT 1 FROM work_creators WHERE work_id = $1 AND pseud_id = $2")
                 .bind(work)

@@ -7,6 +7,7 @@
 
 mod authoring;
 pub mod backup;
+mod blocking;
 mod chapter_text;
 pub mod corpus;
 pub mod creators;

@@ -45,6 +45,8 @@ pub mod limits {
     /// search that reader makes, so it is kept to what a person tends.
     pub const MUTED_TAGS: usize = 200;
     pub const MUTED_AUTHORS: usize = 200;
+    /// People one account may block (as many as AO3 allows).
+    pub const BLOCKED_PEOPLE: usize = 2_000;
     /// A report's details.
     pub const REPORT_CHARS: usize = 5_000;
     pub const TOKEN_NAME_CHARS: usize = 100;

@@ -264,6 +264,34 @@ impl Archive {
         )
     }
 
+    /// The accounts with these logins (those that exist), each with its
+    /// pseud names: one query for a whole mute list.
+    pub async fn accounts_named(&self, logins: &[String]) -> Result<Vec<(UserId, Vec<String>)>> {
+        if logins.is_empty() {
+            return Ok(vec![]);
+        }
+        let placeholders: Vec<String> = (1..=logins.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT u.id, p.name FROM users u JOIN pseuds p ON p.user_id = u.id \
+             WHERE u.login_key IN ({}) ORDER BY u.id, p.is_default DESC, p.id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for login in logins {
+            query = query.bind(model::tag_key(login));
+        }
+        let mut accounts: Vec<(UserId, Vec<String>)> = Vec::new();
+        for row in query.fetch_all(&self.pool).await? {
+            let id: UserId = row.try_get("id")?;
+            let name: String = row.try_get("name")?;
+            match accounts.last_mut() {
+                Some((last, names)) if *last == id => names.push(name),
+                _ => accounts.push((id, vec![name])),
+            }
+        }
+        Ok(accounts)
+    }
+
     /// The pseud names of the account with this login, default first;
     /// none if there is no such account.
     pub async fn pseuds_of(&self, login: &str) -> Result<Vec<String>> {

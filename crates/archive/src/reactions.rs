@@ -66,6 +66,8 @@ pub struct CommentView {
     pub writer: String,
     /// The account behind the pseud; `None` for guests.
     pub writer_user: Option<UserId>,
+    /// That account's login, for its page and its block and mute forms.
+    pub writer_login: Option<String>,
     pub body: Formatted,
     pub edited: bool,
     pub frozen: bool,
@@ -129,6 +131,8 @@ impl Archive {
                         "you can't leave kudos on your own work".into(),
                     ));
                 }
+                self.refuse_if_a_creator_blocked(work, *id, "leave it kudos")
+                    .await?;
                 (Some(*id), None)
             }
             Kudoser::Guest(key) => (None, Some(key.as_str())),
@@ -187,8 +191,20 @@ impl Archive {
             }
             model::check_text("name", name.trim(), model::limits::GUEST_NAME_CHARS)?;
         }
+        let commenter = match by {
+            Commenter::Pseud(pseud) => self.user_of_pseud(*pseud).await?,
+            Commenter::Named(_) => None,
+        };
         if let Some(parent) = parent {
             let answered = self.comment_context(parent).await?;
+            if let (Some(writer), Some(commenter)) = (answered.writer, commenter) {
+                if self.has_blocked(writer, commenter).await? {
+                    return Err(ArchiveError::NotAllowed(
+                        "Sorry, the writer of that comment has blocked you, so you can't reply to it."
+                            .into(),
+                    ));
+                }
+            }
             // A reply answers a comment on the same chapter.
             if answered.chapter != chapter {
                 return Err(ArchiveError::NoSuchComment(parent));
@@ -199,21 +215,26 @@ impl Archive {
                 ));
             }
         }
-        let draft = sqlx::query(
-            "SELECT w.draft FROM chapters c JOIN works w ON w.id = c.work_id WHERE c.id = $1",
+        let on = sqlx::query(
+            "SELECT w.id, w.draft FROM chapters c JOIN works w ON w.id = c.work_id WHERE c.id = $1",
         )
         .bind(chapter)
         .fetch_optional(&self.pool)
         .await?
-        .map(|row| row.try_get::<i64, _>("draft"))
+        .map(|row| -> Result<(WorkId, i64)> { Ok((row.try_get("id")?, row.try_get("draft")?)) })
         .transpose()?;
-        match draft {
+        match on {
             None => {
                 return Err(ArchiveError::Missing(format!(
                     "there is no chapter {chapter} to comment on"
                 )))
             }
-            Some(0) => {}
+            Some((work, 0)) => {
+                if let Some(commenter) = commenter {
+                    self.refuse_if_a_creator_blocked(work, commenter, "comment on it")
+                        .await?;
+                }
+            }
             Some(_) => {
                 return Err(ArchiveError::Conflict(
                     "a draft takes comments once it is posted".into(),
@@ -248,9 +269,10 @@ impl Archive {
     pub async fn comments_on_work(&self, work: WorkId) -> Result<Vec<CommentView>> {
         let rows = sqlx::query(
             "SELECT c.id, c.chapter_id, c.parent_id, COALESCE(p.name, c.guest_name, '') AS writer, p.user_id, \
-             c.body, c.edited_at, c.frozen, c.created_at \
+             u.login, c.body, c.edited_at, c.frozen, c.created_at \
              FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
-             LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE ch.work_id = $1 ORDER BY c.id",
+             LEFT JOIN pseuds p ON p.id = c.pseud_id LEFT JOIN users u ON u.id = p.user_id \
+             WHERE ch.work_id = $1 ORDER BY c.id",
         )
         .bind(work)
         .fetch_all(&self.pool)
@@ -263,6 +285,7 @@ impl Archive {
                     parent: r.try_get("parent_id")?,
                     writer: r.try_get("writer")?,
                     writer_user: r.try_get("user_id")?,
+                    writer_login: r.try_get("login")?,
                     body: Formatted::from_stored(r.try_get("body")?),
                     edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
                     frozen: r.try_get::<i64, _>("frozen")? != 0,
@@ -284,11 +307,20 @@ impl Archive {
              LEFT JOIN works w ON w.id = b.work_id \
              WHERE p.user_id = $1 AND ($2 = 1 OR (b.private = 0 AND (w.id IS NULL \
              OR (w.draft = 0 AND w.hidden = 0 AND (w.restricted = 0 OR $3 = 1))))) \
+             AND NOT (EXISTS (SELECT 1 FROM blocks bl WHERE bl.user_id = $1 AND bl.blocked_id = $4) \
+             AND EXISTS (SELECT 1 FROM work_creators wc JOIN pseuds cp ON cp.id = wc.pseud_id \
+             WHERE wc.work_id = b.work_id AND cp.user_id = $4)) \
              ORDER BY b.id DESC",
         )
         .bind(user)
         .bind(i64::from(viewer == Viewer::User(user)))
         .bind(i64::from(viewer != Viewer::Guest))
+        // Someone the owner blocked doesn't see the owner's bookmarks of
+        // their own works.
+        .bind(match viewer {
+            Viewer::User(id) => id,
+            Viewer::Guest => 0,
+        })
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(bookmark_of_row).collect()

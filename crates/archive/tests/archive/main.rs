@@ -4,6 +4,7 @@
 mod authoring;
 mod backends;
 mod backup;
+mod blocking;
 mod differential;
 mod editing;
 mod feed;
