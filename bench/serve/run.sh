@@ -189,10 +189,12 @@ total=$(curl -sf "$base/api/v1/works?per_page=1&facets=false" | jq -r .total)
 uri() { jq -rn --arg s "$1" '$s|@uri'; }
 
 # (a) a single-chapter work of about the corpus's median length (2,500 words
-# at full scale), the first by title: the whole work is on its page.
+# at full scale), the first by title: the whole work is on its page. Rated
+# for all, so that a first visit is the work itself and not the notice
+# Mature, Explicit and Not Rated works show first.
 lo=$(awk -v s="$scale" 'BEGIN { n = int(2000 * s); print (n < 20 ? 20 : n) }')
 hi=$(awk -v s="$scale" 'BEGIN { n = int(3000 * s); print (n < 40 ? 40 : n) }')
-pick=$(curl -sf "$base/api/v1/works?single_chapter=true&words_from=$lo&words_to=$hi&sort=title&per_page=1&facets=false")
+pick=$(curl -sf "$base/api/v1/works?single_chapter=true&words_from=$lo&words_to=$hi&exclude_rating=Mature&exclude_rating=Explicit&exclude_rating=Not%20Rated&sort=title&per_page=1&facets=false")
 [[ $(jq '.works | length' <<<"$pick") == 1 ]] || die "no single-chapter work of $lo-$hi words"
 work_id=$(jq -r '.works[0].id' <<<"$pick")
 work_title=$(jq -r '.works[0].title' <<<"$pick")

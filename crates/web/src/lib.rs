@@ -14,6 +14,7 @@ mod editing;
 mod form;
 mod fragments;
 mod hits;
+mod keeping_away;
 mod listing;
 mod metrics;
 mod moderation;
@@ -325,6 +326,8 @@ page_table! {
     "/tags/{tag}/works" => get(listing::tag_works), kept(Listing);
     "/users/{login}" => get(people::person), kept(Listing);
     "/users/{login}/works" => get(listing::user_works), kept(Listing);
+    "/users/{login}/block" => post(keeping_away::block);
+    "/users/{login}/mute" => post(keeping_away::mute);
     "/dashboard" => get(people::dashboard);
     "/dashboard/history/clear" => post(people::clear_history);
     "/signup" => get(accounts::signup_form).post(accounts::sign_up);
@@ -338,6 +341,7 @@ page_table! {
     "/account/tokens/revoke" => post(accounts::revoke_token);
     "/account/delete" => post(accounts::delete_account);
     "/preferences" => get(settings::preferences_form).post(settings::save_preferences);
+    "/preferences/block" => post(keeping_away::block_by_login);
     "/api" => get(api::reference_page);
     "/static/{file}" => get(assets::file);
 }

@@ -312,7 +312,7 @@ async fn listing(
     };
     let results = if visitor.settings.mutes_anything() && !showing_muted {
         let mut muted = request.clone();
-        visitor.settings.mute(&mut muted);
+        crate::keeping_away::mute_search(app, &visitor.settings, &mut muted).await?;
         let results = app.search(muted, signed_in).await?;
         let mut everything = request;
         everything.facets = false;
@@ -331,7 +331,7 @@ async fn listing(
             .map(|c| languages_of(c))
     } else {
         if visitor.settings.mutes_anything() && !showing_muted {
-            visitor.settings.mute(&mut any_language);
+            crate::keeping_away::mute_search(app, &visitor.settings, &mut any_language).await?;
         }
         let all = app.search(any_language, signed_in).await?;
         all.facets
@@ -460,7 +460,7 @@ pub async fn home(
     request.facets = true;
     request.completion = Completion::Any;
     request.crossovers = Crossovers::Include;
-    visitor.settings.mute(&mut request);
+    crate::keeping_away::mute_search(&app, &visitor.settings, &mut request).await?;
     let (recent, fandoms, total) = match app.search(request, visitor.signed_in()).await {
         Ok(results) => (
             results

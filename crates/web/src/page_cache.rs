@@ -323,6 +323,8 @@ struct GuestCookies<'a> {
     csrf: Option<&'a str>,
     /// The settings cookie's text, which stands for the settings it holds.
     settings: &'a str,
+    /// Past the adult-content notice this session.
+    adult: bool,
 }
 
 /// Reads the cookies a kept page depends on; `None` when one of them is
@@ -332,6 +334,7 @@ fn guest_cookies(headers: &HeaderMap) -> Option<GuestCookies<'_>> {
         session: false,
         csrf: None,
         settings: "",
+        adult: false,
     };
     let (mut csrf_seen, mut settings_seen) = (false, false);
     for line in headers.get_all(header::COOKIE) {
@@ -345,6 +348,7 @@ fn guest_cookies(headers: &HeaderMap) -> Option<GuestCookies<'_>> {
             let value = value.trim();
             match name.trim() {
                 crate::visitor::SESSION_COOKIE => found.session = true,
+                crate::visitor::ADULT_COOKIE => found.adult = true,
                 crate::visitor::GUEST_CSRF_COOKIE if !csrf_seen => {
                     csrf_seen = true;
                     found.csrf = Some(value)
@@ -364,13 +368,16 @@ fn guest_cookies(headers: &HeaderMap) -> Option<GuestCookies<'_>> {
 
 /// The cache's key: the address and the settings that change the HTML.
 /// A guest's settings all come from their settings cookie, so its text
-/// stands for them (two spellings of the same settings are two entries).
-fn key_for(uri: &axum::http::Uri, settings: &str) -> String {
+/// stands for them (two spellings of the same settings are two entries);
+/// whether they went past the adult-content notice is the one other thing.
+fn key_for(uri: &axum::http::Uri, cookies: &GuestCookies) -> String {
     let address = uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let mut key = String::with_capacity(address.len() + 1 + settings.len());
+    let mut key = String::with_capacity(address.len() + 3 + cookies.settings.len());
     key.push_str(address);
     key.push('\n');
-    key.push_str(settings);
+    key.push(if cookies.adult { 'a' } else { '-' });
+    key.push('\n');
+    key.push_str(cookies.settings);
     key
 }
 
@@ -425,7 +432,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     let Some(cookies) = guest_cookies(request.headers()) else {
         return next.run(request).await;
     };
-    let key = key_for(request.uri(), cookies.settings);
+    let key = key_for(request.uri(), &cookies);
     let route = route.unwrap_or_default();
     let index_caught_up =
         app.search.searchable_seq() >= cache.listings_need_seq.load(Ordering::SeqCst);
@@ -634,7 +641,7 @@ fn answer_from_cache(app: &App, request: &Request) -> Option<Response> {
         _ => new_token.insert(app.guest_tokens.issue()).as_str(),
     };
     let cache = &app.pages;
-    let page = cache.pages.get(&key_for(request.uri(), cookies.settings))?;
+    let page = cache.pages.get(&key_for(request.uri(), &cookies))?;
     // A stale page is left for the way through the site to replace.
     if !cache.fresh(&page) {
         return None;

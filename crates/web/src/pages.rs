@@ -107,7 +107,7 @@ impl PageError {
             PageError::OutOfSpace => "Not saved: the archive's disk is full",
             PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
-            PageError::Forbidden(_) => "That isn't yours to change",
+            PageError::Forbidden(_) => "That isn't open to you",
             PageError::Search(SearchError::NotReady) => "Search is starting up",
             _ => "Something went wrong",
         }

@@ -34,6 +34,16 @@ struct PersonPage {
     /// suspended, beside the button that changes it.
     suspended: Option<bool>,
     message: Option<&'static str>,
+    /// Someone else's page: whether the reader muted them, and, signed in,
+    /// blocked them (`None` for a guest).
+    keeping_away: Option<KeepingAway>,
+    /// Series and bookmarks left out because the reader muted this person.
+    hidden: usize,
+}
+
+struct KeepingAway {
+    muted: bool,
+    blocked: Option<bool>,
 }
 
 impl PersonPage {
@@ -70,10 +80,36 @@ pub async fn person(
     } else {
         None
     };
+    let own = visitor.user.as_ref().is_some_and(|u| u.id == user);
+    let keeping_away = if own {
+        None
+    } else {
+        let key = quire_archive::model::tag_key(&login);
+        let muted = visitor
+            .settings
+            .mute_people
+            .iter()
+            .any(|m| quire_archive::model::tag_key(m) == key);
+        let blocked = match &visitor.user {
+            Some(me) => Some(app.archive.has_blocked(me.id, user).await?),
+            None => None,
+        };
+        Some(KeepingAway { muted, blocked })
+    };
+    let mut bookmarks = app.archive.bookmarks_of(user, visitor.viewer()).await?;
+    let mut series = app.archive.series_of_user(user).await?;
+    let mut hidden = 0;
+    if keeping_away.as_ref().is_some_and(|k| k.muted) && query.show_muted.is_none() {
+        hidden = bookmarks.len() + series.len();
+        bookmarks.clear();
+        series.clear();
+    }
     render(&PersonPage {
         layout: Layout::new(&visitor, login.clone()),
-        bookmarks: app.archive.bookmarks_of(user, visitor.viewer()).await?,
-        series: app.archive.series_of_user(user).await?,
+        bookmarks,
+        series,
+        keeping_away,
+        hidden,
         login,
         pseuds,
         own: false,
@@ -91,6 +127,7 @@ pub async fn person(
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct DashboardQuery {
     done: Option<String>,
+    show_muted: Option<String>,
 }
 
 pub async fn dashboard(
@@ -113,6 +150,8 @@ pub async fn dashboard(
         invitations: app.archive.invitations_for(user.id).await?,
         suspended: None,
         message: message_for(query.done.as_deref()),
+        keeping_away: None,
+        hidden: 0,
         login: user.login,
         own: true,
     })
@@ -140,7 +179,7 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "declined" => "The invitation is declined.",
         "suspended" => "The account is suspended.",
         "reinstated" => "The account is reinstated.",
-        _ => return None,
+        other => return crate::keeping_away::message_for(other),
     })
 }
 

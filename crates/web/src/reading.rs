@@ -16,6 +16,7 @@ use quire_archive::{
 
 use crate::access::{comment_work, visible_work};
 use crate::form::FormData;
+use crate::keeping_away::MutedPeople;
 use crate::listing::author_url;
 use crate::pages::{encode, render, thousands, Layout, PageError};
 use crate::settings;
@@ -30,6 +31,8 @@ struct CommentRow {
     can_delete: bool,
     /// The work's creators freeze and unfreeze threads.
     can_freeze: bool,
+    /// A registered writer other than the reader: block and mute forms.
+    can_keep_away: bool,
     posted: String,
 }
 
@@ -45,6 +48,9 @@ struct ChapterView {
     html: Arc<str>,
     comments: Vec<CommentRow>,
     comment_count: usize,
+    /// Comments left out because the reader muted their writer (replies
+    /// to them included).
+    hidden_comments: usize,
 }
 
 #[derive(Template)]
@@ -73,6 +79,8 @@ struct WorkPage {
     subscribed: bool,
     message: Option<&'static str>,
     return_to: String,
+    /// Where "show" leads when comments were hidden.
+    show_muted_url: String,
 }
 
 impl WorkPage {
@@ -163,43 +171,56 @@ fn day(seconds: i64) -> String {
     quire_archive::dates::day_of(seconds)
 }
 
-/// Comments in thread order: each followed by its replies.
+/// Comments in thread order: each followed by its replies; a muted
+/// person's comments are left out with their replies, and counted.
 fn threads(
     comments: &[CommentView],
     chapter: i64,
     me: Option<i64>,
     is_creator: bool,
-) -> Vec<CommentRow> {
+    muted: &MutedPeople,
+) -> (Vec<CommentRow>, usize) {
     let mut children: BTreeMap<Option<i64>, Vec<&CommentView>> = BTreeMap::new();
     for comment in comments.iter().filter(|c| c.chapter == chapter) {
         children.entry(comment.parent).or_default().push(comment);
     }
     let mut rows = Vec::new();
-    let mut stack: Vec<(&CommentView, usize)> = children
+    let mut hidden = 0;
+    // (comment, depth, under a muted comment)
+    let mut stack: Vec<(&CommentView, usize, bool)> = children
         .get(&None)
-        .map(|roots| roots.iter().rev().map(|c| (*c, 0)).collect())
+        .map(|roots| roots.iter().rev().map(|c| (*c, 0, false)).collect())
         .unwrap_or_default();
-    while let Some((comment, depth)) = stack.pop() {
-        let mine = me.is_some() && comment.writer_user == me;
-        rows.push(CommentRow {
-            can_edit: mine && !comment.frozen,
-            can_delete: mine || is_creator,
-            can_freeze: is_creator,
-            posted: day(comment.posted_at),
-            comment: comment.clone(),
-            depth: depth.min(5),
-        });
+    while let Some((comment, depth, under_muted)) = stack.pop() {
+        let hide = under_muted || muted.includes(comment.writer_user);
+        if hide {
+            hidden += 1;
+        } else {
+            let mine = me.is_some() && comment.writer_user == me;
+            rows.push(CommentRow {
+                can_edit: mine && !comment.frozen,
+                can_delete: mine || is_creator,
+                can_freeze: is_creator,
+                can_keep_away: comment.writer_login.is_some() && !mine,
+                posted: day(comment.posted_at),
+                comment: comment.clone(),
+                depth: depth.min(5),
+            });
+        }
         if let Some(replies) = children.get(&Some(comment.id)) {
-            stack.extend(replies.iter().rev().map(|c| (*c, depth + 1)));
+            stack.extend(replies.iter().rev().map(|c| (*c, depth + 1, hide)));
         }
     }
-    rows
+    (rows, hidden)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct WorkQuery {
     view_full_work: Option<String>,
+    /// "true": the reader chose to go on past the adult-content notice.
+    view_adult: Option<String>,
     done: Option<String>,
+    show_muted: Option<String>,
 }
 
 fn message_for(done: Option<&str>) -> Option<&'static str> {
@@ -227,7 +248,7 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "reported" => "Thank you. Your report is with the archive's admins.",
         "hidden" => "The work is hidden: only its creators and the admins can see it.",
         "unhidden" => "The work is visible again.",
-        _ => return None,
+        other => return crate::keeping_away::message_for(other),
     })
 }
 
@@ -240,7 +261,7 @@ pub async fn work(
     let work = visible_work(&app, &visitor, &id).await?;
     let full = work.chapters.len() == 1 || query.view_full_work.as_deref() == Some("true");
     let current = if full { None } else { Some(1) };
-    show(&app, &visitor, work, current, query.done.as_deref()).await
+    past_adult_notice(&app, &visitor, work, current, &query).await
 }
 
 pub async fn chapter(
@@ -254,7 +275,63 @@ pub async fn chapter(
     if position == 0 || position as usize > work.chapters.len() {
         return Err(PageError::NotFound);
     }
-    show(&app, &visitor, work, Some(position), query.done.as_deref()).await
+    past_adult_notice(&app, &visitor, work, Some(position), &query).await
+}
+
+#[derive(Template)]
+#[template(path = "adult_notice.html")]
+struct AdultNotice {
+    layout: Layout,
+    work: Work,
+    continue_url: String,
+}
+
+impl AdultNotice {
+    fn warning_names(&self) -> Vec<&'static str> {
+        self.work.warnings.iter().map(|w| w.name()).collect()
+    }
+}
+
+/// AO3's notice before a Mature, Explicit or Not Rated work: asked once
+/// per browser session, never of its creators or of readers whose
+/// preferences skip it (downloads, feeds and the API never ask).
+async fn past_adult_notice(
+    app: &App,
+    visitor: &Visitor,
+    work: Work,
+    current: Option<u32>,
+    query: &WorkQuery,
+) -> Result<Response, PageError> {
+    let chose_to_go_on = query.view_adult.as_deref() == Some("true");
+    let asks = work.rating.needs_adult_notice()
+        && !visitor.adult_ok
+        && !visitor.settings.skip_adult_notice
+        && !app.archive.is_creator(work.id, visitor.viewer()).await?;
+    if asks && !chose_to_go_on {
+        let continue_url = match current {
+            None if work.chapters.len() > 1 => {
+                format!("/works/{}?view_full_work=true&view_adult=true", work.id)
+            }
+            Some(n) if work.chapters.len() > 1 => {
+                format!("/works/{}/chapters/{n}?view_adult=true", work.id)
+            }
+            _ => format!("/works/{}?view_adult=true", work.id),
+        };
+        return render(&AdultNotice {
+            layout: Layout::new(visitor, work.title.clone()),
+            work,
+            continue_url,
+        });
+    }
+    let mut page = show(app, visitor, work, current, query).await?;
+    if asks {
+        let cookie = visitor.session_cookie(crate::visitor::ADULT_COOKIE, "1".into());
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie.to_string()) {
+            page.headers_mut()
+                .append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    Ok(page)
 }
 
 async fn show(
@@ -262,7 +339,7 @@ async fn show(
     visitor: &Visitor,
     work: Work,
     current: Option<u32>,
-    done: Option<&str>,
+    query: &WorkQuery,
 ) -> Result<Response, PageError> {
     let viewer = visitor.viewer();
     let is_creator = app.archive.is_creator(work.id, viewer).await?;
@@ -286,6 +363,11 @@ async fn show(
         None => false,
     };
     let me = visitor.user.as_ref().map(|u| u.id);
+    let muted = if query.show_muted.is_some() {
+        MutedPeople::default()
+    } else {
+        MutedPeople::of(app, &visitor.settings).await?
+    };
     let shown: Vec<&Chapter> = work
         .chapters
         .iter()
@@ -299,7 +381,7 @@ async fn show(
     let chapters = shown
         .iter()
         .map(|chapter| {
-            let rows = threads(&comments, chapter.id, me, is_creator);
+            let (rows, hidden_comments) = threads(&comments, chapter.id, me, is_creator, &muted);
             ChapterView {
                 position: chapter.position,
                 title: chapter.title.clone(),
@@ -309,6 +391,7 @@ async fn show(
                 html: app.filled_chapters.filled(&work, chapter, &profile),
                 comment_count: rows.len(),
                 comments: rows,
+                hidden_comments,
             }
         })
         .collect();
@@ -355,7 +438,12 @@ async fn show(
         admin: visitor.admin(),
         signed_in: visitor.signed_in(),
         subscribed,
-        message: message_for(done),
+        message: message_for(query.done.as_deref()),
+        show_muted_url: if current.is_none() && work.chapters.len() > 1 {
+            format!("/works/{}?view_full_work=true&show_muted=1", work.id)
+        } else {
+            format!("{return_to}?show_muted=1")
+        },
         return_to,
         work,
     })?;

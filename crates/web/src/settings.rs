@@ -79,6 +79,11 @@ pub struct ReaderSettings {
     pub mute_warnings: Vec<ArchiveWarning>,
     /// Pseud names.
     pub mute_authors: Vec<String>,
+    /// Logins of people muted completely: their works, comments,
+    /// bookmarks and series are hidden from this reader everywhere.
+    pub mute_people: Vec<String>,
+    /// Mature, Explicit and Not Rated works open without asking first.
+    pub skip_adult_notice: bool,
     /// Content notes the text suggests (`child-harm`), by machine name.
     pub mute_detected: Vec<String>,
     /// Reader-insert values, as `(code, value)`: `("Y/N", "Alex")`.
@@ -121,6 +126,7 @@ impl ReaderSettings {
             && self.mute_ratings.is_empty()
             && self.mute_warnings.is_empty()
             && self.mute_authors.is_empty()
+            && self.mute_people.is_empty()
             && self.mute_detected.is_empty())
     }
 
@@ -155,21 +161,46 @@ impl ReaderSettings {
         Ok(())
     }
 
-    /// Sets the muted tags and authors, each list within its limit and each
-    /// name a tag's length of plain text.
+    /// Sets the muted tags, authors and people, if every list is within
+    /// its limit (see [`ReaderSettings::check_mutes`]).
     pub fn set_mutes(
         &mut self,
         tags: Vec<String>,
         authors: Vec<String>,
+        people: Vec<String>,
     ) -> Result<(), quire_archive::model::ModelError> {
+        let mut changed = self.clone();
+        changed.mute_tags = tags;
+        changed.mute_authors = authors;
+        changed.mute_people = people;
+        changed.check_mutes()?;
+        *self = changed;
+        Ok(())
+    }
+
+    /// Each mute list within its limit and each name a tag's length of
+    /// plain text: the lists are read on every search the reader makes.
+    pub fn check_mutes(&self) -> Result<(), quire_archive::model::ModelError> {
         use quire_archive::model::{check_count, check_text, limits};
-        check_count("muted tags", tags.len(), limits::MUTED_TAGS)?;
-        check_count("muted authors", authors.len(), limits::MUTED_AUTHORS)?;
-        for name in tags.iter().chain(&authors) {
+        check_count("muted tags", self.mute_tags.len(), limits::MUTED_TAGS)?;
+        check_count(
+            "muted authors",
+            self.mute_authors.len(),
+            limits::MUTED_AUTHORS,
+        )?;
+        check_count(
+            "muted people",
+            self.mute_people.len(),
+            limits::MUTED_AUTHORS,
+        )?;
+        for name in self
+            .mute_tags
+            .iter()
+            .chain(&self.mute_authors)
+            .chain(&self.mute_people)
+        {
             check_text("muted name", name, limits::TAG_NAME_CHARS)?;
         }
-        self.mute_tags = tags;
-        self.mute_authors = authors;
         Ok(())
     }
 
@@ -259,6 +290,9 @@ struct PreferencesPage {
     layout: Layout,
     settings: ReaderSettings,
     saved: bool,
+    /// Logins the signed-in reader blocked.
+    blocked: Vec<String>,
+    message: Option<&'static str>,
 }
 
 impl PreferencesPage {
@@ -288,14 +322,26 @@ impl PreferencesPage {
 }
 
 pub async fn preferences_form(
+    State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     query: axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let saved = query.0.iter().any(|(k, _)| k == "saved");
+    let message = query
+        .0
+        .iter()
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, done)| crate::keeping_away::message_for(done));
+    let blocked = match &visitor.user {
+        Some(user) => app.archive.blocked_people(user.id).await?,
+        None => vec![],
+    };
     render(&PreferencesPage {
         settings: visitor.settings.clone(),
         layout: Layout::new(&visitor, "Reading preferences"),
         saved,
+        blocked,
+        message,
     })
 }
 
@@ -307,12 +353,16 @@ pub async fn save_preferences(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let mut settings = visitor.settings.clone();
+    let people = names(form.get("mute_people").unwrap_or(""));
+    crate::keeping_away::check_logins(&app, &people).await?;
     settings
         .set_mutes(
             names(form.get("mute_tags").unwrap_or("")),
             names(form.get("mute_authors").unwrap_or("")),
+            people,
         )
         .map_err(|err| PageError::Refused(format!("Your mute list: {err}.")))?;
+    settings.skip_adult_notice = form.checked("skip_adult_notice");
     settings.mute_ratings = form
         .all("mute_rating")
         .filter_map(|name| Rating::from_name(name).ok())
@@ -350,6 +400,8 @@ mod tests {
             mute_ratings: vec![Rating::Explicit],
             mute_warnings: vec![ArchiveWarning::MajorCharacterDeath],
             mute_authors: vec!["Pell (pellucid)".into()],
+            mute_people: vec!["pellucid".into()],
+            skip_adult_notice: true,
             mute_detected: vec!["child-harm".into()],
             fill: vec![("Y/N".into(), "Zoë".into())],
             theme: Theme::Dark,

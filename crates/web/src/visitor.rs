@@ -20,6 +20,9 @@ pub const SESSION_COOKIE: &str = "quire_session";
 /// site can neither read nor set.
 pub const GUEST_CSRF_COOKIE: &str = "quire_csrf";
 pub const SETTINGS_COOKIE: &str = "quire_settings";
+/// Set, for the browser's session, once a reader chose to go on past the
+/// adult-content notice.
+pub const ADULT_COOKIE: &str = "quire_adult";
 
 /// Guests' form tokens are the server's own: a random half and the first
 /// half of its HMAC-SHA256 under a key the archive keeps (shared by every
@@ -85,6 +88,8 @@ pub struct Visitor {
     /// What every state-changing form must send back as `csrf`.
     pub csrf: String,
     pub settings: ReaderSettings,
+    /// Went past the adult-content notice in this browser session.
+    pub adult_ok: bool,
     pub address: IpAddr,
     /// Behind a TLS proxy: cookies get `Secure`.
     pub secure: bool,
@@ -177,6 +182,11 @@ impl Visitor {
     ) -> Cookie<'static> {
         our_cookie(name, value, max_age_seconds, self.secure)
     }
+
+    /// A cookie that lasts as long as the browser's session.
+    pub fn session_cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
+        session_lasting_cookie(name, value, self.secure)
+    }
 }
 
 /// A cookie as every cookie of ours is set: HttpOnly, SameSite=Lax,
@@ -187,12 +197,18 @@ fn our_cookie(
     max_age_seconds: i64,
     secure: bool,
 ) -> Cookie<'static> {
+    let mut cookie = session_lasting_cookie(name, value, secure);
+    cookie.set_max_age(time_seconds(max_age_seconds));
+    cookie
+}
+
+/// The same, without an age: the browser forgets it when its session ends.
+fn session_lasting_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     let mut cookie = Cookie::new(name, value);
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_secure(secure);
-    cookie.set_max_age(time_seconds(max_age_seconds));
     cookie
 }
 
@@ -262,6 +278,7 @@ pub async fn identify(
     };
     let visitor = Visitor {
         session_token: user.as_ref().and(session_token),
+        adult_ok: jar.get(ADULT_COOKIE).is_some(),
         user,
         csrf,
         settings,

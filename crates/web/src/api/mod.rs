@@ -9,6 +9,7 @@
 //! The OpenAPI document is made from the handlers' own annotations, so it
 //! can't list a route the router lacks, or miss one it has.
 
+mod blocks;
 mod names;
 mod problem;
 mod read;
@@ -85,6 +86,8 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(read::series))
         .routes(routes!(read::me))
         .routes(routes!(read::mutes, write::set_mutes))
+        .routes(routes!(blocks::blocks))
+        .routes(routes!(blocks::block, blocks::unblock))
         .routes(routes!(read::reader_insert, write::set_reader_insert));
     // After the routes are in: a modifier given to the derive runs before
     // the router has added any path.
@@ -420,6 +423,8 @@ fn guest_visitor(address: std::net::IpAddr) -> Visitor {
         // Forms' tokens don't apply: nothing here reads a cookie.
         csrf: String::new(),
         settings: ReaderSettings::default(),
+        // The notice is for people at a browser, never for programs.
+        adult_ok: true,
         address,
         secure: false,
         session_token: None,

@@ -158,7 +158,7 @@ pub(crate) async fn search_works(
 ) -> Result<Response, ApiError> {
     let mut request = search_params::search_request(&params)
         .map_err(|err| ApiError::bad_parameter(&err.parameter, &err.message))?;
-    caller.visitor.settings.mute(&mut request);
+    crate::keeping_away::mute_search(&app, &caller.visitor.settings, &mut request).await?;
     let results = app
         .search(request, caller.visitor.signed_in())
         .await
@@ -986,7 +986,7 @@ pub(crate) async fn me(
 /// What a reader has muted: works with any of these are left out of their
 /// searches and listings.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
-#[schema(example = json!({"ratings": ["Explicit"], "warnings": ["Major Character Death"], "tags": ["Angst"], "authors": [], "content_notes": ["child-harm"]}))]
+#[schema(example = json!({"ratings": ["Explicit"], "warnings": ["Major Character Death"], "tags": ["Angst"], "authors": [], "content_notes": ["child-harm"], "people": []}))]
 pub(crate) struct Mutes {
     /// Tags (synonyms and sub-tags count).
     #[serde(default)]
@@ -1006,6 +1006,11 @@ pub(crate) struct Mutes {
     #[serde(default)]
     #[schema(value_type = Vec<ContentNoteName>)]
     pub content_notes: Vec<String>,
+    /// Logins of people muted completely: their works, comments, bookmarks
+    /// and series are hidden from the reader on every page.
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub people: Vec<String>,
 }
 
 /// The token holder's mute list.
@@ -1032,6 +1037,7 @@ pub(crate) fn mutes_of(settings: &crate::settings::ReaderSettings) -> Mutes {
             .collect(),
         authors: settings.mute_authors.clone(),
         content_notes: settings.mute_detected.clone(),
+        people: settings.mute_people.clone(),
     }
 }
 

@@ -785,7 +785,7 @@ pub(crate) async fn unsubscribe(
         (status = 200, description = "Saved.", body = Mutes),
         (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may only read.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A rating, warning or content note that isn't one.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rating, warning or content note that isn't one, or a login nobody has.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn set_mutes(
@@ -825,8 +825,15 @@ pub(crate) async fn set_mutes(
             .filter(|n| !n.is_empty())
             .collect()
     };
+    let people = clean(&mutes.people);
+    crate::keeping_away::check_logins(&app, &people)
+        .await
+        .map_err(|err| match err {
+            crate::pages::PageError::Refused(reason) => ApiError::invalid(reason),
+            other => other.into(),
+        })?;
     settings
-        .set_mutes(clean(&mutes.tags), clean(&mutes.authors))
+        .set_mutes(clean(&mutes.tags), clean(&mutes.authors), people)
         .map_err(|err| ApiError::invalid(err.to_string()))?;
     app.archive
         .set_preferences(user.id, &settings.to_json())

@@ -6,6 +6,7 @@
 //! them); without them the test fails and says so.
 
 mod formatting;
+mod keeping_away;
 mod languages;
 mod listings;
 mod reflow;
@@ -145,6 +146,27 @@ async fn sign_up(b: &Client, site: &Site, login: &str) {
     wait_for_text(b, site, None, "Sign out", true).await;
 }
 
+/// Opens the posting form and fills in the work's tags and title.
+async fn start_a_work(
+    b: &Client,
+    site: &Site,
+    rating: &str,
+    warning: &str,
+    fandom: &str,
+    title: &str,
+) {
+    visit(b, site, "/works/new").await;
+    b.find(Locator::Css("#rating"))
+        .await
+        .unwrap()
+        .select_by_value(rating)
+        .await
+        .expect("rating");
+    click(b, &format!("input[name=warnings][value='{warning}']")).await;
+    fill(b, "#fandoms", fandom).await;
+    fill(b, "#title", title).await;
+}
+
 async fn screenshot(b: &Client, name: &str) {
     let png = b.screenshot().await.expect("a screenshot");
     std::fs::write(screenshots().join(name), png).expect("the screenshot is saved");
@@ -181,20 +203,15 @@ async fn a_reader_posts_reads_reacts_filters_and_mutes() {
 
     // A writer signs up and pastes seed 003 as it arrived.
     sign_up(&b, &site, "browser_writer").await;
-    visit(&b, &site, "/works/new").await;
-    b.find(Locator::Css("#rating"))
-        .await
-        .unwrap()
-        .select_by_value("Teen And Up Audiences")
-        .await
-        .expect("rating");
-    click(
+    start_a_work(
         &b,
-        "input[name=warnings][value='Creator Chose Not To Use Archive Warnings']",
+        &site,
+        "Teen And Up Audiences",
+        "Creator Chose Not To Use Archive Warnings",
+        "Seedling Stories",
+        "The Seed Three",
     )
     .await;
-    fill(&b, "#fandoms", "Seedling Stories").await;
-    fill(&b, "#title", "The Seed Three").await;
     // Typing 5 KB key by key is slow; the field takes it whole, as a paste.
     let body = b.find(Locator::Css("#body")).await.unwrap();
     b.execute(

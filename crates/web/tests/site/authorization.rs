@@ -338,7 +338,13 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
     } else {
         target.report.to_string()
     };
-    let login = if pattern.ends_with("/suspended") {
+    // Someone other than the visitor: nobody may suspend, block or mute
+    // themselves.
+    let login = if pattern.ends_with("/suspended")
+        || pattern.ends_with("/block")
+        || pattern.ends_with("/mute")
+        || pattern.starts_with("/api/v1/me/blocks/")
+    {
         &target.bystander
     } else {
         &target.author
@@ -430,6 +436,7 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
             form.push(("password".into(), PASSWORD.into()));
             form.push(("password_confirmation".into(), PASSWORD.into()));
         }
+        "/preferences/block" => form.push(("login".into(), target.bystander.clone())),
         "/account/tokens/revoke" => {
             if let Some(person) = person {
                 form.push(("token".into(), person.token_id.to_string()));

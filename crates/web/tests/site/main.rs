@@ -10,6 +10,7 @@ mod editing;
 mod formatted;
 mod hardening;
 mod hostile;
+mod keeping_away;
 mod moderation;
 mod nodes;
 mod opds;
