@@ -9,6 +9,7 @@ mod authoring;
 pub mod backup;
 mod blocking;
 mod chapter_text;
+pub mod comment_controls;
 pub mod corpus;
 pub mod creators;
 pub mod dates;

@@ -54,6 +54,8 @@ pub struct Comment {
     pub body: Formatted,
     pub edited: bool,
     pub frozen: bool,
+    /// Waiting for the work's creators' approval.
+    pub held: bool,
 }
 
 /// A comment as a page shows it: who wrote it and when.
@@ -71,6 +73,12 @@ pub struct CommentView {
     pub body: Formatted,
     pub edited: bool,
     pub frozen: bool,
+    /// Waiting for the work's creators' approval.
+    pub held: bool,
+    /// Hidden by the work's creators or an admin.
+    pub hidden: bool,
+    /// Marked as spam by an admin.
+    pub spam: bool,
     /// Unix seconds.
     pub posted_at: i64,
 }
@@ -214,7 +222,14 @@ impl Archive {
                     "this comment thread is frozen; it takes no replies".into(),
                 ));
             }
+            if answered.held {
+                return Err(ArchiveError::Conflict(
+                    "that comment is waiting for approval; it takes replies once it is approved"
+                        .into(),
+                ));
+            }
         }
+        let held;
         let on = sqlx::query(
             "SELECT w.id, w.draft FROM chapters c JOIN works w ON w.id = c.work_id WHERE c.id = $1",
         )
@@ -234,6 +249,9 @@ impl Archive {
                     self.refuse_if_a_creator_blocked(work, commenter, "comment on it")
                         .await?;
                 }
+                held = self
+                    .comment_admission(work, commenter, matches!(by, Commenter::Named(_)))
+                    .await?;
             }
             Some(_) => {
                 return Err(ArchiveError::Conflict(
@@ -247,8 +265,8 @@ impl Archive {
         };
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO comments (chapter_id, parent_id, pseud_id, guest_name, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO comments (chapter_id, parent_id, pseud_id, guest_name, body, created_at, held) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(chapter)
         .bind(parent)
@@ -256,6 +274,7 @@ impl Archive {
         .bind(name)
         .bind(body.html())
         .bind(now())
+        .bind(i64::from(held))
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
@@ -269,7 +288,7 @@ impl Archive {
     pub async fn comments_on_work(&self, work: WorkId) -> Result<Vec<CommentView>> {
         let rows = sqlx::query(
             "SELECT c.id, c.chapter_id, c.parent_id, COALESCE(p.name, c.guest_name, '') AS writer, p.user_id, \
-             u.login, c.body, c.edited_at, c.frozen, c.created_at \
+             u.login, c.body, c.edited_at, c.frozen, c.held, c.hidden, c.spam, c.created_at \
              FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
              LEFT JOIN pseuds p ON p.id = c.pseud_id LEFT JOIN users u ON u.id = p.user_id \
              WHERE ch.work_id = $1 ORDER BY c.id",
@@ -289,6 +308,9 @@ impl Archive {
                     body: Formatted::from_stored(r.try_get("body")?),
                     edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
                     frozen: r.try_get::<i64, _>("frozen")? != 0,
+                    held: r.try_get::<i64, _>("held")? != 0,
+                    hidden: r.try_get::<i64, _>("hidden")? != 0,
+                    spam: r.try_get::<i64, _>("spam")? != 0,
                     posted_at: r.try_get("created_at")?,
                 })
             })
@@ -434,7 +456,7 @@ impl Archive {
 
     pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {
         let row = sqlx::query(
-            "SELECT id, chapter_id, parent_id, body, edited_at, frozen FROM comments WHERE id = $1",
+            "SELECT id, chapter_id, parent_id, body, edited_at, frozen, held FROM comments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -447,15 +469,16 @@ impl Archive {
                 body: Formatted::from_stored(r.try_get("body")?),
                 edited: r.try_get::<Option<i64>, _>("edited_at")?.is_some(),
                 frozen: r.try_get::<i64, _>("frozen")? != 0,
+                held: r.try_get::<i64, _>("held")? != 0,
             })
         })
         .transpose()
     }
 
     /// Who wrote a comment (its pseud's account), and the work it is on.
-    async fn comment_context(&self, id: i64) -> Result<CommentContext> {
+    pub(crate) async fn comment_context(&self, id: i64) -> Result<CommentContext> {
         let row = sqlx::query(
-            "SELECT p.user_id, ch.work_id, c.chapter_id, c.frozen FROM comments c \
+            "SELECT p.user_id, ch.work_id, c.chapter_id, c.frozen, c.held FROM comments c \
              JOIN chapters ch ON ch.id = c.chapter_id \
              LEFT JOIN pseuds p ON p.id = c.pseud_id WHERE c.id = $1",
         )
@@ -468,6 +491,7 @@ impl Archive {
             work: row.try_get("work_id")?,
             chapter: row.try_get("chapter_id")?,
             frozen: row.try_get::<i64, _>("frozen")? != 0,
+            held: row.try_get::<i64, _>("held")? != 0,
         })
     }
 
@@ -574,11 +598,12 @@ impl Archive {
 /// One more kudos or hit on a work's counter, and a change for the search
 /// index to pick up (counts may lag there; see the search module).
 /// Who wrote a comment, where it is, and whether its thread is frozen.
-struct CommentContext {
-    writer: Option<UserId>,
-    work: WorkId,
-    chapter: i64,
+pub(crate) struct CommentContext {
+    pub(crate) writer: Option<UserId>,
+    pub(crate) work: WorkId,
+    pub(crate) chapter: i64,
     frozen: bool,
+    held: bool,
 }
 
 /// A comment as it is kept: its HTML cleaned, never without words, never
@@ -611,7 +636,7 @@ async fn bump_count(
 
 /// Comments are counted again from their rows: a deleted comment takes its
 /// replies with it.
-async fn recount_comments_of_chapter(
+pub(crate) async fn recount_comments_of_chapter(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     chapter: i64,
 ) -> Result<()> {
@@ -622,7 +647,8 @@ async fn recount_comments_of_chapter(
         .try_get("work_id")?;
     sqlx::query(
         "UPDATE works SET comments_count = (SELECT COUNT(*) FROM comments c \
-         JOIN chapters ch ON ch.id = c.chapter_id WHERE ch.work_id = $1) WHERE id = $1",
+         JOIN chapters ch ON ch.id = c.chapter_id \
+         WHERE ch.work_id = $1 AND c.held = 0 AND c.spam = 0) WHERE id = $1",
     )
     .bind(work)
     .execute(&mut **tx)

@@ -5,6 +5,7 @@ mod authoring;
 mod backends;
 mod backup;
 mod blocking;
+mod comment_controls;
 mod differential;
 mod editing;
 mod feed;
