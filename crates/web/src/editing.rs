@@ -32,6 +32,13 @@ struct EditWorkPage {
     creators: Vec<String>,
     /// Pseuds invited who haven't answered yet.
     pending: Vec<String>,
+    comment_settings: quire_archive::comment_controls::CommentSettings,
+}
+
+impl EditWorkPage {
+    fn policies(&self) -> [quire_archive::comment_controls::CommentPolicy; 3] {
+        quire_archive::comment_controls::CommentPolicy::ALL
+    }
 }
 
 /// The form as the work stands.
@@ -103,6 +110,7 @@ async fn page(
             .collect(),
         creators: work.creators.clone(),
         pending: app.archive.pending_creators(work.id).await?,
+        comment_settings: app.archive.comment_settings(work.id).await?,
     };
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST

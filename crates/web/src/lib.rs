@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod assets;
+mod comment_controls;
 pub mod compression;
 mod covers;
 mod detected;
@@ -293,6 +294,11 @@ page_table! {
     "/comments/{id}/delete" => post(reading::delete_comment);
     "/comments/{id}/freeze" => post(reading::freeze_comment);
     "/comments/{id}/unfreeze" => post(reading::unfreeze_comment);
+    "/comments/{id}/approve" => post(comment_controls::approve);
+    "/comments/{id}/hide" => post(comment_controls::hide);
+    "/comments/{id}/unhide" => post(comment_controls::unhide);
+    "/admin/comments/{id}/spam" => post(comment_controls::spam);
+    "/works/{id}/comment-settings" => post(comment_controls::settings);
     "/works/{id}/bookmarks" => post(reading::bookmark);
     "/works/{id}/subscription" => post(reading::subscribe);
     "/works/{id}/read-as" => post(reading::read_as);
@@ -320,6 +326,7 @@ page_table! {
     "/admin/reports/{id}/resolve" => post(moderation::resolve);
     "/admin/works/{id}/hidden" => post(moderation::set_hidden);
     "/admin/users/{login}/suspended" => post(moderation::set_suspended);
+    "/admin/users/{login}/comments/delete" => post(comment_controls::delete_all);
     "/dashboard/invitations/{work}" => post(people::answer_invitation);
     "/series/{id}" => get(series::show), kept(Listing);
     "/tags/{tag}" => get(tags::show).post(tags::wrangle), kept(Listing);

@@ -212,7 +212,8 @@ pub struct AdminQuery {
 /// The most reports the queue shows at once, oldest first.
 const QUEUE_SHOWN: i64 = 200;
 
-fn admin(visitor: &Visitor) -> Result<&quire_archive::User, PageError> {
+/// The signed-in admin, or a page that isn't there for anyone else.
+pub(crate) fn admin(visitor: &Visitor) -> Result<&quire_archive::User, PageError> {
     match &visitor.user {
         Some(user) if user.roles.admin => Ok(user),
         _ => Err(PageError::NotFound),

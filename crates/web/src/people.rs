@@ -179,7 +179,10 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "declined" => "The invitation is declined.",
         "suspended" => "The account is suspended.",
         "reinstated" => "The account is reinstated.",
-        other => return crate::keeping_away::message_for(other),
+        other => {
+            return crate::keeping_away::message_for(other)
+                .or_else(|| crate::comment_controls::message_for(other))
+        }
     })
 }
 

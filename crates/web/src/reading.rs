@@ -9,12 +9,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::CookieJar;
+use quire_archive::comment_controls::{CommentPolicy, CommentSettings};
 use quire_archive::{
     formatted::Formatted, guest_key, BookmarkNote, Chapter, CommentView, Commenter, KudosGivers,
     Kudoser, SubscriptionTarget, Work, WorkId,
 };
 
 use crate::access::{comment_work, visible_work};
+use crate::comment_controls::{seen_as, CommentReader, Seen};
 use crate::form::FormData;
 use crate::keeping_away::MutedPeople;
 use crate::listing::author_url;
@@ -33,6 +35,12 @@ struct CommentRow {
     can_freeze: bool,
     /// A registered writer other than the reader: block and mute forms.
     can_keep_away: bool,
+    /// Hidden from this reader: "hidden by the work's creator" instead.
+    placeholder: bool,
+    /// The work's creators and admins approve and hide.
+    can_moderate: bool,
+    /// Admins mark spam.
+    can_mark_spam: bool,
     posted: String,
 }
 
@@ -81,6 +89,9 @@ struct WorkPage {
     return_to: String,
     /// Where "show" leads when comments were hidden.
     show_muted_url: String,
+    comment_settings: CommentSettings,
+    /// The work's settings take this reader's comments and replies.
+    may_comment: bool,
 }
 
 impl WorkPage {
@@ -176,8 +187,7 @@ fn day(seconds: i64) -> String {
 fn threads(
     comments: &[CommentView],
     chapter: i64,
-    me: Option<i64>,
-    is_creator: bool,
+    reader: &CommentReader,
     muted: &MutedPeople,
 ) -> (Vec<CommentRow>, usize) {
     let mut children: BTreeMap<Option<i64>, Vec<&CommentView>> = BTreeMap::new();
@@ -192,16 +202,23 @@ fn threads(
         .map(|roots| roots.iter().rev().map(|c| (*c, 0, false)).collect())
         .unwrap_or_default();
     while let Some((comment, depth, under_muted)) = stack.pop() {
+        let seen = seen_as(comment, reader);
+        if seen == Seen::Gone {
+            continue;
+        }
         let hide = under_muted || muted.includes(comment.writer_user);
         if hide {
             hidden += 1;
         } else {
-            let mine = me.is_some() && comment.writer_user == me;
+            let mine = reader.me.is_some() && comment.writer_user == reader.me;
             rows.push(CommentRow {
                 can_edit: mine && !comment.frozen,
-                can_delete: mine || is_creator,
-                can_freeze: is_creator,
+                can_delete: mine || reader.creator,
+                can_freeze: reader.creator,
                 can_keep_away: comment.writer_login.is_some() && !mine,
+                placeholder: seen == Seen::Placeholder,
+                can_moderate: reader.moderates(),
+                can_mark_spam: reader.admin,
                 posted: day(comment.posted_at),
                 comment: comment.clone(),
                 depth: depth.min(5),
@@ -248,7 +265,10 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "reported" => "Thank you. Your report is with the archive's admins.",
         "hidden" => "The work is hidden: only its creators and the admins can see it.",
         "unhidden" => "The work is visible again.",
-        other => return crate::keeping_away::message_for(other),
+        other => {
+            return crate::keeping_away::message_for(other)
+                .or_else(|| crate::comment_controls::message_for(other))
+        }
     })
 }
 
@@ -363,6 +383,17 @@ async fn show(
         None => false,
     };
     let me = visitor.user.as_ref().map(|u| u.id);
+    let reader = CommentReader {
+        me,
+        creator: is_creator,
+        admin: visitor.admin(),
+    };
+    let comment_settings = app.archive.comment_settings(work.id).await?;
+    let may_comment = match comment_settings.policy {
+        CommentPolicy::Everyone => true,
+        CommentPolicy::Registered => visitor.signed_in(),
+        CommentPolicy::NoOne => is_creator,
+    };
     let muted = if query.show_muted.is_some() {
         MutedPeople::default()
     } else {
@@ -381,7 +412,7 @@ async fn show(
     let chapters = shown
         .iter()
         .map(|chapter| {
-            let (rows, hidden_comments) = threads(&comments, chapter.id, me, is_creator, &muted);
+            let (rows, hidden_comments) = threads(&comments, chapter.id, &reader, &muted);
             ChapterView {
                 position: chapter.position,
                 title: chapter.title.clone(),
@@ -439,6 +470,8 @@ async fn show(
         signed_in: visitor.signed_in(),
         subscribed,
         message: message_for(query.done.as_deref()),
+        comment_settings,
+        may_comment,
         show_muted_url: if current.is_none() && work.chapters.len() > 1 {
             format!("/works/{}?view_full_work=true&show_muted=1", work.id)
         } else {
@@ -456,7 +489,7 @@ async fn show(
 
 /// Where to go back to after a form on a work page: only a page of the
 /// same work, so a form can't send a reader elsewhere.
-fn back_to(form: &FormData, work: WorkId, done: &str) -> Redirect {
+pub(crate) fn back_to(form: &FormData, work: WorkId, done: &str) -> Redirect {
     let own = format!("/works/{work}");
     let target = form
         .get("return_to")
@@ -511,10 +544,13 @@ pub async fn comment(
             return Err(PageError::TooManyComments);
         }
     }
-    app.archive
+    let id = app
+        .archive
         .add_comment(chapter.id, &by, parent, &form.text("body"))
         .await?;
-    Ok(back_to(&form, work.id, "comment").into_response())
+    let held = app.archive.comment(id).await?.is_some_and(|c| c.held);
+    let done = if held { "comment-held" } else { "comment" };
+    Ok(back_to(&form, work.id, done).into_response())
 }
 
 pub async fn edit_comment(

@@ -130,7 +130,13 @@ fn serve_demo_loads_its_works_once() {
         assert_eq!(status, 200, "{body}");
         let found: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         assert_eq!(found["total"], 305, "{body}");
-        let (status, _, page) = server.get("/works/2");
+        let (status, _, notice) = server.get("/works/2");
+        assert_eq!(status, 200);
+        assert!(
+            notice.contains("could have adult content"),
+            "seed 003 is unrated: {notice}"
+        );
+        let (status, _, page) = server.get("/works/2?view_adult=true");
         assert_eq!(status, 200);
         assert!(
             page.contains("Read as…"),
@@ -311,7 +317,9 @@ async fn hits_buffered_at_a_clean_stop_are_written() {
     let data = DataDir::dir("hits");
     stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
     let server = Server::start(&data);
-    let (status, _, _) = server.get("/works/1");
+    // The seeds arrive unrated: a reader goes on past the adult-content
+    // notice, and only then reads (and counts).
+    let (status, _, _) = server.get("/works/1?view_adult=true");
     assert_eq!(status, 200);
     assert!(server.stop().success(), "SIGTERM shuts down cleanly");
     let archive = quire_archive::Archive::open_data_dir(&data.0)

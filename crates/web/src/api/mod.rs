@@ -10,6 +10,7 @@
 //! can't list a route the router lacks, or miss one it has.
 
 mod blocks;
+mod comment_controls;
 mod names;
 mod problem;
 mod read;
@@ -50,10 +51,11 @@ use crate::App;
     components(schemas(names::SuggestedKindCode)),
     tags(
         (name = "works", description = "Searching, reading and writing works and chapters."),
-        (name = "reactions", description = "Kudos, comments, bookmarks and subscriptions."),
+        (name = "reactions", description = "Kudos, comments (and a work's comment controls), bookmarks and subscriptions."),
         (name = "tags", description = "Tags and their place in the wrangling."),
         (name = "people", description = "Accounts, pseuds and series."),
-        (name = "me", description = "The token's own account: its mute list and reader-insert profile."),
+        (name = "me", description = "The token's own account: its mute list, blocks and reader-insert profile."),
+        (name = "moderation", description = "What only the archive's admins do: spam, and removing one person's comments."),
         (name = "archive", description = "The archive itself."),
     )
 )]
@@ -77,6 +79,17 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(write::comment))
         .routes(routes!(write::edit_comment, write::delete_comment))
         .routes(routes!(write::freeze_comment, write::unfreeze_comment))
+        .routes(routes!(comment_controls::approve))
+        .routes(routes!(comment_controls::hide, comment_controls::unhide))
+        .routes(routes!(
+            comment_controls::mark_spam,
+            comment_controls::unmark_spam
+        ))
+        .routes(routes!(
+            comment_controls::comment_settings,
+            comment_controls::set_comment_settings
+        ))
+        .routes(routes!(comment_controls::delete_comments_of))
         .routes(routes!(write::bookmark))
         .routes(routes!(write::subscribe, write::unsubscribe))
         .routes(routes!(read::suggest_tags))

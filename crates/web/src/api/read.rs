@@ -570,6 +570,12 @@ pub(crate) struct CommentOut {
     edited: bool,
     /// Frozen by the work's creators or an admin: no more replies.
     frozen: bool,
+    /// Waiting for the work's creators' approval: seen only by its writer,
+    /// the creators and admins.
+    held: bool,
+    /// Hidden by the work's creators or an admin: to anyone else its body
+    /// is empty (its replies stay).
+    hidden: bool,
     /// Unix seconds.
     posted_at: i64,
 }
@@ -597,24 +603,43 @@ pub(crate) async fn chapter_comments(
     headers: HeaderMap,
     Path((id, position)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    use crate::comment_controls::{seen_as, CommentReader, Seen};
     let work = visible(&app, &caller, &id).await?;
     let chapter = chapter_of(&work, &position)?;
-    let comments = app
-        .archive
-        .comments_on_work(work.id)
-        .await?
-        .into_iter()
-        .filter(|c| c.chapter == chapter.id)
-        .map(|c| CommentOut {
+    let reader = CommentReader {
+        me: caller.visitor.user.as_ref().map(|u| u.id),
+        creator: app
+            .archive
+            .is_creator(work.id, caller.visitor.viewer())
+            .await?,
+        admin: caller.visitor.admin(),
+    };
+    let all = app.archive.comments_on_work(work.id).await?;
+    // What a reader may not see takes what is beneath it along.
+    let mut gone: Vec<i64> = Vec::new();
+    let mut comments = Vec::new();
+    for c in all.into_iter().filter(|c| c.chapter == chapter.id) {
+        let seen = seen_as(&c, &reader);
+        if seen == Seen::Gone || c.parent.is_some_and(|p| gone.contains(&p)) {
+            gone.push(c.id);
+            continue;
+        }
+        comments.push(CommentOut {
             id: c.id,
             parent: c.parent,
             writer: c.writer,
-            body: c.body.html().to_string(),
+            body: if seen == Seen::Placeholder {
+                String::new()
+            } else {
+                c.body.html().to_string()
+            },
             edited: c.edited,
             frozen: c.frozen,
+            held: c.held,
+            hidden: c.hidden,
             posted_at: c.posted_at,
-        })
-        .collect();
+        });
+    }
     Ok(answer_json(&headers, &CommentsOut { comments }))
 }
 

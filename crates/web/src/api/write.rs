@@ -572,7 +572,7 @@ pub(crate) struct CommentEdit {
 }
 
 /// The comment and its work, if the caller may see them.
-async fn visible_comment(app: &App, caller: &Caller, id: &str) -> Result<i64, ApiError> {
+pub(crate) async fn visible_comment(app: &App, caller: &Caller, id: &str) -> Result<i64, ApiError> {
     match crate::access::comment_work(app, &caller.visitor, id).await {
         Ok((comment, _)) => Ok(comment),
         Err(crate::pages::PageError::NotFound) => Err(ApiError::new(

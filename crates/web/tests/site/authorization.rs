@@ -331,7 +331,10 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         || pattern.starts_with("/api/v1/works/")
     {
         target.work.to_string()
-    } else if pattern.starts_with("/comments/") || pattern.starts_with("/api/v1/comments/") {
+    } else if pattern.starts_with("/comments/")
+        || pattern.starts_with("/api/v1/comments/")
+        || pattern.starts_with("/admin/comments/")
+    {
         target.comment?.to_string()
     } else if pattern.starts_with("/series/") || pattern.starts_with("/api/v1/series/") {
         target.series.to_string()
@@ -344,6 +347,8 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         || pattern.ends_with("/block")
         || pattern.ends_with("/mute")
         || pattern.starts_with("/api/v1/me/blocks/")
+        || pattern.ends_with("/comments/delete")
+        || pattern == "/api/v1/users/{login}/comments"
     {
         &target.bystander
     } else {
@@ -400,6 +405,8 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/admin/reports/{id}/resolve" => &[("resolution", "Looked at it.")],
         "/admin/works/{id}/hidden" => &[("action", "hide")],
         "/admin/users/{login}/suspended" => &[("action", "suspend")],
+        "/admin/users/{login}/comments/delete" => &[("confirm", "1")],
+        "/works/{id}/comment-settings" => &[("comment_policy", "everyone")],
         "/dashboard/invitations/{work}" => &[("answer", "accept")],
         "/tags/{tag}" => &[("action", "canonical")],
         "/account/password" => &[
@@ -475,6 +482,9 @@ fn json_for(method: &str, pattern: &str) -> Option<serde_json::Value> {
         ("PUT", "/api/v1/comments/{id}") => Some(json!({"body": "An edited comment."})),
         ("POST", "/api/v1/works/{id}/bookmarks") => Some(json!({"note": "A note."})),
         ("PUT", "/api/v1/me/mutes") => Some(json!({"tags": ["Muted"]})),
+        ("PUT", "/api/v1/works/{id}/comment-settings") => {
+            Some(json!({"policy": "everyone", "moderated": false}))
+        }
         ("PUT", "/api/v1/me/reader-insert") => Some(json!({"fill": {"Y/N": "Sam"}})),
         _ => None,
     }

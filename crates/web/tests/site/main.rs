@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authorization;
+mod comment_controls;
 mod detected;
 mod downloads;
 mod editing;
