@@ -1,5 +1,5 @@
-//! Reading history: the works a signed-in reader opened, for their own
-//! dashboard only.
+//! Reading history and "marked for later": the works a signed-in reader
+//! opened, and those they mean to, for their own dashboard only.
 
 use sqlx::Row;
 
@@ -57,5 +57,70 @@ impl Archive {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Forgets one work of a reader's history.
+    pub async fn forget_reading(&self, user: UserId, work: WorkId) -> Result<()> {
+        sqlx::query("DELETE FROM readings WHERE user_id = $1 AND work_id = $2")
+            .bind(user)
+            .bind(work)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a work to read later; `false` when it already was.
+    pub async fn mark_for_later(&self, user: UserId, work: WorkId) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let marked = sqlx::query(
+            "INSERT INTO marked_for_later (user_id, work_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, work_id) DO NOTHING",
+        )
+        .bind(user)
+        .bind(work)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    pub async fn unmark_for_later(&self, user: UserId, work: WorkId) -> Result<()> {
+        sqlx::query("DELETE FROM marked_for_later WHERE user_id = $1 AND work_id = $2")
+            .bind(user)
+            .bind(work)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_marked_for_later(&self, user: UserId, work: WorkId) -> Result<bool> {
+        Ok(
+            sqlx::query("SELECT 1 FROM marked_for_later WHERE user_id = $1 AND work_id = $2")
+                .bind(user)
+                .bind(work)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// The works a reader marked for later, newest mark first, as (work,
+    /// title); a work since hidden or turned back into a draft is left out
+    /// (its mark stays, for when it is back).
+    pub async fn marked_for_later(&self, user: UserId) -> Result<Vec<(WorkId, String)>> {
+        sqlx::query(
+            "SELECT m.work_id, w.title FROM marked_for_later m JOIN works w ON w.id = m.work_id \
+             WHERE m.user_id = $1 AND w.draft = 0 AND w.hidden = 0 \
+             ORDER BY m.created_at DESC, m.work_id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("work_id")?, r.try_get("title")?)))
+        .collect()
     }
 }

@@ -301,6 +301,7 @@ page_table! {
     "/works/{id}/comment-settings" => post(comment_controls::settings);
     "/works/{id}/bookmarks" => post(reading::bookmark);
     "/works/{id}/subscription" => post(reading::subscribe);
+    "/works/{id}/later" => post(reading::later);
     "/works/{id}/read-as" => post(reading::read_as);
     "/works/{id}/download.epub" => get(downloads::work_epub);
     "/works/{id}/download.html" => get(downloads::work_html);
@@ -319,6 +320,7 @@ page_table! {
     "/opds/search.xml" => get(opds::opensearch);
     "/opds/bookmarks" => get(opds::bookmarks);
     "/opds/subscriptions" => get(opds::subscriptions);
+    "/opds/later" => get(opds::later);
     "/works/{id}/creators" => post(editing::creators);
     "/works/{id}/report" => get(moderation::report_work_form).post(moderation::report_work);
     "/comments/{id}/report" => get(moderation::report_comment_form).post(moderation::report_comment);
@@ -337,6 +339,7 @@ page_table! {
     "/users/{login}/mute" => post(keeping_away::mute);
     "/dashboard" => get(people::dashboard);
     "/dashboard/history/clear" => post(people::clear_history);
+    "/dashboard/history/{work}/delete" => post(people::forget_reading);
     "/signup" => get(accounts::signup_form).post(accounts::sign_up);
     "/login" => get(accounts::login_form).post(accounts::log_in);
     "/logout" => post(accounts::log_out);

@@ -419,6 +419,13 @@ pub async fn root(
             "/opds/subscriptions",
             ACQUISITION,
         ));
+        entries.push(nav(
+            "later",
+            "Marked for later",
+            "Works you mean to read.",
+            "/opds/later",
+            ACQUISITION,
+        ));
     }
     let feed = Feed {
         id: "urn:quire:opds:root".into(),
@@ -794,8 +801,17 @@ pub async fn tags(
     tags_feed(&app, &visitor, &headers, "tags", "Popular tags", &kinds).await
 }
 
-/// A reader's own shelf: their bookmarks or subscriptions, newest first.
-async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: bool) -> Response {
+/// A reader's own shelves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shelf {
+    Bookmarks,
+    Subscriptions,
+    Later,
+}
+
+/// A reader's own shelf: their bookmarks, subscriptions or works marked
+/// for later, newest first.
+async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, shelf: Shelf) -> Response {
     let asked = match Asked::of(app, visitor, headers).await {
         Ok(asked) => asked,
         Err(response) => return response,
@@ -804,16 +820,22 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: boo
         Some(user) => user.clone(),
         None => return sign_in_needed(),
     };
-    let ids: Result<Vec<WorkId>, _> = if bookmarks {
-        app.archive
+    let ids: Result<Vec<WorkId>, _> = match shelf {
+        Shelf::Bookmarks => app
+            .archive
             .bookmarks_of(user.id, Viewer::User(user.id))
             .await
-            .map(|b| b.iter().filter_map(|b| b.work).collect())
-    } else {
-        app.archive
+            .map(|b| b.iter().filter_map(|b| b.work).collect()),
+        Shelf::Subscriptions => app
+            .archive
             .work_subscriptions(user.id)
             .await
-            .map(|s| s.iter().map(|(id, _)| *id).collect())
+            .map(|s| s.iter().map(|(id, _)| *id).collect()),
+        Shelf::Later => app
+            .archive
+            .marked_for_later(user.id)
+            .await
+            .map(|s| s.iter().map(|(id, _)| *id).collect()),
     };
     let ids = match ids {
         Ok(ids) => ids,
@@ -834,10 +856,10 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, bookmarks: boo
             base: base.clone(),
         })
         .collect();
-    let (id, title) = if bookmarks {
-        ("bookmarks", "Your bookmarks")
-    } else {
-        ("subscriptions", "Your subscriptions")
+    let (id, title) = match shelf {
+        Shelf::Bookmarks => ("bookmarks", "Your bookmarks"),
+        Shelf::Subscriptions => ("subscriptions", "Your subscriptions"),
+        Shelf::Later => ("later", "Marked for later"),
     };
     let feed = Feed {
         id: format!("urn:quire:opds:{id}:{}", user.id),
@@ -859,7 +881,7 @@ pub async fn bookmarks(
     Extension(visitor): Extension<Visitor>,
     headers: HeaderMap,
 ) -> Response {
-    shelf(&app, &visitor, &headers, true).await
+    shelf(&app, &visitor, &headers, Shelf::Bookmarks).await
 }
 
 pub async fn subscriptions(
@@ -867,7 +889,15 @@ pub async fn subscriptions(
     Extension(visitor): Extension<Visitor>,
     headers: HeaderMap,
 ) -> Response {
-    shelf(&app, &visitor, &headers, false).await
+    shelf(&app, &visitor, &headers, Shelf::Subscriptions).await
+}
+
+pub async fn later(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    headers: HeaderMap,
+) -> Response {
+    shelf(&app, &visitor, &headers, Shelf::Later).await
 }
 
 /// `/opds/search.xml`: how apps search the archive.

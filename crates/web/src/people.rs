@@ -28,6 +28,10 @@ struct PersonPage {
     subscriptions: Vec<(WorkId, String)>,
     /// (work, title, last read, visits): on the dashboard only.
     history: Vec<(WorkId, String, i64, i64)>,
+    /// The reader asked for no history.
+    keeps_no_history: bool,
+    /// Marked for later: on the dashboard only.
+    later: Vec<(WorkId, String)>,
     /// Invitations to be credited as a co-creator: on the dashboard only.
     invitations: Vec<CreatorInvitation>,
     /// For an admin looking at someone else's page: whether the account is
@@ -116,6 +120,8 @@ pub async fn person(
         works: vec![],
         subscriptions: vec![],
         history: vec![],
+        keeps_no_history: false,
+        later: vec![],
         invitations: vec![],
         suspended,
         message: message_for(query.done.as_deref()),
@@ -147,6 +153,8 @@ pub async fn dashboard(
         works: app.archive.works_of_user(user.id).await?,
         subscriptions: app.archive.work_subscriptions(user.id).await?,
         history: app.archive.reading_history(user.id, HISTORY_SHOWN).await?,
+        keeps_no_history: visitor.settings.keep_no_history,
+        later: app.archive.marked_for_later(user.id).await?,
         invitations: app.archive.invitations_for(user.id).await?,
         suspended: None,
         message: message_for(query.done.as_deref()),
@@ -172,9 +180,25 @@ pub async fn clear_history(
     Ok(Redirect::to("/dashboard?done=cleared").into_response())
 }
 
+/// Forgets one work of the reader's history.
+pub async fn forget_reading(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(work): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.member("/dashboard")?;
+    let work: WorkId = work.parse().map_err(|_| PageError::NotFound)?;
+    app.archive.forget_reading(user.id, work).await?;
+    Ok(Redirect::to("/dashboard?done=forgotten").into_response())
+}
+
 fn message_for(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
         "cleared" => "Your history is cleared.",
+        "forgotten" => "That work is no longer in your history.",
+        "unmarked" => "No longer marked for later.",
         "accepted" => "You're now credited as a co-creator.",
         "declined" => "The invitation is declined.",
         "suspended" => "The account is suspended.",

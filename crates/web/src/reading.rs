@@ -85,6 +85,7 @@ struct WorkPage {
     admin: bool,
     signed_in: bool,
     subscribed: bool,
+    marked_later: bool,
     message: Option<&'static str>,
     return_to: String,
     /// Where "show" leads when comments were hidden.
@@ -254,6 +255,8 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "bookmark" => "Bookmarked. You'll find it among your bookmarks.",
         "subscribed" => "You're subscribed; you'll hear of new chapters.",
         "unsubscribed" => "You're no longer subscribed.",
+        "marked" => "Marked for later: it waits on your dashboard.",
+        "unmarked" => "No longer marked for later.",
         "filled" => "The work now reads with your names.",
         "posted" => "Your work was posted.",
         "edited" => "Your changes were saved.",
@@ -365,8 +368,13 @@ async fn show(
     let is_creator = app.archive.is_creator(work.id, viewer).await?;
     if !is_creator {
         crate::hits::count_view(app, work.id, visitor);
-        // Authors reading their own work are not reading history.
-        if let Some(user) = &visitor.user {
+        // Authors reading their own work are not reading history, nor is
+        // anything read by someone who asked for none.
+        if let Some(user) = visitor
+            .user
+            .as_ref()
+            .filter(|_| !visitor.settings.keep_no_history)
+        {
             app.archive.record_reading(user.id, work.id).await?;
         }
     }
@@ -383,6 +391,10 @@ async fn show(
         None => false,
     };
     let me = visitor.user.as_ref().map(|u| u.id);
+    let marked_later = match me {
+        Some(me) => app.archive.is_marked_for_later(me, work.id).await?,
+        None => false,
+    };
     let reader = CommentReader {
         me,
         creator: is_creator,
@@ -469,6 +481,7 @@ async fn show(
         admin: visitor.admin(),
         signed_in: visitor.signed_in(),
         subscribed,
+        marked_later,
         message: message_for(query.done.as_deref()),
         comment_settings,
         may_comment,
@@ -657,6 +670,30 @@ pub async fn subscribe(
         app.archive.subscribe(user.id, target).await?;
         "subscribed"
     };
+    Ok(back_to(&form, work.id, done).into_response())
+}
+
+/// "Mark for later" (`action=unmark` takes the mark off), from the work
+/// or from the dashboard's list.
+pub async fn later(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let work = visible_work(&app, &visitor, &id).await?;
+    let user = visitor.member(format!("/works/{}", work.id))?;
+    let done = if form.get("action") == Some("unmark") {
+        app.archive.unmark_for_later(user.id, work.id).await?;
+        "unmarked"
+    } else {
+        app.archive.mark_for_later(user.id, work.id).await?;
+        "marked"
+    };
+    if form.get("return_to") == Some("/dashboard") {
+        return Ok(Redirect::to(&format!("/dashboard?done={done}")).into_response());
+    }
     Ok(back_to(&form, work.id, done).into_response())
 }
 

@@ -84,6 +84,8 @@ pub struct ReaderSettings {
     pub mute_people: Vec<String>,
     /// Mature, Explicit and Not Rated works open without asking first.
     pub skip_adult_notice: bool,
+    /// Keep no reading history (signed-in readers).
+    pub keep_no_history: bool,
     /// Content notes the text suggests (`child-harm`), by machine name.
     pub mute_detected: Vec<String>,
     /// Reader-insert values, as `(code, value)`: `("Y/N", "Alex")`.
@@ -363,6 +365,11 @@ pub async fn save_preferences(
         )
         .map_err(|err| PageError::Refused(format!("Your mute list: {err}.")))?;
     settings.skip_adult_notice = form.checked("skip_adult_notice");
+    settings.keep_no_history = form.checked("keep_no_history");
+    if let (Some(user), true) = (&visitor.user, settings.keep_no_history) {
+        // Asking for no history forgets the one there is.
+        app.archive.clear_reading_history(user.id).await?;
+    }
     settings.mute_ratings = form
         .all("mute_rating")
         .filter_map(|name| Rating::from_name(name).ok())
@@ -402,6 +409,7 @@ mod tests {
             mute_authors: vec!["Pell (pellucid)".into()],
             mute_people: vec!["pellucid".into()],
             skip_adult_notice: true,
+            keep_no_history: true,
             mute_detected: vec!["child-harm".into()],
             fill: vec![("Y/N".into(), "Zoë".into())],
             theme: Theme::Dark,

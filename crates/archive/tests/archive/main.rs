@@ -13,6 +13,7 @@ mod import;
 mod moderation;
 mod parsers;
 mod people;
+mod reading_lists;
 mod search;
 mod upgrade;
 mod works;

@@ -11,6 +11,7 @@
 
 mod blocks;
 mod comment_controls;
+mod later;
 mod names;
 mod problem;
 mod read;
@@ -54,7 +55,7 @@ use crate::App;
         (name = "reactions", description = "Kudos, comments (and a work's comment controls), bookmarks and subscriptions."),
         (name = "tags", description = "Tags and their place in the wrangling."),
         (name = "people", description = "Accounts, pseuds and series."),
-        (name = "me", description = "The token's own account: its mute list, blocks and reader-insert profile."),
+        (name = "me", description = "The token's own account: its mute list, blocks, works marked for later and reader-insert profile."),
         (name = "moderation", description = "What only the archive's admins do: spam, and removing one person's comments."),
         (name = "archive", description = "The archive itself."),
     )
@@ -100,6 +101,8 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(read::me))
         .routes(routes!(read::mutes, write::set_mutes))
         .routes(routes!(blocks::blocks))
+        .routes(routes!(later::marked))
+        .routes(routes!(later::mark, later::unmark))
         .routes(routes!(blocks::block, blocks::unblock))
         .routes(routes!(read::reader_insert, write::set_reader_insert));
     // After the routes are in: a modifier given to the derive runs before

@@ -18,6 +18,7 @@ mod opds;
 mod posting;
 mod reactions;
 mod reading;
+mod reading_lists;
 mod series;
 mod serving;
 mod tags;
