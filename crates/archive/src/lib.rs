@@ -8,6 +8,7 @@
 mod authoring;
 pub mod backup;
 mod blocking;
+pub mod bookmarks;
 mod chapter_text;
 pub mod comment_controls;
 pub mod corpus;
@@ -37,13 +38,12 @@ mod works;
 mod wrangling;
 
 pub use authoring::Posting;
+pub use bookmarks::{Bookmark, BookmarkNote};
 pub use editing::Reading;
 pub use errors::{ArchiveError, ErrorKind, Result};
 pub use hits::Hit;
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
-pub use reactions::{
-    guest_key, Bookmark, BookmarkNote, Comment, CommentView, Commenter, KudosGivers, Kudoser,
-};
+pub use reactions::{guest_key, Comment, CommentView, Commenter, KudosGivers, Kudoser};
 pub use store::CountedTable;
 pub use subscriptions::SubscriptionTarget;
 pub use wrangling::TagInfo;

@@ -1,4 +1,5 @@
-//! What readers leave on works: kudos, comments, bookmarks, hits.
+//! What readers leave on works: kudos and comments (bookmarks are in
+//! their own module).
 
 use sqlx::Row;
 
@@ -19,30 +20,6 @@ pub enum Kudoser {
 pub enum Commenter {
     Pseud(PseudId),
     Named(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bookmark {
-    pub id: i64,
-    /// `None` once the work is deleted; the bookmark and its note stay.
-    pub work: Option<WorkId>,
-    pub work_title: String,
-    pub note: Formatted,
-    /// The bookmarker's own tags, comma-separated as typed.
-    pub tags: Vec<String>,
-    pub private: bool,
-    /// A recommendation, shown as such to others.
-    pub rec: bool,
-}
-
-/// What a bookmark says besides which work it keeps.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BookmarkNote {
-    /// As typed: HTML, cleaned when it is kept.
-    pub note: String,
-    pub tags: Vec<String>,
-    pub private: bool,
-    pub rec: bool,
 }
 
 /// One comment, as stored.
@@ -88,24 +65,6 @@ pub struct CommentView {
 pub struct KudosGivers {
     pub names: Vec<String>,
     pub guests: i64,
-}
-
-/// A bookmark from `id, work_id, work_title, note, tags, private, rec`.
-fn bookmark_of_row(r: &sqlx::any::AnyRow) -> Result<Bookmark> {
-    let tags: String = r.try_get("tags")?;
-    Ok(Bookmark {
-        id: r.try_get("id")?,
-        work: r.try_get("work_id")?,
-        work_title: r.try_get("work_title")?,
-        note: Formatted::from_stored(r.try_get("note")?),
-        tags: tags
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        private: r.try_get::<i64, _>("private")? != 0,
-        rec: r.try_get::<i64, _>("rec")? != 0,
-    })
 }
 
 /// How a guest is known for kudos and hits: a hash of the archive's secret
@@ -317,37 +276,6 @@ impl Archive {
             .collect()
     }
 
-    /// An account's bookmarks, newest first, as `viewer` may see them: the
-    /// account holder sees all of them; anyone else the public ones, and
-    /// only of works they could open (or that are gone), so that a bookmark
-    /// never shows the title of a hidden work, or a registered-only one to
-    /// a guest.
-    pub async fn bookmarks_of(&self, user: UserId, viewer: Viewer) -> Result<Vec<Bookmark>> {
-        let rows = sqlx::query(
-            "SELECT b.id, b.work_id, b.work_title, b.note, b.tags, b.private, b.rec \
-             FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
-             LEFT JOIN works w ON w.id = b.work_id \
-             WHERE p.user_id = $1 AND ($2 = 1 OR (b.private = 0 AND (w.id IS NULL \
-             OR (w.draft = 0 AND w.hidden = 0 AND (w.restricted = 0 OR $3 = 1))))) \
-             AND NOT (EXISTS (SELECT 1 FROM blocks bl WHERE bl.user_id = $1 AND bl.blocked_id = $4) \
-             AND EXISTS (SELECT 1 FROM work_creators wc JOIN pseuds cp ON cp.id = wc.pseud_id \
-             WHERE wc.work_id = b.work_id AND cp.user_id = $4)) \
-             ORDER BY b.id DESC",
-        )
-        .bind(user)
-        .bind(i64::from(viewer == Viewer::User(user)))
-        .bind(i64::from(viewer != Viewer::Guest))
-        // Someone the owner blocked doesn't see the owner's bookmarks of
-        // their own works.
-        .bind(match viewer {
-            Viewer::User(id) => id,
-            Viewer::Guest => 0,
-        })
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(bookmark_of_row).collect()
-    }
-
     /// The work a comment is on.
     pub async fn work_of_comment(&self, id: i64) -> Result<Option<WorkId>> {
         let row = sqlx::query(
@@ -380,78 +308,6 @@ impl Archive {
 
     pub async fn comment_count(&self, work: WorkId) -> Result<i64> {
         self.stored_count(work, "comments_count").await
-    }
-
-    pub async fn add_bookmark(
-        &self,
-        work: WorkId,
-        pseud: PseudId,
-        note: &BookmarkNote,
-    ) -> Result<i64> {
-        let row = sqlx::query("SELECT title, draft FROM works WHERE id = $1")
-            .bind(work)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(ArchiveError::NoSuchWork(work))?;
-        let title: String = row.try_get("title")?;
-        if row.try_get::<i64, _>("draft")? != 0 {
-            return Err(ArchiveError::Conflict(
-                "a draft can be bookmarked once it is posted".into(),
-            ));
-        }
-        let tags: Vec<String> = note
-            .tags
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let note_text = Formatted::from_html(&note.note);
-        model::check_formatted(
-            "bookmark note",
-            &note_text,
-            model::limits::BOOKMARK_NOTE_CHARS,
-        )?;
-        model::check_count("bookmark tags", tags.len(), model::limits::BOOKMARK_TAGS)?;
-        for tag in &tags {
-            model::check_text("bookmark tag", tag, model::limits::TAG_NAME_CHARS)?;
-        }
-        let mut tx = self.write().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO bookmarks (work_id, pseud_id, work_title, note, tags, private, rec, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(work)
-        .bind(pseud)
-        .bind(title)
-        .bind(note_text.html())
-        .bind(tags.join(", "))
-        .bind(i64::from(note.private))
-        .bind(i64::from(note.rec))
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        record_change(&mut tx, "bookmark", id, "created").await?;
-        sqlx::query(
-            "UPDATE works SET bookmarks_count = \
-             (SELECT COUNT(*) FROM bookmarks WHERE work_id = $1 AND private = 0) WHERE id = $1",
-        )
-        .bind(work)
-        .execute(&mut *tx)
-        .await?;
-        record_change(&mut tx, "work", work, "counts").await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn bookmark(&self, id: i64) -> Result<Option<Bookmark>> {
-        let row = sqlx::query(
-            "SELECT id, work_id, work_title, note, tags, private, rec FROM bookmarks WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(bookmark_of_row).transpose()
     }
 
     pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {

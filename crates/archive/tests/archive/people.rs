@@ -324,8 +324,14 @@ async fn a_readers_own_lists_bookmarks_subscriptions_and_works() {
             .add_bookmark(posted, reader.default_pseud, &open)
             .await
             .unwrap();
+        // One bookmark per reader per work: the private one keeps another.
+        let elsewhere = backends::member(archive, "elsewhere").await;
+        let another = archive
+            .post_work(&[elsewhere.default_pseud], &draft())
+            .await
+            .unwrap();
         archive
-            .add_bookmark(posted, reader.default_pseud, &hidden)
+            .add_bookmark(another, reader.default_pseud, &hidden)
             .await
             .unwrap();
         archive

@@ -71,3 +71,161 @@ async fn works_are_marked_for_later_and_forgotten_one_by_one() {
             .is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_reader_keeps_one_bookmark_per_work_and_lists_find_them() {
+    use quire_archive::bookmarks::BookmarkFilter;
+    use quire_archive::{ArchiveError, BookmarkNote, Viewer};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
+        let other = backends::member(archive, "other").await;
+        let work = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let note = |text: &str, tags: &[&str], rec: bool| BookmarkNote {
+            note: text.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            private: false,
+            rec,
+        };
+        let first = archive
+            .add_bookmark(
+                work,
+                reader.default_pseud,
+                &note("Loved it.", &["Comfort"], true),
+            )
+            .await
+            .unwrap();
+        // Bookmarking again, even as another pseud, changes the one there is.
+        let alt = archive.add_pseud(reader.id, "reader_alt").await.unwrap();
+        let again = archive
+            .add_bookmark(
+                work,
+                alt,
+                &note("Still love it.", &["Comfort", "Reread"], true),
+            )
+            .await
+            .unwrap();
+        assert_eq!(first, again, "{}", test.name);
+        let kept = archive.bookmark(first).await.unwrap().unwrap();
+        assert_eq!(kept.bookmarker, "reader_alt");
+        assert_eq!(kept.tags, vec!["Comfort", "Reread"]);
+        assert_eq!(
+            archive
+                .bookmark_of_work(reader.id, work)
+                .await
+                .unwrap()
+                .map(|b| b.id),
+            Some(first)
+        );
+        archive
+            .add_bookmark(work, other.default_pseud, &note("", &[], false))
+            .await
+            .unwrap();
+
+        // Lists: all, by owner, by the bookmarker's tag or the work's, recs,
+        // notes.
+        let list = |filter: BookmarkFilter| async move {
+            archive
+                .list_bookmarks(
+                    &BookmarkFilter {
+                        per_page: 20,
+                        ..filter
+                    },
+                    Viewer::Guest,
+                )
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            list(BookmarkFilter::default()).await.total,
+            2,
+            "{}",
+            test.name
+        );
+        let mine = list(BookmarkFilter {
+            owner: Some(reader.id),
+            ..BookmarkFilter::default()
+        })
+        .await;
+        assert_eq!(
+            mine.bookmarks.iter().map(|b| b.id).collect::<Vec<_>>(),
+            vec![first]
+        );
+        let tagged = list(BookmarkFilter {
+            tag: Some("reread".into()),
+            ..BookmarkFilter::default()
+        })
+        .await;
+        assert_eq!(tagged.total, 1, "{}: by the bookmarker's tag", test.name);
+        let by_work_tag = list(BookmarkFilter {
+            tag: Some("Kylo Ren".into()),
+            ..BookmarkFilter::default()
+        })
+        .await;
+        assert_eq!(by_work_tag.total, 2, "{}: by the work's tag", test.name);
+        assert_eq!(
+            list(BookmarkFilter {
+                recs_only: true,
+                ..BookmarkFilter::default()
+            })
+            .await
+            .total,
+            1
+        );
+        assert_eq!(
+            list(BookmarkFilter {
+                with_notes: true,
+                ..BookmarkFilter::default()
+            })
+            .await
+            .total,
+            1
+        );
+
+        // Edited and deleted by their owner only.
+        assert!(matches!(
+            archive
+                .edit_bookmark(first, other.id, &note("Mine now.", &[], false))
+                .await,
+            Err(ArchiveError::NotAllowed(_))
+        ));
+        let private = BookmarkNote {
+            private: true,
+            ..note("Just for me.", &[], false)
+        };
+        archive
+            .edit_bookmark(first, reader.id, &private)
+            .await
+            .unwrap();
+        assert_eq!(
+            list(BookmarkFilter::default()).await.total,
+            1,
+            "private now"
+        );
+        assert_eq!(
+            archive
+                .list_bookmarks(
+                    &BookmarkFilter {
+                        per_page: 20,
+                        ..BookmarkFilter::default()
+                    },
+                    Viewer::User(reader.id)
+                )
+                .await
+                .unwrap()
+                .total,
+            2,
+            "its owner still sees it"
+        );
+        assert!(matches!(
+            archive.delete_bookmark(first, other.id).await,
+            Err(ArchiveError::NotAllowed(_))
+        ));
+        archive.delete_bookmark(first, reader.id).await.unwrap();
+        assert!(archive.bookmark(first).await.unwrap().is_none());
+    }
+}
