@@ -81,15 +81,21 @@ pub async fn check_logins(app: &App, logins: &[String]) -> Result<(), PageError>
     )))
 }
 
-/// Where a block or mute form sends the reader back to: a page of this
-/// site, or the person's own page.
-fn back(form: &FormData, login: &str, done: &str) -> Redirect {
+/// Where a form sends the reader back to: the page of this site it names
+/// (its own query left off), or `fallback`, with what was done.
+pub(crate) fn back_to_local(form: &FormData, fallback: String, done: &str) -> Redirect {
     let target = form
         .get("return_to")
         .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
         .map(|path| path.split(['?', '#']).next().unwrap_or(path).to_string())
-        .unwrap_or_else(|| format!("/users/{}", encode(login)));
+        .unwrap_or(fallback);
     Redirect::to(&format!("{target}?done={done}"))
+}
+
+/// Where a block or mute form sends the reader back to: a page of this
+/// site, or the person's own page.
+fn back(form: &FormData, login: &str, done: &str) -> Redirect {
+    back_to_local(form, format!("/users/{}", encode(login)), done)
 }
 
 /// The account behind a login, or a page saying there is none.

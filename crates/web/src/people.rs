@@ -54,6 +54,9 @@ impl PersonPage {
     fn works_url(&self) -> String {
         format!("/users/{}/works", encode(&self.login))
     }
+    fn bookmarks_url(&self) -> String {
+        format!("/users/{}/bookmarks", encode(&self.login))
+    }
     fn drafts(&self) -> Vec<&(WorkId, String, bool)> {
         self.works.iter().filter(|w| w.2).collect()
     }

@@ -11,8 +11,8 @@ use axum::Extension;
 use axum_extra::extract::cookie::CookieJar;
 use quire_archive::comment_controls::{CommentPolicy, CommentSettings};
 use quire_archive::{
-    formatted::Formatted, guest_key, BookmarkNote, Chapter, CommentView, Commenter, KudosGivers,
-    Kudoser, SubscriptionTarget, Work, WorkId,
+    formatted::Formatted, guest_key, Chapter, CommentView, Commenter, KudosGivers, Kudoser,
+    SubscriptionTarget, Work, WorkId,
 };
 
 use crate::access::{comment_work, visible_work};
@@ -86,6 +86,8 @@ struct WorkPage {
     signed_in: bool,
     subscribed: bool,
     marked_later: bool,
+    /// The reader's own bookmark of the work, which the form changes.
+    my_bookmark: Option<quire_archive::Bookmark>,
     message: Option<&'static str>,
     return_to: String,
     /// Where "show" leads when comments were hidden.
@@ -252,7 +254,9 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
             "The thread is frozen: it takes no replies or edits until you unfreeze it."
         }
         "comment-unfrozen" => "The thread takes replies and edits again.",
-        "bookmark" => "Bookmarked. You'll find it among your bookmarks.",
+        "bookmark" => {
+            "Bookmarked. You'll find it among your bookmarks; bookmarking again changes it."
+        }
         "subscribed" => "You're subscribed; you'll hear of new chapters.",
         "unsubscribed" => "You're no longer subscribed.",
         "marked" => "Marked for later: it waits on your dashboard.",
@@ -391,9 +395,12 @@ async fn show(
         None => false,
     };
     let me = visitor.user.as_ref().map(|u| u.id);
-    let marked_later = match me {
-        Some(me) => app.archive.is_marked_for_later(me, work.id).await?,
-        None => false,
+    let (marked_later, my_bookmark) = match me {
+        Some(me) => (
+            app.archive.is_marked_for_later(me, work.id).await?,
+            app.archive.bookmark_of_work(me, work.id).await?,
+        ),
+        None => (false, None),
     };
     let reader = CommentReader {
         me,
@@ -482,6 +489,7 @@ async fn show(
         signed_in: visitor.signed_in(),
         subscribed,
         marked_later,
+        my_bookmark,
         message: message_for(query.done.as_deref()),
         comment_settings,
         may_comment,
@@ -641,14 +649,12 @@ pub async fn bookmark(
     visitor.check_csrf(form.get("csrf"))?;
     let work = visible_work(&app, &visitor, &id).await?;
     let user = visitor.active_member(format!("/works/{}", work.id))?;
-    let note = BookmarkNote {
-        note: form.text("note"),
-        tags: settings::names(&form.text("tags")),
-        private: form.checked("private"),
-        rec: form.checked("rec"),
-    };
     app.archive
-        .add_bookmark(work.id, user.default_pseud, &note)
+        .add_bookmark(
+            work.id,
+            user.default_pseud,
+            &crate::bookmarks::note_of(&form),
+        )
         .await?;
     Ok(back_to(&form, work.id, "bookmark").into_response())
 }

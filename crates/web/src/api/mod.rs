@@ -10,6 +10,7 @@
 //! can't list a route the router lacks, or miss one it has.
 
 mod blocks;
+mod bookmarks;
 mod comment_controls;
 mod later;
 mod names;
@@ -92,6 +93,9 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(comment_controls::delete_comments_of))
         .routes(routes!(write::bookmark))
+        .routes(routes!(bookmarks::all))
+        .routes(routes!(bookmarks::edit, bookmarks::delete))
+        .routes(routes!(bookmarks::of_person))
         .routes(routes!(write::subscribe, write::unsubscribe))
         .routes(routes!(read::suggest_tags))
         .routes(routes!(read::tag))

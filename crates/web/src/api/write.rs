@@ -700,7 +700,19 @@ pub(crate) struct BookmarkIn {
     rec: bool,
 }
 
-/// Bookmarks a work.
+impl BookmarkIn {
+    pub(crate) fn note(self) -> BookmarkNote {
+        BookmarkNote {
+            note: self.note,
+            tags: self.tags,
+            private: self.private,
+            rec: self.rec,
+        }
+    }
+}
+
+/// Bookmarks a work. A reader keeps one bookmark per work: bookmarking it
+/// again changes that one, and answers its id.
 #[utoipa::path(post, path = "/api/v1/works/{id}/bookmarks", tag = "reactions",
     params(("id" = i64, Path, description = "The work's id.", example = 1)),
     request_body = BookmarkIn,
@@ -720,17 +732,11 @@ pub(crate) async fn bookmark(
 ) -> Result<Response, ApiError> {
     let user = caller.writer()?.clone();
     let work = visible(&app, &caller, &id).await?;
-    let note = BookmarkNote {
-        note: bookmark.note,
-        tags: bookmark.tags,
-        private: bookmark.private,
-        rec: bookmark.rec,
-    };
     let id = app
         .archive
-        .add_bookmark(work.id, user.default_pseud, &note)
+        .add_bookmark(work.id, user.default_pseud, &bookmark.note())
         .await?;
-    let url = format!("/api/v1/users/{}", user.login);
+    let url = format!("/api/v1/users/{}/bookmarks", user.login);
     Ok((StatusCode::CREATED, Json(Created { id, url })).into_response())
 }
 

@@ -118,6 +118,8 @@ struct Target {
     title: String,
     chapters: Vec<i64>,
     comment: Option<i64>,
+    /// The member's bookmark of the work (none of a draft).
+    bookmark: Option<i64>,
     series: i64,
     report: i64,
     /// The login of its first creator.
@@ -279,6 +281,16 @@ fn target(
                     .expect("the member comments"),
             )
         };
+        let bookmark = if kind == "draft" {
+            None
+        } else {
+            Some(
+                archive
+                    .add_bookmark(work, member.pseud, &quire_archive::BookmarkNote::default())
+                    .await
+                    .expect("the member bookmarks"),
+            )
+        };
         let series = archive
             .add_to_series(work, &fresh_name("Matrix series "), None)
             .await
@@ -316,6 +328,7 @@ fn target(
             title,
             chapters,
             comment,
+            bookmark,
             series,
             report,
             author: creators[0].2.clone(),
@@ -336,6 +349,8 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         || pattern.starts_with("/admin/comments/")
     {
         target.comment?.to_string()
+    } else if pattern.starts_with("/bookmarks/") || pattern.starts_with("/api/v1/bookmarks/") {
+        target.bookmark?.to_string()
     } else if pattern.starts_with("/series/") || pattern.starts_with("/api/v1/series/") {
         target.series.to_string()
     } else {
@@ -395,6 +410,7 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/works/{id}/comments" => &[("body", "A comment."), ("name", "A guest")],
         "/comments/{id}/edit" => &[("body", "An edited comment.")],
         "/works/{id}/bookmarks" => &[("note", "A note.")],
+        "/bookmarks/{id}/edit" => &[("note", "An edited note.")],
         "/series/{id}/description" => &[("description", "A <i>described</i> series.")],
         "/works/{id}/subscription" => &[("action", "subscribe")],
         "/works/{id}/read-as" => &[("fill:Y/N", "Sam")],
@@ -481,6 +497,7 @@ fn json_for(method: &str, pattern: &str) -> Option<serde_json::Value> {
         ("POST", "/api/v1/works/{id}/comments") => Some(json!({"body": "A comment."})),
         ("PUT", "/api/v1/comments/{id}") => Some(json!({"body": "An edited comment."})),
         ("POST", "/api/v1/works/{id}/bookmarks") => Some(json!({"note": "A note."})),
+        ("PUT", "/api/v1/bookmarks/{id}") => Some(json!({"note": "An edited note."})),
         ("PUT", "/api/v1/me/mutes") => Some(json!({"tags": ["Muted"]})),
         ("PUT", "/api/v1/works/{id}/comment-settings") => {
             Some(json!({"policy": "everyone", "moderated": false}))

@@ -103,3 +103,132 @@ fn a_reader_marks_works_for_later_and_keeps_the_history_they_want() {
     let list = client.api("GET", "/api/v1/me/later", Some(&token), None);
     assert!(list.body.contains("\"works\":[]"), "{}", list.body);
 }
+
+#[test]
+fn bookmarks_are_one_per_reader_and_listed_by_person_and_tag() {
+    let site = Site::start();
+    let author = site.member("bm_author");
+    let reader = site.member("bm_reader");
+    let other = site.member("bm_other");
+    let id = post_work(
+        &author,
+        &[
+            ("title", "Bookmarked story"),
+            ("body", "A story to keep."),
+            ("freeforms", "Slow Burn"),
+        ],
+    );
+    let path = format!("/works/{id}");
+    reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[
+            ("note", "First thoughts."),
+            ("tags", "Comfort"),
+            ("rec", "1"),
+        ],
+    );
+    // Bookmarking again changes the one bookmark; the form shows it.
+    let again = reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[
+            ("note", "Second thoughts."),
+            ("tags", "Comfort, Reread"),
+            ("rec", "1"),
+        ],
+    );
+    assert!(
+        again.body.contains("Save changes to your bookmark"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("Second thoughts."));
+    other.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[("note", ""), ("tags", "Later")],
+    );
+
+    let guest = site.client();
+    let all = guest.get("/bookmarks").body;
+    assert!(all.contains("2 bookmarks"), "{all}");
+    assert!(all.contains("Second thoughts.") && !all.contains("First thoughts."));
+    let recs = guest.get("/bookmarks?recs=1").body;
+    assert!(
+        recs.contains("1 bookmark") && recs.contains("bm_reader"),
+        "{recs}"
+    );
+    let mine = guest.get("/users/bm_reader/bookmarks").body;
+    assert!(mine.contains("Bookmarks by bm_reader") && mine.contains("1 bookmark"));
+    // A tag page finds the bookmarker's tags and the work's own.
+    let by_own_tag = guest.get("/tags/Reread/bookmarks").body;
+    assert!(by_own_tag.contains("1 bookmark"), "{by_own_tag}");
+    let by_work_tag = guest.get("/tags/Slow%20Burn/bookmarks").body;
+    assert!(by_work_tag.contains("2 bookmarks"), "{by_work_tag}");
+
+    // Edited and deleted from the list, by their owner only.
+    let bookmark = site
+        .store(async {
+            let user = site.archive.user_id_of("bm_reader").await.unwrap().unwrap();
+            site.archive.bookmark_of_work(user, id).await.unwrap()
+        })
+        .expect("the reader's bookmark")
+        .id;
+    let list = reader.get("/bookmarks").body;
+    assert!(list.contains(&format!("action=\"/bookmarks/{bookmark}/edit\"")));
+    assert!(!other
+        .get("/bookmarks")
+        .body
+        .contains(&format!("action=\"/bookmarks/{bookmark}/edit\"")));
+    let refused = other.submit(
+        "/bookmarks",
+        &format!("/bookmarks/{bookmark}/edit"),
+        &[("note", "Not mine.")],
+    );
+    assert_eq!(refused.status, 403);
+    let edited = reader.submit(
+        "/bookmarks",
+        &format!("/bookmarks/{bookmark}/edit"),
+        &[
+            ("note", "Third thoughts."),
+            ("private", "1"),
+            ("return_to", "/bookmarks"),
+        ],
+    );
+    assert!(
+        edited.body.contains("Your bookmark is changed"),
+        "{}",
+        edited.body
+    );
+    assert!(edited.body.contains("(private)"));
+    assert!(
+        !guest.get("/bookmarks").body.contains("Third thoughts."),
+        "private now"
+    );
+
+    // A muted bookmarker's bookmarks leave the list, counted.
+    guest.submit("/users/bm_other", "/users/bm_other/mute", &[]);
+    let muted = guest.get("/bookmarks").body;
+    assert!(!muted.contains("bm_other"), "{muted}");
+    assert!(muted.contains("1 hidden · <a"), "{muted}");
+
+    // The API lists the same.
+    let api = guest.api("GET", "/api/v1/bookmarks?tag=Later", None, None);
+    assert_eq!(api.status, 200, "{}", api.body);
+    assert!(
+        api.body.contains("\"total\":1") && api.body.contains("bm_other"),
+        "{}",
+        api.body
+    );
+    let bad = guest.api("GET", "/api/v1/bookmarks?sort=sideways", None, None);
+    assert_eq!(bad.status, 400);
+
+    let deleted = reader.submit(
+        "/bookmarks",
+        &format!("/bookmarks/{bookmark}/delete"),
+        &[("return_to", "/bookmarks")],
+    );
+    assert!(deleted.body.contains("The bookmark is deleted"));
+    assert!(reader.get(&path).body.contains(">Save bookmark</button>"));
+}
