@@ -1,6 +1,7 @@
-//! Bookmarks: one per reader per work, with the reader's note, tags, and
-//! whether it is private or a recommendation; listed by person, by tag or
-//! all together, as each viewer may see them.
+//! Bookmarks: one per reader per work, series or work elsewhere (AO3's
+//! external works), with the reader's note, tags, and whether it is
+//! private or a recommendation; listed by person, by tag or all together,
+//! as each viewer may see them.
 
 use sqlx::Row;
 
@@ -27,6 +28,22 @@ pub struct Bookmark {
     pub bookmarker_login: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// A bookmark of a series (`work` is then `None`; `work_title` is the
+    /// series' title).
+    pub series: Option<i64>,
+    /// A bookmark of a work elsewhere (`work_title` is its title).
+    pub external: Option<ExternalWork>,
+}
+
+/// A work on another site, as a reader bookmarks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalWork {
+    /// An http or https address.
+    pub url: String,
+    pub title: String,
+    pub creator: String,
+    /// Its fandoms, characters and other tags, as the reader gives them.
+    pub tags: Vec<String>,
 }
 
 /// What a bookmark says besides which work it keeps.
@@ -63,22 +80,44 @@ pub struct BookmarkPage {
 }
 
 const COLUMNS: &str = "b.id, b.work_id, b.work_title, b.note, b.tags, b.private, b.rec, \
-     b.created_at, p.name AS bookmarker, p.user_id, u.login";
+     b.created_at, p.name AS bookmarker, p.user_id, u.login, b.series_id, b.external_url, \
+     b.external_creator, b.external_tags";
 const FROM: &str = "FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
      LEFT JOIN users u ON u.id = p.user_id LEFT JOIN works w ON w.id = b.work_id";
 
+/// A comma-separated list as kept, as its names.
+fn names_of(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 fn bookmark_of_row(r: &sqlx::any::AnyRow) -> Result<Bookmark> {
     let tags: String = r.try_get("tags")?;
+    let title: String = r.try_get("work_title")?;
+    let external = match r.try_get::<Option<String>, _>("external_url")? {
+        Some(url) => Some(ExternalWork {
+            url,
+            title: title.clone(),
+            creator: r
+                .try_get::<Option<String>, _>("external_creator")?
+                .unwrap_or_default(),
+            tags: names_of(
+                &r.try_get::<Option<String>, _>("external_tags")?
+                    .unwrap_or_default(),
+            ),
+        }),
+        None => None,
+    };
     Ok(Bookmark {
+        series: r.try_get("series_id")?,
+        external,
         id: r.try_get("id")?,
         work: r.try_get("work_id")?,
-        work_title: r.try_get("work_title")?,
+        work_title: title,
         note: Formatted::from_stored(r.try_get("note")?),
-        tags: tags
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
+        tags: names_of(&tags),
         private: r.try_get::<i64, _>("private")? != 0,
         rec: r.try_get::<i64, _>("rec")? != 0,
         bookmarker: r.try_get("bookmarker")?,
@@ -246,6 +285,164 @@ impl Archive {
         Ok(())
     }
 
+    /// Bookmarks a series (one per reader per series: again changes it).
+    /// The caller checks that the reader may see the series.
+    pub async fn add_series_bookmark(
+        &self,
+        series: i64,
+        pseud: PseudId,
+        note: &BookmarkNote,
+    ) -> Result<i64> {
+        let title: String = sqlx::query("SELECT title FROM series WHERE id = $1")
+            .bind(series)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| ArchiveError::Missing(format!("there is no series {series}")))?
+            .try_get("title")?;
+        self.keep_bookmark(pseud, note, Kept::Series(series), &title)
+            .await
+    }
+
+    /// Bookmarks a work on another site (one per reader per address:
+    /// again changes it, and what it says of the work).
+    pub async fn add_external_bookmark(
+        &self,
+        work: &ExternalWork,
+        pseud: PseudId,
+        note: &BookmarkNote,
+    ) -> Result<i64> {
+        let url = work.url.trim();
+        let parsed = url::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if parsed.is_none() {
+            return Err(ArchiveError::rejected(
+                "url",
+                "Give the work's address as it starts in a browser, with https:// or http://.",
+            ));
+        }
+        model::check_text("url", url, model::limits::URL_CHARS)?;
+        let title = work.title.trim();
+        if title.is_empty() {
+            return Err(ArchiveError::rejected(
+                "title",
+                "Give the work's title, as its own site has it.",
+            ));
+        }
+        model::check_text("title", title, model::limits::TITLE_CHARS)?;
+        model::check_text("creator", work.creator.trim(), model::limits::TITLE_CHARS)?;
+        let tags: Vec<&str> = work
+            .tags
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        model::check_count("work tags", tags.len(), model::limits::BOOKMARK_TAGS)?;
+        for tag in &tags {
+            model::check_text("work tag", tag, model::limits::TAG_NAME_CHARS)?;
+        }
+        let external = ExternalWork {
+            url: url.to_string(),
+            title: title.to_string(),
+            creator: work.creator.trim().to_string(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        };
+        self.keep_bookmark(pseud, note, Kept::External(&external), title)
+            .await
+    }
+
+    /// Writes a bookmark of a series or a work elsewhere, or changes the
+    /// reader's one of the same.
+    async fn keep_bookmark(
+        &self,
+        pseud: PseudId,
+        note: &BookmarkNote,
+        of: Kept<'_>,
+        title: &str,
+    ) -> Result<i64> {
+        let (note_text, tags) = kept_note(note)?;
+        let (series, url, creator, external_tags) = match of {
+            Kept::Series(id) => (Some(id), None, None, None),
+            Kept::External(work) => (
+                None,
+                Some(work.url.clone()),
+                Some(work.creator.clone()),
+                Some(work.tags.join(", ")),
+            ),
+        };
+        let mut tx = self.write().await?;
+        let existing: Option<i64> = sqlx::query(
+            "SELECT b.id FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
+             WHERE p.user_id = (SELECT user_id FROM pseuds WHERE id = $1) \
+             AND (b.series_id = $2 OR b.external_url = $3) ORDER BY b.id LIMIT 1",
+        )
+        .bind(pseud)
+        .bind(series.unwrap_or(0))
+        .bind(url.clone().unwrap_or_default())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get("id"))
+        .transpose()?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE bookmarks SET pseud_id = $2, work_title = $3, note = $4, tags = $5, \
+                     private = $6, rec = $7, external_creator = $8, external_tags = $9 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(pseud)
+                .bind(title)
+                .bind(note_text.html())
+                .bind(tags)
+                .bind(i64::from(note.private))
+                .bind(i64::from(note.rec))
+                .bind(creator)
+                .bind(external_tags)
+                .execute(&mut *tx)
+                .await?;
+                record_change(&mut tx, "bookmark", id, "edited").await?;
+                id
+            }
+            None => {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO bookmarks (pseud_id, work_title, note, tags, private, rec, created_at, \
+                     series_id, external_url, external_creator, external_tags) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(pseud)
+                .bind(title)
+                .bind(note_text.html())
+                .bind(tags)
+                .bind(i64::from(note.private))
+                .bind(i64::from(note.rec))
+                .bind(now())
+                .bind(series)
+                .bind(url)
+                .bind(creator)
+                .bind(external_tags)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                record_change(&mut tx, "bookmark", id, "created").await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The reader's own bookmark of a series, if they have one.
+    pub async fn bookmark_of_series(&self, user: UserId, series: i64) -> Result<Option<Bookmark>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} {FROM} WHERE p.user_id = $1 AND b.series_id = $2 ORDER BY b.id LIMIT 1"
+        ))
+        .bind(user)
+        .bind(series)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(bookmark_of_row).transpose()
+    }
+
     pub async fn bookmark(&self, id: i64) -> Result<Option<Bookmark>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE b.id = $1"))
             .bind(id)
@@ -299,11 +496,19 @@ impl Archive {
              WHERE wc.work_id = b.work_id AND cp.user_id = $1))"
                 .to_string(),
         ];
+        // A series shows only while one of its works may be seen.
+        conditions.push(
+            "(b.series_id IS NULL OR p.user_id = $1 OR EXISTS (SELECT 1 FROM series_works sw \
+             JOIN works sww ON sww.id = sw.work_id WHERE sw.series_id = b.series_id \
+             AND sww.draft = 0 AND sww.hidden = 0 AND (sww.restricted = 0 OR $1 <> 0)))"
+                .into(),
+        );
         // Every parameter is in the query whatever the filter, as
         // PostgreSQL wants: an unset one matches everything.
         conditions.push("($2 = 0 OR p.user_id = $2)".into());
         conditions.push(
             "($3 = '' OR (', ' || LOWER(b.tags) || ',') LIKE ('%, ' || $3 || ',%') \
+             OR (', ' || LOWER(COALESCE(b.external_tags, '')) || ',') LIKE ('%, ' || $3 || ',%') \
              OR EXISTS (SELECT 1 FROM work_tags wt JOIN tags t ON t.id = wt.tag_id \
              WHERE wt.work_id = b.work_id AND (t.name_key = $3 \
              OR t.synonym_of IN (SELECT id FROM tags WHERE name_key = $3) \
@@ -347,6 +552,13 @@ impl Archive {
             total,
         })
     }
+}
+
+/// What a bookmark that isn't of a work here keeps.
+#[derive(Clone, Copy)]
+enum Kept<'a> {
+    Series(i64),
+    External(&'a ExternalWork),
 }
 
 fn no_such(id: i64) -> ArchiveError {

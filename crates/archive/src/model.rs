@@ -50,6 +50,8 @@ pub mod limits {
     /// A report's details.
     pub const REPORT_CHARS: usize = 5_000;
     pub const TOKEN_NAME_CHARS: usize = 100;
+    /// A bookmarked work elsewhere: its address.
+    pub const URL_CHARS: usize = 2_000;
     /// A language code (`en`, `pt-BR`, `zh-Hant-TW`): 35 is the longest
     /// tag RFC 5646 asks every reader of them to take.
     pub const LANGUAGE_CHARS: usize = 35;

@@ -229,3 +229,124 @@ async fn a_reader_keeps_one_bookmark_per_work_and_lists_find_them() {
         assert!(archive.bookmark(first).await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn series_and_works_elsewhere_are_bookmarked_too() {
+    use quire_archive::bookmarks::{BookmarkFilter, ExternalWork};
+    use quire_archive::{ArchiveError, BookmarkNote, Viewer};
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let author = backends::member(archive, "author").await;
+        let reader = backends::member(archive, "reader").await;
+        let work = archive
+            .post_work(&[author.default_pseud], &draft())
+            .await
+            .unwrap();
+        let series = archive
+            .add_to_series(work, "The Ashes Cycle", None)
+            .await
+            .unwrap();
+        let note = BookmarkNote {
+            note: "The whole cycle.".into(),
+            ..BookmarkNote::default()
+        };
+        let first = archive
+            .add_series_bookmark(series, reader.default_pseud, &note)
+            .await
+            .unwrap();
+        let again = archive
+            .add_series_bookmark(series, reader.default_pseud, &BookmarkNote::default())
+            .await
+            .unwrap();
+        assert_eq!(first, again, "{}: one per reader per series", test.name);
+        let kept = archive.bookmark(first).await.unwrap().unwrap();
+        assert_eq!((kept.series, kept.work), (Some(series), None));
+        assert_eq!(kept.work_title, "The Ashes Cycle");
+        assert_eq!(
+            archive
+                .bookmark_of_series(reader.id, series)
+                .await
+                .unwrap()
+                .map(|b| b.id),
+            Some(first)
+        );
+
+        let elsewhere = ExternalWork {
+            url: "https://example.org/fic/42".into(),
+            title: "Far Away".into(),
+            creator: "someone_else".into(),
+            tags: vec!["Other Fandom".into(), "Fluff".into()],
+        };
+        let external = archive
+            .add_external_bookmark(&elsewhere, reader.default_pseud, &BookmarkNote::default())
+            .await
+            .unwrap();
+        let kept = archive.bookmark(external).await.unwrap().unwrap();
+        assert_eq!(kept.external, Some(elsewhere.clone()), "{}", test.name);
+        assert_eq!(kept.work_title, "Far Away");
+        for bad in [
+            ExternalWork {
+                url: "javascript:alert(1)".into(),
+                ..elsewhere.clone()
+            },
+            ExternalWork {
+                url: "example.org/no-scheme".into(),
+                ..elsewhere.clone()
+            },
+            ExternalWork {
+                title: " ".into(),
+                ..elsewhere.clone()
+            },
+        ] {
+            assert!(matches!(
+                archive
+                    .add_external_bookmark(&bad, reader.default_pseud, &BookmarkNote::default())
+                    .await,
+                Err(ArchiveError::Rejected { .. })
+            ));
+        }
+        // The work's own tags find it.
+        let fluff = archive
+            .list_bookmarks(
+                &BookmarkFilter {
+                    tag: Some("fluff".into()),
+                    per_page: 20,
+                    ..BookmarkFilter::default()
+                },
+                Viewer::Guest,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            fluff.bookmarks.iter().map(|b| b.id).collect::<Vec<_>>(),
+            vec![external]
+        );
+        assert_eq!(
+            archive
+                .bookmarks_of(reader.id, Viewer::Guest)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        // A series none of whose works may be seen doesn't show its title.
+        archive.set_work_hidden(work, true).await.unwrap();
+        let seen: Vec<_> = archive
+            .bookmarks_of(reader.id, Viewer::Guest)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
+        assert_eq!(seen, vec![external], "{}", test.name);
+        assert_eq!(
+            archive
+                .bookmarks_of(reader.id, Viewer::User(reader.id))
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "its owner still sees it"
+        );
+    }
+}
