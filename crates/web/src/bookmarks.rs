@@ -4,9 +4,9 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use quire_archive::bookmarks::{BookmarkFilter, BookmarkPage};
+use quire_archive::bookmarks::{BookmarkFilter, BookmarkPage, ExternalWork};
 use quire_archive::{Bookmark, BookmarkNote};
 
 use crate::form::FormData;
@@ -264,8 +264,66 @@ pub async fn delete(
     Ok(back_to_local(&form, "/bookmarks".into(), "bookmark-deleted").into_response())
 }
 
+/// `POST /series/{id}/bookmarks`: bookmark a series the reader can see.
+pub async fn series(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    app.archive
+        .series_for(id, visitor.viewer())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let user = visitor.active_member(format!("/series/{id}"))?;
+    app.archive
+        .add_series_bookmark(id, user.default_pseud, &note_of(&form))
+        .await?;
+    Ok(Redirect::to(&format!("/series/{id}?done=bookmark")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "external_bookmark.html")]
+struct ExternalBookmarkPage {
+    layout: Layout,
+}
+
+/// `/bookmarks/external/new`: bookmark a work on another site.
+pub async fn external_form(Extension(visitor): Extension<Visitor>) -> Result<Response, PageError> {
+    visitor.member("/bookmarks/external/new")?;
+    render(&ExternalBookmarkPage {
+        layout: Layout::new(&visitor, "Bookmark a work elsewhere"),
+    })
+}
+
+pub async fn external(
+    State(app): State<App>,
+    Extension(visitor): Extension<Visitor>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    visitor.check_csrf(form.get("csrf"))?;
+    let user = visitor.active_member("/bookmarks/external/new")?;
+    let work = ExternalWork {
+        url: form.text("url"),
+        title: form.text("title"),
+        creator: form.text("creator"),
+        tags: settings::names(&form.text("work_tags")),
+    };
+    app.archive
+        .add_external_bookmark(&work, user.default_pseud, &note_of(&form))
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/users/{}/bookmarks?done=bookmark-external",
+        encode(&user.login)
+    ))
+    .into_response())
+}
+
 fn message_for(done: &str) -> Option<&'static str> {
     Some(match done {
+        "bookmark-external" => "Bookmarked. Bookmarking the same address again changes it.",
         "bookmark-edited" => "Your bookmark is changed.",
         "bookmark-deleted" => "The bookmark is deleted.",
         _ => return None,

@@ -340,6 +340,8 @@ page_table! {
     "/users/{login}/bookmarks" => get(bookmarks::of_person);
     "/bookmarks" => get(bookmarks::all);
     "/bookmarks/{id}/edit" => post(bookmarks::edit);
+    "/bookmarks/external/new" => get(bookmarks::external_form).post(bookmarks::external);
+    "/series/{id}/bookmarks" => post(bookmarks::series);
     "/bookmarks/{id}/delete" => post(bookmarks::delete);
     "/users/{login}/block" => post(keeping_away::block);
     "/users/{login}/mute" => post(keeping_away::mute);

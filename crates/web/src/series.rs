@@ -26,6 +26,10 @@ struct SeriesPage {
     words: String,
     /// (part, blurb), in order.
     parts: Vec<(u32, Blurb)>,
+    signed_in: bool,
+    /// The reader's own bookmark of the series, which the form changes.
+    my_bookmark: Option<quire_archive::Bookmark>,
+    message: Option<&'static str>,
 }
 
 impl SeriesPage {
@@ -34,10 +38,16 @@ impl SeriesPage {
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SeriesQuery {
+    done: Option<String>,
+}
+
 pub async fn show(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<SeriesQuery>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let series = app
@@ -45,9 +55,12 @@ pub async fn show(
         .series_for(id, visitor.viewer())
         .await?
         .ok_or(PageError::NotFound)?;
-    let can_describe = match &visitor.user {
-        Some(user) => app.archive.is_series_creator(series.id, user.id).await?,
-        None => false,
+    let (can_describe, my_bookmark) = match &visitor.user {
+        Some(user) => (
+            app.archive.is_series_creator(series.id, user.id).await?,
+            app.archive.bookmark_of_series(user.id, series.id).await?,
+        ),
+        None => (false, None),
     };
     render(&SeriesPage {
         layout: Layout::new(&visitor, series.title.clone()),
@@ -69,6 +82,14 @@ pub async fn show(
             })
             .collect(),
         title: series.title,
+        signed_in: visitor.signed_in(),
+        my_bookmark,
+        message: match query.done.as_deref() {
+            Some("bookmark") => Some(
+                "Bookmarked. You'll find it among your bookmarks; bookmarking again changes it.",
+            ),
+            _ => None,
+        },
     })
 }
 

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::read::answer_json;
 use super::write::BookmarkIn;
+use super::write::Created;
 use super::{ApiError, ApiJson, Caller, Problem};
 use crate::bookmarks::BOOKMARKS_PER_PAGE;
 use crate::App;
@@ -74,8 +75,14 @@ impl BookmarkParams {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct BookmarkOut {
     id: i64,
-    /// `null` once the work is deleted.
+    /// The work here it keeps; `null` for a series or a work elsewhere, or
+    /// once the work is deleted.
     work: Option<i64>,
+    /// The series it keeps.
+    series: Option<i64>,
+    /// The work elsewhere it keeps.
+    external: Option<ExternalOut>,
+    /// The title of the work or series it keeps.
     work_title: String,
     /// The pseud it was made as.
     bookmarker: String,
@@ -86,6 +93,23 @@ pub(crate) struct BookmarkOut {
     rec: bool,
     /// Unix seconds.
     created_at: i64,
+}
+
+/// A work on another site.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+pub(crate) struct ExternalOut {
+    /// An http or https address.
+    #[schema(max_length = 2000)]
+    url: String,
+    #[schema(max_length = 255)]
+    title: String,
+    #[serde(default)]
+    #[schema(max_length = 255)]
+    creator: String,
+    /// Its fandoms, characters and tags.
+    #[serde(default)]
+    #[schema(max_items = 75)]
+    tags: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -112,6 +136,13 @@ async fn listed(
         .map(|b| BookmarkOut {
             id: b.id,
             work: b.work,
+            series: b.series,
+            external: b.external.map(|e| ExternalOut {
+                url: e.url,
+                title: e.title,
+                creator: e.creator,
+                tags: e.tags,
+            }),
             work_title: b.work_title,
             bookmarker: b.bookmarker,
             note: b.note.html().to_string(),
@@ -229,4 +260,86 @@ pub(crate) async fn delete(
 fn bookmark_id(id: &str) -> Result<i64, ApiError> {
     id.parse()
         .map_err(|_| crate::pages::PageError::NotFound.into())
+}
+
+/// Bookmarks a series the caller can see (one per reader per series:
+/// again changes it, and answers its id).
+#[utoipa::path(post, path = "/api/v1/series/{id}/bookmarks", tag = "reactions",
+    params(("id" = i64, Path, description = "The series' id.", example = 1)),
+    request_body = BookmarkIn,
+    responses(
+        (status = 201, description = "Bookmarked; `url` lists the account's bookmarks.", body = Created),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such series that the caller may see.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A note or tags over their limits.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn series(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(bookmark): ApiJson<BookmarkIn>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::from(crate::pages::PageError::NotFound))?;
+    if app
+        .archive
+        .series_for(id, caller.visitor.viewer())
+        .await?
+        .is_none()
+    {
+        return Err(crate::pages::PageError::NotFound.into());
+    }
+    let id = app
+        .archive
+        .add_series_bookmark(id, user.default_pseud, &bookmark.note())
+        .await?;
+    created(id, &user.login)
+}
+
+/// A work elsewhere and the caller's bookmark of it.
+#[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"work": {"url": "https://example.org/fic/42", "title": "Far Away", "creator": "someone", "tags": ["Fluff"]}, "bookmark": {"note": "Loved it.", "rec": true}}))]
+pub(crate) struct ExternalIn {
+    work: ExternalOut,
+    #[serde(default)]
+    bookmark: BookmarkIn,
+}
+
+/// Bookmarks a work on another site (one per reader per address: again
+/// changes it, and answers its id).
+#[utoipa::path(post, path = "/api/v1/bookmarks/external", tag = "reactions",
+    request_body = ExternalIn,
+    responses(
+        (status = 201, description = "Bookmarked; `url` lists the account's bookmarks.", body = Created),
+        (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An address that isn't http(s), no title, or a field over its limit.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn external(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<ExternalIn>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer()?.clone();
+    let work = quire_archive::bookmarks::ExternalWork {
+        url: body.work.url,
+        title: body.work.title,
+        creator: body.work.creator,
+        tags: body.work.tags,
+    };
+    let id = app
+        .archive
+        .add_external_bookmark(&work, user.default_pseud, &body.bookmark.note())
+        .await?;
+    created(id, &user.login)
+}
+
+fn created(id: i64, login: &str) -> Result<Response, ApiError> {
+    let url = format!("/api/v1/users/{login}/bookmarks");
+    Ok((StatusCode::CREATED, axum::Json(Created { id, url })).into_response())
 }

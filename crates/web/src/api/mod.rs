@@ -96,6 +96,8 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookmarks::all))
         .routes(routes!(bookmarks::edit, bookmarks::delete))
         .routes(routes!(bookmarks::of_person))
+        .routes(routes!(bookmarks::series))
+        .routes(routes!(bookmarks::external))
         .routes(routes!(write::subscribe, write::unsubscribe))
         .routes(routes!(read::suggest_tags))
         .routes(routes!(read::tag))

@@ -518,8 +518,8 @@ pub(crate) struct CommentIn {
 /// What was made, and where it can be read.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Created {
-    id: i64,
-    url: String,
+    pub(crate) id: i64,
+    pub(crate) url: String,
 }
 
 /// Comments on a chapter of a work, as the caller's default pseud.

@@ -411,6 +411,7 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/comments/{id}/edit" => &[("body", "An edited comment.")],
         "/works/{id}/bookmarks" => &[("note", "A note.")],
         "/bookmarks/{id}/edit" => &[("note", "An edited note.")],
+        "/bookmarks/external/new" => &[("url", "https://example.org/fic/1"), ("title", "Far Away")],
         "/series/{id}/description" => &[("description", "A <i>described</i> series.")],
         "/works/{id}/subscription" => &[("action", "subscribe")],
         "/works/{id}/read-as" => &[("fill:Y/N", "Sam")],
@@ -498,6 +499,10 @@ fn json_for(method: &str, pattern: &str) -> Option<serde_json::Value> {
         ("PUT", "/api/v1/comments/{id}") => Some(json!({"body": "An edited comment."})),
         ("POST", "/api/v1/works/{id}/bookmarks") => Some(json!({"note": "A note."})),
         ("PUT", "/api/v1/bookmarks/{id}") => Some(json!({"note": "An edited note."})),
+        ("POST", "/api/v1/series/{id}/bookmarks") => Some(json!({"note": "A note."})),
+        ("POST", "/api/v1/bookmarks/external") => Some(json!({
+            "work": {"url": "https://example.org/fic/1", "title": "Far Away"},
+        })),
         ("PUT", "/api/v1/me/mutes") => Some(json!({"tags": ["Muted"]})),
         ("PUT", "/api/v1/works/{id}/comment-settings") => {
             Some(json!({"policy": "everyone", "moderated": false}))

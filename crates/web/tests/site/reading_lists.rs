@@ -232,3 +232,110 @@ fn bookmarks_are_one_per_reader_and_listed_by_person_and_tag() {
     assert!(deleted.body.contains("The bookmark is deleted"));
     assert!(reader.get(&path).body.contains(">Save bookmark</button>"));
 }
+
+#[test]
+fn series_and_works_elsewhere_are_bookmarked_from_pages_and_the_api() {
+    let site = Site::start();
+    let author = site.member("bx_author");
+    let reader = site.member("bx_reader");
+    post_work(
+        &author,
+        &[
+            ("title", "Part one"),
+            ("body", "The first part."),
+            ("series", "The Long Cycle"),
+        ],
+    );
+    let series = site
+        .store(async {
+            let user = site.archive.user_id_of("bx_author").await.unwrap().unwrap();
+            site.archive.series_of_user(user).await.unwrap()
+        })
+        .first()
+        .map(|s| s.0)
+        .expect("the series");
+    let path = format!("/series/{series}");
+    assert!(!site
+        .client()
+        .get(&path)
+        .body
+        .contains("Bookmark this series"));
+    let page = reader.get(&path).body;
+    assert!(page.contains("Bookmark this series"), "{page}");
+    let saved = reader.submit(
+        &path,
+        &format!("{path}/bookmarks"),
+        &[("note", "The whole cycle."), ("rec", "1")],
+    );
+    assert!(saved.body.contains("Bookmarked."), "{}", saved.body);
+    assert!(saved.body.contains("Your bookmark of this series"));
+
+    let form = reader.get("/bookmarks/external/new");
+    assert_eq!(form.status, 200);
+    let bad = reader.submit(
+        "/bookmarks/external/new",
+        "/bookmarks/external/new",
+        &[("url", "javascript:alert(1)"), ("title", "Trap")],
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    let kept = reader.submit(
+        "/bookmarks/external/new",
+        "/bookmarks/external/new",
+        &[
+            ("url", "https://example.org/fic/7"),
+            ("title", "Far Away"),
+            ("creator", "someone_else"),
+            ("work_tags", "Other Fandom, Fluff"),
+            ("note", "Found it elsewhere."),
+        ],
+    );
+    assert!(
+        kept.body.contains("Bookmarks by bx_reader"),
+        "{}",
+        kept.body
+    );
+    assert!(kept.body.contains("href=\"https://example.org/fic/7\""));
+    assert!(kept.body.contains("by someone_else <em>(elsewhere)</em>"));
+    assert!(kept.body.contains(&format!(
+        "Series: <a href=\"/series/{series}\">The Long Cycle</a>"
+    )));
+    let by_tag = site.client().get("/tags/Fluff/bookmarks").body;
+    assert!(by_tag.contains("Far Away"), "{by_tag}");
+
+    // The API: a series and a work elsewhere, and what it lists.
+    let token =
+        crate::harness::account_with_token(&site, "bx_api", quire_archive::tokens::Scope::Write);
+    let client = site.client();
+    let series_mark = client.api(
+        "POST",
+        &format!("/api/v1/series/{series}/bookmarks"),
+        Some(&token),
+        Some(&serde_json::json!({"note": "Through the API."})),
+    );
+    assert_eq!(series_mark.status, 201, "{}", series_mark.body);
+    let refused = client.api(
+        "POST",
+        "/api/v1/bookmarks/external",
+        Some(&token),
+        Some(&serde_json::json!({"work": {"url": "ftp://example.org/x", "title": "X"}})),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let elsewhere = client.api(
+        "POST",
+        "/api/v1/bookmarks/external",
+        Some(&token),
+        Some(&serde_json::json!({
+            "work": {"url": "https://example.org/fic/8", "title": "Further", "tags": ["Angst"]},
+            "bookmark": {"rec": true},
+        })),
+    );
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.body);
+    let listed = client
+        .api("GET", "/api/v1/users/bx_api/bookmarks", None, None)
+        .body;
+    assert!(
+        listed.contains("\"url\":\"https://example.org/fic/8\""),
+        "{listed}"
+    );
+    assert!(listed.contains(&format!("\"series\":{series}")), "{listed}");
+}
