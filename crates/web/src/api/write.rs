@@ -474,7 +474,7 @@ pub(crate) struct KudosOut {
     responses(
         (status = 201, description = "Kudos left.", body = KudosOut),
         (status = 200, description = "The caller had left kudos already.", body = KudosOut),
-        (status = 403, description = "The token may only read, or the account is suspended.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, the account is suspended, or a creator of the work has blocked the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such work that the caller may see.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The caller's own work, or a draft.", body = Problem, content_type = "application/problem+json"),
     )
@@ -529,9 +529,9 @@ pub(crate) struct Created {
     responses(
         (status = 201, description = "Posted.", body = Created),
         (status = 400, description = "The body isn't the JSON described.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token may only read, the account is suspended, or the thread is frozen.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may only read, the account is suspended, the work takes comments from signed-in readers only, or a creator of the work (or the writer of the comment answered) has blocked the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such work, chapter or comment that the caller may see.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An empty comment, or a draft.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty comment, a draft, a frozen thread, a comment still waiting for approval, or a work whose comments are turned off.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn comment(
