@@ -39,6 +39,17 @@ impl MutedPeople {
         user.is_some_and(|user| self.users.contains(&user))
     }
 
+    /// Whether one of these pseuds is a muted person's.
+    pub fn wrote(&self, authors: &[String]) -> bool {
+        let muted = |name: &String| {
+            let key = quire_archive::model::tag_key(name);
+            self.pseuds
+                .iter()
+                .any(|p| quire_archive::model::tag_key(p) == key)
+        };
+        authors.iter().any(muted)
+    }
+
     /// Adds the muted people's pseuds to a search's excluded authors.
     pub fn mute(&self, request: &mut SearchRequest) {
         request.authors_exclude.extend(self.pseuds.iter().cloned());

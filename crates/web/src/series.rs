@@ -27,6 +27,8 @@ struct SeriesPage {
     /// (part, blurb), in order.
     parts: Vec<(u32, Blurb)>,
     signed_in: bool,
+    /// Parts left out because the reader muted their creator.
+    hidden: usize,
     /// The reader's own bookmark of the series, which the form changes.
     my_bookmark: Option<quire_archive::Bookmark>,
     message: Option<&'static str>,
@@ -41,6 +43,7 @@ impl SeriesPage {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct SeriesQuery {
     done: Option<String>,
+    show_muted: Option<String>,
 }
 
 pub async fn show(
@@ -55,6 +58,16 @@ pub async fn show(
         .series_for(id, visitor.viewer())
         .await?
         .ok_or(PageError::NotFound)?;
+    let muted = if query.show_muted.is_some() {
+        crate::keeping_away::MutedPeople::default()
+    } else {
+        crate::keeping_away::MutedPeople::of(&app, &visitor.settings).await?
+    };
+    let hidden = series
+        .works
+        .iter()
+        .filter(|(_, work)| muted.wrote(&work.creators))
+        .count();
     let (can_describe, my_bookmark) = match &visitor.user {
         Some(user) => (
             app.archive.is_series_creator(series.id, user.id).await?,
@@ -72,6 +85,7 @@ pub async fn show(
         parts: series
             .works
             .iter()
+            .filter(|(_, work)| !muted.wrote(&work.creators))
             .map(|(part, work)| {
                 (
                     *part,
@@ -83,6 +97,7 @@ pub async fn show(
             .collect(),
         title: series.title,
         signed_in: visitor.signed_in(),
+        hidden,
         my_bookmark,
         message: match query.done.as_deref() {
             Some("bookmark") => Some(

@@ -156,6 +156,7 @@ fn a_muted_person_vanishes_from_pages_and_lists_with_a_count() {
         &[
             ("title", "Loud story"),
             ("body", "A story by the loud one."),
+            ("series", "Loud saga"),
         ],
     );
     let path = format!("/works/{id}");
@@ -214,6 +215,23 @@ fn a_muted_person_vanishes_from_pages_and_lists_with_a_count() {
     assert!(!home.contains("Loud story"), "{home}");
     let person = reader.get("/users/mute_loud").body;
     assert!(person.contains(">Unmute</button>"), "{person}");
+    assert!(person.contains("1 hidden · <a"), "their series: {person}");
+    // A series page leaves their parts out, counted.
+    let series = site
+        .store(async {
+            let user = site.archive.user_id_of("mute_loud").await.unwrap().unwrap();
+            site.archive.series_of_user(user).await.unwrap()
+        })
+        .first()
+        .map(|s| s.0)
+        .expect("the loud one's series");
+    let page = reader.get(&format!("/series/{series}")).body;
+    assert!(
+        !page.contains("Loud story") && page.contains("1 hidden · <a"),
+        "{page}"
+    );
+    let shown = reader.get(&format!("/series/{series}?show_muted=1")).body;
+    assert!(shown.contains("Loud story"));
 
     // A guest mutes too, in their cookie; a pseud added later is muted
     // with the rest.
