@@ -273,9 +273,15 @@ fn author_pages_and_the_dashboard_show_what_each_reader_may_see() {
         &format!("{path}/bookmarks"),
         &[("note", "Shared note"), ("rec", "1")],
     );
+    // One bookmark per reader per work: the private one keeps another.
+    let quiet = post_work(
+        &author,
+        &[("title", "Kept quiet"), ("body", "Quiet words.")],
+    );
+    let quiet_path = format!("/works/{quiet}");
     reader.submit(
-        &path,
-        &format!("{path}/bookmarks"),
+        &quiet_path,
+        &format!("{quiet_path}/bookmarks"),
         &[("note", "Secret note"), ("private", "1")],
     );
     reader.submit(&path, &format!("{path}/subscription"), &[]);
