@@ -1,7 +1,7 @@
 //! Bookmarks through the API: everyone's and one person's, with the
 //! site's filters; the caller's own changed and deleted.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::read::answer_json;
 use super::write::BookmarkIn;
 use super::write::Created;
-use super::{ApiError, ApiJson, Caller, Problem};
+use super::{ApiError, ApiJson, ApiQuery, Caller, Problem};
 use crate::bookmarks::BOOKMARKS_PER_PAGE;
 use crate::App;
 use quire_archive::bookmarks::BookmarkFilter;
@@ -176,7 +176,7 @@ pub(crate) async fn all(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    Query(params): Query<BookmarkParams>,
+    ApiQuery(params): ApiQuery<BookmarkParams>,
 ) -> Result<Response, ApiError> {
     let filter = params.filter()?;
     listed(&app, &caller, &headers, filter).await
@@ -198,7 +198,7 @@ pub(crate) async fn of_person(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Path(login): Path<String>,
-    Query(params): Query<BookmarkParams>,
+    ApiQuery(params): ApiQuery<BookmarkParams>,
 ) -> Result<Response, ApiError> {
     let filter = params.filter()?;
     let Some(owner) = app.archive.user_id_of(&login).await? else {

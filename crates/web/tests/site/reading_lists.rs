@@ -223,6 +223,17 @@ fn bookmarks_are_one_per_reader_and_listed_by_person_and_tag() {
     );
     let bad = guest.api("GET", "/api/v1/bookmarks?sort=sideways", None, None);
     assert_eq!(bad.status, 400);
+    let twice = guest.api(
+        "GET",
+        "/api/v1/bookmarks?sort=newest&sort=oldest",
+        None,
+        None,
+    );
+    assert_eq!(twice.status, 400);
+    assert_eq!(
+        twice.header("content-type"),
+        Some("application/problem+json")
+    );
 
     let deleted = reader.submit(
         "/bookmarks",
