@@ -184,60 +184,8 @@ impl Archive {
                 "a draft can be bookmarked once it is posted".into(),
             ));
         }
-        let (note_text, tags) = kept_note(note)?;
-        let mut tx = self.write().await?;
-        let existing: Option<i64> = sqlx::query(
-            "SELECT b.id FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
-             WHERE b.work_id = $1 AND p.user_id = (SELECT user_id FROM pseuds WHERE id = $2) \
-             ORDER BY b.id LIMIT 1",
-        )
-        .bind(work)
-        .bind(pseud)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()?;
-        let id = match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE bookmarks SET pseud_id = $2, work_title = $3, note = $4, tags = $5, \
-                     private = $6, rec = $7 WHERE id = $1",
-                )
-                .bind(id)
-                .bind(pseud)
-                .bind(title)
-                .bind(note_text.html())
-                .bind(tags)
-                .bind(i64::from(note.private))
-                .bind(i64::from(note.rec))
-                .execute(&mut *tx)
-                .await?;
-                record_change(&mut tx, "bookmark", id, "edited").await?;
-                id
-            }
-            None => {
-                let id: i64 = sqlx::query(
-                    "INSERT INTO bookmarks (work_id, pseud_id, work_title, note, tags, private, rec, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(work)
-                .bind(pseud)
-                .bind(title)
-                .bind(note_text.html())
-                .bind(tags)
-                .bind(i64::from(note.private))
-                .bind(i64::from(note.rec))
-                .bind(now())
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-                record_change(&mut tx, "bookmark", id, "created").await?;
-                id
-            }
-        };
-        recount(&mut tx, Some(work)).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.keep_bookmark(pseud, note, Kept::Work(work), &title)
+            .await
     }
 
     /// Changes a bookmark's note, tags and privacy; its owner only.
@@ -351,8 +299,9 @@ impl Archive {
             .await
     }
 
-    /// Writes a bookmark of a series or a work elsewhere, or changes the
-    /// reader's one of the same.
+    /// Writes a bookmark, or changes the reader's one of the same work,
+    /// series or address (of whichever pseud), and recounts a work's
+    /// bookmarks.
     async fn keep_bookmark(
         &self,
         pseud: PseudId,
@@ -361,9 +310,11 @@ impl Archive {
         title: &str,
     ) -> Result<i64> {
         let (note_text, tags) = kept_note(note)?;
-        let (series, url, creator, external_tags) = match of {
-            Kept::Series(id) => (Some(id), None, None, None),
+        let (work, series, url, creator, external_tags) = match of {
+            Kept::Work(id) => (Some(id), None, None, None, None),
+            Kept::Series(id) => (None, Some(id), None, None, None),
             Kept::External(work) => (
+                None,
                 None,
                 Some(work.url.clone()),
                 Some(work.creator.clone()),
@@ -374,9 +325,10 @@ impl Archive {
         let existing: Option<i64> = sqlx::query(
             "SELECT b.id FROM bookmarks b JOIN pseuds p ON p.id = b.pseud_id \
              WHERE p.user_id = (SELECT user_id FROM pseuds WHERE id = $1) \
-             AND (b.series_id = $2 OR b.external_url = $3) ORDER BY b.id LIMIT 1",
+             AND (b.work_id = $2 OR b.series_id = $3 OR b.external_url = $4) ORDER BY b.id LIMIT 1",
         )
         .bind(pseud)
+        .bind(work.unwrap_or(0))
         .bind(series.unwrap_or(0))
         .bind(url.clone().unwrap_or_default())
         .fetch_optional(&mut *tx)
@@ -406,8 +358,8 @@ impl Archive {
             None => {
                 let id: i64 = sqlx::query(
                     "INSERT INTO bookmarks (pseud_id, work_title, note, tags, private, rec, created_at, \
-                     series_id, external_url, external_creator, external_tags) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                     series_id, external_url, external_creator, external_tags, work_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(pseud)
                 .bind(title)
@@ -420,6 +372,7 @@ impl Archive {
                 .bind(url)
                 .bind(creator)
                 .bind(external_tags)
+                .bind(work)
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
@@ -427,17 +380,28 @@ impl Archive {
                 id
             }
         };
+        recount(&mut tx, work).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The reader's own bookmark of a series, if they have one.
     pub async fn bookmark_of_series(&self, user: UserId, series: i64) -> Result<Option<Bookmark>> {
+        self.own_bookmark(user, "series_id", series).await
+    }
+
+    /// The reader's own bookmark whose `column` is `id`.
+    async fn own_bookmark(
+        &self,
+        user: UserId,
+        column: &'static str,
+        id: i64,
+    ) -> Result<Option<Bookmark>> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} {FROM} WHERE p.user_id = $1 AND b.series_id = $2 ORDER BY b.id LIMIT 1"
+            "SELECT {COLUMNS} {FROM} WHERE p.user_id = $1 AND b.{column} = $2 ORDER BY b.id LIMIT 1"
         ))
         .bind(user)
-        .bind(series)
+        .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(bookmark_of_row).transpose()
@@ -453,14 +417,7 @@ impl Archive {
 
     /// The reader's own bookmark of a work, if they have one.
     pub async fn bookmark_of_work(&self, user: UserId, work: WorkId) -> Result<Option<Bookmark>> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} {FROM} WHERE p.user_id = $1 AND b.work_id = $2 ORDER BY b.id LIMIT 1"
-        ))
-        .bind(user)
-        .bind(work)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(bookmark_of_row).transpose()
+        self.own_bookmark(user, "work_id", work).await
     }
 
     /// An account's bookmarks, newest first, as `viewer` may see them.
@@ -554,9 +511,10 @@ impl Archive {
     }
 }
 
-/// What a bookmark that isn't of a work here keeps.
+/// What a bookmark keeps.
 #[derive(Clone, Copy)]
 enum Kept<'a> {
+    Work(WorkId),
     Series(i64),
     External(&'a ExternalWork),
 }
