@@ -34,8 +34,11 @@ pub struct BookmarkQuery {
 impl BookmarkQuery {
     /// The filter it asks for; a page's own (a person, a tag) is added by
     /// the page.
-    pub(crate) fn filter(&self) -> BookmarkFilter {
-        BookmarkFilter {
+    pub(crate) fn filter(&self) -> Result<BookmarkFilter, PageError> {
+        if let Some(tag) = &self.tag {
+            check_tag(tag)?;
+        }
+        Ok(BookmarkFilter {
             owner: None,
             tag: self
                 .tag
@@ -48,8 +51,19 @@ impl BookmarkQuery {
             oldest_first: self.sort.as_deref() == Some("oldest"),
             page: self.page.unwrap_or(1).max(1),
             per_page: BOOKMARKS_PER_PAGE,
-        }
+        })
     }
+}
+
+/// A tag to filter by is a tag's length at most, like any tag.
+fn check_tag(tag: &str) -> Result<(), PageError> {
+    if tag.chars().count() > quire_archive::model::limits::TAG_NAME_CHARS {
+        return Err(PageError::Refused(format!(
+            "A tag is at most {} characters; shorten the one to filter by.",
+            quire_archive::model::limits::TAG_NAME_CHARS
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Template)]
@@ -155,7 +169,7 @@ pub async fn all(
     Extension(visitor): Extension<Visitor>,
     Query(query): Query<BookmarkQuery>,
 ) -> Result<Response, PageError> {
-    let filter = query.filter();
+    let filter = query.filter()?;
     list(
         &app,
         &visitor,
@@ -182,7 +196,7 @@ pub async fn of_person(
         .ok_or(PageError::NotFound)?;
     let filter = BookmarkFilter {
         owner: Some(user),
-        ..query.filter()
+        ..query.filter()?
     };
     list(
         &app,
@@ -204,9 +218,10 @@ pub async fn of_tag(
     Path(tag): Path<String>,
     Query(query): Query<BookmarkQuery>,
 ) -> Result<Response, PageError> {
+    check_tag(&tag)?;
     let filter = BookmarkFilter {
         tag: Some(tag.clone()),
-        ..query.filter()
+        ..query.filter()?
     };
     list(
         &app,

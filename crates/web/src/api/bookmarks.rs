@@ -48,6 +48,17 @@ impl BookmarkParams {
                 ))
             }
         };
+        let longest = quire_archive::model::limits::TAG_NAME_CHARS;
+        if self
+            .tag
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > longest)
+        {
+            return Err(ApiError::bad_parameter(
+                "tag",
+                &format!("a tag is at most {longest} characters."),
+            ));
+        }
         let page = self.page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
             return Err(ApiError::bad_parameter(

@@ -223,6 +223,11 @@ fn bookmarks_are_one_per_reader_and_listed_by_person_and_tag() {
     );
     let bad = guest.api("GET", "/api/v1/bookmarks?sort=sideways", None, None);
     assert_eq!(bad.status, 400);
+    let long = "t".repeat(151);
+    let too_long = guest.api("GET", &format!("/api/v1/bookmarks?tag={long}"), None, None);
+    assert_eq!(too_long.status, 400, "{}", too_long.body);
+    assert_eq!(guest.get(&format!("/bookmarks?tag={long}")).status, 400);
+    assert_eq!(guest.get(&format!("/tags/{long}/bookmarks")).status, 400);
     let twice = guest.api(
         "GET",
         "/api/v1/bookmarks?sort=newest&sort=oldest",
