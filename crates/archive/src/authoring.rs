@@ -9,6 +9,7 @@ use sqlx::Row;
 use crate::creators::invite_creators_in;
 use crate::editing::{join_series_in, series_open_to, update_work_in};
 use crate::model::WorkDraft;
+use crate::notifications::{record_event, EventRefs};
 use crate::people::UserId;
 use crate::{insert_work_in, Archive, ArchiveError, PseudId, Result, WorkId};
 
@@ -64,6 +65,14 @@ impl Archive {
         if !posting.co_creators.is_empty() {
             invite_creators_in(&mut tx, work, posting.co_creators, user).await?;
         }
+        if !posting.draft.draft {
+            let refs = EventRefs {
+                actor: Some(user),
+                work: Some(work),
+                ..EventRefs::default()
+            };
+            record_event(&mut tx, "work", refs).await?;
+        }
         tx.commit().await?;
         Ok(work)
     }
@@ -111,9 +120,27 @@ impl Archive {
             }
             None => None,
         };
+        let was_draft = sqlx::query("SELECT draft FROM works WHERE id = $1")
+            .bind(work)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("draft")?
+            != 0;
         update_work_in(&mut tx, work, draft).await?;
+        let mut refs = EventRefs {
+            actor: Some(user),
+            work: Some(work),
+            ..EventRefs::default()
+        };
         if let Some(title) = joining {
-            join_series_in(&mut tx, work, title, None).await?;
+            refs.series = Some(join_series_in(&mut tx, work, title, None).await?);
+        }
+        // Posting a draft is news to its creators' subscribers (and its
+        // series'); a posted work joining a series is news to the series'.
+        if was_draft && !draft.draft {
+            record_event(&mut tx, "work", refs).await?;
+        } else if refs.series.is_some() && !draft.draft {
+            record_event(&mut tx, "series-part", refs).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -4,6 +4,7 @@
 
 use sqlx::Row;
 
+use crate::notifications::{record_event, EventRefs};
 use crate::people::{UserId, Viewer};
 use crate::{model, now, record_change, Archive, ArchiveError, PseudId, Result, WorkId};
 
@@ -291,6 +292,13 @@ pub(crate) async fn invite_creators_in(
             .bind(now())
             .execute(&mut **tx)
             .await?;
+            let refs = EventRefs {
+                actor: Some(by),
+                work: Some(work),
+                user: owner,
+                ..EventRefs::default()
+            };
+            record_event(tx, "invitation", refs).await?;
         }
     }
     Ok(())

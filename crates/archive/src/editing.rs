@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use crate::model::{ChapterDraft, WorkDraft};
+use crate::notifications::{record_event, EventRefs};
 use crate::people::Viewer;
 use crate::{
     bump_version, insert_chapter, now, record_change, write_tags, Archive, ArchiveError, Result,
@@ -62,6 +63,12 @@ impl Archive {
         let id = insert_chapter(&mut tx, work, last + 1, chapter).await?;
         refresh_word_count(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapter-added").await?;
+        let refs = EventRefs {
+            work: Some(work),
+            chapter: Some(id),
+            ..EventRefs::default()
+        };
+        record_event(&mut tx, "chapter", refs).await?;
         tx.commit().await?;
         Ok(id)
     }

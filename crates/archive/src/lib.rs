@@ -23,10 +23,13 @@ mod hits;
 pub mod import;
 pub mod model;
 pub mod moderation;
+pub mod notifications;
+pub mod outbox;
 pub mod paragraphs;
 pub mod people;
 mod preferences;
 mod reactions;
+pub mod recovery;
 pub mod sanitize;
 pub mod search;
 pub mod series;
@@ -45,7 +48,7 @@ pub use hits::Hit;
 pub use people::{Roles, User, UserId, Viewer, WorksOnDeletion};
 pub use reactions::{guest_key, Comment, CommentView, Commenter, KudosGivers, Kudoser};
 pub use store::CountedTable;
-pub use subscriptions::SubscriptionTarget;
+pub use subscriptions::{Subscription, SubscriptionTarget};
 pub use wrangling::TagInfo;
 
 pub(crate) use works::{
@@ -171,6 +174,11 @@ fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Unix seconds now, as the archive stamps what it writes.
+pub fn now_seconds() -> i64 {
+    now()
 }
 
 /// `YYYY-MM-DD` as Unix seconds at midnight UTC (days from the civil

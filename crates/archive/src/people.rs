@@ -54,7 +54,7 @@ pub enum Viewer {
 const LOGIN_CHARS: std::ops::RangeInclusive<usize> = 3..=40;
 const MIN_PASSWORD_CHARS: usize = 8;
 
-fn check_login(login: &str) -> Result<()> {
+pub(crate) fn check_login(login: &str) -> Result<()> {
     let chars = login.chars().count();
     let allowed = login.chars().all(|c| c.is_alphanumeric() || c == '_');
     if !LOGIN_CHARS.contains(&chars) || !allowed {
@@ -74,7 +74,7 @@ fn hasher() -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn hash_password(password: &str) -> Result<String> {
+pub(crate) fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ArchiveError::WeakPassword(MIN_PASSWORD_CHARS));
     }
@@ -85,8 +85,27 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| ArchiveError::Password(e.to_string()))
 }
 
+/// Keeps a new password hash in the caller's transaction and ends every
+/// session of the account, so a stolen session dies with the old password.
+pub(crate) async fn store_password_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: UserId,
+    hash: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    record_change(tx, "user", user, "password").await
+}
+
 /// Does `password` match a stored argon2 hash?
-fn password_matches(stored: &str, password: &str) -> Result<bool> {
+pub(crate) fn password_matches(stored: &str, password: &str) -> Result<bool> {
     let parsed = PasswordHash::new(stored).map_err(|e| ArchiveError::Password(e.to_string()))?;
     Ok(hasher()?
         .verify_password(password.as_bytes(), &parsed)
@@ -133,8 +152,11 @@ impl Archive {
         let hash = hash_password(password)?;
         let key = model::tag_key(login);
         let mut tx = self.write().await?;
-        let taken = sqlx::query("SELECT 1 FROM users WHERE login_key = $1")
-            .bind(&key)
+        // A name someone had before leads to them still, so it isn't free.
+        let taken = sqlx::query(
+            "SELECT 1 FROM users WHERE login_key = $1 UNION SELECT 1 FROM former_logins WHERE login_key = $1",
+        )
+        .bind(&key)
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
@@ -341,16 +363,7 @@ impl Archive {
     async fn store_password(&self, user: UserId, new: &str) -> Result<()> {
         let hash = hash_password(new)?;
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "user", user, "password").await?;
+        store_password_in(&mut tx, user, &hash).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use crate::model::{self, Formatted};
+use crate::notifications::{record_event, EventRefs};
 use crate::people::{UserId, Viewer};
 use crate::{now, record_change, Archive, ArchiveError, PseudId, Result, WorkId};
 
@@ -119,6 +120,12 @@ impl Archive {
             == 1;
         if inserted {
             bump_count(&mut tx, work, "kudos_count").await?;
+            let refs = EventRefs {
+                actor: user,
+                work: Some(work),
+                ..EventRefs::default()
+            };
+            record_event(&mut tx, "kudos", refs).await?;
         }
         tx.commit().await?;
         Ok(inserted)
@@ -239,6 +246,12 @@ impl Archive {
         .try_get("id")?;
         record_change(&mut tx, "comment", id, "posted").await?;
         recount_comments_of_chapter(&mut tx, chapter).await?;
+        let refs = EventRefs {
+            actor: commenter,
+            comment: Some(id),
+            ..EventRefs::default()
+        };
+        record_event(&mut tx, "comment", refs).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 pub mod postgres;
 #[cfg(feature = "site")]
 pub mod site;
+#[cfg(feature = "smtp")]
+pub mod smtp;
 
 /// `../shared/` beside the repository.
 pub fn shared_dir() -> PathBuf {

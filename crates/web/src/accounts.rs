@@ -50,7 +50,7 @@ pub async fn signup_form(Extension(visitor): Extension<Visitor>) -> Result<Respo
 }
 
 /// Signs a user in: a new session, whose cookie replaces any other.
-async fn start_session(
+pub(crate) async fn start_session(
     app: &App,
     visitor: &Visitor,
     jar: CookieJar,
@@ -328,6 +328,10 @@ pub async fn account(
         Some("token-revoked") => {
             Some("The token is revoked: anything using it is refused from now on.")
         }
+        Some("password-reset") => Some("Your new password is set and you're signed in. Every other browser is signed out."),
+        Some("email-sent") => Some("We've sent a link to your new address. Your account's address changes when you follow it."),
+        Some("email-changed") => Some("Your account's email address is changed, and the old address has been told."),
+        Some("login-changed") => Some("Your username is changed. Links to the old one still lead to you."),
         _ => None,
     };
     account_page(&app, &visitor, message.map(str::to_string), None).await

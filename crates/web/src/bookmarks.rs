@@ -189,11 +189,7 @@ pub async fn of_person(
     Path(login): Path<String>,
     Query(query): Query<BookmarkQuery>,
 ) -> Result<Response, PageError> {
-    let user = app
-        .archive
-        .user_id_of(&login)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let user = crate::people::account_of(&app, &login, "/bookmarks").await?;
     let filter = BookmarkFilter {
         owner: Some(user),
         ..query.filter()?

@@ -16,8 +16,10 @@ mod editing;
 mod form;
 mod fragments;
 mod hits;
+mod inbox;
 mod keeping_away;
 mod listing;
+pub mod mail;
 mod metrics;
 mod moderation;
 mod opds;
@@ -26,6 +28,7 @@ mod pages;
 mod people;
 mod posting;
 mod reading;
+mod recovery;
 pub mod search_params;
 mod series;
 mod server;
@@ -89,6 +92,7 @@ struct Shared {
     api_limits: Option<api::ApiLimits>,
     /// The OpenAPI document, as served.
     api_document: Arc<str>,
+    mailer: Arc<mail::Mailer>,
 }
 
 /// Why the site could not start, or did not stop cleanly.
@@ -96,6 +100,8 @@ struct Shared {
 pub enum ServeError {
     #[error("--public-url: {0}")]
     PublicUrl(#[source] quire_export::ExportError),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
     #[error("cannot open the search index under {}: {source}", dir.display())]
     Search {
         dir: std::path::PathBuf,
@@ -140,7 +146,16 @@ pub async fn serve(
     let follower = tokio::spawn(search.clone().follow(|err| {
         tracing::error!(error = %err, "search index");
     }));
-    let served = match site(archive, search, &settings, public_url).await {
+    let mailer = match archive.site_secret("unsubscribe-key").await {
+        Ok(key) => Arc::new(mail::Mailer::new(
+            &settings.mail,
+            &public_url,
+            key.as_bytes(),
+        )?),
+        Err(err) => return Err(ServeError::Start(err)),
+    };
+    let worker = mail::spawn_worker(archive.clone(), Arc::clone(&mailer));
+    let served = match site(archive, search, &settings, public_url, mailer).await {
         Ok(site) => site
             .serve(listener, shutdown)
             .await
@@ -151,6 +166,9 @@ pub async fn serve(
     // Every commit of the index is whole; stopping between rounds loses
     // nothing, and the next start catches up from the last commit.
     follower.abort();
+    // A message being sent when the worker stops is sent again by the
+    // next start, after its claim runs out, with the same Message-ID.
+    worker.abort();
     served
 }
 
@@ -302,6 +320,19 @@ page_table! {
     "/works/{id}/comment-settings" => post(comment_controls::settings);
     "/works/{id}/bookmarks" => post(reading::bookmark);
     "/works/{id}/subscription" => post(reading::subscribe);
+    "/series/{id}/subscription" => post(inbox::series);
+    "/users/{login}/subscription" => post(inbox::person);
+    "/inbox" => get(inbox::inbox);
+    "/inbox/read" => post(inbox::all_read);
+    "/inbox/{id}" => post(inbox::change);
+    "/inbox/{id}/reply" => post(inbox::reply);
+    "/preferences/email" => post(inbox::email_settings);
+    "/unsubscribe/{user}/{kind}/{signature}" => get(inbox::unsubscribe_form).post(inbox::unsubscribe);
+    "/password/forgot" => get(recovery::forgot_form).post(recovery::forgot);
+    "/password/reset/{token}" => get(recovery::reset_form).post(recovery::reset);
+    "/account/email" => post(recovery::change_email);
+    "/account/email/{token}" => get(recovery::confirm_email_form).post(recovery::confirm_email);
+    "/account/login" => post(recovery::change_login);
     "/works/{id}/later" => post(reading::later);
     "/works/{id}/read-as" => post(reading::read_as);
     "/works/{id}/download.epub" => get(downloads::work_epub);
@@ -396,6 +427,7 @@ async fn site(
     search: SearchIndex,
     settings: &Settings,
     public_url: String,
+    mailer: Arc<mail::Mailer>,
 ) -> Result<Site, ArchiveError> {
     let guest_salt = archive.site_secret("guest-salt").await?.into_bytes();
     let pages = Arc::new(page_cache::PageCache::new(
@@ -433,6 +465,7 @@ async fn site(
         trusted_proxies: settings.trusted_proxies.clone(),
         api_limits: api::ApiLimits::new(settings.api_requests_per_minute),
         api_document: api::document_json(&api_document),
+        mailer,
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
             filled_chapters,

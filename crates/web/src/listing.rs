@@ -422,6 +422,7 @@ pub async fn user_works(
     Path(login): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    crate::people::account_of(&app, &login, "/works").await?;
     let pseuds = app.archive.pseuds_of(&login).await?;
     if pseuds.is_empty() {
         return Err(PageError::NotFound);

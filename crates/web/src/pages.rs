@@ -24,6 +24,8 @@ pub struct Layout {
     pub csrf: String,
     pub theme: &'static str,
     pub text_size: &'static str,
+    /// Unread notices in the signed-in reader's inbox.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -35,6 +37,7 @@ impl Layout {
             csrf: visitor.csrf.clone(),
             theme: visitor.settings.theme.name(),
             text_size: visitor.settings.text_size.name(),
+            unread: visitor.unread,
         }
     }
 }
@@ -51,6 +54,10 @@ pub enum PageError {
     ExpiredForm,
     #[error("Please sign in first.")]
     SignInNeeded { return_to: String },
+    /// A page that is at another address now (a person's, after a change
+    /// of username).
+    #[error("This page has moved to {0}.")]
+    Moved(String),
     #[error("Your account is suspended, so for now it can't post, edit, comment, bookmark or give kudos. You can still read. If you think this is a mistake, write to the archive's admins.")]
     Suspended,
     #[error("That is more than the archive takes in one form (8 MB). A work that long can be posted a chapter at a time.")]
@@ -84,6 +91,7 @@ impl PageError {
                 StatusCode::FORBIDDEN
             }
             PageError::SignInNeeded { .. } => StatusCode::SEE_OTHER,
+            PageError::Moved(_) => StatusCode::MOVED_PERMANENTLY,
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::TooManyTries | PageError::TooManyComments => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -101,6 +109,7 @@ impl PageError {
             PageError::NotFound => "Not found",
             PageError::ExpiredForm => "This form has expired",
             PageError::SignInNeeded { .. } => "Please sign in",
+            PageError::Moved(_) => "Moved",
             PageError::TooManyTries => "Too many tries",
             PageError::TooManyComments => "Slow down a little",
             PageError::TooLarge => "Too much at once",
@@ -149,6 +158,13 @@ impl IntoResponse for PageError {
             );
             return (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
         }
+        if let PageError::Moved(target) = &self {
+            return (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, target.clone())],
+            )
+                .into_response();
+        }
         let status = self.status();
         if status.is_server_error() && !matches!(self, PageError::OutOfSpace) {
             tracing::error!(status = status.as_u16(), error = %self, "a page failed");
@@ -162,6 +178,7 @@ impl IntoResponse for PageError {
                 csrf: String::new(),
                 theme: "auto",
                 text_size: "normal",
+                unread: 0,
             },
             message: self.to_string(),
         };

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use quire_archive::creators::CreatorInvitation;
-use quire_archive::{Bookmark, Viewer, WorkId};
+use quire_archive::{Bookmark, SubscriptionTarget, UserId, Viewer, WorkId};
 
 use crate::form::FormData;
 use crate::pages::{encode, render, Layout, PageError};
@@ -25,7 +25,8 @@ struct PersonPage {
     own: bool,
     /// (id, title, draft): on the dashboard only.
     works: Vec<(WorkId, String, bool)>,
-    subscriptions: Vec<(WorkId, String)>,
+    /// (address, name, what it is): on the dashboard only.
+    subscriptions: Vec<(String, String, &'static str)>,
     /// (work, title, last read, visits): on the dashboard only.
     history: Vec<(WorkId, String, i64, i64)>,
     /// The reader asked for no history.
@@ -48,6 +49,8 @@ struct PersonPage {
 struct KeepingAway {
     muted: bool,
     blocked: Option<bool>,
+    /// Signed in: whether the reader subscribed to this person's works.
+    subscribed: Option<bool>,
 }
 
 impl PersonPage {
@@ -68,6 +71,18 @@ impl PersonPage {
     }
 }
 
+/// The account with this login; for a login it had before, the same page
+/// (`/users/{login}` and `rest`) under the login it has now.
+pub(crate) async fn account_of(app: &App, login: &str, rest: &str) -> Result<UserId, PageError> {
+    if let Some(user) = app.archive.user_id_of(login).await? {
+        return Ok(user);
+    }
+    match app.archive.login_now(login).await? {
+        Some(now) => Err(PageError::Moved(format!("/users/{}{rest}", encode(&now)))),
+        None => Err(PageError::NotFound),
+    }
+}
+
 /// `/users/{login}`: pseuds, a link to the works, public bookmarks.
 pub async fn person(
     State(app): State<App>,
@@ -75,11 +90,7 @@ pub async fn person(
     Path(login): Path<String>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
-    let user = app
-        .archive
-        .user_id_of(&login)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let user = account_of(&app, &login, "").await?;
     let pseuds = app.archive.pseuds_of(&login).await?;
     let login = pseuds.first().cloned().unwrap_or(login);
     let suspended = if visitor.admin() && visitor.user.as_ref().is_some_and(|u| u.id != user) {
@@ -97,11 +108,22 @@ pub async fn person(
             .mute_people
             .iter()
             .any(|m| quire_archive::model::tag_key(m) == key);
-        let blocked = match &visitor.user {
-            Some(me) => Some(app.archive.has_blocked(me.id, user).await?),
-            None => None,
+        let (blocked, subscribed) = match &visitor.user {
+            Some(me) => (
+                Some(app.archive.has_blocked(me.id, user).await?),
+                Some(
+                    app.archive
+                        .is_subscribed(me.id, SubscriptionTarget::User(user))
+                        .await?,
+                ),
+            ),
+            None => (None, None),
         };
-        Some(KeepingAway { muted, blocked })
+        Some(KeepingAway {
+            muted,
+            blocked,
+            subscribed,
+        })
     };
     let mut bookmarks = app.archive.bookmarks_of(user, visitor.viewer()).await?;
     let mut series = app.archive.series_of_user(user).await?;
@@ -154,7 +176,7 @@ pub async fn dashboard(
             .await?,
         series: app.archive.series_of_user(user.id).await?,
         works: app.archive.works_of_user(user.id).await?,
-        subscriptions: app.archive.work_subscriptions(user.id).await?,
+        subscriptions: subscriptions_shown(&app, user.id).await?,
         history: app.archive.reading_history(user.id, HISTORY_SHOWN).await?,
         keeps_no_history: visitor.settings.keep_no_history,
         later: app.archive.marked_for_later(user.id).await?,
@@ -166,6 +188,28 @@ pub async fn dashboard(
         login: user.login,
         own: true,
     })
+}
+
+/// A reader's subscriptions as the dashboard links them.
+async fn subscriptions_shown(
+    app: &App,
+    user: UserId,
+) -> Result<Vec<(String, String, &'static str)>, PageError> {
+    Ok(app
+        .archive
+        .subscriptions(user)
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let (link, what) = match s.target {
+                SubscriptionTarget::Work(id) => (format!("/works/{id}"), "work"),
+                SubscriptionTarget::Series(id) => (format!("/series/{id}"), "series"),
+                SubscriptionTarget::User(_) => (format!("/users/{}", encode(&s.name)), "person"),
+                SubscriptionTarget::Pseud(_) => return None,
+            };
+            Some((link, s.name, what))
+        })
+        .collect())
 }
 
 /// The most recent works the history shows.
@@ -206,6 +250,8 @@ fn message_for(done: Option<&str>) -> Option<&'static str> {
         "declined" => "The invitation is declined.",
         "suspended" => "The account is suspended.",
         "reinstated" => "The account is reinstated.",
+        "subscribed" => "You're subscribed: you'll hear in your inbox when they post a new work.",
+        "unsubscribed" => "You're no longer subscribed to their works.",
         other => {
             return crate::keeping_away::message_for(other)
                 .or_else(|| crate::comment_controls::message_for(other))

@@ -560,11 +560,7 @@ pub async fn comment(
         Some(user) => Commenter::Pseud(user.default_pseud),
         None => Commenter::Named(form.text("name")),
     };
-    if let Some(limits) = &app.comment_limits {
-        if limits.check_key(&visitor.rate_key()).is_err() {
-            return Err(PageError::TooManyComments);
-        }
-    }
+    check_comment_rate(&app, &visitor)?;
     let id = app
         .archive
         .add_comment(chapter.id, &by, parent, &form.text("body"))
@@ -572,6 +568,16 @@ pub async fn comment(
     let held = app.archive.comment(id).await?.is_some_and(|c| c.held);
     let done = if held { "comment-held" } else { "comment" };
     Ok(back_to(&form, work.id, done).into_response())
+}
+
+/// Spends one of the reader's comments for this minute, or refuses.
+pub(crate) fn check_comment_rate(app: &App, visitor: &Visitor) -> Result<(), PageError> {
+    if let Some(limits) = &app.comment_limits {
+        if limits.check_key(&visitor.rate_key()).is_err() {
+            return Err(PageError::TooManyComments);
+        }
+    }
+    Ok(())
 }
 
 pub async fn edit_comment(

@@ -31,6 +31,8 @@ struct SeriesPage {
     hidden: usize,
     /// The reader's own bookmark of the series, which the form changes.
     my_bookmark: Option<quire_archive::Bookmark>,
+    /// Signed in: whether the reader hears of new parts.
+    subscribed: bool,
     message: Option<&'static str>,
 }
 
@@ -68,12 +70,18 @@ pub async fn show(
         .iter()
         .filter(|(_, work)| muted.wrote(&work.creators))
         .count();
-    let (can_describe, my_bookmark) = match &visitor.user {
+    let (can_describe, my_bookmark, subscribed) = match &visitor.user {
         Some(user) => (
             app.archive.is_series_creator(series.id, user.id).await?,
             app.archive.bookmark_of_series(user.id, series.id).await?,
+            app.archive
+                .is_subscribed(
+                    user.id,
+                    quire_archive::SubscriptionTarget::Series(series.id),
+                )
+                .await?,
         ),
-        None => (false, None),
+        None => (false, None, false),
     };
     render(&SeriesPage {
         layout: Layout::new(&visitor, series.title.clone()),
@@ -99,10 +107,15 @@ pub async fn show(
         signed_in: visitor.signed_in(),
         hidden,
         my_bookmark,
+        subscribed,
         message: match query.done.as_deref() {
             Some("bookmark") => Some(
                 "Bookmarked. You'll find it among your bookmarks; bookmarking again changes it.",
             ),
+            Some("subscribed") => {
+                Some("You're subscribed; you'll hear in your inbox of new parts of this series.")
+            }
+            Some("unsubscribed") => Some("You're no longer subscribed to this series."),
             _ => None,
         },
     })

@@ -295,6 +295,17 @@ struct PreferencesPage {
     /// Logins the signed-in reader blocked.
     blocked: Vec<String>,
     message: Option<&'static str>,
+    /// How each kind of notice reaches a signed-in reader by email, when
+    /// the archive sends email.
+    mail: Vec<MailChoice>,
+}
+
+/// One kind of notice and how it comes by email.
+struct MailChoice {
+    name: &'static str,
+    label: &'static str,
+    chosen: &'static str,
+    options: [(&'static str, &'static str); 3],
 }
 
 impl PreferencesPage {
@@ -333,10 +344,28 @@ pub async fn preferences_form(
         .0
         .iter()
         .find(|(k, _)| k == "done")
-        .and_then(|(_, done)| crate::keeping_away::message_for(done));
+        .and_then(|(_, done)| match done.as_str() {
+            "email" => Some("Your email choices are saved."),
+            done => crate::keeping_away::message_for(done),
+        });
     let blocked = match &visitor.user {
         Some(user) => app.archive.blocked_people(user.id).await?,
         None => vec![],
+    };
+    let mail = match &visitor.user {
+        Some(user) if app.mailer.sends_mail() => app
+            .archive
+            .mail_settings(user.id)
+            .await?
+            .into_iter()
+            .map(|(kind, delivery)| MailChoice {
+                name: kind.name(),
+                label: kind.label(),
+                chosen: delivery.name(),
+                options: quire_archive::notifications::Delivery::ALL.map(|d| (d.name(), d.label())),
+            })
+            .collect(),
+        _ => vec![],
     };
     render(&PreferencesPage {
         settings: visitor.settings.clone(),
@@ -344,6 +373,7 @@ pub async fn preferences_form(
         saved,
         blocked,
         message,
+        mail,
     })
 }
 

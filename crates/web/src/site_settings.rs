@@ -118,6 +118,8 @@ pub struct Settings {
     pub download_wait: Duration,
     #[command(flatten)]
     pub connections: crate::ConnectionLimits,
+    #[command(flatten)]
+    pub mail: crate::mail::MailSettings,
 }
 
 impl Settings {
@@ -135,6 +137,11 @@ impl Settings {
             connections: crate::ConnectionLimits {
                 header_timeout: seconds(HEADER_TIMEOUT_SECONDS).expect("a default in seconds"),
                 per_address: CONNECTIONS_PER_ADDRESS,
+            },
+            mail: crate::mail::MailSettings {
+                smtp_url: None,
+                from: None,
+                digest_seconds: crate::mail::DIGEST_SECONDS,
             },
         }
     }

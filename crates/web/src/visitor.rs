@@ -90,6 +90,8 @@ pub struct Visitor {
     pub settings: ReaderSettings,
     /// Went past the adult-content notice in this browser session.
     pub adult_ok: bool,
+    /// Unread notices in a signed-in reader's inbox.
+    pub unread: i64,
     pub address: IpAddr,
     /// Behind a TLS proxy: cookies get `Secure`.
     pub secure: bool,
@@ -248,7 +250,7 @@ pub async fn identify(
         None => None,
     };
     let mut new_guest_token = None;
-    let (user, csrf, settings) = match session {
+    let (user, csrf, settings, unread) = match session {
         Some(session) => {
             let settings = match app.archive.preferences(session.user.id).await {
                 Ok(stored) => stored
@@ -256,7 +258,11 @@ pub async fn identify(
                     .unwrap_or_default(),
                 Err(err) => return PageError::from(err).into_response(),
             };
-            (Some(session.user), session.csrf, settings)
+            let unread = match app.archive.unread_count(session.user.id).await {
+                Ok(unread) => unread,
+                Err(err) => return PageError::from(err).into_response(),
+            };
+            (Some(session.user), session.csrf, settings, unread)
         }
         None => {
             let csrf = match jar.get(GUEST_CSRF_COOKIE) {
@@ -273,7 +279,7 @@ pub async fn identify(
                 .get(SETTINGS_COOKIE)
                 .map(|c| ReaderSettings::from_cookie(c.value()))
                 .unwrap_or_default();
-            (None, csrf, settings)
+            (None, csrf, settings, 0)
         }
     };
     let visitor = Visitor {
@@ -282,6 +288,7 @@ pub async fn identify(
         user,
         csrf,
         settings,
+        unread,
         address,
         secure,
     };

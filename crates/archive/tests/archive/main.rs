@@ -11,6 +11,7 @@ mod editing;
 mod feed;
 mod import;
 mod moderation;
+mod notifications;
 mod parsers;
 mod people;
 mod reading_lists;

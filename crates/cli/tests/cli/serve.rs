@@ -431,3 +431,99 @@ fn two_servers_on_one_database_each_keep_their_own_directory() {
     }
     database.remove_blocking();
 }
+
+/// Email is written in the transaction that makes it and handed to SMTP by
+/// a worker: messages queued while the SMTP server is away, by a server
+/// then killed, are each delivered once after a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn email_queued_before_a_kill_is_delivered_exactly_once_after_a_restart() {
+    use quire_archive::{Archive, SubscriptionTarget};
+    use quire_testkit::smtp::{free_port, SmtpSink};
+
+    let data = DataDir::dir("mail-kill");
+    stdout(&quire(&["import", "--data", data.path(), &seeds_dir()]));
+    let archive = Archive::open_data_dir(&data.0).await.unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..3 {
+        let login = format!("subscriber{n}");
+        let user = archive
+            .add_user(
+                &login,
+                &format!("{login}@example.org"),
+                "long enough",
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        archive
+            .subscribe(user.id, SubscriptionTarget::Work(1))
+            .await
+            .unwrap();
+        let (_, token) = archive
+            .create_api_token(user.id, "inbox", quire_archive::tokens::Scope::Read)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    for words in ["A second chapter.", "A third chapter."] {
+        let chapter =
+            quire_archive::model::ChapterDraft::from_manuscript(quire_text::analyze_str(words));
+        archive.add_chapter(1, &chapter).await.unwrap();
+    }
+    archive.close().await;
+
+    // The SMTP server is away: the notices are delivered and their email
+    // queued, and the server is killed before any is sent.
+    let port = free_port();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let mut server = Server::start_with(&data, &["--smtp-url", &smtp]);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for token in &tokens {
+        loop {
+            let body = agent
+                .get(format!("{}/api/v1/me/inbox", server.base))
+                .header("authorization", format!("Bearer {token}"))
+                .call()
+                .unwrap()
+                .body_mut()
+                .read_to_string()
+                .unwrap();
+            if body.matches("\"kind\":\"chapter\"").count() == 2 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{body}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let archive = Archive::open_data_dir(&data.0).await.unwrap();
+    let counts = archive.outbox_counts().await.unwrap();
+    assert_eq!((counts.waiting, counts.sent, counts.failed), (6, 0, 0));
+    archive.close().await;
+
+    // Back with the SMTP server up: every message once.
+    let sink = SmtpSink::start_on(port);
+    let server = Server::start_with(&data, &["--smtp-url", &smtp]);
+    let mail = sink.wait_for(6, std::time::Duration::from_secs(30));
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let mail_after = sink.messages();
+    assert_eq!(mail_after.len(), 6, "{mail_after:#?}");
+    let mut ids: Vec<&str> = mail.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "six different messages");
+    for n in 0..3 {
+        let to = format!("subscriber{n}@example.org");
+        assert_eq!(mail.iter().filter(|m| m.to == to).count(), 2, "{to}");
+    }
+    assert!(server.stop().success());
+    let archive = Archive::open_data_dir(&data.0).await.unwrap();
+    let counts = archive.outbox_counts().await.unwrap();
+    assert_eq!((counts.waiting, counts.sent, counts.failed), (0, 6, 0));
+    archive.close().await;
+}

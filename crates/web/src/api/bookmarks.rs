@@ -241,7 +241,7 @@ pub(crate) async fn edit(
     ApiJson(bookmark): ApiJson<BookmarkIn>,
 ) -> Result<Response, ApiError> {
     let user = caller.writer()?.clone();
-    let id = bookmark_id(&id)?;
+    let id = super::path_id(&id)?;
     app.archive
         .edit_bookmark(id, user.id, &bookmark.note())
         .await?;
@@ -263,14 +263,9 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = caller.settings_writer()?.clone();
-    let id = bookmark_id(&id)?;
+    let id = super::path_id(&id)?;
     app.archive.delete_bookmark(id, user.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-fn bookmark_id(id: &str) -> Result<i64, ApiError> {
-    id.parse()
-        .map_err(|_| crate::pages::PageError::NotFound.into())
 }
 
 /// Bookmarks a series the caller can see (one per reader per series:
@@ -293,9 +288,7 @@ pub(crate) async fn series(
     ApiJson(bookmark): ApiJson<BookmarkIn>,
 ) -> Result<Response, ApiError> {
     let user = caller.writer()?.clone();
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::from(crate::pages::PageError::NotFound))?;
+    let id = super::path_id(&id)?;
     if app
         .archive
         .series_for(id, caller.visitor.viewer())

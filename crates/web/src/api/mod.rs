@@ -12,6 +12,7 @@
 mod blocks;
 mod bookmarks;
 mod comment_controls;
+mod inbox;
 mod later;
 mod names;
 mod problem;
@@ -99,6 +100,12 @@ pub(crate) fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookmarks::series))
         .routes(routes!(bookmarks::external))
         .routes(routes!(write::subscribe, write::unsubscribe))
+        .routes(routes!(inbox::subscribe_series, inbox::unsubscribe_series))
+        .routes(routes!(inbox::subscribe_person, inbox::unsubscribe_person))
+        .routes(routes!(inbox::subscriptions))
+        .routes(routes!(inbox::inbox))
+        .routes(routes!(inbox::mark_read, inbox::mark_unread))
+        .routes(routes!(inbox::delete))
         .routes(routes!(read::suggest_tags))
         .routes(routes!(read::tag))
         .routes(routes!(read::person))
@@ -439,6 +446,13 @@ pub(crate) async fn caller(State(app): State<App>, mut request: Request, next: N
     response
 }
 
+/// An id from an address: a number, or nothing there (404), never
+/// axum's plain-text rejection.
+pub(crate) fn path_id(id: &str) -> Result<i64, ApiError> {
+    id.parse()
+        .map_err(|_| crate::pages::PageError::NotFound.into())
+}
+
 fn guest_visitor(address: std::net::IpAddr) -> Visitor {
     Visitor {
         user: None,
@@ -447,6 +461,7 @@ fn guest_visitor(address: std::net::IpAddr) -> Visitor {
         settings: ReaderSettings::default(),
         // The notice is for people at a browser, never for programs.
         adult_ok: true,
+        unread: 0,
         address,
         secure: false,
         session_token: None,

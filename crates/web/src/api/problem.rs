@@ -113,7 +113,8 @@ impl From<PageError> for ApiError {
     fn from(err: PageError) -> ApiError {
         let detail = err.to_string();
         match err {
-            PageError::NotFound => ApiError::new(
+            // The API names people by their login now; an old one is gone.
+            PageError::NotFound | PageError::Moved(_) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not-found",
                 "There is nothing here that you can see: it may have been deleted, or it may not be open to you.",

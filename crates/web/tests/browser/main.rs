@@ -9,6 +9,7 @@ mod formatting;
 mod keeping_away;
 mod languages;
 mod listings;
+mod recovery;
 mod reflow;
 mod xss;
 

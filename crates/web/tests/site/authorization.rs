@@ -353,6 +353,10 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         target.bookmark?.to_string()
     } else if pattern.starts_with("/series/") || pattern.starts_with("/api/v1/series/") {
         target.series.to_string()
+    } else if pattern.starts_with("/inbox/") || pattern.starts_with("/api/v1/me/inbox/") {
+        // A notice nobody has: a visitor's own are theirs alone, and what
+        // this checks is that no one reaches another's.
+        "999999999".to_string()
     } else {
         target.report.to_string()
     };
@@ -364,6 +368,7 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
         || pattern.starts_with("/api/v1/me/blocks/")
         || pattern.ends_with("/comments/delete")
         || pattern == "/api/v1/users/{login}/comments"
+        || pattern.ends_with("{login}/subscription")
     {
         &target.bystander
     } else {
@@ -378,6 +383,9 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
             .replace("{file}", "quire.css")
             .replace("{pseud}", &target.author)
             .replace("{kind}", "freeform")
+            .replace("{user}", "1")
+            .replace("{signature}", &"0".repeat(32))
+            .replace("{token}", &"0".repeat(64))
             .replace("{login}", login),
     )
 }
@@ -413,7 +421,12 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
         "/bookmarks/{id}/edit" => &[("note", "An edited note.")],
         "/bookmarks/external/new" => &[("url", "https://example.org/fic/1"), ("title", "Far Away")],
         "/series/{id}/description" => &[("description", "A <i>described</i> series.")],
-        "/works/{id}/subscription" => &[("action", "subscribe")],
+        "/works/{id}/subscription"
+        | "/series/{id}/subscription"
+        | "/users/{login}/subscription" => &[("action", "subscribe")],
+        "/inbox/{id}" => &[("action", "read")],
+        "/inbox/{id}/reply" => &[("body", "A reply.")],
+        "/preferences/email" => &[("mail_kudos", "off")],
         "/works/{id}/read-as" => &[("fill:Y/N", "Sam")],
         "/works/{id}/creators" => &[("action", "leave")],
         "/works/{id}/report" | "/comments/{id}/report" => {
@@ -460,7 +473,17 @@ fn form_for(pattern: &str, target: &Target, person: Option<&Person>) -> Vec<(Str
             form.push(("password".into(), PASSWORD.into()));
             form.push(("password_confirmation".into(), PASSWORD.into()));
         }
-        "/preferences/block" => form.push(("login".into(), target.bystander.clone())),
+        "/preferences/block" | "/password/forgot" => {
+            form.push(("login".into(), target.bystander.clone()))
+        }
+        "/account/login" => {
+            form.push(("login".into(), fresh_name("renamed")));
+            form.push(("password".into(), PASSWORD.into()));
+        }
+        "/account/email" => {
+            form.push(("email".into(), "moved@example.org".into()));
+            form.push(("password".into(), PASSWORD.into()));
+        }
         "/account/tokens/revoke" => {
             if let Some(person) = person {
                 form.push(("token".into(), person.token_id.to_string()));

@@ -14,6 +14,7 @@ mod hostile;
 mod keeping_away;
 mod moderation;
 mod nodes;
+mod notifications;
 mod opds;
 mod posting;
 mod reactions;
