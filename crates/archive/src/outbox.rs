@@ -120,32 +120,32 @@ impl Archive {
     /// a worker that dies mid-send leaves it for another, later.
     pub async fn claim_mail(&self, limit: i64, lease: i64) -> Result<Vec<OutgoingMail>> {
         let at = now();
+        let claim = crate::sessions::random_token();
+        // One statement claims the batch: on PostgreSQL a row another
+        // worker claimed meanwhile fails the outer test once its lock is
+        // released, so no message is claimed twice.
+        sqlx::query(
+            "UPDATE outbox SET claimed_until = $1, claimed_by = $2 WHERE claimed_until <= $3 \
+             AND sent_at IS NULL AND id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
+             AND failed_at IS NULL AND next_attempt_at <= $3 AND claimed_until <= $3 ORDER BY id LIMIT $4)",
+        )
+        .bind(at + lease)
+        .bind(&claim)
+        .bind(at)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
         let rows = sqlx::query(
             "SELECT o.id, o.message_key, o.user_id, u.login, o.to_address, o.content, o.attempts \
              FROM outbox o LEFT JOIN users u ON u.id = o.user_id \
-             WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= $1 \
-             AND o.claimed_until <= $1 ORDER BY o.id LIMIT $2",
+             WHERE o.claimed_by = $1 AND o.sent_at IS NULL ORDER BY o.id",
         )
-        .bind(at)
-        .bind(limit)
+        .bind(&claim)
         .fetch_all(&self.pool)
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id")?;
-            let won = sqlx::query(
-                "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL \
-                 AND claimed_until <= $3",
-            )
-            .bind(at + lease)
-            .bind(id)
-            .bind(at)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if won == 0 {
-                continue;
-            }
             let json: String = row.try_get("content")?;
             let Ok(content) = serde_json::from_str::<MailContent>(&json) else {
                 // Written by this module, so unreadable only if damaged:

@@ -51,6 +51,8 @@ pub enum MailError {
 /// The messages in flight at once: enough to keep an SMTP server busy,
 /// few enough not to be taken for a flood.
 const SEND_BATCH: i64 = 50;
+/// Messages handed to the SMTP server at once, each on its own connection.
+const SENDING_AT_ONCE: usize = 8;
 /// Seconds a worker holds a message while it sends it.
 const SEND_LEASE: i64 = 120;
 
@@ -382,7 +384,9 @@ enum Sending {
     ServerAway,
 }
 
-/// Hands every due message to the SMTP server.
+/// Hands every due message to the SMTP server, a few at once: each
+/// message waits on the server's answers, so one connection at a time
+/// leaves the server idle most of the while.
 async fn send_due(archive: &Archive, mailer: &Mailer) -> Result<Sending, ArchiveError> {
     let Some(transport) = &mailer.transport else {
         return Ok(Sending::Done);
@@ -392,37 +396,54 @@ async fn send_due(archive: &Archive, mailer: &Mailer) -> Result<Sending, Archive
         if batch.is_empty() {
             return Ok(Sending::Done);
         }
-        let mut batch = batch.into_iter();
-        while let Some(mail) = batch.next() {
-            let message = match mailer.compose(&mail) {
-                Ok(message) => message,
-                Err(problem) => {
-                    tracing::warn!(message = mail.id, %problem, "email could not be written; set aside");
-                    archive.mail_failed(mail.id, &problem, true).await?;
+        let mut away = false;
+        for chunk in batch.chunks(SENDING_AT_ONCE) {
+            let mut sending = tokio::task::JoinSet::new();
+            for mail in chunk {
+                if away {
+                    archive.release_mail(mail.id).await?;
                     continue;
                 }
-            };
-            match transport.send(message).await {
-                Ok(_) => archive.mail_sent(mail.id).await?,
-                // The server refused this message, for good (5xx) or for
-                // now (4xx): it alone is set aside or put off.
-                Err(err) if err.is_permanent() || err.is_transient() => {
-                    tracing::warn!(message = mail.id, error = %err, "the SMTP server refused an email");
-                    archive
-                        .mail_failed(mail.id, &err.to_string(), err.is_permanent())
-                        .await?;
-                }
-                // The server is away: no message is to blame, so none is
-                // charged an attempt; all wait for the server to be back.
-                Err(err) => {
-                    tracing::warn!(error = %err, "the SMTP server can't be reached; email waits");
-                    archive.release_mail(mail.id).await?;
-                    for rest in batch {
-                        archive.release_mail(rest.id).await?;
+                match mailer.compose(mail) {
+                    Ok(message) => {
+                        let transport = transport.clone();
+                        let id = mail.id;
+                        sending.spawn(async move { (id, transport.send(message).await) });
                     }
-                    return Ok(Sending::ServerAway);
+                    Err(problem) => {
+                        tracing::warn!(message = mail.id, %problem, "email could not be written; set aside");
+                        archive.mail_failed(mail.id, &problem, true).await?;
+                    }
                 }
             }
+            // A send that panicked stays claimed; its lease runs out and
+            // it is tried again.
+            while let Some(joined) = sending.join_next().await {
+                let Ok((id, result)) = joined else { continue };
+                match result {
+                    Ok(_) => archive.mail_sent(id).await?,
+                    // The server refused this message, for good (5xx) or
+                    // for now (4xx): it alone is set aside or put off.
+                    Err(err) if err.is_permanent() || err.is_transient() => {
+                        tracing::warn!(message = id, error = %err, "the SMTP server refused an email");
+                        archive
+                            .mail_failed(id, &err.to_string(), err.is_permanent())
+                            .await?;
+                    }
+                    // The server is away: no message is to blame, so none
+                    // is charged an attempt; all wait for it to be back.
+                    Err(err) => {
+                        if !away {
+                            tracing::warn!(error = %err, "the SMTP server can't be reached; email waits");
+                        }
+                        away = true;
+                        archive.release_mail(id).await?;
+                    }
+                }
+            }
+        }
+        if away {
+            return Ok(Sending::ServerAway);
         }
     }
 }

@@ -63,6 +63,8 @@ CREATE TABLE outbox (
     attempts BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,
     claimed_until BIGINT NOT NULL DEFAULT 0,
+    -- Which worker holds the claim, for reading back what it claimed.
+    claimed_by TEXT,
     sent_at BIGINT,
     failed_at BIGINT,
     last_error TEXT

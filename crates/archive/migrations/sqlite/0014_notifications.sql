@@ -63,6 +63,8 @@ CREATE TABLE outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     claimed_until INTEGER NOT NULL DEFAULT 0,
+    -- Which worker holds the claim, for reading back what it claimed.
+    claimed_by TEXT,
     sent_at INTEGER,
     failed_at INTEGER,
     last_error TEXT

@@ -6,6 +6,7 @@ use quire_archive::model::WorkDraft;
 use quire_archive::notifications::{Delivery, InboxFilter, NoticeKind};
 use quire_archive::outbox::{MailContent, OutgoingMail};
 use quire_archive::{Archive, Commenter, Kudoser, Posting, SubscriptionTarget, User, WorkId};
+use sqlx::Connection;
 
 use crate::backends;
 use crate::works::{chapter, draft};
@@ -513,7 +514,27 @@ async fn a_reset_link_works_once_and_ends_every_session() {
         assert!(again.is_err(), "{}: a link works once", test.name);
         assert!(!archive.reset_link_works(&token).await.unwrap());
         assert!(!archive.reset_link_works(&"0".repeat(64)).await.unwrap());
-        // Asked for by login too; at most three links open at once.
+        // An hour later a link no longer works.
+        archive.request_password_reset("forgetful").await.unwrap();
+        let late = reset_token(&claim_all(archive).await);
+        sqlx::any::install_default_drivers();
+        let mut raw = sqlx::AnyConnection::connect(test.url.as_deref().expect("an address"))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE account_tokens SET expires_at = expires_at - 3601")
+            .execute(&mut raw)
+            .await
+            .unwrap();
+        assert!(
+            !archive.reset_link_works(&late).await.unwrap(),
+            "{}",
+            test.name
+        );
+        assert!(archive
+            .reset_password_with(&late, "too late a password")
+            .await
+            .is_err());
+        // At most three links open at once.
         for _ in 0..5 {
             archive.request_password_reset("forgetful").await.unwrap();
         }

@@ -395,18 +395,22 @@ fn without_smtp_the_inbox_still_fills_and_forgot_password_says_whom_to_ask() {
     let site = Site::start();
     let author = site.member("quiet_writer");
     let fan = site.member("quiet_fan");
+    let pest = site.member("quiet_pest");
     let work = post_work(&author, &[("title", "Quiet"), ("body", "Words.")]);
-    fan.submit(
-        &format!("/works/{work}"),
-        &format!("/works/{work}/kudos"),
-        &[],
-    );
+    // Someone muted never reaches the inbox.
+    let muted = author.submit("/users/quiet_pest", "/users/quiet_pest/mute", &[]);
+    assert_eq!(muted.status, 200);
+    let work_page = format!("/works/{work}");
+    let kudos = format!("/works/{work}/kudos");
+    pest.submit(&work_page, &kudos, &[]);
+    fan.submit(&work_page, &kudos, &[]);
     eventually("kudos reach the inbox", || {
         author
             .get("/inbox")
             .body
             .contains("quiet_fan left kudos on Quiet")
     });
+    assert!(!author.get("/inbox").body.contains("quiet_pest"));
     let counts = site.store(site.archive.outbox_counts()).unwrap();
     assert_eq!(
         counts.waiting + counts.sent + counts.failed,
