@@ -38,6 +38,8 @@ CREATE TABLE inbox_items (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX inbox_items_of_user ON inbox_items (user_id, id);
+-- The header's unread count, on every signed-in page.
+CREATE INDEX inbox_items_unread ON inbox_items (user_id, unread);
 CREATE INDEX inbox_items_digest ON inbox_items (digest_pending, user_id);
 
 -- How each kind of notice reaches a reader by email: 'off', 'now' or
