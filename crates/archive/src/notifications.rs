@@ -261,6 +261,10 @@ fn event_of_row(row: &sqlx::any::AnyRow) -> Result<Event> {
     })
 }
 
+/// What [`item_of_row`] reads.
+const ITEM_COLUMNS: &str =
+    "id, kind, work_id, comment_id, actor, title, excerpt, link, count, unread, created_at";
+
 fn item_of_row(row: &sqlx::any::AnyRow) -> Result<InboxItem> {
     let kind: String = row.try_get("kind")?;
     Ok(InboxItem {
@@ -814,11 +818,10 @@ impl Archive {
     /// A reader's notices, newest first.
     pub async fn inbox(&self, user: UserId, filter: &InboxFilter) -> Result<Vec<InboxItem>> {
         let limit = filter.limit.clamp(1, INBOX_PAGE_LIMIT);
-        let rows = sqlx::query(
-            "SELECT id, kind, work_id, comment_id, actor, title, excerpt, link, count, unread, created_at \
-             FROM inbox_items WHERE user_id = $1 AND ($2 = '' OR kind = $2) AND ($3 = 0 OR unread = 1) \
-             AND id < $4 ORDER BY id DESC LIMIT $5",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE user_id = $1 AND ($2 = '' OR kind = $2) \
+             AND ($3 = 0 OR unread = 1) AND id < $4 ORDER BY id DESC LIMIT $5"
+        ))
         .bind(user)
         .bind(filter.kind.map_or("", NoticeKind::name))
         .bind(i64::from(filter.unread_only))
@@ -827,6 +830,20 @@ impl Archive {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(item_of_row).collect()
+    }
+
+    /// One of a reader's notices; `None` for anyone else's.
+    pub async fn notice(&self, user: UserId, id: i64) -> Result<Option<InboxItem>> {
+        sqlx::query(&format!(
+            "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(item_of_row)
+        .transpose()
     }
 
     /// How many of a reader's notices are unread.
@@ -935,10 +952,9 @@ impl Archive {
         let mut queued = 0;
         for user in users {
             let mut tx = self.write().await?;
-            let rows = sqlx::query(
-                "SELECT id, kind, work_id, comment_id, actor, title, excerpt, link, count, unread, created_at \
-                 FROM inbox_items WHERE user_id = $1 AND digest_pending = 1 ORDER BY id",
-            )
+            let rows = sqlx::query(&format!(
+                "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE user_id = $1 AND digest_pending = 1 ORDER BY id"
+            ))
             .bind(user)
             .fetch_all(&mut *tx)
             .await?;

@@ -23,7 +23,8 @@ const INBOX_PAGE: i64 = 50;
 pub struct InboxQuery {
     kind: Option<String>,
     unread: Option<String>,
-    before: Option<i64>,
+    /// A notice's id; anything else is the first page.
+    before: Option<String>,
     done: Option<String>,
 }
 
@@ -75,7 +76,7 @@ pub async fn inbox(
     let filter = InboxFilter {
         kind,
         unread_only,
-        before: query.before,
+        before: query.before.as_deref().and_then(|b| b.parse().ok()),
         limit: INBOX_PAGE + 1,
     };
     let mut items = app.archive.inbox(user.id, &filter).await?;
@@ -196,17 +197,10 @@ pub async fn reply(
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     visitor.check_csrf(form.get("csrf"))?;
     let user = visitor.active_member("/inbox")?;
-    let filter = InboxFilter {
-        before: Some(id + 1),
-        limit: 1,
-        ..InboxFilter::default()
-    };
     let item = app
         .archive
-        .inbox(user.id, &filter)
+        .notice(user.id, id)
         .await?
-        .into_iter()
-        .find(|item| item.id == id)
         .ok_or(PageError::NotFound)?;
     let comment = item.comment.ok_or(PageError::NotFound)?;
     let answered = app.archive.comment(comment).await?.ok_or_else(|| {

@@ -203,6 +203,13 @@ fn the_inbox_marks_deletes_filters_and_replies() {
     // Someone else's notice isn't reachable.
     let others = reader.submit("/inbox", &format!("/inbox/{id}/reply"), &[("body", "Hi")]);
     assert_eq!(others.status, 404);
+    // Addresses as anyone may type them: no notice, a first page.
+    let largest = format!("/inbox/{}/reply", i64::MAX);
+    assert_eq!(
+        author.submit("/inbox", &largest, &[("body", "Hi")]).status,
+        404
+    );
+    assert_eq!(author.get("/inbox?before=not-a-number").status, 200);
 }
 
 #[test]
