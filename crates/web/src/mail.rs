@@ -68,6 +68,22 @@ pub(crate) struct Mailer {
 
 type LinkMac = hmac::Hmac<sha2::Sha256>;
 
+fn link_mac(key: &[u8], user: UserId, kind: &str) -> LinkMac {
+    let mut mac =
+        <LinkMac as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(format!("unsubscribe:{user}:{kind}").as_bytes());
+    mac
+}
+
+/// The unsubscribe address for one person and kind of email (`None`: all),
+/// signed with the archive's `unsubscribe-key` secret.
+pub fn unsubscribe_path(key: &[u8], user: UserId, kind: Option<NoticeKind>) -> String {
+    let kind = kind.map_or("all", NoticeKind::name);
+    let bytes = link_mac(key, user, kind).finalize().into_bytes();
+    let signature: String = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("/unsubscribe/{user}/{kind}/{signature}")
+}
+
 impl Mailer {
     pub fn new(
         settings: &MailSettings,
@@ -123,27 +139,16 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    fn signature(&self, user: UserId, kind: &str) -> String {
-        let mut mac = <LinkMac as KeyInit>::new_from_slice(&self.unsubscribe_key)
-            .expect("HMAC takes a key of any length");
-        mac.update(format!("unsubscribe:{user}:{kind}").as_bytes());
-        let bytes = mac.finalize().into_bytes();
-        bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     /// The address that stops one kind of email (or all, for a digest)
     /// without signing in.
     pub fn unsubscribe_path(&self, user: UserId, kind: Option<NoticeKind>) -> String {
-        let kind = kind.map_or("all", NoticeKind::name);
-        format!("/unsubscribe/{user}/{kind}/{}", self.signature(user, kind))
+        unsubscribe_path(&self.unsubscribe_key, user, kind)
     }
 
     /// Did this archive sign this unsubscribe link? Compared in constant
     /// time.
     pub fn verify(&self, user: UserId, kind: &str, signature: &str) -> bool {
-        let mut mac = <LinkMac as KeyInit>::new_from_slice(&self.unsubscribe_key)
-            .expect("HMAC takes a key of any length");
-        mac.update(format!("unsubscribe:{user}:{kind}").as_bytes());
+        let mac = link_mac(&self.unsubscribe_key, user, kind);
         let Some(sent) = (signature.len() == 32)
             .then(|| {
                 (0..16)

@@ -204,6 +204,9 @@ struct World {
     work: i64,
     series: String,
     comment: String,
+    /// A password-reset link of the reader's, and an unsubscribe link.
+    reset: String,
+    unsubscribe: String,
 }
 
 fn build_world(site: &Site) -> World {
@@ -325,6 +328,27 @@ fn build_world(site: &Site) -> World {
         .and_then(|rest| rest.split('"').next())
         .expect("the work's series")
         .to_string();
+    let (reset, unsubscribe) = site.store(async {
+        let archive = &site.archive;
+        archive.request_password_reset(&reader).await.unwrap();
+        let token = archive
+            .claim_mail(10, 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .find_map(|mail| match mail.content {
+                quire_archive::outbox::MailContent::PasswordReset { token, .. } => Some(token),
+                _ => None,
+            })
+            .expect("a reset link");
+        let user = archive.user_id_of(&reader).await.unwrap().unwrap();
+        let key = archive.site_secret("unsubscribe-key").await.unwrap();
+        let kind = quire_archive::notifications::NoticeKind::SeriesPart;
+        (
+            format!("/password/reset/{token}"),
+            quire_web::mail::unsubscribe_path(key.as_bytes(), user, Some(kind)),
+        )
+    });
     World {
         words,
         reader,
@@ -332,6 +356,8 @@ fn build_world(site: &Site) -> World {
         work,
         series,
         comment,
+        reset,
+        unsubscribe,
     }
 }
 
@@ -359,6 +385,9 @@ fn pages(world: &World) -> Vec<String> {
         let path = match pattern.as_str() {
             "/comments/{id}/report" => format!("/comments/{}/report", world.comment),
             "/series/{id}" => format!("/series/{}", world.series),
+            "/password/reset/{token}" => world.reset.clone(),
+            "/account/email/{token}" => format!("/account/email/{}", "0".repeat(64)),
+            "/unsubscribe/{user}/{kind}/{signature}" => world.unsubscribe.clone(),
             other if other.contains('{') => other
                 .replace("{id}", &world.work.to_string())
                 .replace("{position}", "2")
