@@ -33,6 +33,7 @@ pub mod search_params;
 mod series;
 mod server;
 mod settings;
+mod signing;
 mod site_settings;
 mod tags;
 mod visitor;

@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
-use hmac::digest::KeyInit;
-use hmac::Mac;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,6 +15,7 @@ use quire_archive::outbox::{MailContent, OutgoingMail};
 use quire_archive::{Archive, ArchiveError, UserId};
 
 use crate::settings::ReaderSettings;
+use crate::signing::Signer;
 
 /// How the archive sends email, as `quire serve` takes it.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,27 +60,26 @@ pub(crate) struct Mailer {
     from: Mailbox,
     public_url: String,
     host: String,
-    unsubscribe_key: Vec<u8>,
+    unsubscribe: Signer,
     digest_seconds: i64,
     wake: tokio::sync::Notify,
 }
 
-type LinkMac = hmac::Hmac<sha2::Sha256>;
+/// What an unsubscribe link's signature signs: one person, one kind.
+fn unsubscribing(user: UserId, kind: &str) -> String {
+    format!("unsubscribe:{user}:{kind}")
+}
 
-fn link_mac(key: &[u8], user: UserId, kind: &str) -> LinkMac {
-    let mut mac =
-        <LinkMac as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(format!("unsubscribe:{user}:{kind}").as_bytes());
-    mac
+fn signed_path(signer: &Signer, user: UserId, kind: Option<NoticeKind>) -> String {
+    let kind = kind.map_or("all", NoticeKind::name);
+    let signature = signer.sign(&unsubscribing(user, kind));
+    format!("/unsubscribe/{user}/{kind}/{signature}")
 }
 
 /// The unsubscribe address for one person and kind of email (`None`: all),
 /// signed with the archive's `unsubscribe-key` secret.
-pub fn unsubscribe_path(key: &[u8], user: UserId, kind: Option<NoticeKind>) -> String {
-    let kind = kind.map_or("all", NoticeKind::name);
-    let bytes = link_mac(key, user, kind).finalize().into_bytes();
-    let signature: String = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("/unsubscribe/{user}/{kind}/{signature}")
+pub fn unsubscribe_path(secret: &[u8], user: UserId, kind: Option<NoticeKind>) -> String {
+    signed_path(&Signer::new(secret), user, kind)
 }
 
 impl Mailer {
@@ -122,7 +120,7 @@ impl Mailer {
             from,
             public_url: public_url.trim_end_matches('/').to_string(),
             host,
-            unsubscribe_key: unsubscribe_key.to_vec(),
+            unsubscribe: Signer::new(unsubscribe_key),
             digest_seconds: settings.digest_seconds.max(1),
             wake: tokio::sync::Notify::new(),
         })
@@ -142,24 +140,14 @@ impl Mailer {
     /// The address that stops one kind of email (or all, for a digest)
     /// without signing in.
     pub fn unsubscribe_path(&self, user: UserId, kind: Option<NoticeKind>) -> String {
-        unsubscribe_path(&self.unsubscribe_key, user, kind)
+        signed_path(&self.unsubscribe, user, kind)
     }
 
     /// Did this archive sign this unsubscribe link? Compared in constant
     /// time.
     pub fn verify(&self, user: UserId, kind: &str, signature: &str) -> bool {
-        let mac = link_mac(&self.unsubscribe_key, user, kind);
-        let Some(sent) = (signature.len() == 32)
-            .then(|| {
-                (0..16)
-                    .map(|i| u8::from_str_radix(signature.get(i * 2..i * 2 + 2)?, 16).ok())
-                    .collect::<Option<Vec<u8>>>()
-            })
-            .flatten()
-        else {
-            return false;
-        };
-        mac.verify_truncated_left(&sent).is_ok()
+        self.unsubscribe
+            .verify(&unsubscribing(user, kind), signature)
     }
 
     /// A message as the SMTP server gets it.

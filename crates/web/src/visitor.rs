@@ -13,6 +13,7 @@ use quire_archive::{User, Viewer};
 
 use crate::pages::PageError;
 use crate::settings::ReaderSettings;
+use crate::signing::Signer;
 use crate::App;
 
 pub const SESSION_COOKIE: &str = "quire_session";
@@ -30,55 +31,30 @@ pub const ADULT_COOKIE: &str = "quire_adult";
 /// reader's cookies by a sibling subdomain or over plain HTTP, is refused
 /// and replaced.
 pub struct GuestTokens {
-    /// The MAC keyed once; each token's is a clone fed its nonce.
-    keyed: GuestMac,
+    signer: Signer,
 }
-
-type GuestMac = hmac::Hmac<sha2::Sha256>;
 
 impl GuestTokens {
     pub fn new(secret: &[u8]) -> GuestTokens {
-        use hmac::digest::KeyInit;
-        use sha2::Digest;
-        // The secret hashed to a key of HMAC's block size (zero-padded, as
-        // HMAC pads a short key itself): keying can't fail.
-        let mut key = [0u8; 64];
-        key[..32].copy_from_slice(&sha2::Sha256::digest(secret));
         GuestTokens {
-            keyed: GuestMac::new(&key.into()),
+            signer: Signer::new(secret),
         }
-    }
-
-    fn mac(&self, nonce: &str) -> GuestMac {
-        use hmac::Mac;
-        let mut mac = self.keyed.clone();
-        mac.update(nonce.as_bytes());
-        mac
     }
 
     /// A new token: 64 hex characters, as a session's.
     pub fn issue(&self) -> String {
-        use hmac::Mac;
         let nonce = random_token()[..32].to_string();
-        let tag = self.mac(&nonce).finalize().into_bytes();
-        let signature: String = tag[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let signature = self.signer.sign(&nonce);
         format!("{nonce}{signature}")
     }
 
     /// Did this server issue `token`? Compared in constant time.
     pub fn verify(&self, token: &str) -> bool {
-        use hmac::Mac;
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return false;
         }
         let (nonce, signature) = token.split_at(32);
-        let Some(signature) = (0..16)
-            .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).ok())
-            .collect::<Option<Vec<u8>>>()
-        else {
-            return false;
-        };
-        self.mac(nonce).verify_truncated_left(&signature).is_ok()
+        self.signer.verify(nonce, signature)
     }
 }
 
