@@ -876,6 +876,15 @@ impl Archive {
         Ok(changed)
     }
 
+    /// Marks every one of a reader's notices read.
+    pub async fn mark_all_read(&self, user: UserId) -> Result<()> {
+        sqlx::query("UPDATE inbox_items SET unread = 0 WHERE user_id = $1 AND unread = 1")
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes a reader's notices; others' are left. Returns how many went.
     pub async fn delete_notices(&self, user: UserId, items: &[i64]) -> Result<u64> {
         let mut deleted = 0;

@@ -19,9 +19,9 @@ use crate::{model, now, record_change, Archive, ArchiveError, Result};
 pub const RESET_LINK_SECONDS: i64 = 60 * 60;
 /// How long a link confirming a new address works.
 pub const EMAIL_LINK_SECONDS: i64 = 24 * 60 * 60;
-/// Reset links one account may have open at once; asking again past this
-/// sends nothing more until the oldest expires.
-pub const OPEN_RESET_LINKS: i64 = 3;
+/// Links of one kind (reset, new address) one account may have open at
+/// once; asking again past this sends nothing more until one expires.
+pub const OPEN_LINKS: i64 = 3;
 
 const EXPIRED: &str = "This link has expired or has already been used. You can ask for a new one.";
 
@@ -47,6 +47,24 @@ async fn open_token(
     .execute(&mut **tx)
     .await?;
     Ok(token)
+}
+
+/// Links of this purpose the account has open: unused and unexpired.
+async fn open_links(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: UserId,
+    purpose: &str,
+) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS open FROM account_tokens WHERE user_id = $1 AND purpose = $2 \
+         AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(user)
+    .bind(purpose)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("open")?)
 }
 
 /// Uses a token once: the account (and the new address it carries), or
@@ -98,16 +116,7 @@ impl Archive {
         let user: UserId = row.try_get("id")?;
         let login: String = row.try_get("login")?;
         let mut tx = self.write().await?;
-        let open: i64 = sqlx::query(
-            "SELECT COUNT(*) AS open FROM account_tokens WHERE user_id = $1 AND purpose = 'reset' \
-             AND used_at IS NULL AND expires_at > $2",
-        )
-        .bind(user)
-        .bind(now())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("open")?;
-        if open >= OPEN_RESET_LINKS {
+        if open_links(&mut tx, user, "reset").await? >= OPEN_LINKS {
             return Ok(());
         }
         let token = open_token(&mut tx, user, "reset", None, RESET_LINK_SECONDS).await?;
@@ -171,6 +180,13 @@ impl Archive {
             .await?
             .try_get("login")?;
         let mut tx = self.write().await?;
+        // Each ask mails an address the asker chose: a few at a time.
+        if open_links(&mut tx, user, "email").await? >= OPEN_LINKS {
+            return Err(ArchiveError::Conflict(
+                "Links to confirm a new address are already on their way; please follow one, or try again tomorrow."
+                    .into(),
+            ));
+        }
         let token = open_token(&mut tx, user, "email", Some(new_email), EMAIL_LINK_SECONDS).await?;
         let key = format!("confirm-{}", token_hash(&token));
         let content = MailContent::ConfirmEmail {

@@ -165,24 +165,7 @@ pub async fn all_read(
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let user = visitor.member("/inbox")?;
-    let filter = InboxFilter {
-        unread_only: true,
-        limit: quire_archive::notifications::INBOX_PAGE_LIMIT,
-        ..InboxFilter::default()
-    };
-    loop {
-        let ids: Vec<i64> = app
-            .archive
-            .inbox(user.id, &filter)
-            .await?
-            .iter()
-            .map(|item| item.id)
-            .collect();
-        if ids.is_empty() {
-            break;
-        }
-        app.archive.mark_read(user.id, &ids, true).await?;
-    }
+    app.archive.mark_all_read(user.id).await?;
     Ok(Redirect::to("/inbox?done=all-read").into_response())
 }
 

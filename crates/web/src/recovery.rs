@@ -46,17 +46,25 @@ pub async fn forgot(
     if !app.mailer.sends_mail() {
         return forgot_form(State(app), Extension(visitor)).await;
     }
+    // No login or address is longer; a longer one is answered as any
+    // unknown one, and never kept as a rate limiter's key.
+    if given.chars().count() > 254 {
+        return forgot_sent(&visitor);
+    }
     // The sign-in budget: asking for links can't flood anyone's inbox,
     // nor find accounts faster than signing in could.
     if !app.sign_in_limits.allow(visitor.address, &given) {
         return Err(PageError::TooManyTries);
     }
-    if given.chars().count() <= 254 {
-        app.archive.request_password_reset(&given).await?;
-        app.mailer.wake();
-    }
+    app.archive.request_password_reset(&given).await?;
+    app.mailer.wake();
+    forgot_sent(&visitor)
+}
+
+/// The same answer whether or not an account has what was given.
+fn forgot_sent(visitor: &Visitor) -> Result<Response, PageError> {
     render(&ForgotPage {
-        layout: Layout::new(&visitor, "Forgot your password?"),
+        layout: Layout::new(visitor, "Forgot your password?"),
         sends_mail: true,
         sent: true,
     })

@@ -575,6 +575,18 @@ async fn a_new_address_is_confirmed_from_itself_and_the_old_one_is_told() {
             notice[0].content,
             MailContent::EmailChanged { .. }
         ));
+        // Each ask mails an address of the asker's choosing: three open at once.
+        for n in 0..3 {
+            let address = format!("try{n}@example.org");
+            archive
+                .request_email_change(user.id, "long enough", &address)
+                .await
+                .unwrap();
+        }
+        let fourth = archive
+            .request_email_change(user.id, "long enough", "fourth@example.org")
+            .await;
+        assert!(fourth.is_err(), "{}", test.name);
     }
 }
 
