@@ -94,7 +94,6 @@ fn a_lone_word_is_not_the_act() {
         "The word murder was written on the board.",
         "She read a book about the war.",
         "Blood type O.",
-        "He was a killer.",
     ] {
         let s = signals(text);
         assert!(s.notes.is_empty(), "{text}: {s:?}");
@@ -271,4 +270,120 @@ proptest! {
     ) {
         check_spans(&words.concat());
     }
+}
+
+/// A model whose every note says yes to anything: what the rules' evidence
+/// still holds back.
+fn eager_model() -> NoteModel {
+    let columns: Vec<&str> = MODEL_NOTES.iter().map(|k| k.name()).collect();
+    let eights = |v: &str| vec![v; MODEL_NOTES.len()].join("\t");
+    NoteModel::parse(&format!(
+        "# a test model\nnotes\t{}\nbias\t{}\nthreshold\t{}\n",
+        columns.join("\t"),
+        eights("9"),
+        eights("0.5")
+    ))
+    .expect("the test model parses")
+}
+
+#[test]
+fn the_shipped_model_parses_and_keeps_no_passage_text() {
+    let tsv = include_str!("notes_model.tsv");
+    let model = NoteModel::parse(tsv).expect("the shipped model parses");
+    assert!(model.features() > 100, "{} features", model.features());
+    for line in tsv.lines().filter(|l| !l.starts_with('#')) {
+        let name = line.split('\t').next().unwrap_or_default();
+        let words = name.split_once(':').map_or(name, |(_, w)| w);
+        assert!(
+            words.split(' ').count() <= 2,
+            "a feature longer than two words: {name:?}"
+        );
+    }
+    for column in 0..MODEL_NOTES.len() {
+        let t = model.threshold(column);
+        assert!((0.1..=0.9).contains(&t), "threshold {t}");
+    }
+}
+
+#[test]
+fn a_broken_model_file_is_named_by_its_line() {
+    let err = NoteModel::parse("notes\tviolence\n").unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+    let columns: Vec<&str> = MODEL_NOTES.iter().map(|k| k.name()).collect();
+    let header = format!("notes\t{}\n", columns.join("\t"));
+    let err = NoteModel::parse(&header).unwrap_err();
+    assert!(err.to_string().contains("no bias line"), "{err}");
+    let zeros = vec!["0"; MODEL_NOTES.len()].join("\t");
+    let text = format!("{header}bias\t{zeros}\nthreshold\t{zeros}\nw:x\t{zeros}\nw:x\t{zeros}\n");
+    let err = NoteModel::parse(&text).unwrap_err();
+    assert!(err.to_string().contains("line 5") && err.to_string().contains("twice"), "{err}");
+}
+
+#[test]
+fn a_note_the_model_raises_is_shown_only_with_a_sentence_the_rules_found() {
+    let eager = eager_model();
+    // The model says yes to everything, but nothing here is evidence.
+    for text in [
+        "The word murder was written on the board.",
+        "She read a book about the war.",
+        "They had tea in the garden and talked about the weather.",
+    ] {
+        let s = signals_with(text, &eager);
+        assert!(
+            MODEL_NOTES.iter().all(|&k| s.note(k).is_none()),
+            "{text}: {s:?}"
+        );
+    }
+    let text = "They had tea in the garden. He stabbed the guard in the throat. Blood pooled on the floor.";
+    let s = signals_with(text, &eager);
+    let violence = s.note(NoteKind::Violence).expect("violence");
+    assert!(violence
+        .evidence
+        .iter()
+        .any(|e| e.text == "He stabbed the guard in the throat."));
+    assert!(violence.evidence.iter().all(|e| !e.text.contains("tea")));
+    for e in &violence.evidence {
+        assert_eq!(&text[e.start..e.end], e.text);
+    }
+    // The rules alone, for comparison, agree here.
+    assert!(signals_with(text, &NoteModel::rules_only())
+        .note(NoteKind::Violence)
+        .is_some());
+}
+
+#[test]
+fn windows_are_about_a_passage_and_a_short_tail_joins_the_last() {
+    assert_eq!(model::windows(&[]), Vec::<Range<usize>>::new());
+    assert_eq!(model::windows(&[10, 10]), vec![0..2]);
+    assert_eq!(model::windows(&[60, 60, 60, 60]), vec![0..2, 2..4]);
+    // 120 words, then 20: the tail joins the window before it.
+    assert_eq!(model::windows(&[60, 60, 20]), vec![0..3]);
+    // 120 words, then 70: the tail stands alone.
+    assert_eq!(model::windows(&[60, 60, 70]), vec![0..2, 2..3]);
+}
+
+#[test]
+fn one_violent_scene_in_a_long_gentle_work_is_noted() {
+    let gentle = "They walked to the market in the morning and bought bread, apples and a little \
+        jar of honey for the weekend. The sun was warm on the stones and the baker waved at them \
+        from his door. ";
+    let scene = "He drew the knife and stabbed the guard in the throat. The man screamed as blood \
+        poured over his hands and pooled on the stone floor. He stabbed him again and again until \
+        the screaming stopped.\n\n";
+    let mut text = String::new();
+    for _ in 0..40 {
+        text.push_str(gentle);
+        text.push_str("\n\n");
+    }
+    text.push_str(scene);
+    for _ in 0..40 {
+        text.push_str(gentle);
+        text.push_str("\n\n");
+    }
+    let s = signals(&text);
+    let violence = s.note(NoteKind::Violence).expect("the scene is noted");
+    assert!(violence.evidence.iter().all(|e| scene.contains(&e.text)));
+    assert!(s.note(NoteKind::War).is_none() && s.note(NoteKind::Death).is_none());
+    // And the gentle part alone is nothing.
+    assert!(signals(&gentle.repeat(80)).notes.is_empty());
 }

@@ -34,6 +34,10 @@ pub(crate) struct Token {
     pub cues: Cues,
     pub clause: u16,
     id: u32,
+    /// Where the word stands in its sentence, in bytes (quotes and
+    /// hyphens at its edges trimmed): the fitted model reads the words.
+    pub start: u32,
+    pub end: u32,
 }
 
 const UNKNOWN: u32 = u32::MAX;
@@ -276,7 +280,10 @@ pub(crate) fn tokenize(sentence: &str, out: &mut Vec<Token>, word: &mut String) 
     let mut clause: u16 = 0;
     let mut start: Option<usize> = None;
     let mut finish = |s: usize, e: usize, clause: &mut u16, out: &mut Vec<Token>| {
-        let raw = sentence[s..e].trim_matches(|c| matches!(c, '\'' | '’' | '-'));
+        let untrimmed = &sentence[s..e];
+        let raw = untrimmed.trim_start_matches(|c| matches!(c, '\'' | '’' | '-'));
+        let start = s + (untrimmed.len() - raw.len());
+        let raw = raw.trim_end_matches(|c| matches!(c, '\'' | '’' | '-'));
         if raw.is_empty() {
             return;
         }
@@ -291,10 +298,15 @@ pub(crate) fn tokenize(sentence: &str, out: &mut Vec<Token>, word: &mut String) 
         if tables.clause_words.contains(&id) {
             *clause = clause.saturating_add(1);
         }
+        // A sentence is at most a few hundred bytes past its cut, so its
+        // offsets fit in 32 bits; a longer one saturates harmlessly.
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         out.push(Token {
             cues,
             clause: *clause,
             id,
+            start: at(start),
+            end: at(start + raw.len()),
         });
     };
     for (i, c) in sentence.char_indices() {
