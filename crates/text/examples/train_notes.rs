@@ -87,7 +87,9 @@ fn read_passages(path: &PathBuf) -> Result<Vec<Passage>, Box<dyn Error>> {
             continue;
         }
         let value: serde_json::Value = serde_json::from_str(line)?;
-        let label = value["warning"].as_str().ok_or("a passage without a warning")?;
+        let label = value["warning"]
+            .as_str()
+            .ok_or("a passage without a warning")?;
         let column = MODEL_NOTES
             .iter()
             .position(|k| k.name() == label)
@@ -154,7 +156,11 @@ fn fit(examples: &[Example], lambda: f64, seed: u64) -> Fit {
         .map(|(name, _)| name)
         .collect();
     vocabulary.sort_unstable();
-    let id: HashMap<&str, usize> = vocabulary.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let id: HashMap<&str, usize> = vocabulary
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i))
+        .collect();
     let rows: Vec<Vec<(usize, f64)>> = examples
         .iter()
         .map(|e| {
@@ -202,7 +208,9 @@ fn fit(examples: &[Example], lambda: f64, seed: u64) -> Fit {
 fn balanced(passages: &[Passage], rows: &[usize]) -> HashMap<(usize, bool), f64> {
     let mut counts: HashMap<(usize, bool), f64> = HashMap::new();
     for &r in rows {
-        *counts.entry((passages[r].column, passages[r].positive)).or_default() += 1.0;
+        *counts
+            .entry((passages[r].column, passages[r].positive))
+            .or_default() += 1.0;
     }
     let mut out = HashMap::new();
     for c in 0..MODEL_NOTES.len() {
@@ -262,8 +270,7 @@ fn fit_all(passages: &[Passage], rows: &[usize], lambdas: &[f64]) -> Vec<Fit> {
                 .map(|&r| {
                     let (p, weight) = example(r);
                     Example {
-                        x: p
-                            .features
+                        x: p.features
                             .iter()
                             .map(|(n, v)| (n.as_str(), f64::from(*v)))
                             .collect(),
@@ -294,7 +301,10 @@ fn scores(
         .iter()
         .map(|&r| {
             let p = &passages[r];
-            (r, quire_text::signals::fitted_scores(&p.text, &model)[p.column])
+            (
+                r,
+                quire_text::signals::fitted_scores(&p.text, &model)[p.column],
+            )
         })
         .collect())
 }
@@ -330,13 +340,21 @@ fn best_threshold(passages: &[Passage], scored: &[(usize, f32)], column: usize) 
     best
 }
 
+/// What cross-validation chose for one note, and the F1 it reached.
+#[derive(Clone, Copy)]
+struct Choice {
+    lambda: f64,
+    threshold: f64,
+    f1: f64,
+}
+
 /// Per note, the strength and threshold that cross-validation over the
 /// folds in `within` picks, with the cross-validated F1 they reach.
 fn choose(
     passages: &[Passage],
     fold_of: &[usize],
     within: &[usize],
-) -> Result<Vec<(f64, f64, f64)>, Box<dyn Error>> {
+) -> Result<Vec<Choice>, Box<dyn Error>> {
     let mut by_lambda = Vec::new();
     for lambda in LAMBDAS {
         let mut out_of_fold = Vec::new();
@@ -358,10 +376,21 @@ fn choose(
             by_lambda
                 .iter()
                 .map(|(lambda, scored)| {
-                    let (t, f) = best_threshold(passages, scored, c);
-                    (*lambda, t, f)
+                    let (threshold, f1) = best_threshold(passages, scored, c);
+                    Choice {
+                        lambda: *lambda,
+                        threshold,
+                        f1,
+                    }
                 })
-                .fold((1.0, 0.5, -1.0), |a, b| if b.2 > a.2 + 1e-9 { b } else { a })
+                .fold(
+                    Choice {
+                        lambda: 1.0,
+                        threshold: 0.5,
+                        f1: -1.0,
+                    },
+                    |a, b| if b.f1 > a.f1 + 1e-9 { b } else { a },
+                )
         })
         .collect())
 }
@@ -428,8 +457,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     for k in 0..FOLDS {
         let inner: Vec<usize> = all_folds.iter().copied().filter(|&f| f != k).collect();
         let chosen = choose(&passages, &fold_of, &inner)?;
-        let lambdas: Vec<f64> = chosen.iter().map(|c| c.0).collect();
-        let thresholds: Vec<f64> = chosen.iter().map(|c| c.1).collect();
+        let lambdas: Vec<f64> = chosen.iter().map(|c| c.lambda).collect();
+        let thresholds: Vec<f64> = chosen.iter().map(|c| c.threshold).collect();
         let (held, train): (Vec<usize>, Vec<usize>) =
             (0..passages.len()).partition(|&r| fold_of[r] == k);
         let model = NoteModel::parse(&model_tsv(
@@ -456,15 +485,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut macro_f1 = [0.0f64; 4];
     let eight = MODEL_NOTES.len() as f64;
     for (c, kind) in MODEL_NOTES.iter().enumerate() {
-        let (mut yes, mut words, mut rule) = (Counts::default(), Counts::default(), Counts::default());
+        let (mut yes, mut words, mut rule) =
+            (Counts::default(), Counts::default(), Counts::default());
         let mine: Vec<&Passage> = passages.iter().filter(|p| p.column == c).collect();
         for p in &mine {
             yes.add(true, p.positive);
             words.add(
-                keywords[c].iter().any(|k| p.text.to_lowercase().contains(k.as_str())),
+                keywords[c]
+                    .iter()
+                    .any(|k| p.text.to_lowercase().contains(k.as_str())),
                 p.positive,
             );
-            rule.add(signals_with(&p.text, &rules).note(*kind).is_some(), p.positive);
+            rule.add(
+                signals_with(&p.text, &rules).note(*kind).is_some(),
+                p.positive,
+            );
         }
         let m = method[c];
         let _ = writeln!(
@@ -502,17 +537,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The shipped model: strength and threshold chosen by 5-fold
     // cross-validation over the whole dev half, then fitted on all of it.
     let chosen = choose(&passages, &fold_of, &all_folds)?;
-    let lambdas: Vec<f64> = chosen.iter().map(|c| c.0).collect();
-    let thresholds: Vec<f64> = chosen.iter().map(|c| c.1).collect();
-    let cv: f64 = chosen.iter().map(|c| c.2).sum::<f64>() / eight;
+    let lambdas: Vec<f64> = chosen.iter().map(|c| c.lambda).collect();
+    let thresholds: Vec<f64> = chosen.iter().map(|c| c.threshold).collect();
+    let cv: f64 = chosen.iter().map(|c| c.f1).sum::<f64>() / eight;
     let everything: Vec<usize> = (0..passages.len()).collect();
     let fits = fit_all(&passages, &everything, &lambdas);
     let mut chosen_lines = String::new();
-    for (kind, (lambda, threshold, f)) in MODEL_NOTES.iter().zip(&chosen) {
+    for (kind, c) in MODEL_NOTES.iter().zip(&chosen) {
         let _ = writeln!(
             chosen_lines,
-            "#   {:<11} L2 {lambda:<4} threshold {threshold:.3}  cross-validated F1 {f:.3}",
-            kind.name()
+            "#   {:<11} L2 {:<4} threshold {:.3}  cross-validated F1 {:.3}",
+            kind.name(),
+            c.lambda,
+            c.threshold,
+            c.f1
         );
     }
     let header = format!(
@@ -546,7 +584,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|(c, kind)| {
             let mut counts = Counts::default();
             for p in passages.iter().filter(|p| p.column == c) {
-                counts.add(signals_with(&p.text, &model).note(*kind).is_some(), p.positive);
+                counts.add(
+                    signals_with(&p.text, &model).note(*kind).is_some(),
+                    p.positive,
+                );
             }
             (kind.name(), counts.f())
         })

@@ -11,7 +11,10 @@
 //! with a person it is done to or the marks it leaves, cancel it under
 //! negation in its clause, weaken it when hypothetical or asked, and mask
 //! idioms ("killing time", "dying to know"). Per document, the sentences'
-//! scores combine as independent evidence (noisy-or).
+//! scores combine as independent evidence (noisy-or). For the eight notes
+//! the labelled passages cover, a fitted linear model (`model.rs`) reads
+//! each passage-sized window where the rules found evidence and decides;
+//! the rules' sentences stay the evidence shown.
 
 mod lexicon;
 mod model;
@@ -437,7 +440,10 @@ fn gather(
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.truncate(MAX_EVIDENCE);
     hits.sort_by_key(|&(_, i)| i);
-    let evidence = hits.into_iter().map(|(_, i)| evidence(text, spans[i])).collect();
+    let evidence = hits
+        .into_iter()
+        .map(|(_, i)| evidence(text, spans[i]))
+        .collect();
     Found {
         confidence: round(1.0 - missing),
         passages,
@@ -458,11 +464,7 @@ fn round(x: f32) -> f32 {
 /// A model note over the whole text: the best window's probability,
 /// calibrated to the note's threshold, with the evidence of every window
 /// over it.
-fn fitted_found(
-    read: &Read,
-    windows: &[WindowFinding],
-    threshold: f32,
-) -> Found {
+fn fitted_found(read: &Read, windows: &[WindowFinding], threshold: f32) -> Found {
     let best = windows.iter().map(|w| w.probability).fold(0.0, f32::max);
     let mut hits: Vec<(f32, usize)> = windows
         .iter()

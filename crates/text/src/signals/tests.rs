@@ -316,7 +316,10 @@ fn a_broken_model_file_is_named_by_its_line() {
     let zeros = vec!["0"; MODEL_NOTES.len()].join("\t");
     let text = format!("{header}bias\t{zeros}\nthreshold\t{zeros}\nw:x\t{zeros}\nw:x\t{zeros}\n");
     let err = NoteModel::parse(&text).unwrap_err();
-    assert!(err.to_string().contains("line 5") && err.to_string().contains("twice"), "{err}");
+    assert!(
+        err.to_string().contains("line 5") && err.to_string().contains("twice"),
+        "{err}"
+    );
 }
 
 #[test]

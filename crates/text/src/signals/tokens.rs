@@ -281,9 +281,9 @@ pub(crate) fn tokenize(sentence: &str, out: &mut Vec<Token>, word: &mut String) 
     let mut start: Option<usize> = None;
     let mut finish = |s: usize, e: usize, clause: &mut u16, out: &mut Vec<Token>| {
         let untrimmed = &sentence[s..e];
-        let raw = untrimmed.trim_start_matches(|c| matches!(c, '\'' | '’' | '-'));
+        let raw = untrimmed.trim_start_matches(['\'', '’', '-']);
         let start = s + (untrimmed.len() - raw.len());
-        let raw = raw.trim_end_matches(|c| matches!(c, '\'' | '’' | '-'));
+        let raw = raw.trim_end_matches(['\'', '’', '-']);
         if raw.is_empty() {
             return;
         }
