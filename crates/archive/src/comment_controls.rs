@@ -5,6 +5,7 @@
 
 use sqlx::Row;
 
+use crate::notifications::{record_event, EventRefs};
 use crate::people::{UserId, Viewer};
 use crate::reactions::recount_comments_of_chapter;
 use crate::{record_change, Archive, ArchiveError, Result, WorkId};
@@ -167,12 +168,25 @@ impl Archive {
             }));
         }
         let mut tx = self.write().await?;
-        sqlx::query(&format!("UPDATE comments SET {column} = $2 WHERE id = $1"))
-            .bind(id)
-            .bind(i64::from(value))
-            .execute(&mut *tx)
-            .await?;
+        let changed = sqlx::query(&format!(
+            "UPDATE comments SET {column} = $2 WHERE id = $1 AND {column} <> $2"
+        ))
+        .bind(id)
+        .bind(i64::from(value))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         record_change(&mut tx, "comment", id, column).await?;
+        if column == "held" && !value && changed > 0 {
+            // Held, the reply reached only the creators; approved, it is
+            // news to the one it answers.
+            let refs = EventRefs {
+                actor: context.writer,
+                comment: Some(id),
+                ..EventRefs::default()
+            };
+            record_event(&mut tx, "comment-approved", refs).await?;
+        }
         recount_comments_of_chapter(&mut tx, context.chapter).await?;
         tx.commit().await?;
         Ok(())

@@ -365,7 +365,12 @@ impl Archive {
             }
             "comment" => {
                 if let Some(comment) = event.comment {
-                    self.plan_comment(&mut plan, comment).await?;
+                    self.plan_comment(&mut plan, comment, false).await?;
+                }
+            }
+            "comment-approved" => {
+                if let Some(comment) = event.comment {
+                    self.plan_comment(&mut plan, comment, true).await?;
                 }
             }
             "kudos" => {
@@ -658,7 +663,15 @@ impl Archive {
         Ok(())
     }
 
-    async fn plan_comment(&self, plan: &mut PlannedEvent, comment: i64) -> Result<()> {
+    /// Who hears of a comment: the creators of the work, and the writer of
+    /// the comment it answers. Once `approved` (it waited for the
+    /// creators, who were told when it came), only the writer answered.
+    async fn plan_comment(
+        &self,
+        plan: &mut PlannedEvent,
+        comment: i64,
+        approved: bool,
+    ) -> Result<()> {
         let Some(row) = sqlx::query(
             "SELECT c.body, c.held, c.spam, c.hidden, c.guest_name, c.parent_id, p.name AS pseud, \
              ch.work_id, w.title FROM comments c JOIN chapters ch ON ch.id = c.chapter_id \
@@ -712,13 +725,15 @@ impl Archive {
                 }
             }
         }
-        plan.groups.push(NoticeGroup {
-            kind: NoticeKind::Comment,
-            notice,
-            work: Some(work),
-            comment: Some(comment),
-            recipients: creators,
-        });
+        if !approved {
+            plan.groups.push(NoticeGroup {
+                kind: NoticeKind::Comment,
+                notice,
+                work: Some(work),
+                comment: Some(comment),
+                recipients: creators,
+            });
+        }
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! inbox and in the outbox, exactly once; digests; and the account links
 //! sent by email (password reset, a new address, a new username).
 
+use quire_archive::comment_controls::{CommentPolicy, CommentSettings};
 use quire_archive::model::WorkDraft;
 use quire_archive::notifications::{Delivery, InboxFilter, NoticeKind};
 use quire_archive::outbox::{MailContent, OutgoingMail};
@@ -241,6 +242,70 @@ async fn comments_replies_and_kudos_reach_the_people_they_concern() {
             1
         );
         assert!(notices(archive, &reader).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_held_reply_reaches_the_comment_it_answers_once_approved() {
+    for test in backends::all().await {
+        let archive = &test.archive;
+        let writer = backends::member(archive, "writer").await;
+        let reader = backends::member(archive, "reader").await;
+        let fan = backends::member(archive, "fan").await;
+        let work = post(archive, &writer, None).await;
+        let chapter = archive.work(work).await.unwrap().unwrap().chapters[0].id;
+        let comment = archive
+            .add_comment(
+                chapter,
+                &Commenter::Pseud(reader.default_pseud),
+                None,
+                "Lovely.",
+            )
+            .await
+            .unwrap();
+        let moderated = CommentSettings {
+            policy: CommentPolicy::Everyone,
+            moderated: true,
+        };
+        archive
+            .set_comment_settings(work, writer.id, moderated)
+            .await
+            .unwrap();
+        archive.deliver_waiting_events(true).await.unwrap();
+        // A fan answers the reader; the reply waits for the writer.
+        let reply = archive
+            .add_comment(
+                chapter,
+                &Commenter::Pseud(fan.default_pseud),
+                Some(comment),
+                "Agreed!",
+            )
+            .await
+            .unwrap();
+        archive.deliver_waiting_events(true).await.unwrap();
+        assert!(notices(archive, &reader).await.is_empty(), "{}", test.name);
+        let writers_before = notices(archive, &writer).await.len();
+        // Approved, it reaches the reader, once, and the writer (told
+        // when it came) hears nothing new.
+        archive.approve_comment(reply, writer.id).await.unwrap();
+        archive.approve_comment(reply, writer.id).await.unwrap();
+        archive.deliver_waiting_events(true).await.unwrap();
+        let readers = archive
+            .inbox(
+                reader.id,
+                &InboxFilter {
+                    limit: 50,
+                    ..InboxFilter::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(readers.len(), 1, "{}", test.name);
+        assert_eq!(readers[0].kind, NoticeKind::Reply);
+        assert_eq!(readers[0].comment, Some(reply));
+        assert_eq!(readers[0].notice.actor, "fan");
+        assert_eq!(notices(archive, &writer).await.len(), writers_before);
+        assert!(notices(archive, &fan).await.is_empty(), "{}", test.name);
     }
 }
 
