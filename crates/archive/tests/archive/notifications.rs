@@ -124,24 +124,53 @@ async fn an_event_is_delivered_by_one_worker_only() {
     }
 }
 
+/// A writer's work with a reader's comment on it, and a fan looking on.
+struct Commented {
+    writer: User,
+    reader: User,
+    fan: User,
+    work: WorkId,
+    chapter: i64,
+    comment: i64,
+}
+
+async fn commented(archive: &Archive, comment: &str) -> Commented {
+    let writer = backends::member(archive, "writer").await;
+    let reader = backends::member(archive, "reader").await;
+    let fan = backends::member(archive, "fan").await;
+    let work = post(archive, &writer, None).await;
+    let chapter = archive.work(work).await.unwrap().unwrap().chapters[0].id;
+    let comment = archive
+        .add_comment(
+            chapter,
+            &Commenter::Pseud(reader.default_pseud),
+            None,
+            comment,
+        )
+        .await
+        .unwrap();
+    Commented {
+        writer,
+        reader,
+        fan,
+        work,
+        chapter,
+        comment,
+    }
+}
+
 #[tokio::test]
 async fn comments_replies_and_kudos_reach_the_people_they_concern() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let writer = backends::member(archive, "writer").await;
-        let reader = backends::member(archive, "reader").await;
-        let fan = backends::member(archive, "fan").await;
-        let work = post(archive, &writer, None).await;
-        let chapter = archive.work(work).await.unwrap().unwrap().chapters[0].id;
-        let comment = archive
-            .add_comment(
-                chapter,
-                &Commenter::Pseud(reader.default_pseud),
-                None,
-                "I <b>loved</b> this.",
-            )
-            .await
-            .unwrap();
+        let Commented {
+            writer,
+            reader,
+            fan,
+            work,
+            chapter,
+            comment,
+        } = commented(archive, "I <b>loved</b> this.").await;
         // The writer answers: the reader hears of a reply.
         archive
             .add_comment(
@@ -249,20 +278,14 @@ async fn comments_replies_and_kudos_reach_the_people_they_concern() {
 async fn a_held_reply_reaches_the_comment_it_answers_once_approved() {
     for test in backends::all().await {
         let archive = &test.archive;
-        let writer = backends::member(archive, "writer").await;
-        let reader = backends::member(archive, "reader").await;
-        let fan = backends::member(archive, "fan").await;
-        let work = post(archive, &writer, None).await;
-        let chapter = archive.work(work).await.unwrap().unwrap().chapters[0].id;
-        let comment = archive
-            .add_comment(
-                chapter,
-                &Commenter::Pseud(reader.default_pseud),
-                None,
-                "Lovely.",
-            )
-            .await
-            .unwrap();
+        let Commented {
+            writer,
+            reader,
+            fan,
+            work,
+            chapter,
+            comment,
+        } = commented(archive, "Lovely.").await;
         let moderated = CommentSettings {
             policy: CommentPolicy::Everyone,
             moderated: true,
