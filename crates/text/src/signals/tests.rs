@@ -251,6 +251,17 @@ fn check_spans(text: &str) {
 }
 
 proptest! {
+    /// The model file's parser answers any text with a model or an error
+    /// naming the problem, never a panic; the shipped file, cut anywhere,
+    /// still does.
+    #[test]
+    fn the_model_parser_never_panics(text in "[a-z:#\\t\\n0-9.\\- ]*", cut in 0usize..200_000) {
+        let _ = NoteModel::parse(&text);
+        let shipped = include_str!("notes_model.tsv");
+        let cut = (0..=cut.min(shipped.len())).rev().find(|&i| shipped.is_char_boundary(i)).unwrap_or(0);
+        let _ = NoteModel::parse(&shipped[..cut]);
+    }
+
     #[test]
     fn spans_slice_the_text_exactly(text in "\\PC*") {
         check_spans(&text);
