@@ -351,8 +351,10 @@ struct WindowFinding {
     evidence: Vec<(f32, usize)>,
 }
 
-/// A sentence the rules score this high can open its window to the model
-/// and be shown as evidence of what it decides. Higher than `PASSAGE_MIN`:
+/// A sentence the rules score this high opens its window to the model.
+/// Once the model finds the note there, every sentence of the window the
+/// rules count as evidence (`PASSAGE_MIN`) is shown with it, the
+/// strongest first, as the rules alone show them. Higher than `PASSAGE_MIN`:
 /// a lone word the rules count as weak evidence ("the word murder was on
 /// the board") is a mention, and the model, fitted on passages chosen by
 /// such words, would call it more. Cross-validated, 0.4 costs 0.002 of
@@ -368,11 +370,16 @@ fn fitted_notes(read: &Read, model: &NoteModel) -> [Vec<WindowFinding>; MODEL_NO
     let words: Vec<usize> = read.ranges.iter().map(Range::len).collect();
     for range in model::windows(&words) {
         let evidence: [Vec<(f32, usize)>; MODEL_NOTES.len()] = MODEL_NOTES.map(|note| {
-            range
+            let found: Vec<(f32, usize)> = range
                 .clone()
                 .map(|i| (read.scores[i].get(note), i))
-                .filter(|&(score, _)| score >= FITTED_EVIDENCE)
-                .collect()
+                .filter(|&(score, _)| score >= PASSAGE_MIN)
+                .collect();
+            if found.iter().any(|&(score, _)| score >= FITTED_EVIDENCE) {
+                found
+            } else {
+                Vec::new()
+            }
         });
         if evidence.iter().all(Vec::is_empty) {
             continue;
@@ -462,18 +469,23 @@ fn round(x: f32) -> f32 {
 }
 
 /// A model note over the whole text: the best window's probability,
-/// calibrated to the note's threshold, with the evidence of every window
-/// over it.
+/// calibrated to the note's threshold. Its evidence is the rules'
+/// sentences of the windows the model found it in, strongest first, then
+/// those of the other windows the rules opened: once the work has the
+/// note, "He'd killed children." shows it wherever it stands.
 fn fitted_found(read: &Read, windows: &[WindowFinding], threshold: f32) -> Found {
     let best = windows.iter().map(|w| w.probability).fold(0.0, f32::max);
-    let mut hits: Vec<(f32, usize)> = windows
+    let mut hits: Vec<(bool, f32, usize)> = windows
         .iter()
-        .filter(|w| w.probability >= threshold)
-        .flat_map(|w| w.evidence.iter().copied())
+        .flat_map(|w| {
+            let found = w.probability >= threshold;
+            w.evidence.iter().map(move |&(score, i)| (found, score, i))
+        })
         .collect();
     let passages = hits.len();
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
     hits.truncate(MAX_EVIDENCE);
+    let mut hits: Vec<(f32, usize)> = hits.into_iter().map(|(_, s, i)| (s, i)).collect();
     hits.sort_by_key(|&(_, i)| i);
     Found {
         confidence: round(model::calibrated(best, threshold)),
