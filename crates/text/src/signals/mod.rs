@@ -352,9 +352,9 @@ struct WindowFinding {
 }
 
 /// A sentence the rules score this high opens its window to the model.
-/// Once the model finds the note there, every sentence of the window the
-/// rules count as evidence (`PASSAGE_MIN`) is shown with it, the
-/// strongest first, as the rules alone show them. Higher than `PASSAGE_MIN`:
+/// Once the model finds the note in the work, the sentences of the opened
+/// windows the rules count as evidence (`PASSAGE_MIN`) are shown with it,
+/// the strongest first, as the rules alone show them. Higher than `PASSAGE_MIN`:
 /// a lone word the rules count as weak evidence ("the word murder was on
 /// the board") is a mention, and the model, fitted on passages chosen by
 /// such words, would call it more. Cross-validated, 0.4 costs 0.002 of
@@ -470,22 +470,18 @@ fn round(x: f32) -> f32 {
 
 /// A model note over the whole text: the best window's probability,
 /// calibrated to the note's threshold. Its evidence is the rules'
-/// sentences of the windows the model found it in, strongest first, then
-/// those of the other windows the rules opened: once the work has the
-/// note, "He'd killed children." shows it wherever it stands.
+/// strongest sentences of every window the rules opened to the model: once
+/// the work has the note, "He'd killed children." shows it wherever it
+/// stands, even in a window the model read as something else.
 fn fitted_found(read: &Read, windows: &[WindowFinding], threshold: f32) -> Found {
     let best = windows.iter().map(|w| w.probability).fold(0.0, f32::max);
-    let mut hits: Vec<(bool, f32, usize)> = windows
+    let mut hits: Vec<(f32, usize)> = windows
         .iter()
-        .flat_map(|w| {
-            let found = w.probability >= threshold;
-            w.evidence.iter().map(move |&(score, i)| (found, score, i))
-        })
+        .flat_map(|w| w.evidence.iter().copied())
         .collect();
     let passages = hits.len();
-    hits.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.truncate(MAX_EVIDENCE);
-    let mut hits: Vec<(f32, usize)> = hits.into_iter().map(|(_, s, i)| (s, i)).collect();
     hits.sort_by_key(|&(_, i)| i);
     Found {
         confidence: round(model::calibrated(best, threshold)),
