@@ -22,6 +22,11 @@ use std::time::Instant;
 
 use quire_text::NoteKind;
 
+mod eval_common;
+use eval_common::{
+    ratio, read_keywords, read_passages, Counts, Labelled as Passage, KEYWORD_LISTS,
+};
+
 const LABELS: [&str; 8] = [
     "violence",
     "war",
@@ -32,111 +37,6 @@ const LABELS: [&str; 8] = [
     "racism",
     "ableism",
 ];
-
-/// The keyword lists of the JSON file that a baseline matches: every list
-/// of phrases it has for a label.
-const KEYWORD_LISTS: [&str; 5] = [
-    "phrases",
-    "cleaned_up_phrases",
-    "stemmed_phrases",
-    "set_1",
-    "set_2",
-];
-
-struct Passage {
-    label: String,
-    positive: bool,
-    text: String,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-    tn: usize,
-}
-
-impl Counts {
-    fn add(&mut self, predicted: bool, actual: bool) {
-        match (predicted, actual) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, true) => self.fn_ += 1,
-            (false, false) => self.tn += 1,
-        }
-    }
-    fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
-
-fn read_passages(path: &Path) -> Result<Vec<Passage>, Box<dyn Error>> {
-    let mut out = Vec::new();
-    for line in fs::read_to_string(path)?.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value = serde_json::from_str(line)?;
-        let votes: u64 = value["votes"]
-            .as_array()
-            .ok_or("a passage without votes")?
-            .iter()
-            .filter_map(serde_json::Value::as_u64)
-            .sum();
-        out.push(Passage {
-            label: value["warning"]
-                .as_str()
-                .ok_or("a passage without a warning")?
-                .to_string(),
-            positive: votes >= 2,
-            text: value["text"]
-                .as_str()
-                .ok_or("a passage without text")?
-                .to_string(),
-        });
-    }
-    Ok(out)
-}
-
-fn read_keywords(path: &Path) -> Result<BTreeMap<String, Vec<String>>, Box<dyn Error>> {
-    let value: serde_json::Value = serde_json::from_str(&fs::read_to_string(path)?)?;
-    let mut out = BTreeMap::new();
-    for label in LABELS {
-        let entry = &value[label];
-        let mut phrases: Vec<String> = KEYWORD_LISTS
-            .iter()
-            .filter_map(|list| entry[*list].as_array())
-            .flatten()
-            .filter_map(serde_json::Value::as_str)
-            .map(str::to_lowercase)
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        phrases.sort();
-        phrases.dedup();
-        out.insert(label.to_string(), phrases);
-    }
-    Ok(out)
-}
 
 /// With `--sweep`: each label's F1 had the note been suggested only from
 /// higher confidences on (aggregate scores only).
@@ -341,7 +241,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_or("../shared/eval/passage-keywords.json", String::as_str),
     );
     let passages = read_passages(&passages_path)?;
-    let keywords = read_keywords(&keywords_path)?;
+    let keywords = read_keywords(&keywords_path, &LABELS)?;
     println!(
         "{} passages from {}; keyword baseline: any phrase of {:?} in {}",
         passages.len(),

@@ -25,9 +25,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use quire_text::signals::{passage_features, signals_with, NoteModel, MODEL_NOTES};
+
+mod eval_common;
+use eval_common::{read_keywords, Counts};
 
 /// The seed of the fold draw and of the order examples are visited in.
 const SEED: u64 = 20_261_207;
@@ -41,15 +44,6 @@ const EPOCHS: usize = 40;
 const MIN_PASSAGES: usize = 6;
 /// Weights smaller than this are left out of the file.
 const PRUNE: f64 = 0.002;
-
-/// The keyword lists of the JSON file the keyword baseline matches.
-const KEYWORD_LISTS: [&str; 5] = [
-    "phrases",
-    "cleaned_up_phrases",
-    "stemmed_phrases",
-    "set_1",
-    "set_2",
-];
 
 struct Passage {
     column: usize,
@@ -80,36 +74,23 @@ impl Rng {
     }
 }
 
-fn read_passages(path: &PathBuf) -> Result<Vec<Passage>, Box<dyn Error>> {
-    let mut out = Vec::new();
-    for line in fs::read_to_string(path)?.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value = serde_json::from_str(line)?;
-        let label = value["warning"]
-            .as_str()
-            .ok_or("a passage without a warning")?;
-        let column = MODEL_NOTES
-            .iter()
-            .position(|k| k.name() == label)
-            .ok_or_else(|| format!("a passage labelled {label:?}, which no note is"))?;
-        let votes: u64 = value["votes"]
-            .as_array()
-            .ok_or("a passage without votes")?
-            .iter()
-            .filter_map(serde_json::Value::as_u64)
-            .sum();
-        let text = value["text"].as_str().ok_or("a passage without text")?;
-        out.push(Passage {
-            column,
-            positive: votes >= 2,
-            work: value["work_id"].as_str().unwrap_or_default().to_string(),
-            text: text.to_string(),
-            features: passage_features(text),
-        });
-    }
-    Ok(out)
+fn read_passages(path: &Path) -> Result<Vec<Passage>, Box<dyn Error>> {
+    eval_common::read_passages(path)?
+        .into_iter()
+        .map(|p| {
+            let column = MODEL_NOTES
+                .iter()
+                .position(|k| k.name() == p.label)
+                .ok_or_else(|| format!("a passage labelled {:?}, which no note is", p.label))?;
+            Ok(Passage {
+                column,
+                positive: p.positive,
+                work: p.work,
+                features: passage_features(&p.text),
+                text: p.text,
+            })
+        })
+        .collect()
 }
 
 /// Each passage's fold, drawn by work.
@@ -309,30 +290,17 @@ fn scores(
         .collect())
 }
 
-fn f1(tp: usize, fp: usize, fn_: usize) -> f64 {
-    if tp == 0 {
-        0.0
-    } else {
-        2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
-    }
-}
-
 /// The threshold from 0.10 to 0.90 giving the best F1 of `scored` for
 /// note `column`, and that F1.
 fn best_threshold(passages: &[Passage], scored: &[(usize, f32)], column: usize) -> (f64, f64) {
     let mut best = (0.5, -1.0);
     for step in 0..=32 {
         let t = 0.10 + 0.025 * f64::from(step);
-        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        let mut counts = Counts::default();
         for &(r, p) in scored.iter().filter(|(r, _)| passages[*r].column == column) {
-            match (f64::from(p) >= t, passages[r].positive) {
-                (true, true) => tp += 1,
-                (true, false) => fp += 1,
-                (false, true) => fn_ += 1,
-                _ => {}
-            }
+            counts.add(f64::from(p) >= t, passages[r].positive);
         }
-        let f = f1(tp, fp, fn_);
+        let f = counts.f1();
         if f > best.1 + 1e-9 {
             best = (t, f);
         }
@@ -395,58 +363,14 @@ fn choose(
         .collect())
 }
 
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Counts {
-    fn add(&mut self, said: bool, truth: bool) {
-        match (said, truth) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, true) => self.fn_ += 1,
-            _ => {}
-        }
-    }
-    fn p(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn r(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
-    fn f(&self) -> f64 {
-        f1(self.tp, self.fp, self.fn_)
-    }
-}
-
-fn read_keywords(path: &PathBuf) -> Result<Vec<Vec<String>>, Box<dyn Error>> {
-    let value: serde_json::Value = serde_json::from_str(&fs::read_to_string(path)?)?;
-    Ok(MODEL_NOTES
-        .iter()
-        .map(|k| {
-            let entry = &value[k.name()];
-            KEYWORD_LISTS
-                .iter()
-                .filter_map(|list| entry[*list].as_array())
-                .flatten()
-                .filter_map(serde_json::Value::as_str)
-                .map(str::to_lowercase)
-                .filter(|p| !p.trim().is_empty())
-                .collect()
-        })
-        .collect())
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [passages_path, keywords_path, out_path] = <[String; 3]>::try_from(args)
         .map_err(|_| "usage: train_notes PASSAGES.jsonl KEYWORDS.json OUT.tsv")?
         .map(PathBuf::from);
     let passages = read_passages(&passages_path)?;
-    let keywords = read_keywords(&keywords_path)?;
+    let names: Vec<&str> = MODEL_NOTES.iter().map(|k| k.name()).collect();
+    let keywords = read_keywords(&keywords_path, &names)?;
     let fold_of = folds(&passages);
     let all_folds: Vec<usize> = (0..FOLDS).collect();
     eprintln!("{} passages, {FOLDS} folds by work", passages.len());
@@ -491,7 +415,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         for p in &mine {
             yes.add(true, p.positive);
             words.add(
-                keywords[c]
+                keywords[kind.name()]
                     .iter()
                     .any(|k| p.text.to_lowercase().contains(k.as_str())),
                 p.positive,
@@ -508,21 +432,21 @@ fn main() -> Result<(), Box<dyn Error>> {
             kind.name(),
             mine.len(),
             yes.tp + yes.fn_,
-            yes.f(),
-            words.p(),
-            words.r(),
-            words.f(),
-            rule.p(),
-            rule.r(),
-            rule.f(),
-            m.p(),
-            m.r(),
-            m.f()
+            yes.f1(),
+            words.precision(),
+            words.recall(),
+            words.f1(),
+            rule.precision(),
+            rule.recall(),
+            rule.f1(),
+            m.precision(),
+            m.recall(),
+            m.f1()
         );
-        macro_f1[0] += yes.f() / eight;
-        macro_f1[1] += words.f() / eight;
-        macro_f1[2] += rule.f() / eight;
-        macro_f1[3] += m.f() / eight;
+        macro_f1[0] += yes.f1() / eight;
+        macro_f1[1] += words.f1() / eight;
+        macro_f1[2] += rule.f1() / eight;
+        macro_f1[3] += m.f1() / eight;
     }
     let _ = writeln!(
         table,
@@ -589,7 +513,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     p.positive,
                 );
             }
-            (kind.name(), counts.f())
+            (kind.name(), counts.f1())
         })
         .collect();
     let in_sample_macro = in_sample.values().sum::<f64>() / eight;
