@@ -81,8 +81,11 @@ impl Archive {
         chapter: i64,
         draft: &ChapterDraft,
     ) -> Result<()> {
-        if draft.body.paragraphs.is_empty() {
-            return Err(ArchiveError::rejected("body", "a chapter needs some text"));
+        if !draft.has_content() {
+            return Err(ArchiveError::rejected(
+                "body",
+                "a chapter needs some text, an image or a player",
+            ));
         }
         let manuscript = crate::chapter_text::store(&draft.body, work)?;
         let mut tx = self.write().await?;

@@ -137,7 +137,7 @@ pub enum ModelError {
         count: usize,
         max: usize,
     },
-    #[error("a work needs at least one chapter with some text")]
+    #[error("a work needs at least one chapter with some text, an image or a player")]
     NoChapter,
 }
 
@@ -533,6 +533,12 @@ impl ChapterDraft {
         }
     }
 
+    /// Words, or an image, a player or a frame to see: fanart and podfic
+    /// may have no words at all.
+    pub fn has_content(&self) -> bool {
+        !self.body.paragraphs.is_empty() || crate::sanitize::holds_media(&self.html)
+    }
+
     fn text_chars(&self) -> usize {
         self.body.paragraphs.iter().map(|p| p.chars().count()).sum()
     }
@@ -585,7 +591,7 @@ impl WorkDraft {
         if count > limits::USER_TAGS {
             return Err(ModelError::TooManyTags(count));
         }
-        if self.chapters.is_empty() || self.chapters.iter().all(|c| c.body.paragraphs.is_empty()) {
+        if self.chapters.is_empty() || self.chapters.iter().all(|c| !c.has_content()) {
             return Err(ModelError::NoChapter);
         }
         for chapter in &self.chapters {
@@ -772,6 +778,26 @@ mod tests {
         let mut d = draft();
         d.chapters.clear();
         assert_eq!(d.validate(), Err(ModelError::NoChapter));
+
+        // Fanart and podfic may have no words; a chapter of only empty
+        // markup has nothing to show.
+        for (html, shows) in [
+            (
+                "<img src=\"https://art.example/a.png\" alt=\"A fox\">",
+                true,
+            ),
+            ("<audio src=\"https://podfic.example/a.mp3\"></audio>", true),
+            (
+                "<iframe src=\"https://www.youtube.com/embed/x\"></iframe>",
+                true,
+            ),
+            ("<p><em> </em></p>", false),
+            ("&lt;img src=x&gt;", true),
+        ] {
+            let mut d = draft();
+            d.chapters = vec![ChapterDraft::from_html(html)];
+            assert_eq!(d.validate().is_ok(), shows, "{html}");
+        }
 
         let mut d = draft();
         d.characters.push(" ".into());

@@ -54,7 +54,11 @@ const KEPT_BLOCKS: &[&str] = &[
 ];
 
 /// Elements with no content and no end tag.
-const VOID: &[&str] = &["br", "img", "hr", "col", "wbr"];
+const VOID: &[&str] = &["br", "img", "hr", "col", "wbr", "source", "track"];
+
+/// Players and frames: kept whole where they stand, line breaks between
+/// their sources and all.
+const EMBEDS: &[&str] = &["audio", "video", "iframe"];
 
 /// `html` with its line breaks made paragraphs and `<br />`s, as AO3 does.
 pub fn paragraphed(html: &str) -> String {
@@ -202,7 +206,7 @@ fn inline_node(node: NodeRef<'_, Node>, run: &mut Vec<Token>) {
             let name = element.name();
             if name == "br" {
                 run.push(Token::Break);
-            } else if VOID.contains(&name) || is_block(name) {
+            } else if VOID.contains(&name) || EMBEDS.contains(&name) || is_block(name) {
                 run.push(Token::Whole(whole(node)));
             } else {
                 run.push(Token::Open(start_tag(element), format!("</{name}>")));

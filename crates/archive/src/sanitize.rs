@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use ammonia::Builder;
+use ego_tree::NodeRef;
 
 /// The elements chapter text may hold, as AO3 allows them.
 pub const ALLOWED_ELEMENTS: &[&str] = &[
@@ -73,6 +74,168 @@ pub const ALLOWED_ELEMENTS: &[&str] = &[
     "var",
 ];
 
+/// What chapter text may embed beside images, as AO3 allows it: audio
+/// and video with their sources and text tracks, and frames from the
+/// hosts of [`embed_hosts`]. Summaries, notes and comments take none.
+pub const MEDIA_ELEMENTS: &[&str] = &["audio", "video", "source", "track", "iframe"];
+
+/// The hosts frames may come from unless the operator names others: AO3's
+/// list of video, audio and podfic sites. A host stands for itself and
+/// its `www.` name.
+pub const DEFAULT_EMBED_HOSTS: &[&str] = &[
+    "8tracks.com",
+    "archive.org",
+    "criticalcommons.org",
+    "open.spotify.com",
+    "player.bilibili.com",
+    "player.vimeo.com",
+    "podfic.com",
+    "soundcloud.com",
+    "vidders.net",
+    "viddertube.com",
+    "vimeo.com",
+    "w.soundcloud.com",
+    "youtube-nocookie.com",
+    "youtube.com",
+];
+
+static EMBED_HOSTS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// A list of embed hosts quire can't take.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedHostsError {
+    #[error("`{0}` is not a host name; give names such as www.youtube.com, separated by commas")]
+    NotAHost(String),
+    #[error("the embed hosts were already chosen for this process")]
+    AlreadyChosen,
+}
+
+/// Chooses, once per process and before anything is cleaned, the hosts
+/// chapter text may embed frames from (see [`DEFAULT_EMBED_HOSTS`]); an
+/// empty list allows none. What is already stored keeps its frames, and
+/// pages' Content-Security-Policy lets browsers load only these hosts.
+pub fn choose_embed_hosts<I, S>(hosts: I) -> Result<(), EmbedHostsError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut chosen = Vec::new();
+    for host in hosts {
+        let host = host
+            .as_ref()
+            .trim()
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        let bare = host.strip_prefix("www.").unwrap_or(&host).to_string();
+        match url::Host::parse(&bare) {
+            Ok(url::Host::Domain(_)) if bare.contains('.') => {}
+            _ => return Err(EmbedHostsError::NotAHost(host)),
+        }
+        if !chosen.contains(&bare) {
+            chosen.push(bare);
+        }
+    }
+    chosen.sort();
+    match EMBED_HOSTS.get() {
+        Some(current) if *current == chosen => Ok(()),
+        Some(_) => Err(EmbedHostsError::AlreadyChosen),
+        None => EMBED_HOSTS
+            .set(chosen)
+            .map_err(|_| EmbedHostsError::AlreadyChosen),
+    }
+}
+
+/// The hosts chapter text may embed frames from, each without `www.`.
+pub fn embed_hosts() -> &'static [String] {
+    EMBED_HOSTS.get_or_init(|| {
+        DEFAULT_EMBED_HOSTS
+            .iter()
+            .map(|host| host.to_string())
+            .collect()
+    })
+}
+
+/// A frame's address as it is kept: on https, from an embed host, with
+/// no name or password and the usual port; `None` for anything else.
+pub fn embed_address(src: &str) -> Option<String> {
+    let src = src.trim();
+    let absolute = if src.starts_with("//") {
+        format!("https:{src}")
+    } else {
+        src.to_string()
+    };
+    let mut address = url::Url::parse(&absolute).ok()?;
+    if !matches!(address.scheme(), "http" | "https")
+        || !address.username().is_empty()
+        || address.password().is_some()
+        || address.port().is_some()
+    {
+        return None;
+    }
+    let host = address
+        .host_str()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let bare = host.strip_prefix("www.").unwrap_or(&host);
+    if !embed_hosts().iter().any(|allowed| allowed == bare) {
+        return None;
+    }
+    address.set_scheme("https").ok()?;
+    Some(address.to_string())
+}
+
+/// A media or image address kept as `https` when it came as `http` or
+/// with no scheme (browsers load nothing else into an https page),
+/// relative ones as they are; `None` for any other scheme.
+fn web_address(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(rest) = value.strip_prefix("//") {
+        return Some(format!("https://{rest}"));
+    }
+    match value.split_once(':') {
+        None => Some(value.to_string()),
+        Some((scheme, _)) if scheme.contains(['/', '?', '#']) => Some(value.to_string()),
+        Some((scheme, _)) if scheme.trim().eq_ignore_ascii_case("https") => Some(value.to_string()),
+        Some((scheme, rest)) if scheme.trim().eq_ignore_ascii_case("http") => {
+            Some(format!("https:{rest}"))
+        }
+        Some(_) => None,
+    }
+}
+
+/// What every player and frame carries, whatever the writer gave, in
+/// this order: players show their controls; a frame runs its own player
+/// but can't reach this page, take it over or open anything but a new
+/// tab, and tells its host only which archive it is on (YouTube's player
+/// asks for that much).
+const FORCED_ATTRIBUTES: &[(&str, &[(&str, &str)])] = &[
+    ("audio", &[("controls", "controls")]),
+    (
+        "video",
+        &[("controls", "controls"), ("playsinline", "playsinline")],
+    ),
+    (
+        "iframe",
+        &[
+            (
+                "sandbox",
+                "allow-scripts allow-same-origin allow-popups allow-presentation",
+            ),
+            ("allow", "encrypted-media; fullscreen; picture-in-picture"),
+            ("allowfullscreen", "allowfullscreen"),
+            ("loading", "lazy"),
+            ("referrerpolicy", "strict-origin"),
+        ],
+    ),
+];
+
+fn forced_attributes(element: &str) -> &'static [(&'static str, &'static str)] {
+    FORCED_ATTRIBUTES
+        .iter()
+        .find(|(name, _)| *name == element)
+        .map_or(&[], |(_, attributes)| attributes)
+}
+
 /// Removed together with what they hold, not just unwrapped.
 const REMOVED_WITH_CONTENT: &[&str] = &[
     "iframe",
@@ -119,15 +282,19 @@ fn builder(allowlist: Allowlist) -> &'static Builder<'static> {
     };
     cell.get_or_init(|| {
         let mut builder = Builder::empty();
+        let mut tags: HashSet<&str> = ALLOWED_ELEMENTS
+            .iter()
+            .copied()
+            .filter(|&element| media || element != "img")
+            .collect();
+        let mut removed: HashSet<&str> = REMOVED_WITH_CONTENT.iter().copied().collect();
+        if media {
+            tags.extend(MEDIA_ELEMENTS);
+            removed.remove("iframe");
+        }
         builder
-            .tags(
-                ALLOWED_ELEMENTS
-                    .iter()
-                    .copied()
-                    .filter(|&element| media || element != "img")
-                    .collect(),
-            )
-            .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
+            .tags(tags)
+            .clean_content_tags(removed)
             .generic_attributes(
                 ["align", "dir", "lang", "title", "class"]
                     .into_iter()
@@ -143,6 +310,28 @@ fn builder(allowlist: Allowlist) -> &'static Builder<'static> {
                     ("details", &["open"]),
                     ("hr", &["align", "width"]),
                     ("img", &["align", "alt", "border", "height", "src", "width"]),
+                    (
+                        "audio",
+                        &["controls", "crossorigin", "loop", "muted", "preload", "src"],
+                    ),
+                    (
+                        "video",
+                        &[
+                            "controls",
+                            "crossorigin",
+                            "height",
+                            "loop",
+                            "muted",
+                            "playsinline",
+                            "poster",
+                            "preload",
+                            "src",
+                            "width",
+                        ],
+                    ),
+                    ("source", &["src", "type"]),
+                    ("track", &["default", "kind", "label", "src", "srclang"]),
+                    ("iframe", &["height", "src", "width"]),
                     ("ol", &["start", "type"]),
                     ("ul", &["type"]),
                     ("table", &["border", "summary", "width"]),
@@ -158,20 +347,57 @@ fn builder(allowlist: Allowlist) -> &'static Builder<'static> {
                     ),
                 ]
                 .into_iter()
-                .map(|(tag, attributes)| (tag, attributes.iter().copied().collect::<HashSet<_>>()))
+                .filter(|(tag, _)| media || !MEDIA_ELEMENTS.contains(tag))
+                .map(|(tag, attributes)| {
+                    let forced = forced_attributes(tag).iter().map(|(name, _)| *name);
+                    (
+                        tag,
+                        attributes
+                            .iter()
+                            .copied()
+                            .chain(forced)
+                            .collect::<HashSet<_>>(),
+                    )
+                })
                 .collect(),
             )
             .url_schemes(["http", "https", "ftp", "mailto"].into_iter().collect())
             .link_rel(Some("nofollow"))
             .attribute_filter(|element, attribute, value| {
-                if element == "details" && attribute == "open" {
+                if let Some((_, forced)) = forced_attributes(element)
+                    .iter()
+                    .find(|(name, _)| *name == attribute)
+                {
+                    Some((*forced).into())
+                } else if element == "details" && attribute == "open" {
                     // AO3 writes it so, whatever it was.
                     Some("open".into())
-                } else if (element == "img" && attribute == "src")
-                    || (matches!(element, "blockquote" | "q") && attribute == "cite")
+                } else if element == "iframe" && attribute == "src" {
+                    embed_address(value).map(Into::into)
+                } else if (attribute == "src"
+                    && matches!(element, "img" | "audio" | "video" | "source" | "track"))
+                    || (element == "video" && attribute == "poster")
                 {
-                    // Images and quotations' sources: the web only (a
-                    // relative address stays relative).
+                    web_address(value).map(Into::into)
+                } else if attribute == "crossorigin" {
+                    // Never `use-credentials`: a reader's cookies for
+                    // another site are not this archive's to send.
+                    Some("anonymous".into())
+                } else if attribute == "preload" {
+                    let preload = value.trim().to_ascii_lowercase();
+                    Some(
+                        if preload == "none" {
+                            "none"
+                        } else {
+                            "metadata"
+                        }
+                        .into(),
+                    )
+                } else if matches!(attribute, "loop" | "muted" | "default" | "playsinline") {
+                    Some(attribute.to_string().into())
+                } else if matches!(element, "blockquote" | "q") && attribute == "cite" {
+                    // Quotations' sources: the web only (a relative
+                    // address stays relative).
                     let scheme = value.split_once(':').map(|(scheme, _)| scheme);
                     let web = scheme.is_none_or(|scheme| {
                         scheme.eq_ignore_ascii_case("http")
@@ -216,10 +442,22 @@ pub fn sanitize_for(html: &str, allowlist: Allowlist) -> String {
         .to_string();
     let fragment = scraper::Html::parse_fragment(&clean);
     // The fragment's own `<html>` wrapper is one level more.
-    if deepest(&fragment) <= MAX_NESTING + 1 {
+    if deepest(&fragment) <= MAX_NESTING + 1 && !fragment.tree.nodes().any(is_embed) {
         return clean;
     }
-    builder(allowlist).clean(&flattened(&fragment)).to_string()
+    builder(allowlist).clean(&rewritten(&fragment)).to_string()
+}
+
+/// A player or a frame: written again with its forced attributes (see
+/// [`rewritten`]).
+fn is_embed(node: NodeRef<'_, scraper::Node>) -> bool {
+    matches!(node.value(), scraper::Node::Element(element)
+        if matches!(element.name(), "audio" | "video" | "iframe"))
+}
+
+fn is_addressless_frame(node: NodeRef<'_, scraper::Node>) -> bool {
+    matches!(node.value(), scraper::Node::Element(element)
+        if element.name() == "iframe" && element.attr("src").is_none())
 }
 
 /// HTML as a writer typed it into a field of the posting form (or a
@@ -232,6 +470,31 @@ pub fn clean_typed(html: &str, allowlist: Allowlist) -> String {
 /// A chapter's HTML as a writer typed it into the posting form.
 pub fn clean_chapter(html: &str) -> String {
     clean_typed(html, Allowlist::Chapter)
+}
+
+/// The addresses of the images in cleaned HTML that say nothing of what
+/// they show: no `alt` at all. (`alt=""` marks an image as decoration,
+/// which a screen reader rightly passes over.)
+pub fn images_without_alt(html: &str) -> Vec<String> {
+    if !html.contains("<img") {
+        return Vec::new();
+    }
+    let fragment = scraper::Html::parse_fragment(html);
+    fragment
+        .tree
+        .nodes()
+        .filter_map(|node| node.value().as_element())
+        .filter(|element| element.name() == "img" && element.attr("alt").is_none())
+        .map(|element| element.attr("src").unwrap_or("").to_string())
+        .collect()
+}
+
+/// Does cleaned HTML hold an image, a player or a frame? (Cleaned HTML
+/// writes its tags in lower case, and any `<` in text as `&lt;`.)
+pub fn holds_media(html: &str) -> bool {
+    ["<img", "<audio", "<video", "<iframe"]
+        .iter()
+        .any(|tag| html.contains(tag))
 }
 
 /// How deep a parsed document's elements nest, found without recursing.
@@ -251,23 +514,53 @@ pub(crate) fn deepest(document: &scraper::Html) -> usize {
 }
 
 /// The fragment again, without the tags of elements deeper than
-/// [`MAX_NESTING`] (the fragment's own `<html>` wrapper not counted).
-fn flattened(fragment: &scraper::Html) -> String {
+/// [`MAX_NESTING`] (the fragment's own `<html>` wrapper not counted);
+/// players and frames with their forced attributes last, in one order; a
+/// frame left without an address (its host is not an embed host) gone,
+/// and the others emptied of the text a parser keeps inside a frame,
+/// which no browser shows.
+fn rewritten(fragment: &scraper::Html) -> String {
     use ego_tree::iter::Edge;
     use quire_text::insert::escape_html;
-    const VOID: &[&str] = &["br", "hr", "img", "col", "wbr"];
+    const VOID: &[&str] = &["br", "hr", "img", "col", "wbr", "source", "track"];
     let mut out = String::new();
     let mut depth = 0usize;
+    // While inside a frame (or one that goes), the frame's node.
+    let mut skipping: Option<ego_tree::NodeId> = None;
     for edge in fragment.tree.root().traverse() {
+        if let Some(frame) = skipping {
+            if let Edge::Close(node) = edge {
+                if node.id() == frame {
+                    skipping = None;
+                    if !is_addressless_frame(node) && (2..=MAX_NESTING + 1).contains(&depth) {
+                        out.push_str("</iframe>");
+                    }
+                    depth -= 1;
+                }
+            }
+            continue;
+        }
         match edge {
             Edge::Open(node) => match node.value() {
                 scraper::Node::Element(element) => {
                     depth += 1;
+                    if element.name() == "iframe" {
+                        skipping = Some(node.id());
+                        if is_addressless_frame(node) {
+                            continue;
+                        }
+                    }
                     if (2..=MAX_NESTING + 1).contains(&depth) {
                         out.push('<');
                         out.push_str(element.name());
+                        let forced = forced_attributes(element.name());
                         for (name, value) in element.attrs() {
-                            out.push_str(&format!(" {name}=\"{}\"", escape_html(value)));
+                            if forced.iter().all(|(forced, _)| *forced != name) {
+                                out.push_str(&format!(" {name}=\"{}\"", escape_html(value)));
+                            }
+                        }
+                        for (name, value) in forced {
+                            out.push_str(&format!(" {name}=\"{value}\""));
                         }
                         out.push('>');
                     }
@@ -383,6 +676,134 @@ mod tests {
             assert!(!cleaned.contains(gone), "{gone} survived: {cleaned}");
         }
         assert!(cleaned.contains("<p>Hi</p>"), "{cleaned}");
+    }
+
+    const FRAME_ATTRIBUTES: &str = "sandbox=\"allow-scripts allow-same-origin allow-popups allow-presentation\" \
+        allow=\"encrypted-media; fullscreen; picture-in-picture\" allowfullscreen=\"allowfullscreen\" \
+        loading=\"lazy\" referrerpolicy=\"strict-origin\"";
+
+    #[test]
+    fn frames_from_embed_hosts_stay_sandboxed_and_on_https() {
+        for (typed, kept) in [
+            (
+                "<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/abc?si=x\" title=\"YouTube video player\" frameborder=\"0\" allow=\"autoplay; clipboard-write\" referrerpolicy=\"unsafe-url\" allowfullscreen></iframe>",
+                "https://www.youtube.com/embed/abc?si=x",
+            ),
+            (
+                "<iframe src=\"http://player.vimeo.com/video/1\"></iframe>",
+                "https://player.vimeo.com/video/1",
+            ),
+            (
+                "<iframe src=\"//w.soundcloud.com/player/?url=x\" sandbox=\"allow-top-navigation\" onload=\"alert(1)\">fallback <b>text</b></iframe>",
+                "https://w.soundcloud.com/player/?url=x",
+            ),
+            (
+                "<iframe src=\"HTTPS://ARCHIVE.ORG./embed/podfic\"></iframe>",
+                "https://archive.org./embed/podfic",
+            ),
+        ] {
+            let cleaned = sanitize(typed);
+            assert!(
+                cleaned.contains(&format!("src=\"{}\"", kept.replace('&', "&amp;"))),
+                "{cleaned}"
+            );
+            assert!(cleaned.contains(FRAME_ATTRIBUTES), "{cleaned}");
+            assert!(cleaned.ends_with("></iframe>"), "{cleaned}");
+            for gone in ["autoplay", "unsafe-url", "top-navigation", "onload", "fallback", "frameborder"] {
+                assert!(!cleaned.contains(gone), "{gone} survived: {cleaned}");
+            }
+            assert_eq!(sanitize(&cleaned), cleaned, "cleaning again changes it");
+        }
+        let kept =
+            sanitize("<iframe src=\"https://www.youtube.com/embed/abc\" width=\"560\"></iframe>");
+        assert_eq!(
+            kept,
+            format!("<iframe src=\"https://www.youtube.com/embed/abc\" width=\"560\" {FRAME_ATTRIBUTES}></iframe>")
+        );
+    }
+
+    #[test]
+    fn frames_from_anywhere_else_go_with_what_they_hold() {
+        for src in [
+            "https://evil.example/embed",
+            "https://youtube.com.evil.example/embed",
+            "https://evilyoutube.com/embed",
+            "https://user:pass@www.youtube.com/embed/x",
+            "https://www.youtube.com:8443/embed/x",
+            "/works/1",
+            "embed/x",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://archive.org/x",
+            "",
+        ] {
+            let cleaned = sanitize(&format!(
+                "<p>Before</p><iframe src=\"{src}\">inside <b>it</b></iframe><p>After</p>"
+            ));
+            assert_eq!(cleaned, "<p>Before</p><p>After</p>", "from {src}");
+        }
+        // Nor does a frame with no address at all stay.
+        assert_eq!(sanitize("<iframe>x</iframe>y"), "y");
+    }
+
+    #[test]
+    fn audio_and_video_keep_their_sources_and_tracks() {
+        let cleaned = sanitize(
+            "<audio src=\"http://example.org/ep1.mp3\" preload=\"auto\" crossorigin=\"use-credentials\" onplay=\"alert(1)\" autoplay loop></audio>\
+             <video poster=\"javascript:alert(1)\" width=\"640\" muted=\"\"><source src=\"https://example.org/v.webm\" type=\"video/webm\"><source src=\"data:video/mp4;base64,AA\">\
+             <track kind=\"captions\" src=\"/captions.vtt\" srclang=\"en\" label=\"English\" default>Your browser shows no video.</video>",
+        );
+        assert_eq!(
+            cleaned,
+            "<audio crossorigin=\"anonymous\" loop=\"loop\" preload=\"metadata\" src=\"https://example.org/ep1.mp3\" controls=\"controls\"></audio>\
+             <video muted=\"muted\" width=\"640\" controls=\"controls\" playsinline=\"playsinline\"><source src=\"https://example.org/v.webm\" type=\"video/webm\"><source>\
+             <track default=\"default\" kind=\"captions\" label=\"English\" src=\"/captions.vtt\" srclang=\"en\">Your browser shows no video.</video>"
+        );
+        assert_eq!(sanitize(&cleaned), cleaned, "cleaning again changes it");
+        assert_eq!(
+            clean_chapter(&cleaned),
+            clean_chapter(&clean_chapter(&cleaned))
+        );
+    }
+
+    #[test]
+    fn summaries_notes_and_comments_take_no_media() {
+        let typed = "<p>Hi <img src=\"https://example.org/a.png\" alt=\"a\"></p>\
+            <audio src=\"https://example.org/a.mp3\">fallback</audio>\
+            <iframe src=\"https://www.youtube.com/embed/x\">inside</iframe>";
+        let cleaned = sanitize_for(typed, Allowlist::Formatting);
+        assert_eq!(cleaned, "<p>Hi </p>fallback");
+    }
+
+    #[test]
+    fn images_without_alt_are_named_and_decorative_ones_are_not() {
+        let html = sanitize(
+            "<p><img src=\"https://a.example/1.png\" alt=\"A fox\"><img src=\"https://a.example/2.png\">\
+             <img src=\"https://a.example/3.png\" alt=\"\"><img></p>",
+        );
+        assert_eq!(
+            images_without_alt(&html),
+            vec!["https://a.example/2.png".to_string(), String::new()]
+        );
+        assert!(images_without_alt("<p>No images.</p>").is_empty());
+    }
+
+    #[test]
+    fn embed_hosts_are_host_names() {
+        for bad in [
+            "",
+            "youtube",
+            "https://youtube.com",
+            "127.0.0.1",
+            "you tube.com",
+            "[::1]",
+        ] {
+            assert!(
+                matches!(choose_embed_hosts([bad]), Err(EmbedHostsError::NotAHost(_))),
+                "{bad:?} taken"
+            );
+        }
+        assert!(embed_hosts().iter().all(|host| !host.starts_with("www.")));
     }
 
     #[test]

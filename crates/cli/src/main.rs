@@ -33,6 +33,19 @@ pub struct Location {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The sites chapter text may embed players and other frames from, by
+    /// host name (repeat, or separate with commas), in place of AO3's
+    /// list (YouTube, Vimeo, SoundCloud, archive.org, podfic.com, Spotify,
+    /// bilibili and a few more); `none` allows frames from nowhere. Works
+    /// already posted keep theirs, but pages load frames only from these.
+    #[arg(
+        long = "embed-host",
+        global = true,
+        env = "QUIRE_EMBED_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST"
+    )]
+    embed_hosts: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +215,16 @@ fn main() -> ExitCode {
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    if !cli.embed_hosts.is_empty() {
+        let hosts = match cli.embed_hosts.as_slice() {
+            [none] if none.trim().eq_ignore_ascii_case("none") => &[][..],
+            hosts => hosts,
+        };
+        if let Err(err) = quire_archive::sanitize::choose_embed_hosts(hosts) {
+            eprintln!("quire: --embed-host: {err}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    }
     let result = match cli.command {
         Command::Analyze { path, json } => text_commands::analyze(&path, json),
         Command::Repair { path } => text_commands::repair(&path),

@@ -128,7 +128,6 @@ impl Ctx {
 const REMOVED_WITH_CONTENT: &[&str] = &[
     "script",
     "style",
-    "iframe",
     "math",
     "svg",
     "noembed",
@@ -143,8 +142,6 @@ const REMOVED_WITH_CONTENT: &[&str] = &[
     "object",
     "embed",
     "head",
-    "audio",
-    "video",
     "canvas",
     "button",
     "input",
@@ -263,6 +260,35 @@ impl Converter<'_> {
             return self.block(node, name, attrs(), ctx, true, out);
         }
         match name {
+            "audio" | "video" | "iframe" => {
+                // A book plays nothing and fetches nothing: the embed is
+                // named, with a link to where it plays.
+                let kind = match name {
+                    "audio" => "audio",
+                    "video" => "video",
+                    _ => "embedded media",
+                };
+                let address = element
+                    .attr("src")
+                    .or_else(|| {
+                        node.children()
+                            .filter_map(|child| child.value().as_element())
+                            .filter(|child| child.name() == "source")
+                            .find_map(|source| source.attr("src"))
+                    })
+                    .and_then(web_link);
+                match address {
+                    Some(href) if !ctx.in_link => {
+                        let label = clean_chars(&format!("[{kind}: {href}]"));
+                        out.push(Node::Element(
+                            Element::new("a", vec![Node::Text(label)])
+                                .with_attrs(vec![("href", href)]),
+                        ));
+                    }
+                    Some(href) => push_text(out, clean_chars(&format!("[{kind}: {href}]"))),
+                    None => push_text(out, format!("[{kind}]")),
+                }
+            }
             "img" => {
                 // Nothing remote may be fetched; the alt text tells the
                 // reader what was there.
@@ -1134,6 +1160,28 @@ mod tests {
     fn scripts_and_remote_images_go() {
         let out = x("<p>Hi<script>alert(1)</script><img src=\"https://evil.example/x.png\" alt=\"a moodboard\"><img src=\"http://x.example/y.png\"></p>");
         assert_eq!(out, "<p>Hi[image: a moodboard]</p>");
+    }
+
+    #[test]
+    fn embeds_become_links_to_where_they_play() {
+        let out = x(concat!(
+            "<p>Listen: <audio src=\"https://example.org/ep1.mp3\" controls=\"controls\">Your reader has no audio.</audio></p>",
+            "<video controls=\"controls\"><source src=\"https://example.org/v.webm\"><track src=\"https://example.org/c.vtt\"></video>",
+            "<iframe src=\"https://www.youtube.com/embed/abc\" sandbox=\"allow-scripts\"></iframe>",
+            "<p><a href=\"https://example.org/\">in a link <audio src=\"https://example.org/2.mp3\"></audio></a></p>",
+            "<audio src=\"/local.mp3\"></audio>",
+        ));
+        assert_eq!(
+            out,
+            concat!(
+                "<p>Listen: <a href=\"https://example.org/ep1.mp3\">[audio: https://example.org/ep1.mp3]</a></p>",
+                "<a href=\"https://example.org/v.webm\">[video: https://example.org/v.webm]</a>",
+                "<a href=\"https://www.youtube.com/embed/abc\">[embedded media: https://www.youtube.com/embed/abc]</a>",
+                "<p><a href=\"https://example.org/\">in a link [audio: https://example.org/2.mp3]</a></p>",
+                "[audio]",
+            )
+        );
+        well_formed(&out);
     }
 
     #[test]

@@ -292,6 +292,34 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// What a page may load. Scripts and styles only from here. Images,
+/// audio and video from any https site, as writers embed them on AO3:
+/// the reader's browser fetches them itself, so their host learns the
+/// reader's address but not the page (no referrer leaves it). Frames
+/// only from the embed hosts.
+static CONTENT_SECURITY_POLICY: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    let hosts = quire_archive::sanitize::embed_hosts();
+    let frames = if hosts.is_empty() {
+        "'none'".to_string()
+    } else {
+        hosts
+            .iter()
+            .map(|host| format!("https://{host} https://www.{host}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+         media-src 'self' https:; frame-src {frames}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    // Host names are checked as such when chosen, so this is always a
+    // header value; were it not, nothing would load from elsewhere.
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    ))
+});
+
 /// What every answer carries, whichever way it was made.
 pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
     let mut set = |name: &'static str, value: &'static str| {
@@ -300,14 +328,13 @@ pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
             HeaderValue::from_static(value),
         );
     };
-    set(
-        "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    );
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "same-origin");
     set("x-frame-options", "DENY");
+    headers.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        CONTENT_SECURITY_POLICY.clone(),
+    );
 }
 
 pub use quire_text::count::thousands;

@@ -164,7 +164,9 @@ impl ChapterInput {
         if self.body.trim().is_empty() {
             return Err("The chapter needs some text.".to_string());
         }
-        Ok(self.read())
+        let chapter = self.read();
+        described(&chapter)?;
+        Ok(chapter)
     }
 
     pub fn mojibake(&self) -> Mojibake {
@@ -185,6 +187,20 @@ impl ChapterInput {
     }
 }
 
+/// Every image in the chapter says what it shows, or says it is only
+/// decoration: readers who listen to a page hear the words, not the art.
+fn described(chapter: &ChapterDraft) -> Result<(), String> {
+    match quire_archive::sanitize::images_without_alt(&chapter.html).first() {
+        None => Ok(()),
+        Some(src) => Err(format!(
+            "Say what the image {} shows, for readers who can't see it: write it in the image's alt text \
+             (<img src=\"…\" alt=\"what it shows\">, or ![what it shows](…) in Markdown). \
+             If the image is only decoration, give it an empty one: alt=\"\".",
+            if src.is_empty() { "with no address".to_string() } else { format!("at {src}") }
+        )),
+    }
+}
+
 /// A new work of one chapter, checked as the archive will check it, with
 /// the preview the posting page shows; or the first thing to put right.
 pub fn new_work(work: &WorkInput, chapter: &ChapterInput) -> Result<(WorkDraft, Preview), String> {
@@ -192,6 +208,7 @@ pub fn new_work(work: &WorkInput, chapter: &ChapterInput) -> Result<(WorkDraft, 
         return Err("The work needs some text: paste or write it in the chapter text box.".into());
     }
     let chapter = chapter.read();
+    described(&chapter)?;
     let mut preview = preview_of(&chapter);
     let mut draft = work.draft(Some(&chapter.body))?;
     // The work's preface, as it will be stored, stands for the chapter's.

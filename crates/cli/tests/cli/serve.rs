@@ -527,3 +527,71 @@ async fn email_queued_before_a_kill_is_delivered_exactly_once_after_a_restart() 
     assert_eq!((counts.waiting, counts.sent, counts.failed), (0, 6, 0));
     archive.close().await;
 }
+
+/// `--embed-host` names the sites frames may come from, for what is
+/// imported and for the pages' policy; a name that is not a host is a
+/// one-line error.
+#[test]
+fn the_embed_hosts_an_archive_names_are_the_frames_it_keeps_and_loads() {
+    let data = DataDir::dir("embeds");
+    let chapter = crate::support::TempFile::new(
+        "embeds.html",
+        b"<html><head><title>Vid and podfic</title></head><body>\
+          <p>Words first.</p>\
+          <iframe src=\"http://media.example.org/player/1\"></iframe>\
+          <iframe src=\"https://www.youtube.com/embed/abc\"></iframe>\
+          </body></html>",
+    );
+    let imported = quire(&[
+        "import",
+        "--embed-host",
+        "media.example.org,vids.example.net",
+        "--data",
+        data.path(),
+        chapter.path(),
+    ]);
+    assert!(
+        stdout(&imported).starts_with("imported 1 work,"),
+        "{imported:?}"
+    );
+    let server = Server::start_with(
+        &data,
+        &["--embed-host", "media.example.org,vids.example.net"],
+    );
+    let (status, _, body) = server.get("/api/v1/works/1/chapters/1");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("https://media.example.org/player/1"),
+        "{body}"
+    );
+    assert!(!body.contains("youtube"), "{body}");
+    let response = ureq::get(format!("{}/works/1?view_adult=true", server.base))
+        .call()
+        .expect("the work page");
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        policy.contains(
+            "frame-src https://media.example.org https://www.media.example.org \
+             https://vids.example.net https://www.vids.example.net;"
+        ),
+        "{policy}"
+    );
+    assert!(server.stop().success());
+
+    for bad in ["https://media.example.org", "localhost", "10.0.0.1"] {
+        let refused = quire(&[
+            "import",
+            "--embed-host",
+            bad,
+            "--data",
+            data.path(),
+            chapter.path(),
+        ]);
+        assert_one_line_error(&refused, "is not a host name");
+    }
+}

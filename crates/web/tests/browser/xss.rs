@@ -53,11 +53,16 @@ fn outside() -> (String, Arc<Outside>) {
     (address, outside)
 }
 
-fn payloads(outside: &str) -> Vec<String> {
+/// The payloads, `xss.invalid` pointing at `outside` and `media.invalid`
+/// at `media` (where the images and players writers embed may load from).
+fn payloads(outside: &str, media: &str) -> Vec<String> {
     include_str!("xss-payloads.txt")
         .lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .map(|line| line.replace("xss.invalid", outside))
+        .map(|line| {
+            line.replace("xss.invalid", outside)
+                .replace("media.invalid", media)
+        })
         .collect()
 }
 
@@ -84,8 +89,24 @@ for (const el of document.querySelectorAll('*')) {
     if (addressed.includes(name) && /^(javascript|vbscript|data|livescript):/.test(value))
       found.push(`${tag} ${name}=${attribute.value}`);
   }
-  if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'portal'].includes(tag))
+  if (['frame', 'frameset', 'object', 'embed', 'applet', 'base', 'portal'].includes(tag))
     found.push(`<${tag}> kept`);
+  // A frame only from an embed host, on https, sandboxed so it can't
+  // reach the page or take over the tab.
+  if (tag === 'iframe') {
+    let host = '';
+    try { host = new URL(el.getAttribute('src') || '').host.replace(/^www\./, ''); } catch (e) {}
+    const sandbox = (el.getAttribute('sandbox') || '').split(/\s+/);
+    if (!(el.getAttribute('src') || '').startsWith('https://') || !EMBED_HOSTS.includes(host)
+        || !el.hasAttribute('sandbox') || sandbox.some((s) => s.startsWith('allow-top-navigation')
+        || s === 'allow-modals' || s === 'allow-forms'))
+      found.push(`a frame kept: ${el.outerHTML.slice(0, 120)}`);
+  }
+  // Only images and players may load from elsewhere, and with no credentials.
+  if (['audio', 'video'].includes(tag) && el.getAttribute('crossorigin') === 'use-credentials')
+    found.push(`${tag} sends credentials elsewhere`);
+  if (['audio', 'video'].includes(tag) && el.hasAttribute('autoplay'))
+    found.push(`${tag} plays by itself`);
   if (tag === 'meta' && el.hasAttribute('http-equiv')) found.push('<meta http-equiv> kept');
   if (tag === 'script' && !(el.hasAttribute('src') && here(el.getAttribute('src'))))
     found.push('a script kept: ' + el.outerHTML.slice(0, 80));
@@ -108,7 +129,9 @@ async fn inspect(b: &Client, url: &str) -> Vec<String> {
         found.push(format!("an alert opened: {text}"));
         let _ = b.dismiss_alert().await;
     }
-    match b.execute(INSPECT, vec![]).await {
+    let hosts = serde_json::to_string(quire_archive::sanitize::embed_hosts()).unwrap_or_default();
+    let script = format!("const EMBED_HOSTS = {hosts};\n{INSPECT}");
+    match b.execute(&script, vec![]).await {
         Ok(serde_json::Value::Array(items)) => {
             found.extend(items.iter().map(|i| i.as_str().unwrap_or("?").to_string()))
         }
@@ -126,9 +149,24 @@ fn send(client: &Http, page: &str, action: &str, form: &[(&str, &str)]) -> u16 {
     client.post(action, &fields).status
 }
 
+/// `payload` as chapter text: posting asks every image for alt text, so
+/// each `<img` gets an empty one (decoration) and the rest stays as it is.
+fn as_chapter_text(payload: &str) -> String {
+    let mut text = String::with_capacity(payload.len() + 16);
+    let mut rest = payload;
+    while let Some(at) = rest.to_ascii_lowercase().find("<img") {
+        text.push_str(&rest[..at + 4]);
+        text.push_str(" alt=\"\"");
+        rest = &rest[at + 4..];
+    }
+    text.push_str(rest);
+    text
+}
+
 /// A work carrying `payload` in every field of the posting form, its first
 /// chapter as HTML; tags the archive refuses are left out and said so.
 fn post_everywhere(author: &Http, payload: &str, refusals: &mut Vec<String>) -> i64 {
+    let body = as_chapter_text(payload);
     let mut fields = vec![
         ("title", payload),
         ("summary", payload),
@@ -140,7 +178,7 @@ fn post_everywhere(author: &Http, payload: &str, refusals: &mut Vec<String>) -> 
         ("chapter_notes_end", payload),
         ("series", payload),
         ("format", "html"),
-        ("body", payload),
+        ("body", &body),
         ("freeforms", payload),
         ("characters", payload),
         ("complete", "0"),
@@ -166,8 +204,11 @@ fn post_everywhere(author: &Http, payload: &str, refusals: &mut Vec<String>) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
+    // Embedded media may load (it is what they are for): a listener of its
+    // own, so those requests are told apart.
+    let (media_address, _media) = outside();
     let (outside_address, outside) = outside();
-    let payloads = payloads(&outside_address);
+    let payloads = payloads(&outside_address, &media_address);
     assert!(payloads.len() >= 150, "{} payloads", payloads.len());
     // Hundreds of comments from one member and one address, far past the
     // limit a reader meets.
@@ -188,6 +229,7 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
             let mut series_pages = Vec::new();
             for payload in &payloads {
                 let id = post_everywhere(&author, payload, &mut refusals);
+                let body = as_chapter_text(payload);
                 let path = format!("/works/{id}");
                 let chapter = send(
                     &author,
@@ -197,7 +239,7 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
                         ("chapter_title", payload),
                         ("chapter_summary", payload),
                         ("format", "markdown"),
-                        ("body", payload),
+                        ("body", &body),
                         ("action", "post"),
                     ],
                 );
@@ -294,7 +336,9 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
         &bad,
         format!(
             "<!DOCTYPE html><img src=\"http://{outside_address}/canary.png\" \
-             onerror=\"window.pwned=1\"><a href=\"javascript:void(0)\">x</a><iframe></iframe>"
+             onerror=\"window.pwned=1\"><a href=\"javascript:void(0)\">x</a><iframe></iframe>\
+             <iframe src=\"https://www.youtube.com/embed/x\" sandbox=\"allow-scripts allow-top-navigation\" loading=\"lazy\" width=\"1\" height=\"1\"></iframe>\
+             <audio src=\"/x.mp3\" crossorigin=\"use-credentials\"></audio><video autoplay></video>"
         ),
     )
     .expect("written");
@@ -305,7 +349,10 @@ async fn no_payload_runs_or_reaches_out_on_any_page_or_in_any_epub() {
         "window.pwned is set",
         "img keeps onerror",
         "a href=javascript:",
-        "<iframe> kept",
+        "a frame kept: <iframe></iframe>",
+        "a frame kept: <iframe src=\"https://www.youtube.com/embed/x\" sandbox=\"allow-scripts allow-top-navigation\"",
+        "audio sends credentials elsewhere",
+        "video plays by itself",
     ] {
         assert!(
             caught.contains(expected),

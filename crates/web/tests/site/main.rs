@@ -12,6 +12,7 @@ mod formatted;
 mod hardening;
 mod hostile;
 mod keeping_away;
+mod media;
 mod moderation;
 mod nodes;
 mod notifications;
