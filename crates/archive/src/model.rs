@@ -333,6 +333,63 @@ impl Category {
     }
 }
 
+/// What a work is, as readers filter by it: prose, art, audio (podfic)
+/// or video (vids). Read from what its chapters hold, so a podfic with its
+/// text is Audio and Text, and nobody has to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkType {
+    Text,
+    Art,
+    Audio,
+    Video,
+}
+
+/// Fewer words than this beside art or a player are its caption, not a
+/// text of their own (AO3's drabble is a hundred words).
+pub const TEXT_WORDS_BESIDE_MEDIA: u64 = 100;
+
+impl WorkType {
+    pub const ALL: [WorkType; 4] = [
+        WorkType::Text,
+        WorkType::Art,
+        WorkType::Audio,
+        WorkType::Video,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkType::Text => "Text",
+            WorkType::Art => "Art",
+            WorkType::Audio => "Audio",
+            WorkType::Video => "Video",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<WorkType, ModelError> {
+        find_by_name(&WorkType::ALL, name, WorkType::name, "a work type")
+    }
+
+    /// The types of a work of `words` words whose chapters hold `media`.
+    pub fn of(words: u64, media: &crate::sanitize::MediaFound) -> Vec<WorkType> {
+        let mut types = Vec::new();
+        let any_media = media.images > 0 || media.audio || media.video;
+        if !any_media || words >= TEXT_WORDS_BESIDE_MEDIA {
+            types.push(WorkType::Text);
+        }
+        if media.images > 0 {
+            types.push(WorkType::Art);
+        }
+        if media.audio {
+            types.push(WorkType::Audio);
+        }
+        if media.video {
+            types.push(WorkType::Video);
+        }
+        types
+    }
+}
+
 /// What kind of tag a tag is; names are unique per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -802,6 +859,31 @@ mod tests {
         let mut d = draft();
         d.characters.push(" ".into());
         assert_eq!(d.validate(), Err(ModelError::EmptyTag));
+    }
+
+    #[test]
+    fn a_work_is_of_each_type_it_holds_and_a_caption_is_not_text() {
+        use crate::sanitize::MediaFound;
+        let art = MediaFound {
+            images: 1,
+            ..MediaFound::default()
+        };
+        let podfic = MediaFound {
+            audio: true,
+            ..MediaFound::default()
+        };
+        assert_eq!(WorkType::of(0, &MediaFound::default()), vec![WorkType::Text]);
+        assert_eq!(WorkType::of(99, &art), vec![WorkType::Art]);
+        assert_eq!(
+            WorkType::of(TEXT_WORDS_BESIDE_MEDIA, &art),
+            vec![WorkType::Text, WorkType::Art]
+        );
+        assert_eq!(
+            WorkType::of(5_000, &podfic),
+            vec![WorkType::Text, WorkType::Audio]
+        );
+        assert_eq!(WorkType::from_name("video"), Ok(WorkType::Video));
+        assert!(WorkType::from_name("comics").is_err());
     }
 }
 

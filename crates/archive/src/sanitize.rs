@@ -489,6 +489,69 @@ pub fn images_without_alt(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Embed hosts whose players play sound: a frame from any other host
+/// counts as video.
+const AUDIO_HOSTS: &[&str] = &[
+    "8tracks.com",
+    "archive.org",
+    "open.spotify.com",
+    "podfic.com",
+    "soundcloud.com",
+    "w.soundcloud.com",
+];
+
+/// The media cleaned HTML holds, for the work's types and its picture in
+/// listings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaFound {
+    /// Images that say what they show (decoration, `alt=""`, isn't art).
+    pub images: usize,
+    /// The first of them: its address and its words.
+    pub first_image: Option<(String, String)>,
+    pub audio: bool,
+    pub video: bool,
+}
+
+impl MediaFound {
+    /// What `html` (cleaned) holds, added to what was found before.
+    pub fn add(&mut self, html: &str) {
+        if !holds_media(html) {
+            return;
+        }
+        let fragment = scraper::Html::parse_fragment(html);
+        for element in fragment.tree.nodes().filter_map(|n| n.value().as_element()) {
+            match element.name() {
+                "img" => {
+                    let alt = element.attr("alt").unwrap_or("").trim();
+                    let src = element.attr("src").unwrap_or("");
+                    if !alt.is_empty() && !src.is_empty() {
+                        self.images += 1;
+                        if self.first_image.is_none() {
+                            self.first_image = Some((src.to_string(), alt.to_string()));
+                        }
+                    }
+                }
+                "audio" => self.audio = true,
+                "video" => self.video = true,
+                "iframe" => {
+                    let host = element
+                        .attr("src")
+                        .and_then(|src| url::Url::parse(src).ok())
+                        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+                        .unwrap_or_default();
+                    let bare = host.strip_prefix("www.").unwrap_or(&host);
+                    if AUDIO_HOSTS.contains(&bare) {
+                        self.audio = true;
+                    } else {
+                        self.video = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Does cleaned HTML hold an image, a player or a frame? (Cleaned HTML
 /// writes its tags in lower case, and any `<` in text as `&lt;`.)
 pub fn holds_media(html: &str) -> bool {
@@ -786,6 +849,34 @@ mod tests {
             vec!["https://a.example/2.png".to_string(), String::new()]
         );
         assert!(images_without_alt("<p>No images.</p>").is_empty());
+    }
+
+    #[test]
+    fn media_found_names_art_audio_and_video() {
+        let mut found = MediaFound::default();
+        found.add(&clean_chapter(
+            "<p>Words only.</p><img src=\"https://a.example/border.png\" alt=\"\">",
+        ));
+        assert_eq!(found, MediaFound::default(), "decoration is not art");
+        found.add(&clean_chapter(
+            "<img src=\"https://a.example/1.png\" alt=\"A fox\"><img src=\"https://a.example/2.png\" alt=\"A hen\">\
+             <iframe src=\"https://w.soundcloud.com/player/?url=x\"></iframe>",
+        ));
+        assert_eq!(found.images, 2);
+        assert_eq!(
+            found.first_image,
+            Some(("https://a.example/1.png".into(), "A fox".into()))
+        );
+        assert!(found.audio && !found.video);
+        found.add(&clean_chapter(
+            "<iframe src=\"https://player.vimeo.com/video/1\"></iframe>",
+        ));
+        assert!(found.video);
+        let mut video = MediaFound::default();
+        video.add(&clean_chapter(
+            "<video src=\"https://v.example/v.mp4\"></video>",
+        ));
+        assert!(video.video && !video.audio && video.images == 0);
     }
 
     #[test]

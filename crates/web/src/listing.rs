@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Extension;
-use quire_archive::model::{ArchiveWarning, Category, Rating, TagKind};
+use quire_archive::model::{ArchiveWarning, Category, Rating, TagKind, WorkType};
 use quire_archive::search::{
     Completion, Crossovers, SearchRequest, SearchResults, Sort, WorkSummary,
 };
@@ -21,6 +21,12 @@ pub struct Blurb {
 }
 
 impl Blurb {
+    /// Types are named when the work is more than text: a plain text work
+    /// is what readers expect of a blurb.
+    pub fn shows_types(&self) -> bool {
+        self.work.types.iter().any(|t| t != WorkType::Text.name())
+    }
+
     pub fn language_name(&self) -> String {
         crate::pages::language_name(&self.work.language)
     }
@@ -204,6 +210,22 @@ impl WorksPage {
     }
     fn categories(&self) -> [Category; 6] {
         Category::ALL
+    }
+    /// Each work type with how many of the works found are of it.
+    fn work_types(&self) -> Vec<(&'static str, String)> {
+        let counts = self
+            .results
+            .facets
+            .get(quire_archive::search::schema::WORK_TYPE_FACET);
+        WorkType::ALL
+            .iter()
+            .map(|work_type| {
+                let count = counts
+                    .and_then(|c| c.iter().find(|c| c.tag == work_type.name()))
+                    .map_or(0, |c| c.count);
+                (work_type.name(), thousands(count))
+            })
+            .collect()
     }
     fn notes(&self) -> Vec<(&'static str, &'static str)> {
         crate::detected::all_notes()

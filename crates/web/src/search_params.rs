@@ -2,7 +2,7 @@
 //! filtered listing is a URL someone can share. Shared by the JSON API and
 //! the works listing pages.
 
-use quire_archive::model::{ArchiveWarning, Category, ModelError, Rating};
+use quire_archive::model::{ArchiveWarning, Category, ModelError, Rating, WorkType};
 use quire_archive::search::query::{MAX_PAGE, MAX_PER_PAGE};
 use quire_archive::search::{Completion, Crossovers, Direction, SearchRequest, Sort};
 
@@ -40,6 +40,8 @@ pub const PARAMETERS: &[&str] = &[
     "crossovers",
     "single_chapter",
     "language",
+    "work_types",
+    "exclude_work_types",
     "words_from",
     "words_to",
     "updated_from",
@@ -177,6 +179,12 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, BadP
             "single_chapter" => request.single_chapter = yes_no(key, value)?.unwrap_or(false),
             "language" => {
                 request.language = Some(value.trim().to_string()).filter(|l| !l.is_empty())
+            }
+            "work_types" => request.types.extend(each(key, value, WorkType::from_name)?),
+            "exclude_work_types" => {
+                request
+                    .types_exclude
+                    .extend(each(key, value, WorkType::from_name)?)
             }
             "words_from" => request.words_from = Some(number(key, value)?),
             "words_to" => request.words_to = Some(number(key, value)?),

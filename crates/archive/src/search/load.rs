@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::model::{Formatted, TagKind};
+use crate::model::{Formatted, TagKind, WorkType};
+use crate::sanitize::MediaFound;
 use crate::{Archive, ArchiveError, Result, TagId, WorkId};
 
 /// A work as the index sees it.
@@ -36,6 +37,10 @@ pub struct IndexedWork {
     pub tags: Vec<(TagId, TagKind, String)>,
     /// Chapter titles and text.
     pub body: String,
+    /// What its chapters hold: prose, art, audio, video.
+    pub types: Vec<WorkType>,
+    /// The first image that says what it shows: its address and words.
+    pub picture: Option<(String, String)>,
 }
 
 impl IndexedWork {
@@ -132,6 +137,7 @@ impl Archive {
             }
         };
         let mut works: Vec<IndexedWork> = Vec::with_capacity(ids.len());
+        let mut media: Vec<MediaFound> = Vec::with_capacity(ids.len());
         let mut position: HashMap<WorkId, usize> = HashMap::with_capacity(ids.len());
         for row in bound(format!(
             "SELECT id, title, summary, notes_start, notes_end, language, complete, \
@@ -145,6 +151,7 @@ impl Archive {
             let notes_start = stored_text(row.try_get("notes_start")?);
             let notes_end = stored_text(row.try_get("notes_end")?);
             position.insert(id, works.len());
+            media.push(MediaFound::default());
             works.push(IndexedWork {
                 id,
                 title: row.try_get("title")?,
@@ -169,6 +176,8 @@ impl Archive {
                 creators: Vec::new(),
                 tags: Vec::new(),
                 body: String::new(),
+                types: Vec::new(),
+                picture: None,
             });
         }
         for row in bound(format!(
@@ -199,7 +208,7 @@ impl Archive {
             }
         }
         for row in bound(format!(
-            "SELECT work_id, title, summary, notes_start, notes_end, manuscript FROM chapters \
+            "SELECT work_id, title, summary, notes_start, notes_end, manuscript, html FROM chapters \
              WHERE work_id IN ({list}) ORDER BY work_id, position"
         ))
         .await?
@@ -212,6 +221,7 @@ impl Archive {
                 &row.try_get::<String, _>("manuscript")?,
                 work,
             )?;
+            media[at].add(&row.try_get::<String, _>("html")?);
             let entry = &mut works[at];
             entry.chapters += 1;
             for note in [
@@ -234,6 +244,10 @@ impl Archive {
                 }
                 entry.body.push_str(text);
             }
+        }
+        for (work, media) in works.iter_mut().zip(media) {
+            work.types = WorkType::of(work.words, &media);
+            work.picture = media.first_image;
         }
         Ok(works)
     }

@@ -37,9 +37,9 @@ pub use query::{Completion, Crossovers, Direction, SearchRequest, Sort, MAX_TEXT
 
 use crate::feed::FeedCursor;
 use crate::model::Formatted;
-use crate::model::TagKind;
+use crate::model::{TagKind, WorkType};
 use crate::{Archive, ArchiveError, WorkId};
-use schema::{Fields, LANGUAGE_FACET, SCHEMA_VERSION};
+use schema::{Fields, LANGUAGE_FACET, SCHEMA_VERSION, WORK_TYPE_FACET};
 
 /// How often the follower looks for new changes: a write is searchable
 /// well within a second.
@@ -131,6 +131,20 @@ pub struct WorkSummary {
     #[cfg_attr(feature = "utoipa", schema(value_type = String))]
     pub summary: Formatted,
     pub restricted: bool,
+    /// `Text`, `Art`, `Audio`, `Video`: what the chapters hold.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// The first image that says what it shows, for listings.
+    #[serde(default)]
+    pub picture: Option<Picture>,
+}
+
+/// An image of a work's, with the words that say what it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct Picture {
+    pub src: String,
+    pub alt: String,
 }
 
 impl WorkSummary {
@@ -170,6 +184,8 @@ impl WorkSummary {
             updated: day(work.updated),
             summary: work.summary.clone(),
             restricted: work.restricted,
+            types: work.types.iter().map(|t| t.name().to_string()).collect(),
+            picture: work.picture.clone().map(|(src, alt)| Picture { src, alt }),
         }
     }
 }
@@ -187,8 +203,8 @@ pub struct SearchResults {
     pub page: usize,
     pub per_page: usize,
     pub works: Vec<WorkSummary>,
-    /// By tag kind (`fandom`, `rating`, …), most common first; and the
-    /// works' languages by code (`language`).
+    /// By tag kind (`fandom`, `rating`, …), most common first; the works'
+    /// languages by code (`language`) and their types (`type`).
     pub facets: BTreeMap<&'static str, Vec<FacetCount>>,
 }
 
@@ -793,6 +809,7 @@ impl SearchIndex {
                 facet_lists.insert(kind.code(), top(kind.code(), FACET_TAGS));
             }
             facet_lists.insert(LANGUAGE_FACET, top(LANGUAGE_FACET, FACET_LANGUAGES));
+            facet_lists.insert(WORK_TYPE_FACET, top(WORK_TYPE_FACET, WorkType::ALL.len()));
         }
         Ok(SearchResults {
             total,
@@ -859,6 +876,7 @@ where
             facets.add_facet(format!("/{}", kind.code()).as_str());
         }
         facets.add_facet(format!("/{LANGUAGE_FACET}").as_str());
+        facets.add_facet(format!("/{WORK_TYPE_FACET}").as_str());
         let (hits, total, counts) = searcher.search(query, &(top, Count, facets))?;
         Ok((
             hits.into_iter().map(|h| h.address()).collect(),

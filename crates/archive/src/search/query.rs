@@ -11,7 +11,7 @@ use tantivy::Term;
 
 use super::graph::TagGraph;
 use super::schema::{stemmed_query_terms, words_of, Fields, TextField};
-use crate::model::{ArchiveWarning, Category, Rating, TagKind};
+use crate::model::{ArchiveWarning, Category, Rating, TagKind, WorkType};
 
 /// Results per page unless the reader asks for another number.
 pub const DEFAULT_PER_PAGE: usize = 20;
@@ -146,6 +146,10 @@ pub struct SearchRequest {
     pub single_chapter: bool,
     /// A language code such as `en`.
     pub language: Option<String>,
+    /// Works of any of these types (empty: all).
+    pub types: Vec<WorkType>,
+    /// Works of none of these types.
+    pub types_exclude: Vec<WorkType>,
     pub words_from: Option<u64>,
     pub words_to: Option<u64>,
     /// Unix seconds, inclusive.
@@ -454,6 +458,23 @@ pub fn build(
                 IndexRecordOption::Basic,
             )),
         ));
+    }
+    let type_term = |work_type: &WorkType| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(fields.work_type, work_type.name()),
+            IndexRecordOption::Basic,
+        ))
+    };
+    if !request.types.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = request
+            .types
+            .iter()
+            .map(|t| (Occur::Should, type_term(t)))
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    for work_type in &request.types_exclude {
+        clauses.push((Occur::MustNot, type_term(work_type)));
     }
     if let Some(range) = range_query(fields.words, request.words_from, request.words_to) {
         clauses.push((Occur::Must, range));

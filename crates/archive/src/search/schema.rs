@@ -21,9 +21,12 @@ use crate::model::TagKind;
 /// its tags' (`/fandom/…`).
 pub const LANGUAGE_FACET: &str = "language";
 
+/// The facet a work's types are counted under (`/type/Art`).
+pub const WORK_TYPE_FACET: &str = "type";
+
 /// Bumped whenever the fields or what goes into them change: an index of
 /// another version is rebuilt on start.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The analyzer of every text field: words split at anything that is not a
 /// letter or digit ([`WordsAndPairs`]: text in a script written without
@@ -348,6 +351,8 @@ pub struct Fields {
     pub single_chapter: Field,
     pub crossover: Field,
     pub language: Field,
+    /// Each of the work's types, by name (`Art`).
+    pub work_type: Field,
     pub words: Field,
     pub updated: Field,
     pub sort_updated: Field,
@@ -409,6 +414,7 @@ pub fn build() -> (Schema, Fields) {
         single_chapter: builder.add_u64_field("single_chapter", flag.clone()),
         crossover: builder.add_u64_field("crossover", flag),
         language: builder.add_text_field("language", STRING),
+        work_type: builder.add_text_field("work_type", STRING),
         words: builder.add_u64_field("words", filter_and_sort.clone()),
         updated: builder.add_u64_field("updated", filter_and_sort),
         sort_updated: builder.add_u64_field("sort_updated", FAST),
@@ -540,6 +546,13 @@ pub fn document(
         );
     }
     doc.add_text(fields.language, language);
+    for work_type in &work.types {
+        doc.add_text(fields.work_type, work_type.name());
+        doc.add_facet(
+            fields.facet,
+            Facet::from_path([WORK_TYPE_FACET, work_type.name()]),
+        );
+    }
     doc.add_u64(fields.words, work.words);
     doc.add_u64(fields.updated, u64::try_from(work.updated).unwrap_or(0));
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);

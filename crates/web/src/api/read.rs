@@ -116,6 +116,10 @@ pub(crate) struct SearchParameters {
     single_chapter: Option<String>,
     /// A language code such as `en`.
     language: Option<String>,
+    /// Work types (comma-separated), any of which a work may be: `Text`, `Art`, `Audio`, `Video` (read from what its chapters hold).
+    work_types: Option<String>,
+    /// Work types (comma-separated) no work may be.
+    exclude_work_types: Option<String>,
     /// The fewest words a work may have.
     words_from: Option<u64>,
     /// The most words a work may have; not less than `words_from`.

@@ -9,6 +9,7 @@ mod formatting;
 mod keeping_away;
 mod languages;
 mod listings;
+mod media;
 mod recovery;
 mod reflow;
 mod xss;
@@ -56,18 +57,31 @@ impl Drop for Driver {
 }
 
 async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    browser_with(driver, profile, &[]).await
+}
+
+/// [`browser`], started with more of Chromium's switches.
+async fn browser_with(driver: &Driver, profile: &std::path::Path, switches: &[String]) -> Client {
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.extend_from_slice(switches);
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
         json!({
             "binary": std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.display()),
-            ],
+            "args": args,
         }),
     );
     ClientBuilder::rustls()

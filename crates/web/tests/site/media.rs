@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use crate::harness::{post_work, Site};
+use crate::harness::{eventually, post_work, Site};
 
 const PODFIC: &str = "<p>Read aloud by the author.</p>\n\
     <audio src=\"http://podfic.example/ep1.mp3\" preload=\"auto\" onplay=\"alert(1)\">Your browser plays no audio.</audio>\n\
@@ -176,4 +176,110 @@ fn an_image_without_alt_text_is_asked_for_it_and_a_decorative_one_posts() {
     assert!(answer
         .body
         .contains("Say what the image at https://art.example/2.png shows"));
+}
+
+/// Readers filter by what a work is, read from what it holds: art, a
+/// podfic (with its text, it is both), a vid, or prose; listings count each
+/// type and show an art work's first picture.
+#[test]
+fn works_are_filtered_and_counted_by_type() {
+    let site = Site::start();
+    let creator = site.member("multimedia");
+    let prose = "Tide words for the harbour. ".repeat(30);
+    let text = post_work(&creator, &[("title", "Harbour prose"), ("body", &prose)]);
+    let art = post_work(
+        &creator,
+        &[
+            ("title", "Harbour art"),
+            ("format", "html"),
+            ("body", "<p>Tide sketch, pencil.</p><img src=\"https://art.example/tide.png\" alt=\"Boats at low tide\">"),
+        ],
+    );
+    let podfic = post_work(
+        &creator,
+        &[
+            ("title", "Harbour podfic"),
+            ("format", "html"),
+            (
+                "body",
+                &format!("<audio src=\"https://podfic.example/tide.mp3\"></audio><p>{prose}</p>"),
+            ),
+        ],
+    );
+    let vid = post_work(
+        &creator,
+        &[
+            ("title", "Harbour vid"),
+            ("format", "html"),
+            (
+                "body",
+                "<p>Tide vid.</p><iframe src=\"https://player.vimeo.com/video/7\"></iframe>",
+            ),
+        ],
+    );
+    let guest = site.client();
+    eventually("the four works are indexed", || {
+        guest
+            .get("/api/v1/works?q=tide")
+            .body
+            .contains("\"total\":4")
+    });
+    let ids = |query: &str| -> Vec<i64> {
+        let answer = guest.get(&format!(
+            "/api/v1/works?q=tide&sort=title&order=asc&{query}"
+        ));
+        assert_eq!(answer.status, 200, "{query}: {}", answer.body);
+        let page: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+        page["works"]
+            .as_array()
+            .expect("works")
+            .iter()
+            .map(|w| w["id"].as_i64().expect("an id"))
+            .collect()
+    };
+    assert_eq!(ids("work_types=Art"), vec![art]);
+    assert_eq!(ids("work_types=Audio,Video"), vec![podfic, vid]);
+    assert_eq!(ids("work_types=Text"), vec![podfic, text]);
+    assert_eq!(ids("exclude_work_types=Text"), vec![art, vid]);
+    assert_eq!(ids("work_types=text&exclude_work_types=audio"), vec![text]);
+    let bad = guest.get("/api/v1/works?work_types=Comics");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("Text, Art, Audio, Video"), "{}", bad.body);
+
+    let all: serde_json::Value =
+        serde_json::from_str(&guest.get("/api/v1/works?q=tide").body).expect("JSON");
+    let types = &all["facets"]["type"];
+    for (name, count) in [("Text", 2), ("Art", 1), ("Audio", 1), ("Video", 1)] {
+        let counted = types
+            .as_array()
+            .expect("type counts")
+            .iter()
+            .find(|c| c["tag"] == name)
+            .map(|c| c["count"].as_u64().unwrap_or(0));
+        assert_eq!(counted, Some(count), "{name} in {types}");
+    }
+    let art_blurb = all["works"]
+        .as_array()
+        .expect("works")
+        .iter()
+        .find(|w| w["id"] == art)
+        .expect("the art work");
+    assert_eq!(art_blurb["types"], serde_json::json!(["Art"]));
+    assert_eq!(art_blurb["picture"]["alt"], "Boats at low tide");
+
+    let listing = guest.get("/works?q=tide");
+    assert!(listing.body.contains("<legend>Work types</legend>"));
+    assert!(
+        listing
+            .body
+            .contains("name=\"work_types\" value=\"Art\"> Art (1)"),
+        "{}",
+        listing.body
+    );
+    assert!(listing.body.contains(
+        "<img class=\"picture\" src=\"https://art.example/tide.png\" alt=\"Boats at low tide\""
+    ));
+    assert!(listing.body.contains("<dt>Type:</dt><dd>Text, Audio</dd>"));
+    let only_art = guest.get("/works?q=tide&work_types=Art");
+    assert!(only_art.body.contains("Harbour art") && !only_art.body.contains("Harbour vid"));
 }
