@@ -872,7 +872,10 @@ mod tests {
             audio: true,
             ..MediaFound::default()
         };
-        assert_eq!(WorkType::of(0, &MediaFound::default()), vec![WorkType::Text]);
+        assert_eq!(
+            WorkType::of(0, &MediaFound::default()),
+            vec![WorkType::Text]
+        );
         assert_eq!(WorkType::of(99, &art), vec![WorkType::Art]);
         assert_eq!(
             WorkType::of(TEXT_WORDS_BESIDE_MEDIA, &art),
