@@ -102,6 +102,24 @@ impl WorkPage {
         crate::pages::language_name(&self.work.language)
     }
 
+    /// The work's types when it is more than text ("Art", "Text, Audio"),
+    /// as its blurb names them; nothing for plain prose.
+    fn fanwork_types(&self) -> Option<String> {
+        use quire_archive::model::WorkType;
+        let mut media = quire_archive::sanitize::MediaFound::default();
+        for chapter in &self.work.chapters {
+            media.add(&chapter.html);
+        }
+        let types = WorkType::of(self.work.word_count as u64, &media);
+        (types != [WorkType::Text]).then(|| {
+            types
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+
     /// A fill's label: what the code asks for, in plain words, with the
     /// code as the work writes it.
     fn fill_label(&self, code: &str) -> String {

@@ -280,6 +280,17 @@ fn works_are_filtered_and_counted_by_type() {
         "<img class=\"picture\" src=\"https://art.example/tide.png\" alt=\"Boats at low tide\""
     ));
     assert!(listing.body.contains("<dt>Type:</dt><dd>Text, Audio</dd>"));
+    // The work's own page names its types too; prose names none.
+    let page = guest.get(&format!("/works/{podfic}"));
+    assert!(
+        page.body.contains("<dt>Type:</dt><dd>Text, Audio</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(!guest
+        .get(&format!("/works/{text}"))
+        .body
+        .contains("<dt>Type:</dt>"));
     let only_art = guest.get("/works?q=tide&work_types=Art");
     assert!(only_art.body.contains("Harbour art") && !only_art.body.contains("Harbour vid"));
 }
