@@ -508,6 +508,7 @@ async fn site(
             pages::refuse_declared_large_bodies,
         ))
         .layer(axum::middleware::from_fn(pages::refuse_undecodable_paths))
+        .layer(axum::middleware::from_fn(pages::close_after_a_refused_body))
         // A stuck request gives way instead of holding its connection
         // and memory for good; a slow upload counts too.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

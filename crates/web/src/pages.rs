@@ -284,6 +284,28 @@ pub async fn refuse_undecodable_paths(request: Request, next: Next) -> Response 
     next.run(request).await
 }
 
+/// A request refused before its body was read (no token, a form without
+/// its token) leaves the body unread, and the server closes the
+/// connection rather than read on. Said in the answer: a client then sends
+/// its next request on a new connection, instead of on this one as it
+/// closes (which fails that request, and a POST is not tried again).
+pub async fn close_after_a_refused_body(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let carries_body = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|length| length > 0)
+        || headers.contains_key(header::TRANSFER_ENCODING);
+    let mut response = next.run(request).await;
+    if carries_body && response.status().is_client_error() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
 /// Headers that keep the pages from being turned against their readers:
 /// no inline or foreign script runs, no other site frames them.
 pub async fn security_headers(request: Request, next: Next) -> Response {

@@ -503,3 +503,25 @@ fn every_form_refuses_a_request_without_its_token() {
         }
     }
 }
+
+/// A body the server refused unread closes its connection, and the answer
+/// says so: a client's next request (a POST is never tried again) goes on
+/// a new connection instead of one closing under it.
+#[test]
+fn a_refused_body_is_answered_with_connection_close_and_the_next_request_succeeds() {
+    let site = Site::start();
+    let guest = site.client();
+    for _ in 0..20 {
+        let refused = guest.api(
+            "POST",
+            "/api/v1/works",
+            None,
+            Some(&serde_json::json!({"title": "No token"})),
+        );
+        assert_eq!(refused.status, 401, "{}", refused.body);
+        assert_eq!(refused.header("connection"), Some("close"));
+        assert_eq!(guest.get("/api/v1/works?per_page=1").status, 200);
+    }
+    // An answer to a request with no body keeps its connection.
+    assert_eq!(guest.get("/nowhere").header("connection"), None);
+}
