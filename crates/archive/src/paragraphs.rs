@@ -19,6 +19,8 @@ use ego_tree::NodeRef;
 use quire_text::insert::escape_html;
 use scraper::Node;
 
+use crate::sanitize::VOID_ELEMENTS as VOID;
+
 /// Blocks whose children are paragraphed like the page's own.
 const CONTAINERS: &[&str] = &["div", "blockquote", "center", "details", "figure"];
 
@@ -52,9 +54,6 @@ const KEPT_BLOCKS: &[&str] = &[
     "tr",
     "ul",
 ];
-
-/// Elements with no content and no end tag.
-const VOID: &[&str] = &["br", "img", "hr", "col", "wbr", "source", "track"];
 
 /// Players and frames: kept whole where they stand, line breaks between
 /// their sources and all.

@@ -79,6 +79,16 @@ pub const ALLOWED_ELEMENTS: &[&str] = &[
 /// hosts of [`embed_hosts`]. Summaries, notes and comments take none.
 pub const MEDIA_ELEMENTS: &[&str] = &["audio", "video", "source", "track", "iframe"];
 
+/// A host name as embed hosts are compared: lower case, without a final
+/// dot or a leading `www.`.
+fn bare_host(host: &str) -> String {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    match host.strip_prefix("www.") {
+        Some(bare) => bare.to_string(),
+        None => host,
+    }
+}
+
 /// The hosts frames may come from unless the operator names others: AO3's
 /// list of video, audio and podfic sites. A host stands for itself and
 /// its `www.` name.
@@ -121,15 +131,10 @@ where
 {
     let mut chosen = Vec::new();
     for host in hosts {
-        let host = host
-            .as_ref()
-            .trim()
-            .trim_end_matches('.')
-            .to_ascii_lowercase();
-        let bare = host.strip_prefix("www.").unwrap_or(&host).to_string();
+        let bare = bare_host(host.as_ref());
         match url::Host::parse(&bare) {
             Ok(url::Host::Domain(_)) if bare.contains('.') => {}
-            _ => return Err(EmbedHostsError::NotAHost(host)),
+            _ => return Err(EmbedHostsError::NotAHost(host.as_ref().trim().to_string())),
         }
         if !chosen.contains(&bare) {
             chosen.push(bare);
@@ -172,16 +177,32 @@ pub fn embed_address(src: &str) -> Option<String> {
     {
         return None;
     }
-    let host = address
-        .host_str()?
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let bare = host.strip_prefix("www.").unwrap_or(&host);
-    if !embed_hosts().iter().any(|allowed| allowed == bare) {
+    let bare = bare_host(address.host_str()?);
+    if !embed_hosts().contains(&bare) {
         return None;
     }
     address.set_scheme("https").ok()?;
     Some(address.to_string())
+}
+
+/// How an address reaches the web, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WebAddress {
+    /// No scheme: relative to the page (`/works/1`, `a.png#top`).
+    Relative,
+    Http,
+    Https,
+}
+
+/// `None` for an address with a scheme other than http and https.
+fn web_address_kind(value: &str) -> Option<WebAddress> {
+    match value.split_once(':') {
+        None => Some(WebAddress::Relative),
+        Some((scheme, _)) if scheme.contains(['/', '?', '#']) => Some(WebAddress::Relative),
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => Some(WebAddress::Https),
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("http") => Some(WebAddress::Http),
+        Some(_) => None,
+    }
 }
 
 /// A media or image address kept as `https` when it came as `http` or
@@ -192,14 +213,11 @@ fn web_address(value: &str) -> Option<String> {
     if let Some(rest) = value.strip_prefix("//") {
         return Some(format!("https://{rest}"));
     }
-    match value.split_once(':') {
-        None => Some(value.to_string()),
-        Some((scheme, _)) if scheme.contains(['/', '?', '#']) => Some(value.to_string()),
-        Some((scheme, _)) if scheme.trim().eq_ignore_ascii_case("https") => Some(value.to_string()),
-        Some((scheme, rest)) if scheme.trim().eq_ignore_ascii_case("http") => {
-            Some(format!("https:{rest}"))
-        }
-        Some(_) => None,
+    match web_address_kind(value)? {
+        WebAddress::Relative | WebAddress::Https => Some(value.to_string()),
+        WebAddress::Http => value
+            .split_once(':')
+            .map(|(_, rest)| format!("https:{rest}")),
     }
 }
 
@@ -235,6 +253,9 @@ fn forced_attributes(element: &str) -> &'static [(&'static str, &'static str)] {
         .find(|(name, _)| *name == element)
         .map_or(&[], |(_, attributes)| attributes)
 }
+
+/// Elements with no content and no end tag, of those cleaned HTML keeps.
+pub(crate) const VOID_ELEMENTS: &[&str] = &["br", "hr", "img", "col", "wbr", "source", "track"];
 
 /// Removed together with what they hold, not just unwrapped.
 const REMOVED_WITH_CONTENT: &[&str] = &[
@@ -398,13 +419,7 @@ fn builder(allowlist: Allowlist) -> &'static Builder<'static> {
                 } else if matches!(element, "blockquote" | "q") && attribute == "cite" {
                     // Quotations' sources: the web only (a relative
                     // address stays relative).
-                    let scheme = value.split_once(':').map(|(scheme, _)| scheme);
-                    let web = scheme.is_none_or(|scheme| {
-                        scheme.eq_ignore_ascii_case("http")
-                            || scheme.eq_ignore_ascii_case("https")
-                            || scheme.contains(['/', '?', '#'])
-                    });
-                    web.then(|| value.into())
+                    web_address_kind(value).map(|_| value.into())
                 } else if attribute == "class" {
                     let kept: Vec<&str> = value
                         .split_whitespace()
@@ -537,10 +552,9 @@ impl MediaFound {
                     let host = element
                         .attr("src")
                         .and_then(|src| url::Url::parse(src).ok())
-                        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+                        .and_then(|url| url.host_str().map(bare_host))
                         .unwrap_or_default();
-                    let bare = host.strip_prefix("www.").unwrap_or(&host);
-                    if AUDIO_HOSTS.contains(&bare) {
+                    if AUDIO_HOSTS.contains(&host.as_str()) {
                         self.audio = true;
                     } else {
                         self.video = true;
@@ -555,10 +569,11 @@ impl MediaFound {
 /// Does cleaned HTML hold an image, a player or a frame? (Cleaned HTML
 /// writes its tags in lower case, and any `<` in text as `&lt;`.)
 pub fn holds_media(html: &str) -> bool {
-    ["<img", "<audio", "<video", "<iframe"]
-        .iter()
-        .any(|tag| html.contains(tag))
+    MEDIA_TAGS.iter().any(|tag| html.contains(tag))
 }
+
+/// How an image, a player or a frame begins in cleaned HTML.
+pub(crate) const MEDIA_TAGS: &[&str] = &["<img", "<audio", "<video", "<iframe"];
 
 /// How deep a parsed document's elements nest, found without recursing.
 pub(crate) fn deepest(document: &scraper::Html) -> usize {
@@ -585,7 +600,6 @@ pub(crate) fn deepest(document: &scraper::Html) -> usize {
 fn rewritten(fragment: &scraper::Html) -> String {
     use ego_tree::iter::Edge;
     use quire_text::insert::escape_html;
-    const VOID: &[&str] = &["br", "hr", "img", "col", "wbr", "source", "track"];
     let mut out = String::new();
     let mut depth = 0usize;
     // While inside a frame (or one that goes), the frame's node.
@@ -633,7 +647,9 @@ fn rewritten(fragment: &scraper::Html) -> String {
             },
             Edge::Close(node) => {
                 if let scraper::Node::Element(element) = node.value() {
-                    if (2..=MAX_NESTING + 1).contains(&depth) && !VOID.contains(&element.name()) {
+                    if (2..=MAX_NESTING + 1).contains(&depth)
+                        && !VOID_ELEMENTS.contains(&element.name())
+                    {
                         out.push_str("</");
                         out.push_str(element.name());
                         out.push('>');

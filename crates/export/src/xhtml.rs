@@ -277,16 +277,15 @@ impl Converter<'_> {
                             .find_map(|source| source.attr("src"))
                     })
                     .and_then(web_link);
+                let label = match &address {
+                    Some(href) => clean_chars(&format!("[{kind}: {href}]")),
+                    None => format!("[{kind}]"),
+                };
                 match address {
-                    Some(href) if !ctx.in_link => {
-                        let label = clean_chars(&format!("[{kind}: {href}]"));
-                        out.push(Node::Element(
-                            Element::new("a", vec![Node::Text(label)])
-                                .with_attrs(vec![("href", href)]),
-                        ));
-                    }
-                    Some(href) => push_text(out, clean_chars(&format!("[{kind}: {href}]"))),
-                    None => push_text(out, format!("[{kind}]")),
+                    Some(href) if !ctx.in_link => out.push(Node::Element(
+                        Element::new("a", vec![Node::Text(label)]).with_attrs(vec![("href", href)]),
+                    )),
+                    _ => push_text(out, label),
                 }
             }
             "img" => {

@@ -205,15 +205,19 @@ pub async fn not_found(Extension(_visitor): Extension<Visitor>, uri: axum::http:
     PageError::NotFound.into_response()
 }
 
+/// The body's length as the request declares it.
+fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 /// A body whose Content-Length is over the limit is refused before any of
 /// it is read; one that only turns out too long while being read is
 /// refused by the body limit (also a 413, through [`PageError::TooLarge`]).
 pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(request.headers());
     if declared.is_some_and(|bytes| bytes > crate::MAX_BODY_BYTES as u64) {
         if request.uri().path().starts_with("/api/") {
             return crate::api::problem(
@@ -291,11 +295,7 @@ pub async fn refuse_undecodable_paths(request: Request, next: Next) -> Response 
 /// closes (which fails that request, and a POST is not tried again).
 pub async fn close_after_a_refused_body(request: Request, next: Next) -> Response {
     let headers = request.headers();
-    let carries_body = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|length| length > 0)
+    let carries_body = declared_length(headers).is_some_and(|length| length > 0)
         || headers.contains_key(header::TRANSFER_ENCODING);
     let mut response = next.run(request).await;
     if carries_body && response.status().is_client_error() {

@@ -207,8 +207,17 @@ impl Archive {
                 works[at].tags.push((tag, kind, row.try_get("name")?));
             }
         }
+        // A chapter's HTML only when it holds media: the rest of it is
+        // what the manuscript already gives, and reading it too would
+        // double what a rebuild reads.
+        let media_html = crate::sanitize::MEDIA_TAGS
+            .iter()
+            .map(|tag| format!("html LIKE '%{tag}%'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
         for row in bound(format!(
-            "SELECT work_id, title, summary, notes_start, notes_end, manuscript, html FROM chapters \
+            "SELECT work_id, title, summary, notes_start, notes_end, manuscript, \
+             CASE WHEN {media_html} THEN html ELSE '' END AS media_html FROM chapters \
              WHERE work_id IN ({list}) ORDER BY work_id, position"
         ))
         .await?
@@ -221,7 +230,7 @@ impl Archive {
                 &row.try_get::<String, _>("manuscript")?,
                 work,
             )?;
-            media[at].add(&row.try_get::<String, _>("html")?);
+            media[at].add(&row.try_get::<String, _>("media_html")?);
             let entry = &mut works[at];
             entry.chapters += 1;
             for note in [
