@@ -24,6 +24,9 @@ pub struct Posting<'a> {
     /// Pseuds to credit beside `pseud`: the writer's own are credited at
     /// once, anyone else's are invited.
     pub co_creators: &'a [PseudId],
+    /// Files uploaded with it, kept with the work or (past the owner's
+    /// allowance) refused with it.
+    pub media: Option<crate::media::MediaUpload<'a>>,
 }
 
 impl Archive {
@@ -61,6 +64,9 @@ impl Archive {
             insert_work_in(&mut tx, &[posting.pseud], posting.draft, None, None, None).await?;
         if let Some(title) = series {
             join_series_in(&mut tx, work, title, None).await?;
+        }
+        if let Some(media) = posting.media {
+            crate::media::insert_media_in(&mut tx, work, media).await?;
         }
         if !posting.co_creators.is_empty() {
             invite_creators_in(&mut tx, work, posting.co_creators, user).await?;

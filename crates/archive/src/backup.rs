@@ -38,7 +38,15 @@ pub struct BackupManifest {
     pub sha256: String,
     /// Rows per table in the copy.
     pub rows: BTreeMap<String, i64>,
+    /// Uploaded pictures and recordings copied beside it, under `media/`,
+    /// as (path under the media directory, bytes). A backup from before
+    /// uploads has none.
+    #[serde(default)]
+    pub media: BTreeMap<String, u64>,
 }
+
+/// The directory of a backup, or of a data directory, that holds media.
+pub const MEDIA_DIR: &str = "media";
 
 /// Why a backup could not be made or restored, apart from I/O.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +67,12 @@ pub enum BackupProblem {
     Changed(PathBuf),
     #[error("{} already holds an archive; restore into an empty data directory", .0.display())]
     ArchiveThere(PathBuf),
+    #[error(
+        "{} is not the upload its backup names (missing, damaged or changed since the backup); \
+         nothing was restored",
+        .0.display()
+    )]
+    MediaChanged(PathBuf),
     #[error("the restored archive has {found} rows in {table} where the backup had {expected}")]
     RowsDiffer {
         table: &'static str,
@@ -106,7 +120,11 @@ impl Archive {
     /// Copies the running archive into `dest` (made if missing; it must not
     /// hold a backup already) and writes its manifest. Readers and writers
     /// go on meanwhile; the copy is the archive as of one moment.
-    pub async fn backup_to(&self, dest: &Path) -> Result<BackupManifest> {
+    pub async fn backup_to(
+        &self,
+        dest: &Path,
+        media: &crate::media::MediaStore,
+    ) -> Result<BackupManifest> {
         if self.backend == Backend::Postgres {
             return Err(BackupProblem::OnPostgres.into());
         }
@@ -123,6 +141,9 @@ impl Archive {
             .await?;
         std::fs::rename(&partial, &file).map_err(ArchiveError::io("write", &file))?;
         let (bytes, sha256) = sha256_of(&file)?;
+        // After the database: every file a row of the copy names was kept
+        // before its row was written, so it is here to copy.
+        let media = copy_media(media.root(), &dest.join(MEDIA_DIR), &media.files()?)?;
         let manifest = BackupManifest {
             quire_version: env!("CARGO_PKG_VERSION").to_string(),
             created_at: now(),
@@ -130,6 +151,7 @@ impl Archive {
             bytes,
             sha256,
             rows: rows_in(&file).await?,
+            media,
         };
         let manifest_file = dest.join(MANIFEST_FILE);
         let json = serde_json::to_string_pretty(&manifest)
@@ -164,9 +186,22 @@ impl Archive {
         if target.exists() {
             return Err(BackupProblem::ArchiveThere(data.to_path_buf()).into());
         }
+        let media_src = src.join(MEDIA_DIR);
+        for (name, bytes) in &manifest.media {
+            let file = media_src.join(name);
+            if !media_file_is(&file, name, *bytes)? {
+                return Err(BackupProblem::MediaChanged(file).into());
+            }
+        }
         std::fs::create_dir_all(data).map_err(ArchiveError::io("create", data))?;
         let partial = data.join(format!("{DATABASE_FILE}.part"));
         std::fs::copy(&copy, &partial).map_err(ArchiveError::io("copy to", &partial))?;
+        let listed: Vec<(PathBuf, u64)> = manifest
+            .media
+            .iter()
+            .map(|(name, bytes)| (PathBuf::from(name), *bytes))
+            .collect();
+        copy_media(&media_src, &data.join(MEDIA_DIR), &listed)?;
         std::fs::rename(&partial, &target).map_err(ArchiveError::io("write", &target))?;
         let archive = Archive::open_data_dir(data).await?;
         for table in COUNTED {
@@ -184,4 +219,37 @@ impl Archive {
         }
         Ok((archive, manifest))
     }
+}
+
+/// Copies `files` (paths under `from`) to the same paths under `to`, each
+/// whole under a temporary name first; returns what was copied.
+fn copy_media(from: &Path, to: &Path, files: &[(PathBuf, u64)]) -> Result<BTreeMap<String, u64>> {
+    let mut copied = BTreeMap::new();
+    for (name, _) in files {
+        let source = from.join(name);
+        let target = to.join(name);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(ArchiveError::io("create", dir))?;
+        }
+        let partial = target.with_extension("part");
+        let bytes = std::fs::copy(&source, &partial).map_err(ArchiveError::io("copy", &source))?;
+        std::fs::rename(&partial, &target).map_err(ArchiveError::io("write", &target))?;
+        copied.insert(name.to_string_lossy().replace('\\', "/"), bytes);
+    }
+    Ok(copied)
+}
+
+/// Whether a backed-up upload is whole: its size as listed and, for a
+/// file named by its SHA-256 (every original), that hash.
+fn media_file_is(file: &Path, name: &str, bytes: u64) -> Result<bool> {
+    if !file.is_file() {
+        return Ok(false);
+    }
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (found_bytes, found_sha) = sha256_of(file)?;
+    let hash_named = stem.len() == 64 && stem.chars().all(|c| c.is_ascii_hexdigit());
+    Ok(found_bytes == bytes && (!hash_named || found_sha == stem))
 }

@@ -47,6 +47,17 @@ impl Archive {
 
     /// Adds a chapter at the end; returns its id.
     pub async fn add_chapter(&self, work: WorkId, chapter: &ChapterDraft) -> Result<i64> {
+        self.add_chapter_with_media(work, chapter, None).await
+    }
+
+    /// Adds a chapter at the end with the files uploaded for it, together
+    /// or (when the uploads would pass their owner's allowance) not at all.
+    pub async fn add_chapter_with_media(
+        &self,
+        work: WorkId,
+        chapter: &ChapterDraft,
+        media: Option<crate::media::MediaUpload<'_>>,
+    ) -> Result<i64> {
         let mut tx = self.write().await?;
         // First: on PostgreSQL the row lock makes concurrent chapter changes
         // to one work wait their turn instead of reading the same positions.
@@ -61,6 +72,9 @@ impl Archive {
             return Err(ArchiveError::NoSuchWork(work));
         };
         let id = insert_chapter(&mut tx, work, last + 1, chapter).await?;
+        if let Some(media) = media {
+            crate::media::insert_media_in(&mut tx, work, media).await?;
+        }
         refresh_word_count(&mut tx, work).await?;
         record_change(&mut tx, "work", work, "chapter-added").await?;
         let refs = EventRefs {
@@ -80,6 +94,19 @@ impl Archive {
         work: WorkId,
         chapter: i64,
         draft: &ChapterDraft,
+    ) -> Result<()> {
+        self.edit_chapter_with_media(work, chapter, draft, None)
+            .await
+    }
+
+    /// [`Archive::edit_chapter`] with the files uploaded into it, stored
+    /// together or not at all.
+    pub async fn edit_chapter_with_media(
+        &self,
+        work: WorkId,
+        chapter: i64,
+        draft: &ChapterDraft,
+        media: Option<crate::media::MediaUpload<'_>>,
     ) -> Result<()> {
         if !draft.has_content() {
             return Err(ArchiveError::rejected(
@@ -106,6 +133,9 @@ impl Archive {
         .await?;
         if updated.rows_affected() == 0 {
             return Err(ArchiveError::NoSuchChapter { work, chapter });
+        }
+        if let Some(media) = media {
+            crate::media::insert_media_in(&mut tx, work, media).await?;
         }
         refresh_word_count(&mut tx, work).await?;
         bump_version(&mut tx, work).await?;
@@ -227,17 +257,44 @@ impl Archive {
         let Some(work) = self.work(id).await? else {
             return Ok(None);
         };
-        if work.draft && !self.is_creator(id, viewer).await? && !self.is_invited(id, viewer).await?
-        {
-            return Ok(None);
+        let open = self
+            .open_to(id, (work.draft, work.restricted, work.hidden), viewer)
+            .await?;
+        Ok(open.then_some(work))
+    }
+
+    /// Whether `viewer` may see work `id` ([`Archive::work_for`]'s rule),
+    /// read from its flags alone: what a file uploaded with it asks on
+    /// every request. `false` for a work that isn't there.
+    pub async fn may_see_work(&self, id: WorkId, viewer: Viewer) -> Result<bool> {
+        let Some(row) = sqlx::query("SELECT draft, restricted, hidden FROM works WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let flag = |name: &str| -> Result<bool> { Ok(row.try_get::<i64, _>(name)? != 0) };
+        let flags = (flag("draft")?, flag("restricted")?, flag("hidden")?);
+        self.open_to(id, flags, viewer).await
+    }
+
+    async fn open_to(
+        &self,
+        id: WorkId,
+        (draft, restricted, hidden): (bool, bool, bool),
+        viewer: Viewer,
+    ) -> Result<bool> {
+        if draft && !self.is_creator(id, viewer).await? && !self.is_invited(id, viewer).await? {
+            return Ok(false);
         }
-        if work.restricted && viewer == Viewer::Guest {
-            return Ok(None);
+        if restricted && viewer == Viewer::Guest {
+            return Ok(false);
         }
-        if work.hidden && !self.sees_hidden(id, viewer).await? {
-            return Ok(None);
+        if hidden && !self.sees_hidden(id, viewer).await? {
+            return Ok(false);
         }
-        Ok(Some(work))
+        Ok(true)
     }
 }
 

@@ -135,7 +135,8 @@ impl ArchiveError {
             ArchiveError::Backup(problem) => match problem {
                 BackupProblem::NoManifest(_)
                 | BackupProblem::BadManifest { .. }
-                | BackupProblem::Changed(_) => ErrorKind::Invalid,
+                | BackupProblem::Changed(_)
+                | BackupProblem::MediaChanged(_) => ErrorKind::Invalid,
                 BackupProblem::OnPostgres
                 | BackupProblem::BackupThere(_)
                 | BackupProblem::ArchiveThere(_) => ErrorKind::Conflict,

@@ -209,10 +209,9 @@ impl Archive {
         let numbers: Vec<i64> = numbers.collect();
         let mut found = Vec::new();
         for chunk in numbers.chunks(500) {
-            let places: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
             let sql = format!(
                 "SELECT seq, entity, entity_id, kind FROM changes WHERE seq IN ({}) ORDER BY seq",
-                places.join(", ")
+                crate::placeholders(chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for number in chunk {

@@ -21,6 +21,7 @@ pub mod formatted;
 mod history;
 mod hits;
 pub mod import;
+pub mod media;
 pub mod model;
 pub mod moderation;
 pub mod notifications;
@@ -209,6 +210,14 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(text, "{byte:02x}");
     }
     text
+}
+
+/// `$1, $2, …` for an `IN` list.
+pub(crate) fn placeholders(count: usize) -> String {
+    (1..=count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn flag(value: bool) -> i64 {

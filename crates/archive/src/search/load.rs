@@ -51,14 +51,6 @@ impl IndexedWork {
     }
 }
 
-/// `$1, $2, …` for an `IN` list.
-fn placeholders(count: usize) -> String {
-    (1..=count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The words of a stored formatted field.
 fn stored_text(html: String) -> String {
     Formatted::from_stored(html).text()
@@ -97,7 +89,7 @@ impl Archive {
         for chunk in tags.chunks(500) {
             let sql = format!(
                 "SELECT DISTINCT work_id FROM work_tags WHERE tag_id IN ({})",
-                placeholders(chunk.len())
+                crate::placeholders(chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for tag in chunk {
@@ -125,7 +117,7 @@ impl Archive {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = placeholders(ids.len());
+        let list = crate::placeholders(ids.len());
         let bound = |sql: String| {
             let ids = ids.to_vec();
             async move {

@@ -18,6 +18,7 @@ async fn a_posting_stores_the_work_its_series_and_invitations_together() {
             draft: &draft,
             series: Some("  Ember Cycle "),
             co_creators: &[friend.default_pseud],
+            media: None,
         };
         let id = archive.post_as(writer.id, posting).await.unwrap();
         let work = archive.work(id).await.unwrap().unwrap();
@@ -41,6 +42,7 @@ async fn a_refused_posting_leaves_nothing() {
             draft: &draft,
             series: Some("Taken Series"),
             co_creators: &[],
+            media: None,
         };
         archive.post_as(owner.id, first).await.unwrap();
         let works = archive.count_rows(CountedTable::Works).await.unwrap();
@@ -72,6 +74,7 @@ async fn a_refused_posting_leaves_nothing() {
             pseud: other.default_pseud,
             series: Some("A New One"),
             co_creators: &[9_999_999],
+            media: None,
             ..first
         };
         assert!(matches!(
@@ -111,6 +114,7 @@ async fn an_edit_joins_a_series_with_its_change_or_not_at_all() {
                     draft: &theirs,
                     series: Some("Stranger Things Happen"),
                     co_creators: &[],
+                    media: None,
                 },
             )
             .await

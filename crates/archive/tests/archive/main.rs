@@ -10,6 +10,7 @@ mod differential;
 mod editing;
 mod feed;
 mod import;
+mod media;
 mod moderation;
 mod notifications;
 mod parsers;

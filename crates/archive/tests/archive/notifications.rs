@@ -19,6 +19,7 @@ async fn post(archive: &Archive, writer: &User, series: Option<&str>) -> WorkId 
         draft: &draft,
         series,
         co_creators: &[],
+        media: None,
     };
     archive.post_as(writer.id, posting).await.unwrap()
 }
@@ -355,6 +356,7 @@ async fn blocked_people_and_drafts_reach_no_inbox() {
             draft: &unposted,
             series: None,
             co_creators: &[],
+            media: None,
         };
         let hidden = archive.post_as(writer.id, posting).await.unwrap();
         archive
