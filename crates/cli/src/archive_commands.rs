@@ -133,6 +133,7 @@ pub fn serve(location: &Location, options: ServeOptions) -> Result<()> {
         mut settings,
     } = options;
     settings.data_dir = location.data.clone();
+    settings.media_dir = location.media_dir();
     start_log(log_format)?;
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
@@ -208,15 +209,22 @@ pub fn backup(location: &Location, dest: &std::path::Path) -> Result<()> {
         anyhow::bail!(
             "quire backup copies the embedded SQLite archive; a PostgreSQL archive is backed up \
              with PostgreSQL's own tool:\n  pg_dump --format=custom --file {}/quire.pgdump '{url}'\n\
-             and restored with pg_restore --dbname '<empty database URL>' {}/quire.pgdump",
+             and restored with pg_restore --dbname '<empty database URL>' {}/quire.pgdump\n\
+             (copy the uploads in {} beside it: cp -a {} {}/media)",
             dest.display(),
+            dest.display(),
+            location.media_dir().display(),
+            location.media_dir().display(),
             dest.display()
         );
     }
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
         let manifest = archive
-            .backup_to(dest)
+            .backup_to(
+                dest,
+                &quire_archive::media::MediaStore::new(location.media_dir()),
+            )
             .await
             .with_context(|| format!("cannot back up into {}", dest.display()))?;
         archive.close().await;

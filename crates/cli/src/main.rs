@@ -21,6 +21,26 @@ pub struct Location {
     /// A PostgreSQL URL (postgres://…) instead of the embedded archive.
     #[arg(long, global = true, env = "QUIRE_DATABASE")]
     database: Option<String>,
+    /// Where uploaded pictures and recordings are kept (default: `media`
+    /// under the data directory). Servers sharing one PostgreSQL database
+    /// must share this directory too (a network filesystem): each serves
+    /// uploads from it.
+    #[arg(
+        long = "media-dir",
+        global = true,
+        env = "QUIRE_MEDIA_DIR",
+        value_name = "DIR"
+    )]
+    media_dir: Option<PathBuf>,
+}
+
+impl Location {
+    /// The directory uploads are kept in.
+    fn media_dir(&self) -> PathBuf {
+        self.media_dir
+            .clone()
+            .unwrap_or_else(|| self.data.join(quire_archive::backup::MEDIA_DIR))
+    }
 }
 
 #[derive(Parser)]
@@ -48,6 +68,9 @@ struct Cli {
     embed_hosts: Vec<String>,
 }
 
+// One command is parsed once per run: `serve`'s settings being larger than
+// the other variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Read a story and report what quire sees: paragraphs, scene breaks,

@@ -120,6 +120,11 @@ impl Site {
         site
     }
 
+    /// The address the site listens on (`127.0.0.1:port`).
+    pub fn address(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
     /// The site's data directory.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._dir.path().to_path_buf()
@@ -270,6 +275,16 @@ pub struct Client {
 }
 
 impl Client {
+    /// The cookies the client holds, as a `Cookie` header carries them:
+    /// for a request made by hand on a raw connection.
+    pub fn cookie_header(&self) -> String {
+        let jar = self.agent.cookie_jar_lock();
+        jar.iter()
+            .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The same browser, seen as coming from `address` through a proxy the
     /// site trusts.
     pub fn behind_proxy_as(mut self, address: &str) -> Client {
@@ -407,6 +422,43 @@ impl Client {
             request
                 .send_form(form.iter().copied())
                 .expect("the site answers"),
+        )
+    }
+
+    /// A form with files, as a browser sends one (`multipart/form-data`):
+    /// each file as (field, file name, bytes).
+    pub fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----quire-test-boundary-7f3a9c";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     content-type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.post_bytes(
+            path,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
         )
     }
 

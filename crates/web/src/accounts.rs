@@ -433,7 +433,9 @@ pub async fn delete_account(
         )
         .await;
     }
+    let uploads = app.archive.media_of_user(user.id).await?;
     app.archive.delete_user(user.id, works).await?;
+    crate::media_files::forget_files(&app, &uploads).await;
     Ok((jar.remove(expired(SESSION_COOKIE)), Redirect::to("/")).into_response())
 }
 

@@ -12,6 +12,7 @@ use crate::detected::Suggestion;
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
 use crate::posting::WorkForm;
+use crate::uploads::{PostedForm, Upload};
 use crate::visitor::Visitor;
 use crate::work_input::{preview_of, Preview};
 use crate::work_input::{ChapterInput, WorkInput};
@@ -168,7 +169,7 @@ pub async fn delete(
             "Tick the box to confirm the deletion.".into(),
         ));
     }
-    app.archive.delete_work(work.id).await?;
+    crate::media_files::delete_work(&app, work.id).await?;
     app.downloads.forget_work(work.id);
     Ok(Redirect::to(&format!(
         "/users/{}/works",
@@ -329,16 +330,16 @@ pub async fn add_chapter(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     Path(id): Path<String>,
-    form: FormData,
+    posted: PostedForm,
 ) -> Result<Response, PageError> {
-    visitor.check_csrf(form.get("csrf"))?;
+    visitor.check_csrf(posted.form.get("csrf"))?;
     let (work, _) = own_work(&app, &visitor, &id).await?;
     save_chapter(
         &app,
         &visitor,
         &work,
         ChapterTarget::new_chapter(&work),
-        form,
+        posted,
     )
     .await
 }
@@ -379,12 +380,12 @@ pub async fn edit_chapter(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
     Path((id, position)): Path<(String, String)>,
-    form: FormData,
+    posted: PostedForm,
 ) -> Result<Response, PageError> {
-    visitor.check_csrf(form.get("csrf"))?;
+    visitor.check_csrf(posted.form.get("csrf"))?;
     let (work, _) = own_work(&app, &visitor, &id).await?;
     let (target, _) = ChapterTarget::existing(&work, &position)?;
-    save_chapter(&app, &visitor, &work, target, form).await
+    save_chapter(&app, &visitor, &work, target, posted).await
 }
 
 /// Previews, adds or saves the chapter a form describes; a refusal comes
@@ -394,13 +395,20 @@ async fn save_chapter(
     visitor: &Visitor,
     work: &Work,
     target: ChapterTarget,
-    form: FormData,
+    PostedForm { form, files }: PostedForm,
 ) -> Result<Response, PageError> {
     let refused = |form: FormData, error: String| -> Result<Response, PageError> {
         let status = axum::http::StatusCode::BAD_REQUEST;
         Ok((status, render(&target.page(visitor, form, Some(error)))?).into_response())
     };
-    let chapter = match ChapterInput::from_form(&form).draft() {
+    let uploads = match crate::uploads::prepare_uploads(app, &form, files).await {
+        Ok(uploads) => uploads,
+        Err(PageError::Refused(error)) => return refused(form, error),
+        Err(other) => return Err(other),
+    };
+    let mut input = ChapterInput::from_form(&form);
+    input.uploads = Upload::placed(&uploads);
+    let chapter = match input.draft() {
         Ok(chapter) => chapter,
         Err(error) => return refused(form, error),
     };
@@ -409,13 +417,26 @@ async fn save_chapter(
         page.preview = Some(preview_of(&chapter));
         return render(&page);
     }
+    let user = visitor.active_member(format!("/works/{}", work.id))?.id;
+    if let Err(error) = crate::uploads::keep_files(app, user, &uploads).await {
+        return match error {
+            PageError::Refused(message) => refused(form, message),
+            other => Err(other),
+        };
+    }
+    let rows = Upload::rows(&uploads);
+    let media = crate::uploads::media_upload(app, user, &rows);
     let saved = match target.editing {
         Some((id, position)) => app
             .archive
-            .edit_chapter(work.id, id, &chapter)
+            .edit_chapter_with_media(work.id, id, &chapter, media)
             .await
             .map(|()| (position, "chapter-edited")),
-        None => match app.archive.add_chapter(work.id, &chapter).await {
+        None => match app
+            .archive
+            .add_chapter_with_media(work.id, &chapter, media)
+            .await
+        {
             // Its place is read back: another chapter may have been added
             // to the work since this page loaded it.
             Ok(added) => Ok((position_of(app, work.id, added).await?, "chapter")),

@@ -33,6 +33,21 @@ impl FormData {
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+
+    /// A form's fields as they arrived. Control characters are not text
+    /// (the archive's one rule): a form's are dropped as it arrives, so a
+    /// stray one pasted into a field costs the writer nothing.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(
+            pairs
+                .into_iter()
+                .map(|(name, value)| match quire_text::without_controls(&value) {
+                    std::borrow::Cow::Borrowed(_) => (name, value),
+                    std::borrow::Cow::Owned(clean) => (name, clean),
+                })
+                .collect(),
+        )
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormData {
@@ -40,18 +55,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Form::<Vec<(String, String)>>::from_request(request, state).await {
-            // Control characters are not text (the archive's one rule):
-            // a form's are dropped as it arrives, so a stray one pasted
-            // into a field costs the writer nothing.
-            Ok(Form(pairs)) => Ok(FormData(
-                pairs
-                    .into_iter()
-                    .map(|(name, value)| match quire_text::without_controls(&value) {
-                        std::borrow::Cow::Borrowed(_) => (name, value),
-                        std::borrow::Cow::Owned(clean) => (name, clean),
-                    })
-                    .collect(),
-            )),
+            Ok(Form(pairs)) => Ok(FormData::from_pairs(pairs)),
             Err(err) if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(PageError::TooLarge)
             }

@@ -20,6 +20,7 @@ mod inbox;
 mod keeping_away;
 mod listing;
 pub mod mail;
+mod media_files;
 mod metrics;
 mod moderation;
 mod opds;
@@ -36,6 +37,7 @@ mod settings;
 mod signing;
 mod site_settings;
 mod tags;
+mod uploads;
 mod visitor;
 mod work_input;
 
@@ -94,6 +96,11 @@ struct Shared {
     /// The OpenAPI document, as served.
     api_document: Arc<str>,
     mailer: Arc<mail::Mailer>,
+    /// Where uploads are kept, and what one may be.
+    media: quire_archive::media::MediaStore,
+    media_limits: quire_archive::media::MediaLimits,
+    upload_timeout: std::time::Duration,
+    request_timeout: std::time::Duration,
 }
 
 /// Why the site could not start, or did not stop cleanly.
@@ -394,6 +401,8 @@ page_table! {
     "/preferences/block" => post(keeping_away::block_by_login);
     "/api" => get(api::reference_page);
     "/static/{file}" => get(assets::file);
+    "/media/{id}/{name}" => get(media_files::original);
+    "/media/{id}/{size}/{name}" => get(media_files::sized);
 }
 
 /// Every (method, path) the site answers: its pages, the JSON API (as its
@@ -467,6 +476,10 @@ async fn site(
         api_limits: api::ApiLimits::new(settings.api_requests_per_minute),
         api_document: api::document_json(&api_document),
         mailer,
+        media: quire_archive::media::MediaStore::new(settings.media_dir.clone()),
+        media_limits: settings.uploads.media_limits(),
+        upload_timeout: settings.uploads.timeout,
+        request_timeout: settings.request_timeout,
         metrics: Arc::new(metrics::Metrics::new(
             Arc::clone(&pages),
             filled_chapters,
@@ -477,6 +490,7 @@ async fn site(
     app.hits.spawn_flusher(app.archive.clone());
     app.pages.spawn_follower(app.archive.clone());
     app.downloads.spawn_sweeper(app.archive.clone());
+    media_files::spawn_sweeper(app.clone());
     let pages = page_routes()
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -504,16 +518,17 @@ async fn site(
         // Every body is read whole before a handler sees it: this bounds
         // what one request can make the server hold.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
             pages::refuse_declared_large_bodies,
         ))
         .layer(axum::middleware::from_fn(pages::refuse_undecodable_paths))
         .layer(axum::middleware::from_fn(pages::close_after_a_refused_body))
         // A stuck request gives way instead of holding its connection
         // and memory for good; a slow upload counts too.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            settings.request_timeout,
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            uploads::request_deadline,
         ))
         // Everything but pages (feeds, the API, downloads) is compressed
         // per answer; pages are compressed around their form token by
@@ -525,6 +540,9 @@ async fn site(
                 .compress_when(
                     DefaultPredicate::new()
                         .and(NotForContentType::const_new("application/epub+zip"))
+                        // Recordings are compressed already, and ranges
+                        // of them must be the file's own bytes.
+                        .and(NotForContentType::const_new("audio/"))
                         .and(NotForContentType::const_new("text/html")),
                 ),
         )

@@ -49,6 +49,42 @@ struct NavEntry {
 struct WorkEntry {
     work: WorkSummary,
     base: String,
+    /// Recordings uploaded with it (a podfic), each offered as the file
+    /// itself: (address, media type, name).
+    recordings: Vec<(String, &'static str, String)>,
+}
+
+/// The entries of `works`, each with its uploaded recordings.
+async fn work_entries(
+    app: &App,
+    base: &str,
+    works: Vec<WorkSummary>,
+) -> Result<Vec<WorkEntry>, PageError> {
+    let ids: Vec<quire_archive::WorkId> = works.iter().map(|w| w.id).collect();
+    let mut media = app.archive.media_of_works(&ids).await?;
+    Ok(works
+        .into_iter()
+        .map(|work| {
+            let recordings = media
+                .remove(&work.id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| m.kind() == quire_archive::media::MediaKind::Audio)
+                .map(|m| {
+                    (
+                        format!("{base}{}?download=1", m.address()),
+                        m.format.mime(),
+                        m.name,
+                    )
+                })
+                .collect();
+            WorkEntry {
+                work,
+                base: base.to_string(),
+                recordings,
+            }
+        })
+        .collect())
 }
 
 impl WorkEntry {
@@ -564,15 +600,10 @@ async fn works_feed(
         Err(err) => return PageError::from(err).into_response(),
     };
     let base = app.downloads.public_url().to_string();
-    let works = results
-        .works
-        .iter()
-        .cloned()
-        .map(|work| WorkEntry {
-            work,
-            base: base.clone(),
-        })
-        .collect();
+    let works = match work_entries(app, &base, results.works.clone()).await {
+        Ok(works) => works,
+        Err(err) => return err.into_response(),
+    };
     let feed = Feed {
         id: format!("urn:quire:opds:{id}:{page}"),
         title,
@@ -847,15 +878,16 @@ async fn shelf(app: &App, visitor: &Visitor, headers: &HeaderMap, shelf: Shelf) 
     };
     let base = app.downloads.public_url().to_string();
     // In the shelf's order; works gone from view are left out.
-    let works = ids
+    let shelved = ids
         .iter()
         .filter_map(|id| loaded.iter().find(|w| w.id == *id))
         .filter(|w| w.listed())
-        .map(|w| WorkEntry {
-            work: WorkSummary::of(w),
-            base: base.clone(),
-        })
+        .map(WorkSummary::of)
         .collect();
+    let works = match work_entries(app, &base, shelved).await {
+        Ok(works) => works,
+        Err(err) => return err.into_response(),
+    };
     let (id, title) = match shelf {
         Shelf::Bookmarks => ("bookmarks", "Your bookmarks"),
         Shelf::Subscriptions => ("subscriptions", "Your subscriptions"),

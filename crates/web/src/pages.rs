@@ -62,6 +62,9 @@ pub enum PageError {
     Suspended,
     #[error("That is more than the archive takes in one form (8 MB). A work that long can be posted a chapter at a time.")]
     TooLarge,
+    /// An upload past the archive's limits, in words that name it.
+    #[error("{0}")]
+    UploadTooLarge(String),
     #[error("That form couldn't be read: {0}")]
     BadForm(String),
     #[error("Too many tries. Please wait a minute and try again.")]
@@ -94,7 +97,7 @@ impl PageError {
             PageError::Moved(_) => StatusCode::MOVED_PERMANENTLY,
             PageError::BadForm(_) | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::TooManyTries | PageError::TooManyComments => StatusCode::TOO_MANY_REQUESTS,
-            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::TooLarge | PageError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::OutOfSpace => StatusCode::INSUFFICIENT_STORAGE,
             PageError::Search(SearchError::NotReady) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Search(SearchError::BadParameter { .. }) => StatusCode::BAD_REQUEST,
@@ -112,7 +115,7 @@ impl PageError {
             PageError::Moved(_) => "Moved",
             PageError::TooManyTries => "Too many tries",
             PageError::TooManyComments => "Slow down a little",
-            PageError::TooLarge => "Too much at once",
+            PageError::TooLarge | PageError::UploadTooLarge(_) => "Too much at once",
             PageError::OutOfSpace => "Not saved: the archive's disk is full",
             PageError::Suspended => "Your account is suspended",
             PageError::BadForm(_) | PageError::Refused(_) => "That didn't work",
@@ -216,9 +219,19 @@ fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
 /// A body whose Content-Length is over the limit is refused before any of
 /// it is read; one that only turns out too long while being read is
 /// refused by the body limit (also a 413, through [`PageError::TooLarge`]).
-pub async fn refuse_declared_large_bodies(request: Request, next: Next) -> Response {
+/// A form with uploads may be as large as its files allow.
+pub async fn refuse_declared_large_bodies(
+    axum::extract::State(app): axum::extract::State<crate::App>,
+    request: Request,
+    next: Next,
+) -> Response {
     let declared = declared_length(request.headers());
-    if declared.is_some_and(|bytes| bytes > crate::MAX_BODY_BYTES as u64) {
+    let limit = if crate::uploads::is_multipart(request.headers()) {
+        crate::uploads::upload_body_limit(&app)
+    } else {
+        crate::MAX_BODY_BYTES as u64
+    };
+    if declared.is_some_and(|bytes| bytes > limit) {
         if request.uri().path().starts_with("/api/") {
             return crate::api::problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -353,10 +366,11 @@ pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "same-origin");
     set("x-frame-options", "DENY");
-    headers.insert(
-        axum::http::header::CONTENT_SECURITY_POLICY,
-        CONTENT_SECURITY_POLICY.clone(),
-    );
+    // An answer that brings its own (an uploaded file's, stricter than a
+    // page's) keeps it.
+    headers
+        .entry(axum::http::header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| CONTENT_SECURITY_POLICY.clone());
 }
 
 pub use quire_text::count::thousands;

@@ -10,6 +10,7 @@ use quire_archive::PseudId;
 
 use crate::form::FormData;
 use crate::pages::{render, Layout, PageError};
+use crate::uploads::{PostedForm, Upload};
 use crate::visitor::Visitor;
 use crate::work_input::{chapter_of, preview_of, Preview};
 use crate::App;
@@ -105,7 +106,7 @@ pub async fn new_work(
 pub async fn post_work(
     State(app): State<App>,
     Extension(visitor): Extension<Visitor>,
-    form: FormData,
+    PostedForm { form, files }: PostedForm,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(form.get("csrf"))?;
     let user = author(&visitor)?;
@@ -124,10 +125,17 @@ pub async fn post_work(
         error,
         preview,
     };
-    match crate::work_input::new_work(
-        &crate::work_input::WorkInput::from_form(&form),
-        &crate::work_input::ChapterInput::from_form(&form),
-    ) {
+    let uploads = match crate::uploads::prepare_uploads(&app, &form, files).await {
+        Ok(uploads) => uploads,
+        Err(PageError::Refused(error)) => {
+            let status = axum::http::StatusCode::BAD_REQUEST;
+            return Ok((status, render(&page(form, Some(error), None))?).into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    let mut chapter = crate::work_input::ChapterInput::from_form(&form);
+    chapter.uploads = Upload::placed(&uploads);
+    match crate::work_input::new_work(&crate::work_input::WorkInput::from_form(&form), &chapter) {
         Err(error) => {
             // Show what quire made of the text even when a field is missing.
             let chapter = crate::work_input::ChapterInput::from_form(&form);
@@ -153,11 +161,19 @@ pub async fn post_work(
                     Err(error) => return refused(form, error),
                 };
             let series = form.text("series");
+            if let Err(error) = crate::uploads::keep_files(&app, user.id, &uploads).await {
+                return match error {
+                    PageError::Refused(message) => refused(form, message),
+                    other => Err(other),
+                };
+            }
+            let rows = Upload::rows(&uploads);
             let posting = quire_archive::Posting {
                 pseud: posting_as,
                 draft: &draft,
                 series: Some(&series),
                 co_creators: &co_creators,
+                media: crate::uploads::media_upload(&app, user.id, &rows),
             };
             match app.archive.post_as(user.id, posting).await {
                 Ok(id) => Ok(Redirect::to(&format!("/works/{id}?done=posted")).into_response()),

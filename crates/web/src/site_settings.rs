@@ -11,6 +11,10 @@ const PAGE_CACHE_MB: u64 = 64;
 const COMMENTS_PER_MINUTE: u32 = 10;
 const API_REQUESTS_PER_MINUTE: u32 = 300;
 const REQUEST_TIMEOUT_SECONDS: &str = "60";
+const UPLOAD_PICTURE_MB: u64 = 10;
+const UPLOAD_RECORDING_MB: u64 = 200;
+const UPLOAD_ACCOUNT_MB: u64 = 1024;
+const UPLOAD_TIMEOUT_SECONDS: &str = "900";
 const HEADER_TIMEOUT_SECONDS: &str = "10";
 const CONNECTIONS_PER_ADDRESS: usize = 64;
 const DOWNLOAD_WAIT_SECONDS: &str = "5";
@@ -120,13 +124,57 @@ pub struct Settings {
     pub connections: crate::ConnectionLimits,
     #[command(flatten)]
     pub mail: crate::mail::MailSettings,
+    /// Where uploaded pictures and recordings are kept: `--media-dir`,
+    /// which every command shares.
+    #[arg(skip)]
+    pub media_dir: PathBuf,
+    #[command(flatten)]
+    pub uploads: UploadLimits,
+}
+
+/// What writers may upload, in MiB.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct UploadLimits {
+    /// The largest picture one upload may be, in MiB.
+    #[arg(long = "upload-picture-mb", env = "QUIRE_UPLOAD_PICTURE_MB", default_value_t = UPLOAD_PICTURE_MB, value_name = "MIB")]
+    pub picture_mb: u64,
+    /// The largest recording (a podfic) one upload may be, in MiB.
+    #[arg(long = "upload-recording-mb", env = "QUIRE_UPLOAD_RECORDING_MB", default_value_t = UPLOAD_RECORDING_MB, value_name = "MIB")]
+    pub recording_mb: u64,
+    /// What one account's uploads may hold together, in MiB.
+    #[arg(long = "upload-account-mb", env = "QUIRE_UPLOAD_ACCOUNT_MB", default_value_t = UPLOAD_ACCOUNT_MB, value_name = "MIB")]
+    pub account_mb: u64,
+    /// Seconds a request carrying uploads may take, body included
+    /// (a long podfic on a slow connection).
+    #[arg(long = "upload-timeout", env = "QUIRE_UPLOAD_TIMEOUT", default_value = UPLOAD_TIMEOUT_SECONDS, value_parser = seconds, value_name = "SECONDS")]
+    pub timeout: Duration,
+}
+
+impl UploadLimits {
+    pub fn media_limits(&self) -> quire_archive::media::MediaLimits {
+        const MIB: u64 = 1024 * 1024;
+        quire_archive::media::MediaLimits {
+            image_bytes: self.picture_mb.saturating_mul(MIB),
+            audio_bytes: self.recording_mb.saturating_mul(MIB),
+            account_bytes: self.account_mb.saturating_mul(MIB),
+            ..quire_archive::media::MediaLimits::default()
+        }
+    }
 }
 
 impl Settings {
     /// The defaults, with the site's data under `data_dir`.
     pub fn new(data_dir: impl Into<PathBuf>) -> Settings {
+        let data_dir = data_dir.into();
         Settings {
-            data_dir: data_dir.into(),
+            media_dir: data_dir.join("media"),
+            uploads: UploadLimits {
+                picture_mb: UPLOAD_PICTURE_MB,
+                recording_mb: UPLOAD_RECORDING_MB,
+                account_mb: UPLOAD_ACCOUNT_MB,
+                timeout: seconds(UPLOAD_TIMEOUT_SECONDS).expect("a default in seconds"),
+            },
+            data_dir,
             public_url: PublicUrl::default(),
             page_cache_mb: PAGE_CACHE_MB,
             trusted_proxies: Vec::new(),
@@ -201,6 +249,22 @@ mod tests {
             (
                 "QUIRE_REQUEST_TIMEOUT",
                 parsed.settings.request_timeout == made.request_timeout,
+            ),
+            (
+                "QUIRE_UPLOAD_PICTURE_MB",
+                parsed.settings.uploads.picture_mb == made.uploads.picture_mb,
+            ),
+            (
+                "QUIRE_UPLOAD_RECORDING_MB",
+                parsed.settings.uploads.recording_mb == made.uploads.recording_mb,
+            ),
+            (
+                "QUIRE_UPLOAD_ACCOUNT_MB",
+                parsed.settings.uploads.account_mb == made.uploads.account_mb,
+            ),
+            (
+                "QUIRE_UPLOAD_TIMEOUT",
+                parsed.settings.uploads.timeout == made.uploads.timeout,
             ),
             (
                 "QUIRE_DOWNLOAD_WAIT",

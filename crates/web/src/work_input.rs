@@ -143,6 +143,8 @@ pub struct ChapterInput {
     pub summary: String,
     pub notes_start: String,
     pub notes_end: String,
+    /// Files uploaded with it, placed in its HTML as it is read.
+    pub uploads: Vec<crate::uploads::PlacedUpload>,
 }
 
 impl ChapterInput {
@@ -156,12 +158,18 @@ impl ChapterInput {
             summary: form.text("chapter_summary"),
             notes_start: form.text("chapter_notes_start"),
             notes_end: form.text("chapter_notes_end"),
+            uploads: Vec::new(),
         }
+    }
+
+    /// Nothing to read: no text and no uploads.
+    fn is_empty(&self) -> bool {
+        self.body.trim().is_empty() && self.uploads.is_empty()
     }
 
     /// The chapter, read by the text pipeline, or what to put right.
     pub fn draft(&self) -> Result<ChapterDraft, String> {
-        if self.body.trim().is_empty() {
+        if self.is_empty() {
             return Err("The chapter needs some text.".to_string());
         }
         let chapter = self.read();
@@ -179,6 +187,12 @@ impl ChapterInput {
 
     fn read(&self) -> ChapterDraft {
         let mut chapter = chapter_of(self.format, &self.body, self.mojibake());
+        if !self.uploads.is_empty() {
+            chapter.html = quire_archive::sanitize::sanitize(&crate::uploads::place_uploads(
+                &chapter.html,
+                &self.uploads,
+            ));
+        }
         chapter.title = self.title.trim().to_string();
         chapter.summary = Formatted::from_html(&self.summary);
         chapter.notes_start = Formatted::from_html(&self.notes_start);
@@ -204,7 +218,7 @@ fn described(chapter: &ChapterDraft) -> Result<(), String> {
 /// A new work of one chapter, checked as the archive will check it, with
 /// the preview the posting page shows; or the first thing to put right.
 pub fn new_work(work: &WorkInput, chapter: &ChapterInput) -> Result<(WorkDraft, Preview), String> {
-    if chapter.body.trim().is_empty() {
+    if chapter.is_empty() {
         return Err("The work needs some text: paste or write it in the chapter text box.".into());
     }
     let chapter = chapter.read();

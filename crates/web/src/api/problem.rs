@@ -126,7 +126,9 @@ impl From<PageError> for ApiError {
             PageError::ExpiredForm => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
             PageError::Suspended => ApiError::new(StatusCode::FORBIDDEN, "suspended", detail),
             PageError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
-            PageError::TooLarge => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", detail),
+            PageError::TooLarge | PageError::UploadTooLarge(_) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", detail)
+            }
             PageError::BadForm(_) => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", detail),
             PageError::TooManyTries | PageError::TooManyComments => {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail)

@@ -200,6 +200,7 @@ pub(crate) async fn post_work(
         summary: String::new(),
         notes_start: String::new(),
         notes_end: String::new(),
+        uploads: Vec::new(),
     };
     let (draft, _) = new_work(&input, &chapter).map_err(ApiError::invalid)?;
     let posting_as = match &new.pseud {
@@ -224,6 +225,7 @@ pub(crate) async fn post_work(
         draft: &draft,
         series: Some(&input.series),
         co_creators: &[],
+        media: None,
     };
     let id = app.archive.post_as(user.id, posting).await?;
     work_answer(&app, &caller, id, StatusCode::CREATED).await
@@ -283,7 +285,7 @@ pub(crate) async fn delete_work(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let work = own_work(&app, &caller, &id).await?;
-    app.archive.delete_work(work.id).await?;
+    crate::media_files::delete_work(&app, work.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -326,6 +328,7 @@ impl ChapterIn {
             summary: self.summary.clone(),
             notes_start: self.notes_start.clone(),
             notes_end: self.notes_end.clone(),
+            uploads: Vec::new(),
         }
         .draft()
         .map_err(ApiError::invalid)

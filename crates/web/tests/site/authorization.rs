@@ -126,6 +126,8 @@ struct Target {
     author: String,
     /// An account the admin route may suspend.
     bystander: String,
+    /// A picture uploaded with the work, by its id.
+    media: String,
 }
 
 static NAMES: AtomicUsize = AtomicUsize::new(0);
@@ -320,10 +322,37 @@ fn target(
                 .await
                 .expect("the other member is invited");
         }
+        // A picture uploaded into its first chapter.
+        let store = quire_archive::media::MediaStore::new(site.data_dir().join("media"));
+        let upload = site.data_dir().join(format!("{work}.png"));
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 20))
+            .write_to(&mut png, image::ImageFormat::Png)
+            .expect("a picture");
+        std::fs::write(&upload, png.into_inner()).expect("written");
+        let prepared = quire_archive::media::prepare(&upload, "art.png", &Default::default())
+            .expect("a picture");
+        store.keep(&prepared).expect("kept");
+        let media = quire_archive::media::new_media_id();
+        let rows = vec![prepared.row(media.clone(), "A grey field".into())];
+        archive
+            .edit_chapter_with_media(
+                work,
+                chapters[0],
+                &draft_of(&title, kind).chapters[0],
+                Some(quire_archive::media::MediaUpload {
+                    owner: creators[0].1,
+                    account_limit: u64::MAX,
+                    media: &rows,
+                }),
+            )
+            .await
+            .expect("the picture is kept with the work");
         if kind == "hidden" {
             archive.set_work_hidden(work, true).await.expect("hidden");
         }
         Target {
+            media,
             work,
             title,
             chapters,
@@ -339,7 +368,9 @@ fn target(
 
 /// The path with the target's ids in place of the router's names.
 fn path_for(pattern: &str, target: &Target) -> Option<String> {
-    let id = if pattern.starts_with("/works/")
+    let id = if pattern.starts_with("/media/") {
+        target.media.clone()
+    } else if pattern.starts_with("/works/")
         || pattern.starts_with("/admin/works/")
         || pattern.starts_with("/api/v1/works/")
     {
@@ -381,6 +412,8 @@ fn path_for(pattern: &str, target: &Target) -> Option<String> {
             .replace("{position}", "1")
             .replace("{tag}", &TAG.replace(' ', "%20"))
             .replace("{file}", "quire.css")
+            .replace("{size}", "w320")
+            .replace("{name}", "art.png")
             .replace("{pseud}", &target.author)
             .replace("{kind}", "freeform")
             .replace("{user}", "1")

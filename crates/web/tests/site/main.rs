@@ -24,5 +24,6 @@ mod reading_lists;
 mod series;
 mod serving;
 mod tags;
+mod uploads;
 
 use quire_testkit::site as harness;
