@@ -42,6 +42,8 @@ pub(crate) struct Book {
     pub byline: String,
     pub pages: Vec<Page>,
     pub toc: Vec<TocEntry>,
+    /// The archive's own pictures the pages show: (file, media type, bytes).
+    pub images: Vec<(String, &'static str, Vec<u8>)>,
 }
 
 pub(crate) struct Page {
@@ -181,6 +183,11 @@ pub(crate) fn work_book(work: &Work, options: &Options) -> Book {
         byline: view.byline(),
         pages,
         toc,
+        images: options
+            .packed_pictures()
+            .into_iter()
+            .map(|(file, picture)| (file, picture.media_type, picture.bytes.clone()))
+            .collect(),
     }
 }
 
@@ -289,6 +296,9 @@ pub(crate) fn series_book(
         byline,
         pages,
         toc,
+        // A series' book gives its pictures' alt text, as its works'
+        // downloads did before uploads.
+        images: Vec::new(),
     })
 }
 
@@ -452,6 +462,12 @@ fn opf(book: &Book) -> String {
          <item id=\"cover-image\" href=\"cover.svg\" media-type=\"image/svg+xml\" properties=\"cover-image\"/>\n\
          <item id=\"cover\" href=\"cover.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
     );
+    for (i, (file, media_type, _)) in book.images.iter().enumerate() {
+        manifest.push_str(&format!(
+            "<item id=\"img{i}\" href=\"{}\" media-type=\"{media_type}\"/>\n",
+            attr(file)
+        ));
+    }
     let mut spine = String::from("<itemref idref=\"cover\"/>\n");
     for (i, page) in book.pages.iter().enumerate() {
         manifest.push_str(&format!(
@@ -520,6 +536,9 @@ pub(crate) fn pack(book: &Book) -> Result<Vec<u8>, ExportError> {
         &format!("{ROOT}/cover.xhtml"),
         xhtml_document(&book.title, &book.language, &cover_page, Some("cover")).as_bytes(),
     )?;
+    for (file, _, bytes) in &book.images {
+        add(&format!("{ROOT}/{file}"), bytes)?;
+    }
     for page in &book.pages {
         add(
             &format!("{ROOT}/{}", page.file),

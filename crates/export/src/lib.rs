@@ -150,6 +150,32 @@ pub struct Options {
     base: url::Url,
     fill: FillProfile,
     paper: Paper,
+    pictures: std::sync::Arc<[Picture]>,
+    carrying: Carrying,
+}
+
+/// A picture the archive keeps (an upload), to carry inside a download in
+/// place of its alt text.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// Its address as chapter HTML names it (`/media/…`).
+    pub address: String,
+    /// `image/png` or `image/jpeg`.
+    pub media_type: &'static str,
+    /// `png` or `jpg`.
+    pub extension: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// How a download carries the archive's own pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Carrying {
+    /// Not at all: their alt text stands in (text, PDF).
+    AltText,
+    /// As files of the book (EPUB).
+    Packed,
+    /// Inside the page, as `data:` addresses (the one-file HTML).
+    Inline,
 }
 
 impl Options {
@@ -168,9 +194,72 @@ impl Options {
             base,
             fill: FillProfile::new(),
             paper: Paper::default(),
+            pictures: std::sync::Arc::new([]),
+            carrying: Carrying::AltText,
         })
     }
 
+    /// The archive's own pictures the work's chapters show: EPUB and HTML
+    /// downloads carry them; the others give their alt text.
+    pub fn with_pictures(mut self, pictures: Vec<Picture>) -> Options {
+        self.pictures = pictures.into();
+        self
+    }
+
+    fn carrying(&self, carrying: Carrying) -> Options {
+        Options {
+            carrying,
+            ..self.clone()
+        }
+    }
+
+    /// The pictures an EPUB packs, with the file each is packed as.
+    pub(crate) fn packed_pictures(&self) -> Vec<(String, &Picture)> {
+        if self.carrying != Carrying::Packed {
+            return Vec::new();
+        }
+        self.pictures
+            .iter()
+            .enumerate()
+            .map(|(i, picture)| (format!("images/p{i}.{}", picture.extension), picture))
+            .collect()
+    }
+}
+
+impl xhtml::ArchiveFiles for Options {
+    /// What an `<img>` of the archive's own at `address` shows in this
+    /// download, if it shows it at all.
+    fn picture_src(&self, address: &str) -> Option<String> {
+        if self.carrying == Carrying::AltText {
+            return None;
+        }
+        let (index, picture) = self
+            .pictures
+            .iter()
+            .enumerate()
+            .find(|(_, picture)| picture.address == address)?;
+        Some(match self.carrying {
+            Carrying::Packed => format!("images/p{index}.{}", picture.extension),
+            _ => {
+                use base64::Engine;
+                format!(
+                    "data:{};base64,{}",
+                    picture.media_type,
+                    base64::engine::general_purpose::STANDARD.encode(&picture.bytes)
+                )
+            }
+        })
+    }
+
+    /// Uploads live at `/media/…` under the archive's address.
+    fn file_link(&self, address: &str) -> Option<String> {
+        let path = address.strip_prefix("/media/")?;
+        let base = self.base.as_str().trim_end_matches('/');
+        Some(format!("{base}/media/{path}"))
+    }
+}
+
+impl Options {
     /// Fills reader-insert placeholders (`Y/N`, `E/C`…) with this
     /// reader's values; codes it lacks stay as written.
     pub fn with_fill(mut self, fill: FillProfile) -> Options {
@@ -235,7 +324,7 @@ impl Options {
 
 /// The work as an EPUB 3 book.
 pub fn epub(work: &Work, options: &Options) -> Result<Vec<u8>, ExportError> {
-    epub::pack(&epub::work_book(work, options))
+    epub::pack(&epub::work_book(work, &options.carrying(Carrying::Packed)))
 }
 
 /// Every work of series `series` in one EPUB, in series order (by each
@@ -246,7 +335,8 @@ pub fn series_epub(series: i64, works: &[Work], options: &Options) -> Result<Vec
 
 /// The work as one self-contained HTML file.
 pub fn html(work: &Work, options: &Options) -> Vec<u8> {
-    quire_text::without_controls(&html::document(work, options))
+    let options = options.carrying(Carrying::Inline);
+    quire_text::without_controls(&html::document(work, &options))
         .into_owned()
         .into_bytes()
 }

@@ -72,7 +72,7 @@ impl WorkView<'_> {
                 summary: filled_text(&chapter.summary),
                 notes_start: filled_text(&chapter.notes_start),
                 notes_end: filled_text(&chapter.notes_end),
-                body: xhtml::convert(&chapter.html, fill),
+                body: xhtml::convert_with(&chapter.html, fill, options),
             })
             .collect();
         WorkView {

@@ -71,6 +71,34 @@ pub fn to_xhtml(html: &str, fill: &FillProfile) -> String {
 /// Author HTML as a tree that is valid where flow content may stand (a
 /// `div`, a `body`).
 pub fn convert(html: &str, fill: &FillProfile) -> Vec<Node> {
+    convert_with(html, fill, &NoFiles)
+}
+
+/// The archive's own files (uploads) as a download carries them.
+pub(crate) trait ArchiveFiles {
+    /// Where the picture at `address` is in this download, if it is in it.
+    fn picture_src(&self, address: &str) -> Option<String>;
+    /// A full link to the file at `address` (a podfic), if it is the
+    /// archive's.
+    fn file_link(&self, address: &str) -> Option<String>;
+}
+
+/// No files of the archive's: pictures leave their alt text.
+struct NoFiles;
+
+impl ArchiveFiles for NoFiles {
+    fn picture_src(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn file_link(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// [`convert`], showing each of the archive's own pictures `files` carries
+/// where it says (in the book, or inline), and linking its recordings;
+/// any other picture leaves its alt text.
+pub(crate) fn convert_with(html: &str, fill: &FillProfile, files: &dyn ArchiveFiles) -> Vec<Node> {
     let parsed = scraper::Html::parse_fragment(html);
     // A parsed fragment is a root holding one `html` element holding the
     // fragment's nodes.
@@ -84,6 +112,7 @@ pub fn convert(html: &str, fill: &FillProfile) -> Vec<Node> {
     };
     let mut converter = Converter {
         fill,
+        files,
         sentence: String::new(),
         depth: 0,
     };
@@ -167,6 +196,7 @@ type Children<'a> = ego_tree::iter::Children<'a, HtmlNode>;
 
 struct Converter<'f> {
     fill: &'f FillProfile,
+    files: &'f dyn ArchiveFiles,
     /// The text of the current block so far: whether a placeholder starts
     /// a sentence depends on it.
     sentence: String,
@@ -276,7 +306,7 @@ impl Converter<'_> {
                             .filter(|child| child.name() == "source")
                             .find_map(|source| source.attr("src"))
                     })
-                    .and_then(web_link);
+                    .and_then(|a| web_link(a).or_else(|| self.files.file_link(a)));
                 let label = match &address {
                     Some(href) => clean_chars(&format!("[{kind}: {href}]")),
                     None => format!("[{kind}]"),
@@ -289,9 +319,18 @@ impl Converter<'_> {
                 }
             }
             "img" => {
+                let alt = element.attr("alt").map(str::trim).unwrap_or("");
+                // The archive's own pictures travel with the download.
+                if let Some(src) = element.attr("src").and_then(|a| self.files.picture_src(a)) {
+                    out.push(Node::Element(
+                        Element::new("img", Vec::new())
+                            .with_attrs(vec![("src", src), ("alt", clean_chars(alt))]),
+                    ));
+                    return;
+                }
                 // Nothing remote may be fetched; the alt text tells the
                 // reader what was there.
-                if let Some(alt) = element.attr("alt").map(str::trim).filter(|a| !a.is_empty()) {
+                if let Some(alt) = Some(alt).filter(|a| !a.is_empty()) {
                     push_text(out, clean_chars(&format!("[image: {alt}]")));
                 }
             }

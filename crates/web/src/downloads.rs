@@ -267,10 +267,63 @@ async fn work(
         restricted,
         pending: Some(pending),
     };
+    let pictures = match format {
+        Format::Epub | Format::Html => pictures_of(&app, &work).await?,
+        Format::Txt | Format::Pdf => Vec::new(),
+    };
     serve(cache, &headers, download, move || {
+        let options = options.with_pictures(read_pictures(&pictures));
         quire_export::export(&work, format, &options)
     })
     .await
+}
+
+/// A picture uploaded with a work that its chapters show: its address,
+/// and the file a download carries (the copy 800 px wide when there is
+/// one: a book is read on a phone or an e-reader).
+struct PictureFile {
+    address: String,
+    path: std::path::PathBuf,
+    format: quire_archive::media::MediaFormat,
+}
+
+async fn pictures_of(app: &App, work: &quire_archive::Work) -> Result<Vec<PictureFile>, PageError> {
+    const BOOK_WIDTH: u32 = 800;
+    let media = app.archive.media_of_work(work.id).await?;
+    Ok(media
+        .into_iter()
+        .filter(|m| m.kind() == quire_archive::media::MediaKind::Image)
+        .filter(|m| work.chapters.iter().any(|c| c.html.contains(&m.address())))
+        .map(|m| PictureFile {
+            path: app.media.path(
+                &m.sha256,
+                m.format,
+                m.sizes.contains(&BOOK_WIDTH).then_some(BOOK_WIDTH),
+            ),
+            address: m.address(),
+            format: m.format,
+        })
+        .collect())
+}
+
+/// The pictures' bytes, read where the download is made (off the async
+/// threads). One that can't be read leaves its alt text in the book.
+fn read_pictures(pictures: &[PictureFile]) -> Vec<quire_export::Picture> {
+    pictures
+        .iter()
+        .filter_map(|picture| match std::fs::read(&picture.path) {
+            Ok(bytes) => Some(quire_export::Picture {
+                address: picture.address.clone(),
+                media_type: picture.format.mime(),
+                extension: picture.format.extension(),
+                bytes,
+            }),
+            Err(err) => {
+                tracing::error!(path = %picture.path.display(), error = %err, "an uploaded picture can't be read for a download");
+                None
+            }
+        })
+        .collect()
 }
 
 /// What a reader sees while a long download is made in the background.

@@ -435,7 +435,7 @@ fn any_string_through_any_field_leaves_every_page_feed_and_download_parseable() 
 
 #[allow(dead_code)]
 #[path = "../../../export/tests/export/support.rs"]
-mod epubcheck;
+pub mod epubcheck;
 
 #[test]
 fn every_field_and_list_people_fill_in_has_a_limit_the_error_names() {

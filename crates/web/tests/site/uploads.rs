@@ -213,6 +213,50 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         Some("attachment; filename=\"Chapter-1.wav\"; filename*=UTF-8''Chapter%2D1%2Ewav")
     );
 
+    // Downloads carry the picture: packed in the EPUB (which epubcheck
+    // passes), inline in the one-file HTML; the podfic is a link.
+    let epub = guest.fetch(&format!("/works/{id}/download.epub"), &[]);
+    assert_eq!(epub.status, 200);
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(epub.bytes.clone())).unwrap();
+    let mut packed = Vec::new();
+    book.by_name("EPUB/images/p0.png")
+        .expect("the picture is in the book")
+        .read_to_end(&mut packed)
+        .unwrap();
+    assert_eq!(
+        image::load_from_memory(&packed).unwrap().width(),
+        800,
+        "the phone-sized copy"
+    );
+    let mut chapter_page = String::new();
+    for i in 0..book.len() {
+        let mut file = book.by_index(i).unwrap();
+        if file.name().ends_with(".xhtml") {
+            file.read_to_string(&mut chapter_page).unwrap();
+        }
+    }
+    assert!(
+        chapter_page.contains("<img src=\"images/p0.png\" alt=\"A red fox asleep in snow\"/>"),
+        "{chapter_page}"
+    );
+    assert!(
+        chapter_page.contains(&format!("[audio: {}{audio}]", site.base)),
+        "the podfic is a link to the archive's copy: {chapter_page}"
+    );
+    let (passed, report) = crate::hostile::epubcheck::run_epubcheck("uploads", &epub.bytes);
+    assert!(passed, "epubcheck:\n{report}");
+    let html = guest
+        .fetch(&format!("/works/{id}/download.html"), &[])
+        .text();
+    assert!(
+        html.contains("<img src=\"data:image/png;base64,"),
+        "the HTML file carries it"
+    );
+    let text = guest
+        .fetch(&format!("/works/{id}/download.txt"), &[])
+        .text();
+    assert!(text.contains("[image: A red fox asleep in snow]"), "{text}");
+
     // E-readers' catalog offers the podfic as the file itself.
     let acquisition = format!(
         "<link rel=\"http://opds-spec.org/acquisition\" href=\"{}{audio}?download=1\" type=\"audio/wav\" title=\"Chapter-1.wav\"/>",
