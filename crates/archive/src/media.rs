@@ -691,6 +691,18 @@ impl Media {
     }
 }
 
+/// The address of the listing-sized copy of the upload at `address`
+/// (`/media/{id}/{name}` → `/media/{id}/w320/{name}`); a picture narrower
+/// than that is served whole there. `None` for anything not uploaded.
+pub fn thumbnail_address(address: &str) -> Option<String> {
+    let rest = address.strip_prefix("/media/")?;
+    let (id, name) = rest.split_once('/')?;
+    if name.contains('/') {
+        return None;
+    }
+    Some(format!("/media/{id}/w{}/{name}", SIZES[0]))
+}
+
 /// Uploads to keep with a work, and whose allowance they count against.
 #[derive(Debug, Clone, Copy)]
 pub struct MediaUpload<'a> {
@@ -1053,6 +1065,16 @@ mod tests {
             "{large:?}"
         );
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn lists_show_an_uploaded_picture_by_its_small_copy() {
+        assert_eq!(
+            thumbnail_address("/media/ab12/fox.png").as_deref(),
+            Some("/media/ab12/w320/fox.png")
+        );
+        assert_eq!(thumbnail_address("https://art.example/fox.png"), None);
+        assert_eq!(thumbnail_address("/media/ab12/w320/fox.png"), None);
     }
 
     #[test]

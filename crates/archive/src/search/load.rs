@@ -248,7 +248,10 @@ impl Archive {
         }
         for (work, media) in works.iter_mut().zip(media) {
             work.types = WorkType::of(work.words, &media);
-            work.picture = media.first_image;
+            // An uploaded picture is shown in lists by its small copy.
+            work.picture = media
+                .first_image
+                .map(|(src, alt)| (crate::media::thumbnail_address(&src).unwrap_or(src), alt));
         }
         Ok(works)
     }

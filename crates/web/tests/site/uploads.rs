@@ -213,6 +213,14 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         Some("attachment; filename=\"Chapter-1.wav\"; filename*=UTF-8''Chapter%2D1%2Ewav")
     );
 
+    // Listings show the picture's small copy.
+    crate::harness::eventually("the work is listed with its picture", || {
+        guest.get("/works").body.contains(&format!(
+            "src=\"{}\"",
+            art.replace("/fox.png", "/w320/fox.png")
+        ))
+    });
+
     // Downloads carry the picture: packed in the EPUB (which epubcheck
     // passes), inline in the one-file HTML; the podfic is a link.
     let epub = guest.fetch(&format!("/works/{id}/download.epub"), &[]);
