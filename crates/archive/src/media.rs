@@ -168,7 +168,10 @@ impl MediaLimits {
 
 /// Widths of the smaller copies kept of a picture wider than them: one for
 /// listings' thumbnails, one for a phone's column.
-pub const SIZES: [u32; 2] = [320, 800];
+pub const SIZES: [u32; 2] = [320, COLUMN_WIDTH];
+
+/// The widest a picture is shown in a chapter, and in a book.
+pub const COLUMN_WIDTH: u32 = 800;
 
 /// The widest a kept picture's side may be, whatever its pixel count.
 const LONGEST_SIDE: u32 = 16_384;
@@ -686,6 +689,30 @@ impl Media {
         format!("/media/{}/w{width}/{}", self.id, self.name)
     }
 
+    /// What a page shows of a picture: its copy as wide as a reading
+    /// column ([`COLUMN_WIDTH`]) when it is wider, with that copy's size;
+    /// else itself. The original is a link away.
+    pub fn shown(&self) -> (String, Option<(u32, u32)>) {
+        let size = self.width.zip(self.height);
+        match size {
+            Some((w, h)) if self.sizes.contains(&COLUMN_WIDTH) => (
+                self.sized_address(COLUMN_WIDTH),
+                Some((
+                    COLUMN_WIDTH,
+                    (u64::from(h) * u64::from(COLUMN_WIDTH) / u64::from(w).max(1)) as u32,
+                )),
+            ),
+            _ => (self.address(), size),
+        }
+    }
+
+    /// Every address a page or chapter may name it by.
+    pub fn addresses(&self) -> Vec<String> {
+        std::iter::once(self.address())
+            .chain(self.sizes.iter().map(|w| self.sized_address(*w)))
+            .collect()
+    }
+
     pub fn kind(&self) -> MediaKind {
         self.format.kind()
     }
@@ -697,9 +724,11 @@ impl Media {
 pub fn thumbnail_address(address: &str) -> Option<String> {
     let rest = address.strip_prefix("/media/")?;
     let (id, name) = rest.split_once('/')?;
-    if name.contains('/') {
-        return None;
-    }
+    let name = match name.split_once('/') {
+        None => name,
+        Some((size, name)) if size == format!("w{COLUMN_WIDTH}") && !name.contains('/') => name,
+        Some(_) => return None,
+    };
     Some(format!("/media/{id}/w{}/{name}", SIZES[0]))
 }
 
@@ -1071,6 +1100,10 @@ mod tests {
     fn lists_show_an_uploaded_picture_by_its_small_copy() {
         assert_eq!(
             thumbnail_address("/media/ab12/fox.png").as_deref(),
+            Some("/media/ab12/w320/fox.png")
+        );
+        assert_eq!(
+            thumbnail_address("/media/ab12/w800/fox.png").as_deref(),
             Some("/media/ab12/w320/fox.png")
         );
         assert_eq!(thumbnail_address("https://art.example/fox.png"), None);

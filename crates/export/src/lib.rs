@@ -158,8 +158,9 @@ pub struct Options {
 /// place of its alt text.
 #[derive(Debug, Clone)]
 pub struct Picture {
-    /// Its address as chapter HTML names it (`/media/…`).
-    pub address: String,
+    /// Its addresses as chapter HTML may name it (`/media/…`: the picture
+    /// and its smaller copies).
+    pub addresses: Vec<String>,
     /// `image/png` or `image/jpeg`.
     pub media_type: &'static str,
     /// `png` or `jpg`.
@@ -237,7 +238,7 @@ impl xhtml::ArchiveFiles for Options {
             .pictures
             .iter()
             .enumerate()
-            .find(|(_, picture)| picture.address == address)?;
+            .find(|(_, picture)| picture.addresses.iter().any(|a| a == address))?;
         Some(match self.carrying {
             Carrying::Packed => format!("images/p{index}.{}", picture.extension),
             _ => {

@@ -348,7 +348,10 @@ impl Converter<'_> {
             }
             "a" if !ctx.in_link => {
                 let mut attrs = attrs();
-                if let Some(href) = element.attr("href").and_then(web_link) {
+                if let Some(href) = element
+                    .attr("href")
+                    .and_then(|a| web_link(a).or_else(|| self.files.file_link(a)))
+                {
                     attrs.push(("href", href));
                 }
                 let inner = Ctx {

@@ -282,25 +282,30 @@ async fn work(
 /// and the file a download carries (the copy 800 px wide when there is
 /// one: a book is read on a phone or an e-reader).
 struct PictureFile {
-    address: String,
+    addresses: Vec<String>,
     path: std::path::PathBuf,
     format: quire_archive::media::MediaFormat,
 }
 
 async fn pictures_of(app: &App, work: &quire_archive::Work) -> Result<Vec<PictureFile>, PageError> {
-    const BOOK_WIDTH: u32 = 800;
+    const BOOK_WIDTH: u32 = quire_archive::media::COLUMN_WIDTH;
     let media = app.archive.media_of_work(work.id).await?;
     Ok(media
         .into_iter()
         .filter(|m| m.kind() == quire_archive::media::MediaKind::Image)
-        .filter(|m| work.chapters.iter().any(|c| c.html.contains(&m.address())))
+        .filter(|m| {
+            let addresses = m.addresses();
+            work.chapters
+                .iter()
+                .any(|c| addresses.iter().any(|a| c.html.contains(a.as_str())))
+        })
         .map(|m| PictureFile {
             path: app.media.path(
                 &m.sha256,
                 m.format,
                 m.sizes.contains(&BOOK_WIDTH).then_some(BOOK_WIDTH),
             ),
-            address: m.address(),
+            addresses: m.addresses(),
             format: m.format,
         })
         .collect())
@@ -313,7 +318,7 @@ fn read_pictures(pictures: &[PictureFile]) -> Vec<quire_export::Picture> {
         .iter()
         .filter_map(|picture| match std::fs::read(&picture.path) {
             Ok(bytes) => Some(quire_export::Picture {
-                address: picture.address.clone(),
+                addresses: picture.addresses.clone(),
                 media_type: picture.format.mime(),
                 extension: picture.format.extension(),
                 bytes,

@@ -235,11 +235,13 @@ pub fn place_uploads(html: &str, uploads: &[PlacedUpload]) -> String {
             escape_html(&upload.given_name),
             escape_html(&quire_archive::media::clean_name(&upload.given_name)),
         ];
+        let (shown, shown_size) = media.shown();
+        let shown = escape_html(&shown);
         let mut named = false;
         for name in &names {
             let reference = format!("src=\"{name}\"");
             if placed.contains(&reference) {
-                placed = placed.replace(&reference, &format!("src=\"{address}\""));
+                placed = placed.replace(&reference, &format!("src=\"{shown}\""));
                 named = true;
             }
         }
@@ -256,17 +258,24 @@ pub fn place_uploads(html: &str, uploads: &[PlacedUpload]) -> String {
                 } else {
                     format!(" alt=\"{}\"", escape_html(&media.description))
                 };
-                let size = match (media.width, media.height) {
-                    (Some(w), Some(h)) => format!(" width=\"{w}\" height=\"{h}\""),
-                    _ => String::new(),
+                let size = match shown_size {
+                    Some((w, h)) => format!(" width=\"{w}\" height=\"{h}\""),
+                    None => String::new(),
                 };
-                placed.push_str(&format!("<p><img src=\"{address}\"{alt}{size}></p>"));
+                let picture = format!("<img src=\"{shown}\"{alt}{size}>");
+                if shown == address {
+                    placed.push_str(&format!("<p>{picture}</p>"));
+                } else {
+                    // Shown at a column's width; the whole picture a tap away.
+                    placed.push_str(&format!("<p><a href=\"{address}\">{picture}</a></p>"));
+                }
             }
             MediaKind::Audio => {
+                // The file itself to keep, as podficcers offer on AO3.
                 placed.push_str(&format!(
                     "<figure><audio controls=\"controls\" preload=\"metadata\" src=\"{address}\"></audio>\
-                     <figcaption>{}</figcaption></figure>",
-                    escape_html(&media.name)
+                     <figcaption>{name} · <a href=\"{address}?download=1\">Download</a></figcaption></figure>",
+                    name = escape_html(&media.name)
                 ));
                 if !media.description.is_empty() {
                     let paragraphs: String = media

@@ -4,13 +4,19 @@
 //! its first second under the page's own Content-Security-Policy. The
 //! other site is a real HTTPS server (Python's, with a certificate made by
 //! openssl for the test; Chromium trusts that one key and nothing else).
+//! And the same two uploaded through the posting form's file fields, kept
+//! and served by the archive itself.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::Locator;
+
 use crate::harness::{post_work, Site};
-use crate::{browser_with, screenshot, visit, Driver};
+use crate::{
+    browser_with, click, fill, screenshot, sign_up, start_a_work, visit, wait_for_text, Driver,
+};
 
 /// Writes a picture and a second and a half of sound, then serves its
 /// folder over HTTPS on a free port, which it prints.
@@ -220,5 +226,117 @@ async fn a_fanart_work_shows_its_picture_and_a_podfic_plays_its_first_second() {
     )
     .await;
     screenshot(&b, "podfic-work.png").await;
+    b.close().await.expect("Chromium closes");
+}
+
+/// A 64 × 48 PNG and a second and a half of 8 kHz WAV, as files on disk
+/// for the browser's file fields.
+fn fanart_and_podfic(folder: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let picture = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([40 + y as u8 * 4, x as u8 * 3, 140])
+    });
+    let png = folder.join("harbour.png");
+    image::DynamicImage::ImageRgb8(picture)
+        .save_with_format(&png, image::ImageFormat::Png)
+        .expect("the picture is written");
+    let rate = 8_000u32;
+    let samples: Vec<i16> = (0..12_000)
+        .map(|i| (6_000.0 * (f64::from(i) / 4.0).sin()) as i16)
+        .collect();
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + samples.len() as u32 * 2).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    for field in [
+        16u32.to_le_bytes().to_vec(),
+        1u16.to_le_bytes().to_vec(),
+        1u16.to_le_bytes().to_vec(),
+    ] {
+        wav.extend_from_slice(&field);
+    }
+    wav.extend_from_slice(&rate.to_le_bytes());
+    wav.extend_from_slice(&(rate * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&(samples.len() as u32 * 2).to_le_bytes());
+    for sample in samples {
+        wav.extend_from_slice(&sample.to_le_bytes());
+    }
+    let recording = folder.join("harbour.wav");
+    std::fs::write(&recording, wav).expect("the recording is written");
+    (png, recording)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_uploads_fanart_and_a_podfic_through_the_form_and_both_play() {
+    let site = tokio::task::spawn_blocking(Site::start)
+        .await
+        .expect("the site starts");
+    let files = tempfile::tempdir().expect("a folder for the files");
+    let (png, recording) = fanart_and_podfic(files.path());
+    let driver = Driver::start();
+    let profile = tempfile::tempdir().expect("a browser profile");
+    let b = browser_with(
+        &driver,
+        profile.path(),
+        &["--autoplay-policy=no-user-gesture-required".into()],
+    )
+    .await;
+    sign_up(&b, &site, "uploading_artist").await;
+    start_a_work(
+        &b,
+        &site,
+        "General Audiences",
+        "No Archive Warnings Apply",
+        "Original Work",
+        "The Harbour, Drawn and Read",
+    )
+    .await;
+    // The browser's own file fields, as a writer fills them: no script.
+    b.find(Locator::Css("#media_1"))
+        .await
+        .expect("the first file field")
+        .send_keys(&png.to_string_lossy())
+        .await
+        .expect("the picture is chosen");
+    fill(&b, "#media_1_description", "Boats in the harbour at dusk").await;
+    b.find(Locator::Css("#media_2"))
+        .await
+        .expect("the second file field")
+        .send_keys(&recording.to_string_lossy())
+        .await
+        .expect("the recording is chosen");
+    fill(&b, "#media_2_description", "The harbour, read aloud.").await;
+    screenshot(&b, "upload-form.png").await;
+    click(&b, "button[name=action][value=post]").await;
+    wait_for_text(&b, &site, None, "Transcript", true).await;
+
+    until(
+        &b,
+        "the uploaded picture loads",
+        "const img = document.querySelector('.userstuff img');
+         if (!img) return 'no image';
+         if (!img.complete) return 'loading';
+         if (!img.src.includes('/media/')) return `not the archive's copy: ${img.src}`;
+         return img.naturalWidth === 64 ? 'done' : `broken (${img.naturalWidth} px wide)`;",
+    )
+    .await;
+    b.execute(
+        "const a = document.querySelector('.userstuff audio'); a.muted = true; a.play().catch(e => { window.playError = String(e); });",
+        vec![],
+    )
+    .await
+    .expect("play is asked for");
+    until(
+        &b,
+        "the uploaded podfic plays its first second",
+        "const a = document.querySelector('.userstuff audio');
+         if (!a) return 'no player';
+         if (window.playError) return window.playError;
+         return a.currentTime >= 1 ? 'done' : `at ${a.currentTime} s, ready state ${a.readyState}, error ${a.error && a.error.code}`;",
+    )
+    .await;
+    screenshot(&b, "uploaded-fanart-and-podfic.png").await;
     b.close().await.expect("Chromium closes");
 }

@@ -132,8 +132,8 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
     assert_eq!(addresses.len(), 2, "{}", page.body);
     let (art, audio) = (&addresses[0], &addresses[1]);
     assert!(
-        art.ends_with("/fox.png"),
-        "the text's own reference points at the upload: {art}"
+        art.ends_with("/w800/fox.png"),
+        "the text's own reference points at the upload, a column wide: {art}"
     );
     assert!(page.body.contains("alt=\"A red fox asleep in snow\""));
     assert!(audio.ends_with("/Chapter-1.wav"), "{audio}");
@@ -146,6 +146,13 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
     assert!(
         player.contains(&format!("src=\"{audio}\"")) && player.contains("controls=\"controls\""),
         "{player}"
+    );
+    let original = art.replace("/w800/", "/");
+    assert_eq!(
+        image::load_from_memory(&site.client().fetch(art, &[]).bytes)
+            .unwrap()
+            .width(),
+        800
     );
     assert!(
         page.body.contains(
@@ -162,7 +169,7 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
     // The picture: written anew (no script), with its ETag and a policy
     // that lets nothing run if it is opened on its own.
     let guest = site.client();
-    let served = guest.fetch(art, &[]);
+    let served = guest.fetch(&original, &[]);
     assert_eq!(served.status, 200);
     assert_eq!(served.content_type.as_deref(), Some("image/png"));
     assert_eq!(served.header("x-content-type-options"), Some("nosniff"));
@@ -178,8 +185,8 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
     let decoded = image::load_from_memory(&served.bytes).expect("a picture");
     assert_eq!((decoded.width(), decoded.height()), (1000, 500));
     let etag = served.etag.clone().expect("an ETag");
-    assert_eq!(guest.download(art, Some(&etag)).status, 304);
-    let thumbnail = guest.fetch(&art.replace("/fox.png", "/w320/fox.png"), &[]);
+    assert_eq!(guest.download(&original, Some(&etag)).status, 304);
+    let thumbnail = guest.fetch(&art.replace("/w800/", "/w320/"), &[]);
     assert_eq!(thumbnail.status, 200);
     assert_eq!(
         image::load_from_memory(&thumbnail.bytes).unwrap().width(),
@@ -215,10 +222,10 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
 
     // Listings show the picture's small copy.
     crate::harness::eventually("the work is listed with its picture", || {
-        guest.get("/works").body.contains(&format!(
-            "src=\"{}\"",
-            art.replace("/fox.png", "/w320/fox.png")
-        ))
+        guest
+            .get("/works")
+            .body
+            .contains(&format!("src=\"{}\"", art.replace("/w800/", "/w320/")))
     });
 
     // Downloads carry the picture: packed in the EPUB (which epubcheck
@@ -294,6 +301,11 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         "{}",
         chapter.body
     );
+    assert!(
+        chapter.body.contains("height=\"100\"") && chapter.body.contains("width=\"200\""),
+        "an upload added at the end keeps its size: {}",
+        chapter.body
+    );
 
     // Deleted with the work: the addresses answer 404 and the files leave
     // the disk.
@@ -304,7 +316,7 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         &[("confirm", "1")],
     );
     assert_eq!(delete.status, 200, "{}", delete.body);
-    assert_eq!(guest.fetch(art, &[]).status, 404);
+    assert_eq!(guest.fetch(&original, &[]).status, 404);
     assert_eq!(guest.fetch(audio, &[]).status, 404);
     assert_eq!(kept_files(&site), Vec::<std::path::PathBuf>::new());
 }
