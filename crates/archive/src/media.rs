@@ -21,7 +21,10 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::people::UserId;
+
 use crate::{now, Archive, ArchiveError, Result, WorkId};
+/// The bucket client, for the site to serve files from it.
+pub use object_store;
 
 /// Every format quire keeps, by what its bytes say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -474,10 +477,35 @@ fn with_extension(name: &str, format: MediaFormat) -> String {
 
 /// Where the media files live: `<dir>/<first two hex digits>/<sha256>.<ext>`,
 /// smaller copies beside them as `<sha256>-w<width>.<ext>`, uploads still
-/// arriving under `<dir>/incoming`.
+/// arriving under `<dir>/incoming` — or, with a bucket, the same names in
+/// an S3-compatible bucket that every node shares (uploads still arrive on
+/// the node's own disk).
 #[derive(Debug, Clone)]
 pub struct MediaStore {
     root: PathBuf,
+    bucket: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
+}
+
+/// An S3-compatible bucket to keep uploads in. Credentials and region not
+/// given here come from the usual `AWS_*` environment variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BucketSettings {
+    /// `s3://bucket` or `s3://bucket/prefix`.
+    pub url: String,
+    /// Another S3-compatible service than Amazon's (MinIO, Garage, R2…):
+    /// its address, `http://` allowed.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+}
+
+fn bucket_error(what: &'static str, err: object_store::Error) -> ArchiveError {
+    ArchiveError::Io {
+        action: what,
+        path: PathBuf::from("the media bucket"),
+        source: std::io::Error::other(err.to_string()),
+    }
 }
 
 /// How long a kept file no row names is left alone: the moment between
@@ -486,7 +514,123 @@ const SWEEP_GRACE_SECONDS: u64 = 3_600;
 
 impl MediaStore {
     pub fn new(root: impl Into<PathBuf>) -> MediaStore {
-        MediaStore { root: root.into() }
+        MediaStore {
+            root: root.into(),
+            bucket: None,
+        }
+    }
+
+    /// Uploads kept in a bucket; `root` holds only uploads arriving.
+    pub fn in_bucket(root: impl Into<PathBuf>, settings: &BucketSettings) -> Result<MediaStore> {
+        let mut builder =
+            object_store::aws::AmazonS3Builder::from_env().with_url(settings.url.trim());
+        if let Some(endpoint) = &settings.endpoint {
+            builder = builder
+                .with_endpoint(endpoint.trim())
+                .with_allow_http(endpoint.trim_start().starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        // A bucket that doesn't answer is told at once, not after minutes
+        // of retries behind a reader's request.
+        builder = builder.with_retry(object_store::RetryConfig {
+            max_retries: 2,
+            retry_timeout: std::time::Duration::from_secs(10),
+            ..Default::default()
+        });
+        if let Some(region) = &settings.region {
+            builder = builder.with_region(region);
+        }
+        if let Some(key) = &settings.access_key {
+            builder = builder.with_access_key_id(key);
+        }
+        if let Some(secret) = &settings.secret_key {
+            builder = builder.with_secret_access_key(secret);
+        }
+        let bucket = builder.build().map_err(|e| ArchiveError::Io {
+            action: "use the media bucket",
+            path: PathBuf::from(format!(
+                "{} (--media-bucket s3://bucket/prefix)",
+                settings.url
+            )),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        // A prefix in the URL keeps quire's files under it.
+        let prefix = settings
+            .url
+            .trim()
+            .strip_prefix("s3://")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(_, prefix)| prefix.trim_matches('/').to_string())
+            .unwrap_or_default();
+        let bucket: std::sync::Arc<dyn object_store::ObjectStore> = if prefix.is_empty() {
+            std::sync::Arc::new(bucket)
+        } else {
+            std::sync::Arc::new(object_store::prefix::PrefixStore::new(
+                bucket,
+                prefix.as_str(),
+            ))
+        };
+        Ok(MediaStore {
+            root: root.into(),
+            bucket: Some(bucket),
+        })
+    }
+
+    /// Whether the bucket answers (a name it doesn't hold is an answer):
+    /// asked once at start, so a wrong address or key is a clear error
+    /// then, not a missing picture later.
+    pub async fn check(&self) -> Result<()> {
+        let Some(bucket) = &self.bucket else {
+            return Ok(());
+        };
+        match bucket
+            .head(&object_store::path::Path::from("quire-check"))
+            .await
+        {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(bucket_error("reach", err)),
+        }
+    }
+
+    /// The bucket uploads are kept in, if not on this node's disk.
+    pub fn bucket(&self) -> Option<&std::sync::Arc<dyn object_store::ObjectStore>> {
+        self.bucket.as_ref()
+    }
+
+    /// A file's name in the store (`ab/ab12….png`).
+    pub fn key(&self, sha256: &str, format: MediaFormat, width: Option<u32>) -> String {
+        let shard = sha256.get(..2).unwrap_or("00");
+        match width {
+            Some(width) => format!("{shard}/{sha256}-w{width}.{}", format.extension()),
+            None => format!("{shard}/{sha256}.{}", format.extension()),
+        }
+    }
+
+    /// A kept file's bytes, wherever it is kept.
+    pub async fn read(
+        &self,
+        sha256: &str,
+        format: MediaFormat,
+        width: Option<u32>,
+    ) -> Result<Vec<u8>> {
+        let key = self.key(sha256, format, width);
+        match &self.bucket {
+            Some(bucket) => {
+                let found = bucket
+                    .get(&object_store::path::Path::from(key))
+                    .await
+                    .map_err(|e| bucket_error("read", e))?;
+                Ok(found
+                    .bytes()
+                    .await
+                    .map_err(|e| bucket_error("read", e))?
+                    .to_vec())
+            }
+            None => {
+                let path = self.root.join(key);
+                std::fs::read(&path).map_err(ArchiveError::io("read", path))
+            }
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -503,19 +647,63 @@ impl MediaStore {
         Ok(IncomingFile { path, file })
     }
 
-    /// The file of `sha256` in `format`, or of its copy `width` wide.
+    /// The file of `sha256` in `format`, or of its copy `width` wide, on
+    /// this node's disk (kept there unless the store has a bucket).
     pub fn path(&self, sha256: &str, format: MediaFormat, width: Option<u32>) -> PathBuf {
-        let shard = sha256.get(..2).unwrap_or("00");
-        let file = match width {
-            Some(width) => format!("{sha256}-w{width}.{}", format.extension()),
-            None => format!("{sha256}.{}", format.extension()),
-        };
-        self.root.join(shard).join(file)
+        self.root.join(self.key(sha256, format, width))
     }
 
-    /// Puts a prepared file (and its smaller copies) in place, each written
+    /// Puts a prepared file (and its smaller copies) in place: in the
+    /// bucket, or on disk by [`MediaStore::keep_on_disk`].
+    pub async fn keep(&self, prepared: &Prepared) -> Result<()> {
+        let Some(bucket) = &self.bucket else {
+            return self.keep_on_disk(prepared);
+        };
+        let key = |width| {
+            object_store::path::Path::from(self.key(&prepared.sha256, prepared.format, width))
+        };
+        match &prepared.body {
+            PreparedBody::Image { encoded, sizes } => {
+                for (width, bytes) in sizes {
+                    bucket
+                        .put(&key(Some(*width)), bytes.clone().into())
+                        .await
+                        .map_err(|e| bucket_error("keep", e))?;
+                }
+                bucket
+                    .put(&key(None), encoded.clone().into())
+                    .await
+                    .map_err(|e| bucket_error("keep", e))?;
+            }
+            PreparedBody::Audio { upload } => {
+                // In parts, never the whole recording in memory.
+                use tokio::io::AsyncWriteExt;
+                let mut file = tokio::fs::File::open(upload)
+                    .await
+                    .map_err(ArchiveError::io("read", upload))?;
+                let mut writer = object_store::buffered::BufWriter::new(
+                    std::sync::Arc::clone(bucket),
+                    key(None),
+                );
+                let copied = tokio::io::copy(&mut file, &mut writer).await;
+                match copied {
+                    Ok(_) => writer
+                        .shutdown()
+                        .await
+                        .map_err(ArchiveError::io("keep", upload))?,
+                    Err(err) => {
+                        let _ = writer.abort().await;
+                        return Err(ArchiveError::io("keep", upload)(err));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts a prepared file (and its smaller copies) on disk, each written
     /// whole under a temporary name first. Bytes already kept are kept once.
-    pub fn keep(&self, prepared: &Prepared) -> Result<()> {
+    pub fn keep_on_disk(&self, prepared: &Prepared) -> Result<()> {
         let target = self.path(&prepared.sha256, prepared.format, None);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(ArchiveError::io("create", dir))?;
@@ -541,6 +729,40 @@ impl MediaStore {
     /// than an hour, and uploads abandoned as long ago. Returns how many
     /// files went.
     pub async fn sweep(&self, archive: &Archive) -> Result<usize> {
+        let mut removed = self.sweep_disk(archive).await?;
+        if let Some(bucket) = &self.bucket {
+            use futures_util::StreamExt;
+            let mut candidates: HashMap<String, Vec<object_store::path::Path>> = HashMap::new();
+            let mut listed = bucket.list(None);
+            while let Some(object) = listed.next().await {
+                let object = object.map_err(|e| bucket_error("list", e))?;
+                let age = chrono_age(object.last_modified.timestamp());
+                if age < SWEEP_GRACE_SECONDS as i64 {
+                    continue;
+                }
+                let name = object.location.filename().unwrap_or("").to_string();
+                let sha: String = name.chars().take_while(char::is_ascii_hexdigit).collect();
+                if sha.len() == 64 {
+                    candidates.entry(sha).or_default().push(object.location);
+                }
+            }
+            let shas: Vec<String> = candidates.keys().cloned().collect();
+            let named = archive.media_files_named(&shas).await?;
+            for (sha, keys) in candidates {
+                if named.contains(&sha) {
+                    continue;
+                }
+                for key in keys {
+                    if bucket.delete(&key).await.is_ok() {
+                        removed += 1;
+                    }
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn sweep_disk(&self, archive: &Archive) -> Result<usize> {
         let mut candidates: HashMap<String, Vec<PathBuf>> = HashMap::new();
         let old_enough = |path: &Path| {
             std::fs::metadata(path)
@@ -603,7 +825,20 @@ impl MediaStore {
         for file in media.iter().filter(|m| !named.contains(&m.sha256)) {
             let widths = file.sizes.iter().copied().map(Some);
             for width in std::iter::once(None).chain(widths) {
-                if std::fs::remove_file(self.path(&file.sha256, file.format, width)).is_ok() {
+                let gone = match &self.bucket {
+                    Some(bucket) => {
+                        let key = object_store::path::Path::from(self.key(
+                            &file.sha256,
+                            file.format,
+                            width,
+                        ));
+                        bucket.delete(&key).await.is_ok()
+                    }
+                    None => {
+                        std::fs::remove_file(self.path(&file.sha256, file.format, width)).is_ok()
+                    }
+                };
+                if gone {
                     removed += 1;
                 }
             }
@@ -612,9 +847,13 @@ impl MediaStore {
     }
 
     /// Every kept file, as (path under the store, bytes), in name order:
-    /// what a backup copies.
+    /// what a backup copies. None for a bucket, which is backed up by its
+    /// own service's means (versioning, replication).
     pub fn files(&self) -> Result<Vec<(PathBuf, u64)>> {
         let mut found = Vec::new();
+        if self.bucket.is_some() {
+            return Ok(found);
+        }
         let Ok(shards) = std::fs::read_dir(&self.root) else {
             return Ok(found);
         };
@@ -637,6 +876,11 @@ impl MediaStore {
         found.sort();
         Ok(found)
     }
+}
+
+/// Seconds since `unix_seconds`.
+fn chrono_age(unix_seconds: i64) -> i64 {
+    now() - unix_seconds
 }
 
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -987,7 +1231,7 @@ mod tests {
         assert_eq!((prepared.width, prepared.height), (Some(900), Some(300)));
         assert_eq!(prepared.sizes(), vec![320, 800]);
         let store = MediaStore::new(dir.join("media"));
-        store.keep(&prepared).expect("kept");
+        store.keep_on_disk(&prepared).expect("kept");
         let kept =
             std::fs::read(store.path(&prepared.sha256, prepared.format, None)).expect("read");
         assert!(

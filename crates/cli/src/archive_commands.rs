@@ -134,6 +134,7 @@ pub fn serve(location: &Location, options: ServeOptions) -> Result<()> {
     } = options;
     settings.data_dir = location.data.clone();
     settings.media_dir = location.media_dir();
+    settings.media_bucket = location.media_bucket();
     start_log(log_format)?;
     runtime()?.block_on(async {
         let archive = open_archive(location).await?;
@@ -228,6 +229,13 @@ pub fn backup(location: &Location, dest: &std::path::Path) -> Result<()> {
             .await
             .with_context(|| format!("cannot back up into {}", dest.display()))?;
         archive.close().await;
+        if let Some(bucket) = location.media_bucket() {
+            println!(
+                "uploads stay in the bucket {}: back it up with its service's own means \
+                 (versioning, replication)",
+                bucket.url
+            );
+        }
         println!(
             "backed up {} works ({} bytes, sha256 {}) to {}",
             manifest.rows.get("works").copied().unwrap_or(0),

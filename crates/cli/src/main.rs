@@ -23,8 +23,8 @@ pub struct Location {
     database: Option<String>,
     /// Where uploaded pictures and recordings are kept (default: `media`
     /// under the data directory). Servers sharing one PostgreSQL database
-    /// must share this directory too (a network filesystem): each serves
-    /// uploads from it.
+    /// keep them in a bucket (`--media-bucket`) or share this directory
+    /// (a network filesystem).
     #[arg(
         long = "media-dir",
         global = true,
@@ -32,10 +32,41 @@ pub struct Location {
         value_name = "DIR"
     )]
     media_dir: Option<PathBuf>,
+    /// Keep uploads in an S3-compatible bucket instead (`s3://bucket` or
+    /// `s3://bucket/prefix`); uploads still arrive in `--media-dir`.
+    /// Credentials and region come from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY and AWS_REGION.
+    #[arg(
+        long = "media-bucket",
+        global = true,
+        env = "QUIRE_MEDIA_BUCKET",
+        value_name = "URL"
+    )]
+    media_bucket: Option<String>,
+    /// The bucket's service, when it isn't Amazon's (MinIO, Garage, R2…):
+    /// its address, such as http://127.0.0.1:9000.
+    #[arg(
+        long = "media-bucket-endpoint",
+        global = true,
+        env = "QUIRE_MEDIA_BUCKET_ENDPOINT",
+        value_name = "URL"
+    )]
+    media_bucket_endpoint: Option<String>,
 }
 
 impl Location {
-    /// The directory uploads are kept in.
+    /// The bucket uploads are kept in, if one is named.
+    fn media_bucket(&self) -> Option<quire_archive::media::BucketSettings> {
+        self.media_bucket
+            .as_ref()
+            .map(|url| quire_archive::media::BucketSettings {
+                url: url.clone(),
+                endpoint: self.media_bucket_endpoint.clone(),
+                ..Default::default()
+            })
+    }
+
+    /// The directory uploads are kept in (uploads arriving, with a bucket).
     fn media_dir(&self) -> PathBuf {
         self.media_dir
             .clone()

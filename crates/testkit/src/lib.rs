@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+#[cfg(feature = "site")]
+pub mod bucket;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "site")]

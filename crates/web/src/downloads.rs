@@ -271,8 +271,12 @@ async fn work(
         Format::Epub | Format::Html => pictures_of(&app, &work).await?,
         Format::Txt | Format::Pdf => Vec::new(),
     };
+    let (store, runtime) = (app.media.clone(), tokio::runtime::Handle::current());
     serve(cache, &headers, download, move || {
-        let options = options.with_pictures(read_pictures(&pictures));
+        // Read only when the book is made (not for a copy already kept),
+        // off the async threads, from the disk or the bucket.
+        let pictures = runtime.block_on(read_pictures(&store, &pictures));
+        let options = options.with_pictures(pictures);
         quire_export::export(&work, format, &options)
     })
     .await
@@ -283,7 +287,8 @@ async fn work(
 /// one: a book is read on a phone or an e-reader).
 struct PictureFile {
     addresses: Vec<String>,
-    path: std::path::PathBuf,
+    sha256: String,
+    width: Option<u32>,
     format: quire_archive::media::MediaFormat,
 }
 
@@ -300,35 +305,38 @@ async fn pictures_of(app: &App, work: &quire_archive::Work) -> Result<Vec<Pictur
                 .any(|c| addresses.iter().any(|a| c.html.contains(a.as_str())))
         })
         .map(|m| PictureFile {
-            path: app.media.path(
-                &m.sha256,
-                m.format,
-                m.sizes.contains(&BOOK_WIDTH).then_some(BOOK_WIDTH),
-            ),
+            width: m.sizes.contains(&BOOK_WIDTH).then_some(BOOK_WIDTH),
+            sha256: m.sha256.clone(),
             addresses: m.addresses(),
             format: m.format,
         })
         .collect())
 }
 
-/// The pictures' bytes, read where the download is made (off the async
-/// threads). One that can't be read leaves its alt text in the book.
-fn read_pictures(pictures: &[PictureFile]) -> Vec<quire_export::Picture> {
-    pictures
-        .iter()
-        .filter_map(|picture| match std::fs::read(&picture.path) {
-            Ok(bytes) => Some(quire_export::Picture {
+/// The pictures' bytes. One that can't be read leaves its alt text in
+/// the book.
+async fn read_pictures(
+    store: &quire_archive::media::MediaStore,
+    pictures: &[PictureFile],
+) -> Vec<quire_export::Picture> {
+    let mut read = Vec::new();
+    for picture in pictures {
+        match store
+            .read(&picture.sha256, picture.format, picture.width)
+            .await
+        {
+            Ok(bytes) => read.push(quire_export::Picture {
                 addresses: picture.addresses.clone(),
                 media_type: picture.format.mime(),
                 extension: picture.format.extension(),
                 bytes,
             }),
             Err(err) => {
-                tracing::error!(path = %picture.path.display(), error = %err, "an uploaded picture can't be read for a download");
-                None
+                tracing::error!(sha256 = %picture.sha256, error = %err, "an uploaded picture can't be read for a download");
             }
-        })
-        .collect()
+        }
+    }
+    read
 }
 
 /// What a reader sees while a long download is made in the background.

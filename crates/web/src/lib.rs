@@ -476,7 +476,12 @@ async fn site(
         api_limits: api::ApiLimits::new(settings.api_requests_per_minute),
         api_document: api::document_json(&api_document),
         mailer,
-        media: quire_archive::media::MediaStore::new(settings.media_dir.clone()),
+        media: match &settings.media_bucket {
+            Some(bucket) => {
+                quire_archive::media::MediaStore::in_bucket(settings.media_dir.clone(), bucket)?
+            }
+            None => quire_archive::media::MediaStore::new(settings.media_dir.clone()),
+        },
         media_limits: settings.uploads.media_limits(),
         upload_timeout: settings.uploads.timeout,
         request_timeout: settings.request_timeout,
@@ -487,6 +492,7 @@ async fn site(
             Arc::clone(&hits),
         )),
     }));
+    app.media.check().await?;
     app.hits.spawn_flusher(app.archive.clone());
     app.pages.spawn_follower(app.archive.clone());
     app.downloads.spawn_sweeper(app.archive.clone());

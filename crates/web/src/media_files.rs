@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use quire_archive::media::Media;
+use quire_archive::media::{object_store, Media};
 use quire_archive::Viewer;
 use tower_service::Service;
 
@@ -72,6 +72,15 @@ async fn serve(
         || app.archive.may_see_work(media.work, Viewer::Guest).await?;
     let mut response = if crate::pages::etag_matches(request.headers(), &etag) == Some(true) {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if let Some(bucket) = app.media.bucket() {
+        let key = app.media.key(&media.sha256, media.format, width);
+        from_bucket(
+            bucket.as_ref(),
+            &key,
+            media.format.mime(),
+            request.headers(),
+        )
+        .await?
     } else {
         let path = app.media.path(&media.sha256, media.format, width);
         let mime: mime::Mime = media
@@ -112,6 +121,63 @@ async fn serve(
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; media-src 'self'; img-src 'self'; sandbox".to_string(),
     );
+    Ok(response)
+}
+
+/// A file from the bucket: whole, or the one range asked for (a podfic
+/// seeking), as a file on disk is served.
+async fn from_bucket(
+    bucket: &dyn object_store::ObjectStore,
+    key: &str,
+    mime: &'static str,
+    asked: &axum::http::HeaderMap,
+) -> Result<Response, PageError> {
+    let location = object_store::path::Path::from(key);
+    let missing = |err: object_store::Error| {
+        tracing::error!(key, error = %err, "an uploaded file named by a row can't be read from the bucket");
+        PageError::NotFound
+    };
+    let size = bucket.head(&location).await.map_err(missing)?.size;
+    let range = asked
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| http_range_header::parse_range_header(v).and_then(|r| r.validate(size)));
+    let (status, range) = match range {
+        None => (StatusCode::OK, None),
+        Some(Ok(ranges)) if ranges.len() == 1 => {
+            (StatusCode::PARTIAL_CONTENT, ranges.into_iter().next())
+        }
+        // Several ranges at once: the whole file, which answers them all.
+        Some(Ok(_)) => (StatusCode::OK, None),
+        Some(Err(_)) => {
+            return Ok((
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+            )
+                .into_response())
+        }
+    };
+    let options = object_store::GetOptions {
+        range: range
+            .clone()
+            .map(|r| object_store::GetRange::Bounded(*r.start()..*r.end() + 1)),
+        ..Default::default()
+    };
+    let found = bucket.get_opts(&location, options).await.map_err(missing)?;
+    let length = range.as_ref().map_or(size, |r| r.end() - r.start() + 1);
+    let mut response = Response::new(axum::body::Body::from_stream(found.into_stream()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Some(range) = range {
+        if let Ok(value) =
+            HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start(), range.end()))
+        {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+    }
     Ok(response)
 }
 

@@ -128,6 +128,10 @@ pub struct Settings {
     /// which every command shares.
     #[arg(skip)]
     pub media_dir: PathBuf,
+    /// An S3-compatible bucket to keep uploads in instead of `media_dir`
+    /// (`--media-bucket`): what several nodes share.
+    #[arg(skip)]
+    pub media_bucket: Option<quire_archive::media::BucketSettings>,
     #[command(flatten)]
     pub uploads: UploadLimits,
 }
@@ -168,6 +172,7 @@ impl Settings {
         let data_dir = data_dir.into();
         Settings {
             media_dir: data_dir.join("media"),
+            media_bucket: None,
             uploads: UploadLimits {
                 picture_mb: UPLOAD_PICTURE_MB,
                 recording_mb: UPLOAD_RECORDING_MB,

@@ -176,7 +176,7 @@ pub struct PlacedUpload {
 /// An upload checked and described, ready to place and keep.
 pub struct Upload {
     pub placed: PlacedUpload,
-    pub prepared: std::sync::Arc<Prepared>,
+    pub prepared: Prepared,
     /// Held until the file is kept: a recording is moved from here.
     _incoming: IncomingFile,
 }
@@ -214,7 +214,7 @@ pub async fn prepare_uploads(
                 given_name: file.given_name,
                 row,
             },
-            prepared: std::sync::Arc::new(prepared),
+            prepared,
             _incoming: file.incoming,
         });
     }
@@ -320,11 +320,7 @@ pub async fn keep_files(
         ));
     }
     for upload in uploads {
-        let store = app.media.clone();
-        let prepared = std::sync::Arc::clone(&upload.prepared);
-        tokio::task::spawn_blocking(move || store.keep(&prepared))
-            .await
-            .map_err(|e| PageError::BadForm(format!("an upload could not be kept ({e})")))??;
+        app.media.keep(&upload.prepared).await?;
     }
     Ok(())
 }

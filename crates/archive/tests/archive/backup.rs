@@ -27,7 +27,7 @@ async fn a_backup_restores_into_an_empty_data_directory() {
     let uploads = backends::scratch_dir("quire-backup-media");
     let store = MediaStore::new(uploads.join("media"));
     let prepared = crate::media::picture(&uploads, 900, 3);
-    store.keep(&prepared).unwrap();
+    store.keep(&prepared).await.unwrap();
     let rows = vec![prepared.row(new_media_id(), "A lantern".into())];
     let painted = draft();
     let painting = archive

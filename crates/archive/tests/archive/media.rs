@@ -33,7 +33,7 @@ async fn uploads_are_kept_with_their_work_and_go_with_it() {
         let dir = backends::scratch_dir("quire-media");
         let store = MediaStore::new(dir.join("media"));
         let prepared = picture(&dir, 1000, 1);
-        store.keep(&prepared).unwrap();
+        store.keep(&prepared).await.unwrap();
         let rows = vec![prepared.row(new_media_id(), "A fox asleep in snow".into())];
         let draft = draft();
         let posting = Posting {
@@ -67,7 +67,7 @@ async fn uploads_are_kept_with_their_work_and_go_with_it() {
         // A chapter's uploads past the allowance are refused with the
         // chapter: neither is stored.
         let second = picture(&dir, 600, 2);
-        store.keep(&second).unwrap();
+        store.keep(&second).await.unwrap();
         let rows = vec![second.row(new_media_id(), "A second fox".into())];
         let chapters = archive.work(work).await.unwrap().unwrap().chapters.len();
         let refused = archive

@@ -595,3 +595,38 @@ fn the_embed_hosts_an_archive_names_are_the_frames_it_keeps_and_loads() {
         assert_one_line_error(&refused, "is not a host name");
     }
 }
+
+#[test]
+fn a_media_bucket_that_cannot_be_used_stops_the_server_with_a_message() {
+    let data = DataDir::dir("bucket");
+    let not_a_bucket = quire(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        data.path(),
+        "--media-bucket",
+        "nonsense",
+    ]);
+    assert!(!not_a_bucket.status.success());
+    let said = String::from_utf8_lossy(&not_a_bucket.stderr);
+    assert!(said.contains("--media-bucket s3://bucket/prefix"), "{said}");
+
+    // Nothing answers at this endpoint: refused at start, in seconds.
+    let nobody = quire_testkit::smtp::free_port();
+    let unreachable = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data", data.path()])
+        .args(["--media-bucket", "s3://archive-media"])
+        .args([
+            "--media-bucket-endpoint",
+            &format!("http://127.0.0.1:{nobody}"),
+        ])
+        .env("AWS_ACCESS_KEY_ID", "quire-test")
+        .env("AWS_SECRET_ACCESS_KEY", "quire-test-secret")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("quire runs");
+    assert!(!unreachable.status.success());
+    let said = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(said.contains("cannot reach the media bucket"), "{said}");
+}

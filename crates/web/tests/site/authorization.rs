@@ -332,7 +332,7 @@ fn target(
         std::fs::write(&upload, png.into_inner()).expect("written");
         let prepared = quire_archive::media::prepare(&upload, "art.png", &Default::default())
             .expect("a picture");
-        store.keep(&prepared).expect("kept");
+        store.keep(&prepared).await.expect("kept");
         let media = quire_archive::media::new_media_id();
         let rows = vec![prepared.row(media.clone(), "A grey field".into())];
         archive

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use crate::harness::Site;
 
 /// A PNG of `width` × `height`, as an artist's program would write one.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let pixels = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
     });
@@ -22,7 +22,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// `seconds` of a 440 Hz tone as 8 kHz, 16-bit mono WAV.
-fn wav(seconds: u32) -> Vec<u8> {
+pub(crate) fn wav(seconds: u32) -> Vec<u8> {
     let rate = 8_000u32;
     let samples = rate * seconds;
     let mut out = Vec::new();
@@ -57,7 +57,7 @@ const WORK_FIELDS: [(&str, &str); 7] = [
 ];
 
 /// Posts the form with files; the answer.
-fn post_with_files(
+pub(crate) fn post_with_files(
     client: &quire_testkit::site::Client,
     fields: &[(&str, &str)],
     files: &[(&str, &str, &[u8])],
@@ -73,8 +73,20 @@ fn post_with_files(
     client.post_multipart("/works/new", &sent, files)
 }
 
+/// The id of the work a posting made, once it is taken (303).
+pub(crate) fn posted(answer: quire_testkit::site::Page) -> String {
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let location = answer.location.expect("a posted work's address");
+    location
+        .trim_start_matches("/works/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Every address under /media/ the page names, in order.
-fn media_addresses(body: &str) -> Vec<String> {
+pub(crate) fn media_addresses(body: &str) -> Vec<String> {
     body.match_indices("src=\"/media/")
         .map(|(at, _)| {
             let rest = &body[at + 5..];
@@ -84,7 +96,7 @@ fn media_addresses(body: &str) -> Vec<String> {
 }
 
 /// Files kept under the site's media directory (not uploads arriving).
-fn kept_files(site: &Site) -> Vec<std::path::PathBuf> {
+pub(crate) fn kept_files(site: &Site) -> Vec<std::path::PathBuf> {
     let root = site.data_dir().join("media");
     let mut found = Vec::new();
     for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
@@ -116,15 +128,7 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         ],
         &[("media_1", "fox.png", &picture), ("media_2", "Chapter 1.wav", &podfic)],
     );
-    assert_eq!(answer.status, 303, "{}", answer.body);
-    let location = answer.location.unwrap();
-    let id: i64 = location
-        .trim_start_matches("/works/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = posted(answer);
 
     let page = site.client().get(&format!("/works/{id}"));
     assert_eq!(page.status, 200);
@@ -334,15 +338,7 @@ fn a_restricted_or_draft_works_uploads_are_for_its_readers_only() {
         ],
         &[("media_1", "moth.png", &png(40, 40))],
     );
-    assert_eq!(answer.status, 303, "{}", answer.body);
-    let id = answer
-        .location
-        .unwrap()
-        .trim_start_matches("/works/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = posted(answer);
     let page = artist.get(&format!("/works/{id}"));
     let address = media_addresses(&page.body).pop().expect("the picture");
     assert_eq!(
@@ -534,4 +530,80 @@ fn raw_post(
     let mut answer = Vec::new();
     let _ = socket.read_to_end(&mut answer);
     String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn uploads_kept_in_a_bucket_are_served_with_ranges_and_go_with_their_work() {
+    let bucket = quire_testkit::bucket::S3Service::start("quire-single");
+    let settings = bucket.settings("archive");
+    let site = Site::start_with(move |s| s.media_bucket = Some(settings));
+    let artist = site.member("bucket_artist");
+    let podfic = wav(2);
+    let answer = post_with_files(
+        &artist,
+        &[
+            ("body", ""),
+            ("media_1_description", "A heron"),
+            ("media_2_description", "Read aloud."),
+        ],
+        &[
+            ("media_1", "heron.png", &png(900, 300)),
+            ("media_2", "heron.wav", &podfic),
+        ],
+    );
+    let id = posted(answer);
+    // In the bucket, under its prefix, and not on the node's disk.
+    let keys = bucket.keys();
+    assert_eq!(
+        keys.len(),
+        4,
+        "a picture, its two copies and a recording: {keys:?}"
+    );
+    assert!(keys.iter().all(|k| k.starts_with("archive/")), "{keys:?}");
+    assert_eq!(kept_files(&site), Vec::<std::path::PathBuf>::new());
+
+    let guest = site.client();
+    let page = guest.get(&format!("/works/{id}"));
+    let addresses = media_addresses(&page.body);
+    let (art, audio) = (&addresses[0], &addresses[1]);
+    let picture = guest.fetch(art, &[]);
+    assert_eq!(picture.status, 200);
+    assert_eq!(picture.content_type.as_deref(), Some("image/png"));
+    assert_eq!(
+        image::load_from_memory(&picture.bytes).unwrap().width(),
+        800
+    );
+    let etag = picture.etag.clone().expect("an ETag");
+    assert_eq!(guest.download(art, Some(&etag)).status, 304);
+    let range = guest.fetch(audio, &[("range", "bytes=100-199")]);
+    assert_eq!(range.status, 206);
+    assert_eq!(
+        range.header("content-range"),
+        Some(format!("bytes 100-199/{}", podfic.len()).as_str())
+    );
+    assert_eq!(range.bytes, podfic[100..200]);
+    assert_eq!(
+        guest.fetch(audio, &[("range", "bytes=99999999-")]).status,
+        416
+    );
+    assert_eq!(guest.fetch(audio, &[]).bytes, podfic);
+    let epub = guest.fetch(&format!("/works/{id}/download.epub"), &[]);
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(epub.bytes)).unwrap();
+    assert!(
+        book.by_name("EPUB/images/p0.png").is_ok(),
+        "the book carries the picture from the bucket"
+    );
+
+    let delete = artist.submit(
+        &format!("/works/{id}/edit"),
+        &format!("/works/{id}/delete"),
+        &[("confirm", "1")],
+    );
+    assert_eq!(delete.status, 200, "{}", delete.body);
+    assert_eq!(guest.fetch(audio, &[]).status, 404);
+    assert_eq!(
+        bucket.keys(),
+        Vec::<String>::new(),
+        "the work's files left the bucket"
+    );
 }
