@@ -216,6 +216,12 @@ pub enum MediaError {
         limit: u64,
     },
     #[error(
+        "{name} carries more than a picture or a recording (a page, a script or a document \
+         hidden in it), so it isn't kept: export it again from the program that made it, and \
+         choose that file"
+    )]
+    CarriesMore { name: String },
+    #[error(
         "{name} can't be read as a picture ({reason}); open it in an image editor, save it \
          again, and choose it again"
     )]
@@ -348,12 +354,31 @@ pub fn prepare(upload: &Path, name: &str, limits: &MediaLimits) -> Result<Prepar
     match format.kind() {
         MediaKind::Image => {
             let original = std::fs::read(upload).map_err(|e| damaged(e.to_string()))?;
+            let mut scan = MarkupScan::default();
+            scan.feed(&original);
+            if scan.found {
+                return Err(MediaError::CarriesMore { name });
+            }
             prepare_image(&original, name, format, limits)
         }
         MediaKind::Audio => {
             let mut hasher = Sha256::new();
+            let mut scan = MarkupScan::default();
             let mut reader = std::fs::File::open(upload).map_err(|e| damaged(e.to_string()))?;
-            std::io::copy(&mut reader, &mut hasher).map_err(|e| damaged(e.to_string()))?;
+            let mut chunk = vec![0u8; 1 << 20];
+            loop {
+                let n = reader
+                    .read(&mut chunk)
+                    .map_err(|e| damaged(e.to_string()))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&chunk[..n]);
+                scan.feed(&chunk[..n]);
+            }
+            if scan.found {
+                return Err(MediaError::CarriesMore { name });
+            }
             Ok(Prepared {
                 name,
                 format,
@@ -366,6 +391,47 @@ pub fn prepare(upload: &Path, name: &str, limits: &MediaLimits) -> Result<Prepar
                 },
             })
         }
+    }
+}
+
+/// What a page or a script says of itself, in any case: found inside a
+/// picture or a recording, the file is a polyglot (one file that is two,
+/// read as a picture here and as a page or a document elsewhere). Seven
+/// bytes or more each, so that compressed pixels or sound match one by
+/// chance about once in a hundred thousand of the largest uploads.
+const MARKUP: [&[u8]; 9] = [
+    b"<script",
+    b"<iframe",
+    b"<!doctype",
+    b"<object",
+    b"<?php ",
+    b"javascript:",
+    b"onerror=",
+    b"onload=",
+    b"%pdf-1.",
+];
+
+/// Looks for [`MARKUP`] in a file read in pieces, across their seams.
+#[derive(Default)]
+struct MarkupScan {
+    /// The end of the last piece, lowercased: a marker may straddle two.
+    tail: Vec<u8>,
+    found: bool,
+}
+
+impl MarkupScan {
+    fn feed(&mut self, piece: &[u8]) {
+        if self.found {
+            return;
+        }
+        let mut text = std::mem::take(&mut self.tail);
+        text.extend(piece.iter().map(u8::to_ascii_lowercase));
+        self.found = MARKUP
+            .iter()
+            .any(|marker| memchr::memmem::find(&text, marker).is_some());
+        let longest = MARKUP.iter().map(|m| m.len()).max().unwrap_or(1);
+        let keep = text.len().min(longest - 1);
+        self.tail = text[text.len() - keep..].to_vec();
     }
 }
 
@@ -1218,8 +1284,28 @@ mod tests {
         // A PNG with a script after its end, and EXIF-like text in a chunk
         // decoders skip: neither survives.
         let mut polyglot = png(900, 300);
-        polyglot.extend_from_slice(b"<script>alert('polyglot')</script>PK\x03\x04");
-        let path = upload(&dir, &polyglot);
+        polyglot.extend_from_slice(b"<SCRIPT>alert('polyglot')</script>PK\x03\x04");
+        assert_eq!(
+            prepare(
+                &upload(&dir, &polyglot),
+                "cute.png",
+                &MediaLimits::default()
+            )
+            .map(|p| p.name),
+            Err(MediaError::CarriesMore {
+                name: "cute.png".into()
+            })
+        );
+        // A page hidden across the seam of two pieces of a recording.
+        let mut scan = MarkupScan::default();
+        scan.feed(b"ID3....<scr");
+        scan.feed(b"ipt>x");
+        assert!(scan.found);
+        // What is kept of a picture is only ever quire's own encoding:
+        // trailing bytes that say nothing go with the rest.
+        let mut trailing = png(900, 300);
+        trailing.extend_from_slice(b"camera maker's trailer");
+        let path = upload(&dir, &trailing);
         let prepared = prepare(
             &path,
             "../../etc/drawing final!.webp.png",
@@ -1235,8 +1321,8 @@ mod tests {
         let kept =
             std::fs::read(store.path(&prepared.sha256, prepared.format, None)).expect("read");
         assert!(
-            !kept.windows(7).any(|w| w == b"<script"),
-            "the script rode along"
+            !kept.windows(7).any(|w| w == b"trailer"),
+            "the trailer rode along"
         );
         assert_eq!(sha256_hex(&kept), prepared.sha256);
         let small = image::load_from_memory(

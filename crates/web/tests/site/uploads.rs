@@ -116,9 +116,9 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
     let site = Site::start();
     let artist = site.member("artist");
     let mut picture = png(1000, 500);
-    // A script riding after the picture's end: the kept file is quire's
-    // own encoding of the pixels, so it can't come along.
-    picture.extend_from_slice(b"<script>alert('polyglot')</script>");
+    // Bytes after the picture's end (a camera's trailer): the kept file is
+    // quire's own encoding of the pixels, so they can't come along.
+    picture.extend_from_slice(b"camera trailer 0123456789");
     let podfic = wav(2);
     let answer = post_with_files(
         &artist,
@@ -185,7 +185,7 @@ fn a_fanart_and_a_podfic_are_kept_served_with_ranges_and_go_with_their_work() {
         .header("cache-control")
         .unwrap_or("")
         .starts_with("public"));
-    assert!(!String::from_utf8_lossy(&served.bytes).contains("<script"));
+    assert!(!String::from_utf8_lossy(&served.bytes).contains("camera trailer"));
     let decoded = image::load_from_memory(&served.bytes).expect("a picture");
     assert_eq!((decoded.width(), decoded.height()), (1000, 500));
     let etag = served.etag.clone().expect("an ETag");
@@ -385,6 +385,23 @@ fn hostile_uploads_are_refused_by_name_and_nothing_is_kept() {
         fake.body
     );
     assert!(fake.body.contains("Nothing was posted"));
+
+    // A polyglot: a real picture with a page hidden after it.
+    let mut polyglot = png(40, 40);
+    polyglot.extend_from_slice(b"<html><ScRiPt>fetch('/account')</script></html>");
+    let hidden = post_with_files(
+        &writer,
+        &[("body", "Words."), ("media_1_description", "a drawing")],
+        &[("media_1", "drawing.png", &polyglot)],
+    );
+    assert_eq!(hidden.status, 400);
+    assert!(
+        hidden
+            .body
+            .contains("drawing.png carries more than a picture"),
+        "{}",
+        hidden.body
+    );
 
     // A decompression bomb: a real PNG header claiming 100,000 pixels a
     // side, in a file of a few hundred bytes.
