@@ -361,11 +361,13 @@ fn build_world(site: &Site) -> World {
     }
 }
 
-/// Routes that answer with files, feeds or JSON rather than a page.
+/// Routes that answer with files (uploads among them), feeds or JSON
+/// rather than a page.
 fn is_page(pattern: &str) -> bool {
     !(pattern.starts_with("/api/v1")
         || pattern.starts_with("/opds")
         || pattern.starts_with("/static/")
+        || pattern.starts_with("/media/")
         || pattern.contains("/download.")
         || pattern.ends_with(".svg")
         || pattern == "/healthz"
