@@ -76,7 +76,11 @@ fn guests_pages_are_kept_and_never_shown_stale_after_a_change() {
     eventually("the listing shows the new title", || {
         guest.get("/works").body.contains("Kept Lanterns, Revised")
     });
-    assert!(is_kept(&guest.get("/works")), "and then it is kept again");
+    // Kept again once the index has caught up with every change, which on
+    // a loaded machine may be a round after it first shows the title.
+    eventually("and then it is kept again", || {
+        is_kept(&guest.get("/works"))
+    });
 
     // A change made outside the site (another process, another server on
     // the same database) arrives through the change feed.
