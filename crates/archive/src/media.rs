@@ -179,7 +179,8 @@ pub const COLUMN_WIDTH: u32 = 800;
 /// The widest a kept picture's side may be, whatever its pixel count.
 const LONGEST_SIDE: u32 = 16_384;
 
-fn megabytes(bytes: u64) -> String {
+/// Bytes as people read a file's size: `10 MB`, `1.5 MB`.
+pub fn megabytes(bytes: u64) -> String {
     let mb = bytes as f64 / (1024.0 * 1024.0);
     if mb >= 10.0 || mb.fract() == 0.0 {
         format!("{mb:.0} MB")
@@ -231,6 +232,17 @@ pub enum MediaError {
          account (you have {used} already): remove some from your works, or upload smaller files"
     )]
     AccountFull { used: String, limit: String },
+}
+
+/// Whether `adding` bytes fit in an account that holds `used` of `limit`.
+pub fn within_allowance(used: u64, adding: u64, limit: u64) -> Result<(), MediaError> {
+    if used.saturating_add(adding) > limit {
+        return Err(MediaError::AccountFull {
+            used: megabytes(used),
+            limit: megabytes(limit),
+        });
+    }
+    Ok(())
 }
 
 /// A file checked and made ready to keep: a picture written anew with its
@@ -1106,16 +1118,8 @@ pub(crate) async fn insert_media_in(
         .try_get("used")?;
     let used = u64::try_from(used).unwrap_or(0);
     let adding: u64 = upload.media.iter().map(|m| m.bytes).sum();
-    if used + adding > upload.account_limit {
-        return Err(ArchiveError::rejected(
-            "media",
-            MediaError::AccountFull {
-                used: megabytes(used),
-                limit: megabytes(upload.account_limit),
-            }
-            .to_string(),
-        ));
-    }
+    within_allowance(used, adding, upload.account_limit)
+        .map_err(|refused| ArchiveError::rejected("media", refused.to_string()))?;
     let created = now();
     for media in upload.media {
         let sizes: Vec<String> = media.sizes.iter().map(u32::to_string).collect();

@@ -9,6 +9,32 @@ use std::path::PathBuf;
 
 #[cfg(feature = "site")]
 pub mod bucket;
+
+/// `milliseconds` of a 440 Hz tone as 8 kHz, 16-bit mono WAV: a podfic
+/// for the upload tests, which browsers play.
+pub fn tone_wav(milliseconds: u32) -> Vec<u8> {
+    let rate = 8_000u32;
+    let samples = rate * milliseconds / 1_000;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + samples * 2).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(samples * 2).to_le_bytes());
+    for i in 0..samples {
+        let t = f64::from(i) / f64::from(rate);
+        let sample = ((t * 440.0 * std::f64::consts::TAU).sin() * 8_000.0) as i16;
+        out.extend_from_slice(&sample.to_le_bytes());
+    }
+    out
+}
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "site")]

@@ -108,33 +108,30 @@ async fn read_multipart(request: Request, app: &App) -> Result<PostedForm, PageE
                     )));
                 };
                 let incoming = app.media.incoming()?;
-                let mut written = 0u64;
-                let mut out = std::io::BufWriter::new(&incoming.file);
-                while let Some(chunk) = field.chunk().await.map_err(too_large)? {
-                    written += chunk.len() as u64;
-                    if written > largest {
-                        return Err(PageError::UploadTooLarge(format!(
-                            "{} is larger than {} MB, the most this archive takes for one file. \
-                             Nothing was posted: make it smaller and choose it again.",
-                            quire_archive::media::clean_name(&given_name),
-                            largest / (1024 * 1024)
-                        )));
-                    }
-                    out.write_all(&chunk).map_err(|e| {
-                        PageError::from(quire_archive::ArchiveError::Io {
-                            action: "write",
-                            path: incoming.path.clone(),
-                            source: e,
-                        })
-                    })?;
-                }
-                out.flush().map_err(|e| {
+                let unwritten = |e: std::io::Error| {
                     PageError::from(quire_archive::ArchiveError::Io {
                         action: "write",
                         path: incoming.path.clone(),
                         source: e,
                     })
-                })?;
+                };
+                let mut written = 0u64;
+                let mut out = std::io::BufWriter::new(&incoming.file);
+                while let Some(chunk) = field.chunk().await.map_err(too_large)? {
+                    written += chunk.len() as u64;
+                    if written > largest {
+                        let refused = quire_archive::media::MediaError::TooLarge {
+                            name: quire_archive::media::clean_name(&given_name),
+                            noun: "file",
+                            limit: quire_archive::media::megabytes(largest),
+                        };
+                        return Err(PageError::UploadTooLarge(format!(
+                            "{refused}. Nothing was posted."
+                        )));
+                    }
+                    out.write_all(&chunk).map_err(unwritten)?;
+                }
+                out.flush().map_err(unwritten)?;
                 drop(out);
                 // An empty file field is a slot left unused.
                 if written > 0 {
@@ -208,6 +205,17 @@ pub async fn prepare_uploads(
             }
         };
         let description = form.text(&format!("media_{}_description", file.slot));
+        // A transcript may be as long as a chapter; no longer.
+        let chars = description.chars().count();
+        let most = quire_archive::model::limits::CHAPTER_CHARS;
+        if chars > most {
+            return Err(PageError::Refused(format!(
+                "The description of file {} is {} characters; the most is {}. Nothing was posted.",
+                file.slot,
+                crate::pages::thousands(chars as u64),
+                crate::pages::thousands(most as u64)
+            )));
+        }
         let row = prepared.row(quire_archive::media::new_media_id(), description);
         uploads.push(Upload {
             placed: PlacedUpload {
@@ -309,16 +317,8 @@ pub async fn keep_files(
     }
     let used = app.archive.media_bytes_of(owner).await?;
     let adding: u64 = uploads.iter().map(|u| u.placed.row.bytes).sum();
-    if used + adding > app.media_limits.account_bytes {
-        let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0));
-        return Err(PageError::Refused(
-            quire_archive::media::MediaError::AccountFull {
-                used: mb(used),
-                limit: mb(app.media_limits.account_bytes),
-            }
-            .to_string(),
-        ));
-    }
+    quire_archive::media::within_allowance(used, adding, app.media_limits.account_bytes)
+        .map_err(|refused| PageError::Refused(refused.to_string()))?;
     for upload in uploads {
         app.media.keep(&upload.prepared).await?;
     }

@@ -239,30 +239,7 @@ fn fanart_and_podfic(folder: &std::path::Path) -> (std::path::PathBuf, std::path
     image::DynamicImage::ImageRgb8(picture)
         .save_with_format(&png, image::ImageFormat::Png)
         .expect("the picture is written");
-    let rate = 8_000u32;
-    let samples: Vec<i16> = (0..12_000)
-        .map(|i| (6_000.0 * (f64::from(i) / 4.0).sin()) as i16)
-        .collect();
-    let mut wav = Vec::new();
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + samples.len() as u32 * 2).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    for field in [
-        16u32.to_le_bytes().to_vec(),
-        1u16.to_le_bytes().to_vec(),
-        1u16.to_le_bytes().to_vec(),
-    ] {
-        wav.extend_from_slice(&field);
-    }
-    wav.extend_from_slice(&rate.to_le_bytes());
-    wav.extend_from_slice(&(rate * 2).to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&(samples.len() as u32 * 2).to_le_bytes());
-    for sample in samples {
-        wav.extend_from_slice(&sample.to_le_bytes());
-    }
+    let wav = quire_testkit::tone_wav(1_500);
     let recording = folder.join("harbour.wav");
     std::fs::write(&recording, wav).expect("the recording is written");
     (png, recording)
